@@ -1,0 +1,52 @@
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { network } from "hardhat";
+
+import { LOCAL_ROLES, localParameters } from "../../deploy/local.js";
+import LocalModule from "../../deploy/LocalModule.js";
+
+type Connection = Awaited<ReturnType<typeof network.create>>;
+
+/**
+ * Deploys the whole local stack through the real Ignition module, exactly as `npm run dev` does, and returns
+ * typed contracts plus the cast of local accounts. Use it inside `networkHelpers.loadFixture`.
+ */
+export async function deployLocal(connection: Connection) {
+  const { ethers, ignition } = connection;
+  const signers = await ethers.getSigners();
+  const deployed = await ignition.deploy(LocalModule, {
+    parameters: localParameters(signers.map((s) => s.address)),
+  });
+  const deployer = signers[LOCAL_ROLES.deployer];
+  const at = async <Name extends "MarketplaceEscrow" | "AgriToken" | "AgriGovernor" | "AgriTimelock" | "MockUSDC">(
+    name: Name,
+    contract: { getAddress(): Promise<string> },
+  ) => ethers.getContractAt(name, await contract.getAddress(), deployer);
+
+  return {
+    escrow: await at("MarketplaceEscrow", deployed.escrow),
+    token: await at("AgriToken", deployed.token),
+    governor: await at("AgriGovernor", deployed.governor),
+    timelock: await at("AgriTimelock", deployed.timelock),
+    usdc: await at("MockUSDC", deployed.usdc),
+    accounts: localAccounts(signers),
+  };
+}
+
+/** Hardhat's well-known accounts, named by the part they play (see deploy/local.ts). */
+export function localAccounts(signers: HardhatEthersSigner[]) {
+  const used = new Set<number>([
+    LOCAL_ROLES.deployer,
+    LOCAL_ROLES.arbiter,
+    ...LOCAL_ROLES.farmers,
+    ...LOCAL_ROLES.buyers,
+    ...LOCAL_ROLES.voters,
+  ]);
+  return {
+    deployer: signers[LOCAL_ROLES.deployer],
+    arbiter: signers[LOCAL_ROLES.arbiter],
+    farmers: LOCAL_ROLES.farmers.map((i) => signers[i]),
+    buyers: LOCAL_ROLES.buyers.map((i) => signers[i]),
+    voters: LOCAL_ROLES.voters.map((i) => signers[i]),
+    others: signers.filter((_, i) => !used.has(i)),
+  };
+}
