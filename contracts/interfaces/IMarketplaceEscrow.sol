@@ -7,9 +7,9 @@ pragma solidity ^0.8.24;
  *
  * Lifecycle of an order:
  *
- *   Funded ──ship (seller, before the ship deadline)──▶ Shipped ──confirm (buyer) / confirm window over──▶ Completed
- *   Funded ──decline (seller) / ship deadline over────▶ Refunded
- *   Funded|Shipped ──dispute (buyer or seller, inside the window)──▶ Disputed ──settlement / ruling / timeout──▶ Resolved
+ *   Funded ──ship (seller, by the ship deadline)──▶ Shipped ──confirm (buyer) / confirm window over──▶ Completed
+ *   Funded ──decline (seller) / ship deadline over──▶ Refunded
+ *   Funded|Shipped ──dispute (a party, inside the window)──▶ Disputed ──settle / rule / timeout──▶ Resolved
  *
  * Every payout is credited to its owner and withdrawn by a separate call (pull payments), so a party whose
  * address cannot receive funds never blocks anybody else. The platform fee is charged only on what the seller
