@@ -12,8 +12,11 @@ export const LOCAL_ROLES = {
 
 const AGRI = 10n ** 18n;
 
-/** AGRI each local voter receives at deployment. */
-export const LOCAL_VOTER_AGRI = 1_000_000n * AGRI;
+/**
+ * AGRI each local voter receives at deployment. Three voters hold 30% of the supply, so any two of them reach the
+ * 4% quorum and can pass a proposal on their own; the treasury keeps the rest.
+ */
+export const LOCAL_VOTER_AGRI = 10_000_000n * AGRI;
 
 /** Ignition parameters for a local chain, given the node's accounts in their usual order. */
 export function localParameters(accounts: readonly string[]) {
@@ -26,7 +29,7 @@ export function localParameters(accounts: readonly string[]) {
       proposalThreshold: (10_000n * AGRI).toString(),
       quorumPercent: 4,
       lateQuorumExtension: 60,
-      treasurySupply: (97_000_000n * AGRI).toString(),
+      treasurySupply: (70_000_000n * AGRI).toString(),
       allocationRecipients: voters,
       allocationAmounts: voters.map(() => LOCAL_VOTER_AGRI.toString()),
     },

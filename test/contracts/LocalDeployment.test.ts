@@ -37,7 +37,7 @@ describe("Local deployment (Ignition LocalModule)", () => {
 
   it("mints the treasury's supply to the timelock and each voter's allocation", async () => {
     const { token, timelock, accounts } = await networkHelpers.loadFixture(fixture);
-    expect(await token.balanceOf(await timelock.getAddress())).to.equal(97_000_000n * 10n ** 18n);
+    expect(await token.balanceOf(await timelock.getAddress())).to.equal(70_000_000n * 10n ** 18n);
     for (const voter of accounts.voters) {
       expect(await token.balanceOf(voter.address)).to.equal(LOCAL_VOTER_AGRI);
     }

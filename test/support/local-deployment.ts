@@ -17,17 +17,14 @@ export async function deployLocal(connection: Connection) {
     parameters: localParameters(signers.map((s) => s.address)),
   });
   const deployer = signers[LOCAL_ROLES.deployer];
-  const at = async <Name extends "MarketplaceEscrow" | "AgriToken" | "AgriGovernor" | "AgriTimelock" | "MockUSDC">(
-    name: Name,
-    contract: { getAddress(): Promise<string> },
-  ) => ethers.getContractAt(name, await contract.getAddress(), deployer);
+  const addressOf = (contract: { getAddress(): Promise<string> }) => contract.getAddress();
 
   return {
-    escrow: await at("MarketplaceEscrow", deployed.escrow),
-    token: await at("AgriToken", deployed.token),
-    governor: await at("AgriGovernor", deployed.governor),
-    timelock: await at("AgriTimelock", deployed.timelock),
-    usdc: await at("MockUSDC", deployed.usdc),
+    escrow: await ethers.getContractAt("MarketplaceEscrow", await addressOf(deployed.escrow), deployer),
+    token: await ethers.getContractAt("AgriToken", await addressOf(deployed.token), deployer),
+    governor: await ethers.getContractAt("AgriGovernor", await addressOf(deployed.governor), deployer),
+    timelock: await ethers.getContractAt("AgriTimelock", await addressOf(deployed.timelock), deployer),
+    usdc: await ethers.getContractAt("MockUSDC", await addressOf(deployed.usdc), deployer),
     accounts: localAccounts(signers),
   };
 }
