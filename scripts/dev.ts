@@ -1,0 +1,109 @@
+import { rm } from "node:fs/promises";
+import path from "node:path";
+
+import hre from "hardhat";
+
+import { LOCAL_ROLES, LOCAL_VOTER_AGRI, localParameters } from "../deploy/local.js";
+import LocalModule from "../deploy/LocalModule.js";
+
+import { loadDevConfig } from "./dev-config.js";
+import { exportContracts } from "./export-contracts.js";
+import { LOCAL_BUYER_USDC, fundLocalAccounts } from "./fund-local-accounts.js";
+
+// The local node starts empty every run, so the Ignition journal of the previous run describes a chain that no
+// longer exists; keeping it would make Ignition think everything is already deployed.
+const DEPLOYMENT_ID = "chain-31337";
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+
+const config = loadDevConfig();
+
+console.log("Starting the local chain…");
+const server = await hre.network.createServer("hardhat", config.chainHost, config.chainPort);
+try {
+  await server.listen();
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE") {
+    console.error(
+      `Port ${config.chainPort} on ${config.chainHost} is already in use (another node or \`npm run dev\`?). ` +
+        "Stop it, or set AGRIDAO_CHAIN_PORT to a free port.",
+    );
+    process.exit(1);
+  }
+  throw error;
+}
+const rpcUrl = `http://${config.chainHost}:${config.chainPort}`;
+
+const connection = await hre.network.create({ network: "localhost", override: { url: rpcUrl } });
+const { ethers, ignition } = connection;
+const signers = await ethers.getSigners();
+
+console.log("Deploying AgriDAO (Ignition LocalModule)…");
+await rm(path.join(hre.config.paths.ignition, "deployments", DEPLOYMENT_ID), { recursive: true, force: true });
+const deployed = await ignition.deploy(LocalModule, {
+  parameters: localParameters(signers.map((s) => s.address)),
+  deploymentId: DEPLOYMENT_ID,
+  displayUi: false,
+});
+const generated = await exportContracts(hre.artifacts);
+
+const cast = {
+  buyers: LOCAL_ROLES.buyers.map((i) => signers[i]),
+  voters: LOCAL_ROLES.voters.map((i) => signers[i]),
+};
+console.log("Funding local accounts…");
+await fundLocalAccounts(
+  {
+    usdc: await ethers.getContractAt("MockUSDC", await deployed.usdc.getAddress()),
+    token: await ethers.getContractAt("AgriToken", await deployed.token.getAddress()),
+  },
+  cast,
+);
+
+printSummary();
+console.log("\nThe stack is up. Press Ctrl-C to stop.");
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log("\nStopping…");
+  await connection.close();
+  await server.close();
+  process.exit(0);
+};
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());
+await server.afterClosed();
+
+function printSummary() {
+  const contracts = Object.entries({
+    MarketplaceEscrow: deployed.escrow,
+    AgriToken: deployed.token,
+    AgriGovernor: deployed.governor,
+    AgriTimelock: deployed.timelock,
+    MockUSDC: deployed.usdc,
+  }).map(([name, contract]) => ({ contract: name, address: contract.target }));
+
+  const roleOf = (index: number): string => {
+    if (index === LOCAL_ROLES.deployer) return "deployer, guardian";
+    if (index === LOCAL_ROLES.arbiter) return "arbiter";
+    if ((LOCAL_ROLES.farmers as readonly number[]).includes(index)) return "farmer (seller)";
+    if ((LOCAL_ROLES.buyers as readonly number[]).includes(index)) {
+      return `buyer, ${ethers.formatUnits(LOCAL_BUYER_USDC, 6)} USDC`;
+    }
+    if ((LOCAL_ROLES.voters as readonly number[]).includes(index)) return `voter, ${ethers.formatEther(LOCAL_VOTER_AGRI)} AGRI self-delegated`;
+    return "spare";
+  };
+  const accounts = signers.slice(0, 12).map((signer, index) => ({
+    role: roleOf(index),
+    address: signer.address,
+    privateKey: ethers.HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`).privateKey,
+  }));
+
+  console.log(`\nChain: ${rpcUrl} (chain id 31337)`);
+  console.log(`Contract ABIs and addresses: ${path.relative(process.cwd(), generated)}`);
+  console.table(contracts);
+  console.log("Accounts (Hardhat's public test keys: never use them on a real network; each holds 10,000 ETH):");
+  console.table(accounts);
+}
