@@ -19,8 +19,10 @@ export default buildModule("Governance", (m) => {
   const quorumPercent = m.getParameter("quorumPercent", 4);
   const lateQuorumExtension = m.getParameter("lateQuorumExtension", 1 * DAY);
   const treasurySupply = m.getParameter("treasurySupply", 100_000_000n * 10n ** 18n);
-  const allocationRecipients = m.getParameter<string[]>("allocationRecipients", []);
-  const allocationAmounts = m.getParameter<bigint[]>("allocationAmounts", []);
+  // No default: if the treasury held every token, nobody could reach the proposal threshold and the DAO would be
+  // born unable to act. A deployment must name its initial holders.
+  const allocationRecipients = m.getParameter<string[]>("allocationRecipients");
+  const allocationAmounts = m.getParameter<string[]>("allocationAmounts");
 
   // Anyone may execute a passed, queued proposal: address(0) in the executors list.
   const timelock = m.contract("AgriTimelock", [timelockDelay, [], ["0x0000000000000000000000000000000000000000"], deployer]);

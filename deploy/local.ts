@@ -13,8 +13,8 @@ export const LOCAL_ROLES = {
 const AGRI = 10n ** 18n;
 
 /**
- * AGRI each local voter receives at deployment. Three voters hold 30% of the supply, so any two of them reach the
- * 4% quorum and can pass a proposal on their own; the treasury keeps the rest.
+ * AGRI each local voter receives at deployment: 10% of the supply, so each voter alone can propose and reach the 4%
+ * quorum, which keeps local demos quick; the treasury keeps the remaining 70%.
  */
 export const LOCAL_VOTER_AGRI = 10_000_000n * AGRI;
 

@@ -1,11 +1,12 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import EscrowModule from "../../deploy/EscrowModule.js";
 import { LOCAL_VOTER_AGRI } from "../../deploy/local.js";
 import { deployLocal } from "../support/local-deployment.js";
 
 const connection = await network.create();
-const { ethers, networkHelpers } = connection;
+const { ethers, ignition, networkHelpers } = connection;
 
 describe("Local deployment (Ignition LocalModule)", () => {
   const fixture = () => deployLocal(connection);
@@ -42,5 +43,15 @@ describe("Local deployment (Ignition LocalModule)", () => {
       expect(await token.balanceOf(voter.address)).to.equal(LOCAL_VOTER_AGRI);
     }
     expect(await token.totalSupply()).to.equal(100_000_000n * 10n ** 18n);
+  });
+
+  it("refuses a live deployment that names no initial AGRI holders, which would leave the DAO unable to propose", async () => {
+    let failure: unknown;
+    try {
+      await ignition.deploy(EscrowModule);
+    } catch (error) {
+      failure = error;
+    }
+    expect(String(failure)).to.match(/allocationRecipients/);
   });
 });
