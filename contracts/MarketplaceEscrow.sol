@@ -144,9 +144,11 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
         bytes32 s
     ) external nonReentrant returns (uint256 orderId) {
         if (token == address(0)) revert EscrowTokenNotAllowed(token);
+        // Checked before calling the token: an unknown address may hold no code, and the call to it would revert
+        // outside the try/catch below.
+        Config memory cfg = _openingConfig(token);
         // A permit can be front-run by anyone who saw it; the order still goes through on the allowance it set.
         try IERC20Permit(token).permit(msg.sender, address(this), amount, permitDeadline, v, r, s) {} catch {}
-        Config memory cfg = _openingConfig(token);
         orderId = cfg.nextOrderId;
         _open(cfg, orderId, seller, token, amount, ref);
         _config.nextOrderId = cfg.nextOrderId + 1;
