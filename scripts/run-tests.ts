@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { stripVTControlCharacters } from "node:util";
 
 /**
  * `npm test`: builds, then runs every suite and closes with one line that totals them all, `N passed, N failed`,
@@ -38,8 +39,7 @@ for (const suite of suites) {
     }
     continue;
   }
-  // Strip colours before reading the counts.
-  const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+  const plain = stripVTControlCharacters(output);
   const passing = sumMatches(plain, /^\s*(\d+) passing\b/gm);
   const failing = sumMatches(plain, /^\s*(\d+) failing\b/gm);
   const pending = sumMatches(plain, /^\s*(\d+) (?:pending|skipped)\b/gm);

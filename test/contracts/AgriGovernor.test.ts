@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { Signature } from "ethers";
 import { network } from "hardhat";
 
 import { localParameters } from "../../deploy/local.js";
