@@ -3,13 +3,24 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/", "artifacts/", "cache/", "types/", "coverage/", "deploy/generated/", "deploy/deployments/"],
+    ignores: [
+      "node_modules/",
+      "artifacts/",
+      "cache/",
+      "types/",
+      "coverage/",
+      "deploy/generated/",
+      "deploy/deployments/",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ["eslint.config.js"] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ["eslint.config.js"] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",
@@ -17,7 +28,8 @@ export default tseslint.config(
       "no-restricted-syntax": [
         "error",
         {
-          selector: "CallExpression[callee.property.name=/^(only|skip)$/][callee.object.name=/^(describe|it|context)$/]",
+          selector:
+            "CallExpression[callee.property.name=/^(only|skip)$/][callee.object.name=/^(describe|it|context)$/]",
           message: "Focused or skipped tests hide failures.",
         },
       ],

@@ -6,6 +6,7 @@ import { network } from "hardhat";
 
 import { fundLocalAccounts } from "../scripts/fund-local-accounts.js";
 import { deployLocal } from "../test/support/local-deployment.js";
+import { signPermit } from "../test/support/permit.js";
 
 // What a minimal escrow (no shipping step, no deadlines, no disputes) spends on one ETH order's life:
 // create 115,331 + complete 100,588 + two withdrawals of 29,990. Ours must not cost more.
@@ -64,31 +65,29 @@ const escrowEthLifecycle = await ethLifecycle("");
 const escrowEthLifecycleReturningSeller = await ethLifecycle("returningSeller.");
 
 await measure(undefined, usdc.connect(buyers[0]).approve(await escrow.getAddress(), ethers.MaxUint256));
-await measure("createErc20", escrow.connect(buyers[0]).createOrder(farmers[0].address, usdcAddress, USDC_100, nextRef()));
+await measure(
+  "createErc20",
+  escrow.connect(buyers[0]).createOrder(farmers[0].address, usdcAddress, USDC_100, nextRef()),
+);
 
 {
   const buyer = buyers[2];
   const deadline = (await networkHelpers.time.latest()) + 3600;
-  const signature = ethers.Signature.from(
-    await buyer.signTypedData(
-      { name: await usdc.name(), version: "1", chainId: 31337, verifyingContract: usdcAddress },
-      {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      },
-      { owner: buyer.address, spender: await escrow.getAddress(), value: USDC_100, nonce: await usdc.nonces(buyer.address), deadline },
-    ),
-  );
+  const signature = await signPermit(usdc, buyer, { spender: await escrow.getAddress(), value: USDC_100, deadline });
   await measure(
     "createWithPermit",
     escrow
       .connect(buyer)
-      .createOrderWithPermit(farmers[0].address, usdcAddress, USDC_100, nextRef(), deadline, signature.v, signature.r, signature.s),
+      .createOrderWithPermit(
+        farmers[0].address,
+        usdcAddress,
+        USDC_100,
+        nextRef(),
+        deadline,
+        signature.v,
+        signature.r,
+        signature.s,
+      ),
   );
 }
 

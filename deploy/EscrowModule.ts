@@ -10,11 +10,7 @@ const DAY = 24 * 60 * 60;
  * Adds a MarketplaceEscrow administered by `timelock`, which is also the treasury that collects the fees.
  * Shared by the live module below and the local module, which allow-lists its MockUSDC from the start.
  */
-export function addEscrow(
-  m: IgnitionModuleBuilder,
-  timelock: ContractFuture<string>,
-  paymentTokens: ArgumentType,
-) {
+export function addEscrow(m: IgnitionModuleBuilder, timelock: ContractFuture<string>, paymentTokens: ArgumentType) {
   const terms = {
     feeBps: m.getParameter("feeBps", 250),
     shipWindow: m.getParameter("shipWindow", 7 * DAY),

@@ -25,7 +25,12 @@ export default buildModule("Governance", (m) => {
   const allocationAmounts = m.getParameter<string[]>("allocationAmounts");
 
   // Anyone may execute a passed, queued proposal: address(0) in the executors list.
-  const timelock = m.contract("AgriTimelock", [timelockDelay, [], ["0x0000000000000000000000000000000000000000"], deployer]);
+  const timelock = m.contract("AgriTimelock", [
+    timelockDelay,
+    [],
+    ["0x0000000000000000000000000000000000000000"],
+    deployer,
+  ]);
   const token = m.contract("AgriToken", [timelock, treasurySupply, allocationRecipients, allocationAmounts]);
   const governor = m.contract("AgriGovernor", [
     token,

@@ -92,7 +92,8 @@ function printSummary() {
     if ((LOCAL_ROLES.buyers as readonly number[]).includes(index)) {
       return `buyer, ${ethers.formatUnits(LOCAL_BUYER_USDC, 6)} USDC`;
     }
-    if ((LOCAL_ROLES.voters as readonly number[]).includes(index)) return `voter, ${ethers.formatEther(LOCAL_VOTER_AGRI)} AGRI self-delegated`;
+    if ((LOCAL_ROLES.voters as readonly number[]).includes(index))
+      return `voter, ${ethers.formatEther(LOCAL_VOTER_AGRI)} AGRI self-delegated`;
     return "spare";
   };
   const accounts = signers.slice(0, 12).map((signer, index) => ({

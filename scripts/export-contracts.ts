@@ -4,7 +4,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The contracts whose ABIs and addresses the indexer, API and web import. */
-export const EXPORTED_CONTRACTS = ["MarketplaceEscrow", "AgriToken", "AgriGovernor", "AgriTimelock", "MockUSDC"] as const;
+export const EXPORTED_CONTRACTS = [
+  "MarketplaceEscrow",
+  "AgriToken",
+  "AgriGovernor",
+  "AgriTimelock",
+  "MockUSDC",
+] as const;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const GENERATED_FILE = path.join(root, "deploy", "generated", "contracts.ts");

@@ -6,6 +6,7 @@ import { network } from "hardhat";
 import { LOCAL_VOTER_AGRI, localParameters } from "../../deploy/local.js";
 import type { AgriToken } from "../../types/ethers-contracts/index.js";
 import { deployLocal } from "../support/local-deployment.js";
+import { signPermit } from "../support/permit.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -15,16 +16,6 @@ const { chainId } = await ethers.provider.getNetwork();
 const { Governance } = localParameters((await ethers.getSigners()).map((signer) => signer.address));
 const TREASURY_SUPPLY = BigInt(Governance.treasurySupply);
 const TOTAL_SUPPLY = Governance.allocationAmounts.reduce((sum, amount) => sum + BigInt(amount), TREASURY_SUPPLY);
-
-const PERMIT_TYPES = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
 
 const DELEGATION_TYPES = {
   Delegation: [
@@ -36,14 +27,6 @@ const DELEGATION_TYPES = {
 
 async function domainOf(token: AgriToken) {
   return { name: "AgriDAO", version: "1", chainId, verifyingContract: await token.getAddress() };
-}
-
-async function signPermit(
-  token: AgriToken,
-  signer: HardhatEthersSigner,
-  permit: { owner: string; spender: string; value: bigint; nonce: bigint; deadline: bigint },
-) {
-  return Signature.from(await signer.signTypedData(await domainOf(token), PERMIT_TYPES, permit));
 }
 
 async function signDelegation(

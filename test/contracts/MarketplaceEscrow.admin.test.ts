@@ -204,7 +204,7 @@ describe("MarketplaceEscrow: DAO parameters and roles", () => {
       expect(await escrow.isPaymentToken(agri)).to.equal(true);
       await token.connect(buyer).approve(await escrow.getAddress(), amount);
       await expect(
-        escrow.connect(buyer).createOrder(accounts.farmers[0].address, agri, amount, orderRef("agri"))
+        escrow.connect(buyer).createOrder(accounts.farmers[0].address, agri, amount, orderRef("agri")),
       ).to.changeTokenBalances(ethers, token, [buyer, escrow], [-amount, amount]);
     });
 
@@ -234,13 +234,13 @@ describe("MarketplaceEscrow: DAO parameters and roles", () => {
         ethers,
         usdc,
         [escrow, seller],
-        [-(amount - fee), amount - fee]
+        [-(amount - fee), amount - fee],
       );
       await expect(escrow.withdrawFor(await timelock.getAddress(), usdcAddress)).to.changeTokenBalances(
         ethers,
         usdc,
         [escrow, timelock],
-        [-fee, fee]
+        [-fee, fee],
       );
       expect((await escrow.getOrder(orderId)).state).to.equal(OrderState.Completed);
     });
@@ -249,11 +249,11 @@ describe("MarketplaceEscrow: DAO parameters and roles", () => {
       const { escrow, dao } = await networkHelpers.loadFixture(withDao);
       await expect(escrow.connect(dao).setPaymentToken(ETH, false)).to.be.revertedWithCustomError(
         escrow,
-        "EscrowZeroAddress"
+        "EscrowZeroAddress",
       );
       await expect(escrow.connect(dao).setPaymentToken(ETH, true)).to.be.revertedWithCustomError(
         escrow,
-        "EscrowZeroAddress"
+        "EscrowZeroAddress",
       );
       expect(await escrow.isPaymentToken(ETH)).to.equal(true);
     });
@@ -380,11 +380,11 @@ describe("MarketplaceEscrow: DAO parameters and roles", () => {
       const someone = accounts.others[0].address;
       await expect(factory.deploy(ETH, someone, someone, [], terms, [])).to.be.revertedWithCustomError(
         factory,
-        "EscrowZeroAddress"
+        "EscrowZeroAddress",
       );
       await expect(factory.deploy(someone, ETH, someone, [], terms, [])).to.be.revertedWithCustomError(
         factory,
-        "EscrowZeroAddress"
+        "EscrowZeroAddress",
       );
     });
 
@@ -394,7 +394,7 @@ describe("MarketplaceEscrow: DAO parameters and roles", () => {
       const someone = accounts.others[0].address;
       await expect(factory.deploy(someone, someone, someone, [], terms, [ETH])).to.be.revertedWithCustomError(
         factory,
-        "EscrowZeroAddress"
+        "EscrowZeroAddress",
       );
     });
 

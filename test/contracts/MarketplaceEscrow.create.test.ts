@@ -1,10 +1,9 @@
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import type { MockUSDC } from "../../types/ethers-contracts/index.js";
 import { asTimelock, feeOn, openOrder, OrderState, orderRef } from "../support/escrow-actions.js";
 import { deployLocal } from "../support/local-deployment.js";
+import { signPermit } from "../support/permit.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -16,30 +15,6 @@ const ETH_AMOUNT = ethers.parseEther("1.5");
 const USDC_AMOUNT = 250_000_000n;
 
 /** Signs an ERC-2612 permit for MockUSDC, as a wallet would for the marketplace's checkout. */
-async function signPermit(
-  usdc: MockUSDC,
-  owner: HardhatEthersSigner,
-  spender: string,
-  value: bigint,
-  deadline: bigint
-) {
-  const { chainId } = await ethers.provider.getNetwork();
-  const signature = await owner.signTypedData(
-    { name: await usdc.name(), version: "1", chainId, verifyingContract: await usdc.getAddress() },
-    {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    { owner: owner.address, spender, value, nonce: await usdc.nonces(owner.address), deadline }
-  );
-  return ethers.Signature.from(signature);
-}
-
 describe("MarketplaceEscrow: creating orders", () => {
   const fixture = () => deployLocal(connection);
 
@@ -68,7 +43,7 @@ describe("MarketplaceEscrow: creating orders", () => {
           createdAt + HOUR,
           250n,
           HOUR,
-          DAY
+          DAY,
         );
       await expect(tx).to.changeEtherBalances(ethers, [buyer, escrow], [-ETH_AMOUNT, ETH_AMOUNT]);
       const order = await escrow.getOrder(1n);
@@ -147,7 +122,7 @@ describe("MarketplaceEscrow: creating orders", () => {
       const { escrow, token, accounts } = await networkHelpers.loadFixture(fixture);
       const agri = await token.getAddress();
       await expect(
-        escrow.connect(accounts.buyers[0]).createOrder(accounts.farmers[0].address, agri, 1n, orderRef("agri"))
+        escrow.connect(accounts.buyers[0]).createOrder(accounts.farmers[0].address, agri, 1n, orderRef("agri")),
       )
         .to.be.revertedWithCustomError(escrow, "EscrowTokenNotAllowed")
         .withArgs(agri);
@@ -159,14 +134,14 @@ describe("MarketplaceEscrow: creating orders", () => {
       await expect(
         escrow
           .connect(buyer)
-          .createOrder(ethers.ZeroAddress, ethers.ZeroAddress, ETH_AMOUNT, orderRef("a"), { value: ETH_AMOUNT })
+          .createOrder(ethers.ZeroAddress, ethers.ZeroAddress, ETH_AMOUNT, orderRef("a"), { value: ETH_AMOUNT }),
       )
         .to.be.revertedWithCustomError(escrow, "EscrowInvalidSeller")
         .withArgs(ethers.ZeroAddress);
       await expect(
         escrow
           .connect(buyer)
-          .createOrder(buyer.address, ethers.ZeroAddress, ETH_AMOUNT, orderRef("b"), { value: ETH_AMOUNT })
+          .createOrder(buyer.address, ethers.ZeroAddress, ETH_AMOUNT, orderRef("b"), { value: ETH_AMOUNT }),
       )
         .to.be.revertedWithCustomError(escrow, "EscrowInvalidSeller")
         .withArgs(buyer.address);
@@ -195,7 +170,7 @@ describe("MarketplaceEscrow: creating orders", () => {
       await expect(
         escrow
           .connect(accounts.buyers[1])
-          .createOrder(accounts.farmers[1].address, ethers.ZeroAddress, ETH_AMOUNT, ref, { value: ETH_AMOUNT })
+          .createOrder(accounts.farmers[1].address, ethers.ZeroAddress, ETH_AMOUNT, ref, { value: ETH_AMOUNT }),
       )
         .to.be.revertedWithCustomError(escrow, "EscrowDuplicateRef")
         .withArgs(ref, 2n);
@@ -206,12 +181,12 @@ describe("MarketplaceEscrow: creating orders", () => {
       const buyer = escrow.connect(accounts.buyers[0]);
       const seller = accounts.farmers[0].address;
       await expect(
-        buyer.createOrder(seller, ethers.ZeroAddress, ETH_AMOUNT, orderRef("under"), { value: ETH_AMOUNT - 1n })
+        buyer.createOrder(seller, ethers.ZeroAddress, ETH_AMOUNT, orderRef("under"), { value: ETH_AMOUNT - 1n }),
       )
         .to.be.revertedWithCustomError(escrow, "EscrowIncorrectValue")
         .withArgs(ETH_AMOUNT, ETH_AMOUNT - 1n);
       await expect(
-        buyer.createOrder(seller, ethers.ZeroAddress, ETH_AMOUNT, orderRef("over"), { value: ETH_AMOUNT + 1n })
+        buyer.createOrder(seller, ethers.ZeroAddress, ETH_AMOUNT, orderRef("over"), { value: ETH_AMOUNT + 1n }),
       )
         .to.be.revertedWithCustomError(escrow, "EscrowIncorrectValue")
         .withArgs(ETH_AMOUNT, ETH_AMOUNT + 1n);
@@ -227,7 +202,7 @@ describe("MarketplaceEscrow: creating orders", () => {
           .connect(buyer)
           .createOrder(accounts.farmers[0].address, await usdc.getAddress(), USDC_AMOUNT, orderRef("mixed"), {
             value: 1n,
-          })
+          }),
       )
         .to.be.revertedWithCustomError(escrow, "EscrowIncorrectValue")
         .withArgs(0n, 1n);
@@ -243,7 +218,11 @@ describe("MarketplaceEscrow: creating orders", () => {
       const usdcAddress = await usdc.getAddress();
       await usdc.mint(buyer.address, USDC_AMOUNT);
       const permitDeadline = BigInt(await time.latest()) + DAY;
-      const { v, r, s } = await signPermit(usdc, buyer, escrowAddress, USDC_AMOUNT, permitDeadline);
+      const { v, r, s } = await signPermit(usdc, buyer, {
+        spender: escrowAddress,
+        value: USDC_AMOUNT,
+        deadline: permitDeadline,
+      });
       const ref = orderRef("permit");
       const createdAt = BigInt(await time.latest()) + 10n;
       await time.setNextBlockTimestamp(createdAt);
@@ -268,7 +247,11 @@ describe("MarketplaceEscrow: creating orders", () => {
       const escrowAddress = await escrow.getAddress();
       await usdc.mint(buyer.address, USDC_AMOUNT);
       const permitDeadline = BigInt(await time.latest()) + DAY;
-      const { v, r, s } = await signPermit(usdc, buyer, escrowAddress, USDC_AMOUNT, permitDeadline);
+      const { v, r, s } = await signPermit(usdc, buyer, {
+        spender: escrowAddress,
+        value: USDC_AMOUNT,
+        deadline: permitDeadline,
+      });
       await usdc.connect(frontRunner).permit(buyer.address, escrowAddress, USDC_AMOUNT, permitDeadline, v, r, s);
 
       const tx = escrow
@@ -281,7 +264,7 @@ describe("MarketplaceEscrow: creating orders", () => {
           permitDeadline,
           v,
           r,
-          s
+          s,
         );
 
       await expect(tx).to.changeTokenBalances(ethers, usdc, [buyer, escrow], [-USDC_AMOUNT, USDC_AMOUNT]);
@@ -295,7 +278,11 @@ describe("MarketplaceEscrow: creating orders", () => {
       await usdc.mint(buyer.address, USDC_AMOUNT);
       const permitDeadline = BigInt(await time.latest()) + DAY;
       // Signed for a smaller value than the order, so the token rejects it as an invalid signature.
-      const { v, r, s } = await signPermit(usdc, buyer, escrowAddress, USDC_AMOUNT - 1n, permitDeadline);
+      const { v, r, s } = await signPermit(usdc, buyer, {
+        spender: escrowAddress,
+        value: USDC_AMOUNT - 1n,
+        deadline: permitDeadline,
+      });
 
       await expect(
         escrow
@@ -308,8 +295,8 @@ describe("MarketplaceEscrow: creating orders", () => {
             permitDeadline,
             v,
             r,
-            s
-          )
+            s,
+          ),
       )
         .to.be.revertedWithCustomError(usdc, "ERC20InsufficientAllowance")
         .withArgs(escrowAddress, 0n, USDC_AMOUNT);
@@ -328,8 +315,8 @@ describe("MarketplaceEscrow: creating orders", () => {
             0n,
             27,
             ethers.ZeroHash,
-            ethers.ZeroHash
-          )
+            ethers.ZeroHash,
+          ),
       )
         .to.be.revertedWithCustomError(escrow, "EscrowTokenNotAllowed")
         .withArgs(ethers.ZeroAddress);
@@ -349,8 +336,8 @@ describe("MarketplaceEscrow: creating orders", () => {
             0n,
             27,
             ethers.ZeroHash,
-            ethers.ZeroHash
-          )
+            ethers.ZeroHash,
+          ),
       )
         .to.be.revertedWithCustomError(escrow, "EscrowTokenNotAllowed")
         .withArgs(agri);
@@ -370,8 +357,8 @@ describe("MarketplaceEscrow: creating orders", () => {
             0n,
             27,
             ethers.ZeroHash,
-            ethers.ZeroHash
-          )
+            ethers.ZeroHash,
+          ),
       )
         .to.be.revertedWithCustomError(escrow, "EscrowTokenNotAllowed")
         .withArgs(notAToken);
@@ -393,7 +380,7 @@ describe("MarketplaceEscrow: creating orders", () => {
       await time.setNextBlockTimestamp(createdAt);
 
       expect(
-        await escrow.connect(buyer).createOrders.staticCall(ethers.ZeroAddress, requests, { value: total })
+        await escrow.connect(buyer).createOrders.staticCall(ethers.ZeroAddress, requests, { value: total }),
       ).to.deep.equal([2n, 3n, 4n]);
       const tx = escrow.connect(buyer).createOrders(ethers.ZeroAddress, requests, { value: total });
 
@@ -410,7 +397,7 @@ describe("MarketplaceEscrow: creating orders", () => {
             createdAt + HOUR,
             250n,
             HOUR,
-            DAY
+            DAY,
           );
       }
       await expect(tx).to.changeEtherBalances(ethers, [buyer, escrow], [-total, total]);
@@ -455,7 +442,7 @@ describe("MarketplaceEscrow: creating orders", () => {
           createdAt + HOUR,
           250n,
           HOUR,
-          DAY
+          DAY,
         );
       await expect(tx)
         .to.emit(escrow, "OrderCreated")
@@ -469,7 +456,7 @@ describe("MarketplaceEscrow: creating orders", () => {
           createdAt + HOUR,
           250n,
           HOUR,
-          DAY
+          DAY,
         );
       await expect(tx).to.changeTokenBalances(ethers, usdc, [buyer, escrow], [-total, total]);
       expect((await escrow.getOrder(2n)).token).to.equal(usdcAddress);
@@ -479,7 +466,7 @@ describe("MarketplaceEscrow: creating orders", () => {
     it("rejects an empty batch", async () => {
       const { escrow, accounts } = await networkHelpers.loadFixture(fixture);
       await expect(
-        escrow.connect(accounts.buyers[0]).createOrders(ethers.ZeroAddress, [])
+        escrow.connect(accounts.buyers[0]).createOrders(ethers.ZeroAddress, []),
       ).to.be.revertedWithCustomError(escrow, "EscrowEmptyBatch");
     });
 
@@ -533,7 +520,7 @@ describe("MarketplaceEscrow: creating orders", () => {
       await expect(
         batch.createOrders(ethers.ZeroAddress, [valid, { seller: buyer.address, amount: 1n, ref: orderRef("self") }], {
           value: 2n,
-        })
+        }),
       )
         .to.be.revertedWithCustomError(escrow, "EscrowInvalidSeller")
         .withArgs(buyer.address);
@@ -543,8 +530,8 @@ describe("MarketplaceEscrow: creating orders", () => {
           [valid, { seller: accounts.farmers[1].address, amount: 0n, ref: orderRef("zero") }],
           {
             value: 1n,
-          }
-        )
+          },
+        ),
       )
         .to.be.revertedWithCustomError(escrow, "EscrowInvalidAmount")
         .withArgs(0n);
@@ -559,7 +546,9 @@ describe("MarketplaceEscrow: creating orders", () => {
       await escrow.connect(accounts.deployer).setPaused(true);
 
       await expect(
-        escrow.connect(buyer).createOrder(seller, ethers.ZeroAddress, ETH_AMOUNT, orderRef("p1"), { value: ETH_AMOUNT })
+        escrow
+          .connect(buyer)
+          .createOrder(seller, ethers.ZeroAddress, ETH_AMOUNT, orderRef("p1"), { value: ETH_AMOUNT }),
       ).to.be.revertedWithCustomError(escrow, "EscrowPaused");
       await expect(
         escrow
@@ -572,13 +561,13 @@ describe("MarketplaceEscrow: creating orders", () => {
             0n,
             27,
             ethers.ZeroHash,
-            ethers.ZeroHash
-          )
+            ethers.ZeroHash,
+          ),
       ).to.be.revertedWithCustomError(escrow, "EscrowPaused");
       await expect(
         escrow
           .connect(buyer)
-          .createOrders(ethers.ZeroAddress, [{ seller, amount: 1n, ref: orderRef("p3") }], { value: 1n })
+          .createOrders(ethers.ZeroAddress, [{ seller, amount: 1n, ref: orderRef("p3") }], { value: 1n }),
       ).to.be.revertedWithCustomError(escrow, "EscrowPaused");
 
       await escrow.connect(accounts.deployer).setPaused(false);

@@ -245,9 +245,8 @@ describe("MarketplaceEscrow: disputes", () => {
 
   describe("acceptSettlement", () => {
     it("resolves the dispute on the proposed split, charging the fee on the seller's part only", async () => {
-      const { escrow, buyer, seller, usdcAddress, treasury, orderId } = await networkHelpers.loadFixture(
-        withDisputedOrder
-      );
+      const { escrow, buyer, seller, usdcAddress, treasury, orderId } =
+        await networkHelpers.loadFixture(withDisputedOrder);
       await escrow.connect(buyer).proposeSettlement(orderId, 7_000);
       const resolvedAt = BigInt(await time.latest()) + 10n;
       await time.setNextBlockTimestamp(resolvedAt);
@@ -268,9 +267,8 @@ describe("MarketplaceEscrow: disputes", () => {
     });
 
     it("lets the first proposer accept the other party's replacement proposal", async () => {
-      const { escrow, buyer, seller, usdcAddress, orderId } = await networkHelpers.loadFixture(
-        withDisputedShippedOrder
-      );
+      const { escrow, buyer, seller, usdcAddress, orderId } =
+        await networkHelpers.loadFixture(withDisputedShippedOrder);
       await escrow.connect(buyer).proposeSettlement(orderId, 7_000);
       await escrow.connect(seller).proposeSettlement(orderId, 4_000);
 
@@ -339,9 +337,8 @@ describe("MarketplaceEscrow: disputes", () => {
     ];
     for (const { buyerBps, buyerAmount, sellerAmount, fee } of splits) {
       it(`credits exact shares when the arbiter gives the buyer ${buyerBps} bps`, async () => {
-        const { escrow, buyer, seller, arbiter, usdcAddress, treasury, orderId } = await networkHelpers.loadFixture(
-          withDisputedShippedOrder
-        );
+        const { escrow, buyer, seller, arbiter, usdcAddress, treasury, orderId } =
+          await networkHelpers.loadFixture(withDisputedShippedOrder);
 
         await expect(escrow.connect(arbiter).rule(orderId, buyerBps))
           .to.emit(escrow, "OrderResolved")
@@ -431,9 +428,8 @@ describe("MarketplaceEscrow: disputes", () => {
     });
 
     it("refunds the buyer in full, without a fee, when the order was never shipped", async () => {
-      const { escrow, buyer, seller, stranger, usdcAddress, treasury, orderId } = await networkHelpers.loadFixture(
-        withDisputedOrder
-      );
+      const { escrow, buyer, seller, stranger, usdcAddress, treasury, orderId } =
+        await networkHelpers.loadFixture(withDisputedOrder);
       const deadline = (await escrow.getOrder(orderId)).deadline;
       await time.setNextBlockTimestamp(deadline + 1n);
 
@@ -450,9 +446,8 @@ describe("MarketplaceEscrow: disputes", () => {
     });
 
     it("splits evenly, with the fee on the seller's half, when the order had been shipped", async () => {
-      const { escrow, buyer, seller, stranger, usdcAddress, treasury, orderId } = await networkHelpers.loadFixture(
-        withDisputedShippedOrder
-      );
+      const { escrow, buyer, seller, stranger, usdcAddress, treasury, orderId } =
+        await networkHelpers.loadFixture(withDisputedShippedOrder);
       await time.setNextBlockTimestamp((await escrow.getOrder(orderId)).deadline + 1n);
 
       await expect(escrow.connect(stranger).resolveAfterTimeout(orderId))
@@ -465,9 +460,8 @@ describe("MarketplaceEscrow: disputes", () => {
     });
 
     it("ignores a settlement that was proposed but never accepted", async () => {
-      const { escrow, seller, stranger, usdcAddress, orderId } = await networkHelpers.loadFixture(
-        withDisputedShippedOrder
-      );
+      const { escrow, seller, stranger, usdcAddress, orderId } =
+        await networkHelpers.loadFixture(withDisputedShippedOrder);
       await escrow.connect(seller).proposeSettlement(orderId, 1_000);
       await time.increaseTo((await escrow.getOrder(orderId)).deadline + 1n);
 
@@ -492,9 +486,8 @@ describe("MarketplaceEscrow: disputes", () => {
     });
 
     it("still resolves while new orders are paused, and the credits can be withdrawn", async () => {
-      const { escrow, usdc, accounts, buyer, stranger, usdcAddress, orderId } = await networkHelpers.loadFixture(
-        withDisputedOrder
-      );
+      const { escrow, usdc, accounts, buyer, stranger, usdcAddress, orderId } =
+        await networkHelpers.loadFixture(withDisputedOrder);
       await escrow.connect(accounts.deployer).setPaused(true);
       await time.increase(2n * DAY);
 
@@ -503,7 +496,7 @@ describe("MarketplaceEscrow: disputes", () => {
         ethers,
         usdc,
         [escrow, buyer],
-        [-AMOUNT, AMOUNT]
+        [-AMOUNT, AMOUNT],
       );
     });
   });

@@ -394,7 +394,7 @@ describe("MarketplaceEscrow: order lifecycle", () => {
       await expect(escrow.connect(seller).withdraw(ETH, seller.address)).to.changeEtherBalances(
         ethers,
         [escrow, seller],
-        [-credit, credit]
+        [-credit, credit],
       );
     });
 
@@ -428,7 +428,7 @@ describe("MarketplaceEscrow: order lifecycle", () => {
       const { escrow, seller } = await networkHelpers.loadFixture(withCompletedOrder);
       await expect(escrow.connect(seller).withdraw(ETH, ethers.ZeroAddress)).to.be.revertedWithCustomError(
         escrow,
-        "EscrowZeroAddress"
+        "EscrowZeroAddress",
       );
     });
 
@@ -503,13 +503,13 @@ describe("MarketplaceEscrow: order lifecycle", () => {
         ethers,
         usdc,
         [escrow, seller, stranger],
-        [-(USDC_AMOUNT - fee), USDC_AMOUNT - fee, 0n]
+        [-(USDC_AMOUNT - fee), USDC_AMOUNT - fee, 0n],
       );
       await expect(escrow.connect(stranger).withdrawFor(treasury, usdcAddress)).to.changeTokenBalances(
         ethers,
         usdc,
         [escrow, timelock],
-        [-fee, fee]
+        [-fee, fee],
       );
       expect(await usdc.balanceOf(await escrow.getAddress())).to.equal(0n);
     });

@@ -48,7 +48,7 @@ export async function openOrder(
   buyer: HardhatEthersSigner,
   seller: HardhatEthersSigner,
   amount: bigint,
-  options: { usdc?: MockUSDC; ref?: string } = {}
+  options: { usdc?: MockUSDC; ref?: string } = {},
 ): Promise<bigint> {
   const orderId = await escrow.nextOrderId();
   const ref = options.ref ?? orderRef(`order-${orderId}`);
