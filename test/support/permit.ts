@@ -28,6 +28,7 @@ export async function signPermit(
   permit: { spender: string; value: bigint; deadline: bigint | number; owner?: string; nonce?: bigint },
 ): Promise<Signature> {
   const owner = permit.owner ?? signer.address;
+  if (signer.provider === null) throw new Error(`signer ${signer.address} has no provider to read the chain id from`);
   const { chainId } = await signer.provider.getNetwork();
   const domain = { name: await token.name(), version: "1", chainId, verifyingContract: await token.getAddress() };
   const message = {
