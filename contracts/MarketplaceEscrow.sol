@@ -441,7 +441,9 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
         IERC20 erc20 = IERC20(token);
         uint256 balanceBefore = erc20.balanceOf(address(this));
         erc20.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = erc20.balanceOf(address(this)) - balanceBefore;
+        uint256 balanceAfter = erc20.balanceOf(address(this));
+        // A hostile token can even shrink the balance; report that as receiving nothing, not as an overflow panic.
+        uint256 received = balanceAfter > balanceBefore ? balanceAfter - balanceBefore : 0;
         if (received != amount) revert EscrowShortPayment(token, amount, received);
     }
 
