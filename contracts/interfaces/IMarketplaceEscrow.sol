@@ -374,6 +374,10 @@ interface IMarketplaceEscrow {
     /**
      * @notice Sets the ship, confirmation and arbitration windows for orders created from now on. Only the DAO's
      * timelock.
+     * @param shipWindow Seconds a seller has to ship, within [{MIN_WINDOW}, {MAX_WINDOW}].
+     * @param confirmWindow Seconds a buyer has to confirm or dispute after shipment, within the same bounds.
+     * @param arbitrationTimeout Seconds arbiters have to rule, within [{MIN_ARBITRATION_TIMEOUT},
+     * {MAX_ARBITRATION_TIMEOUT}].
      *
      * Emits {TermsUpdated}. Reverts with {EscrowWindowOutOfBounds}.
      */
@@ -382,6 +386,8 @@ interface IMarketplaceEscrow {
     /**
      * @notice Allows or disallows an ERC-20 as a payment token for new orders. Only the DAO's timelock. Orders
      * already open in a disallowed token still settle and withdraw normally.
+     * @param token The ERC-20.
+     * @param allowed Whether new orders may be paid in it.
      *
      * Emits {PaymentTokenSet}. Reverts with {EscrowZeroAddress} for address(0) (ETH is always accepted).
      */
@@ -390,6 +396,7 @@ interface IMarketplaceEscrow {
     /**
      * @notice Pauses or unpauses the creation of new orders. Only a guardian. Shipping, confirming, refunds,
      * disputes, rulings, timeouts and withdrawals keep working while paused.
+     * @param paused True to stop new orders, false to accept them again.
      *
      * Emits {Paused}.
      */
