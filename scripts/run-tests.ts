@@ -10,6 +10,7 @@ interface Suite {
   command: string[];
   /** Whether the suite prints mocha-style "N passing" / "N failing" lines to count. */
   counted: boolean;
+  env?: Record<string, string>;
 }
 
 const hardhat = "./node_modules/.bin/hardhat";
@@ -19,7 +20,8 @@ const suites: Suite[] = [
   // matches, since fuzz tests record median gas over their runs.
   {
     name: "solidity",
-    command: [hardhat, "test", "solidity", "--no-compile", "--test-profile", "ci", "--snapshot-check"],
+    command: [hardhat, "test", "solidity", "--no-compile", "--snapshot-check"],
+    env: { SOLIDITY_TEST_PROFILE: "ci" },
     counted: true,
   },
   { name: "mocha", command: [hardhat, "test", "mocha", "--no-compile"], counted: true },
@@ -31,7 +33,7 @@ const problems: string[] = [];
 
 for (const suite of suites) {
   console.log(`\n=== ${suite.name}: ${suite.command.join(" ")}`);
-  const { code, output } = await run(suite.command);
+  const { code, output } = await run(suite.command, suite.env);
   if (!suite.counted) {
     if (code !== 0) {
       problems.push(`${suite.name} exited with ${code}`);
@@ -60,9 +62,12 @@ for (const problem of problems) console.log(`! ${problem}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 && problems.length === 0 ? 0 : 1;
 
-function run(command: string[]): Promise<{ code: number; output: string }> {
+function run(command: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command[0], command.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    const child = spawn(command[0], command.slice(1), {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
     let output = "";
     const forward = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
       output += chunk.toString();
