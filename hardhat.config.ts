@@ -23,7 +23,7 @@ const FUZZ_SEED = "0x41677269444130";
 // platforms), so the profile is picked here, by SOLIDITY_TEST_PROFILE.
 const SOLIDITY_TEST_PROFILES = {
   default: { fuzz: { runs: 256, seed: FUZZ_SEED }, invariant: { runs: 32, depth: 100 } },
-  ci: { fuzz: { runs: 5_000, seed: FUZZ_SEED }, invariant: { runs: 256, depth: 500 } },
+  ci: { isolate: true, fuzz: { runs: 5_000, seed: FUZZ_SEED }, invariant: { runs: 256, depth: 500 } },
 };
 const profileName = z.enum(["default", "ci"]).default("default").safeParse(process.env.SOLIDITY_TEST_PROFILE);
 if (!profileName.success) {
