@@ -37,8 +37,8 @@ contract MarketplaceEscrowInvariantTest is StdInvariant, Test {
         handler = new EscrowHandler(escrow, usdc, timelock, arbiter);
 
         targetContract(address(handler));
-        // The runner picks senders among addresses it saw in state, and under Hardhat 3.18 (EDR 0.22) a reverted
-        // call zeroes its sender's ETH balance: that would drain a trader or the escrow behind the model's back.
+        // The runner picks senders among addresses it saw in state, and with Hardhat 3.18 (EDR 0.22) a reverted
+        // call zeroed its sender's ETH balance: that would drain a trader or the escrow behind the model's back.
         // The handler pranks its actors itself, so none of them needs to be a sender.
         address[] memory holders = handler.holders();
         for (uint256 i = 0; i < holders.length; ++i) {

@@ -18,8 +18,8 @@ import {MockUSDC} from "../../../contracts/mocks/MockUSDC.sol";
  * call, so a call the model says must succeed but that reverts is recorded in {unexpectedReverts} instead, and
  * every arithmetic check on a payout is recorded in a counter that an invariant requires to stay zero.
  *
- * The handler must not revert for another reason either: under Hardhat 3.18 (EDR 0.22) a reverted call also
- * zeroes the ETH balance of the address that sent it.
+ * The handler must not revert for another reason either: with Hardhat 3.18 (EDR 0.22) a reverted call also
+ * zeroed the ETH balance of the address that sent it (seen while writing these tests; kept safe on any version).
  *
  * The traders buy from and sell to each other, so one account's credit mixes refunds, sales and shares of
  * rulings. The arbiter is never a party. The timelock is the escrow's admin and its treasury.
