@@ -79,6 +79,7 @@ async function readDeployments(dir: string): Promise<ChainDeployment[]> {
     const blocks = journal.flatMap((message) =>
       message.receipt?.blockNumber === undefined ? [] : [message.receipt.blockNumber],
     );
+    if (blocks.length === 0) throw new Error(`${journalFile} records no mined transaction to start indexing from`);
 
     const deployed = JSON.parse(await readFile(addressesFile, "utf8")) as Record<string, string>;
     const chain = byChain.get(chainId) ?? { chainId, startBlock: Number.MAX_SAFE_INTEGER, addresses: {} };
