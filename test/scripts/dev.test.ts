@@ -1,0 +1,77 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+
+import { expect } from "chai";
+import { Contract, JsonRpcProvider } from "ethers";
+
+import { LOCAL_ROLES, LOCAL_VOTER_AGRI } from "../../deploy/local.js";
+import { LOCAL_BUYER_USDC } from "../../scripts/fund-local-accounts.js";
+
+/** Listens on `port` (0 for any) and closes again, resolving the port: proof that nobody else holds it. */
+function freePort(port = 0): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+describe("npm run dev (the local stack)", function () {
+  this.timeout(180_000);
+
+  it("deploys, funds the local accounts, prints the contracts, and stops cleanly on Ctrl-C", async () => {
+    const port = await freePort();
+    const child = spawn("npm", ["run", "--silent", "dev"], {
+      env: { ...process.env, AGRIDAO_CHAIN_PORT: String(port) },
+      stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group, so the test can send Ctrl-C the way a terminal does: to npm and everything under it.
+      detached: true,
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+      child.on("close", (code, signal) => resolve(signal ?? code)),
+    );
+
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (output.includes("The stack is up")) resolve();
+        };
+        child.stdout.on("data", check);
+        child.stderr.on("data", check);
+        void exited.then((code) => reject(new Error(`npm run dev exited early with ${code}:\n${output}`)));
+      });
+
+      const escrowAddress = /'MarketplaceEscrow'\s*│\s*'(0x[0-9a-fA-F]{40})'/.exec(output)?.[1];
+      const usdcAddress = /'MockUSDC'\s*│\s*'(0x[0-9a-fA-F]{40})'/.exec(output)?.[1];
+      const tokenAddress = /'AgriToken'\s*│\s*'(0x[0-9a-fA-F]{40})'/.exec(output)?.[1];
+      expect(escrowAddress, output).to.be.a("string");
+
+      const provider = new JsonRpcProvider(`http://127.0.0.1:${port}`, undefined, { staticNetwork: true });
+      expect((await provider.getNetwork()).chainId).to.equal(31337n);
+      expect(await provider.getCode(escrowAddress!)).to.not.equal("0x");
+
+      const accounts = (await provider.send("eth_accounts", [])) as string[];
+      const erc20 = [
+        "function balanceOf(address) view returns (uint256)",
+        "function getVotes(address) view returns (uint256)",
+      ];
+      const usdc = new Contract(usdcAddress!, erc20, provider);
+      const agri = new Contract(tokenAddress!, erc20, provider);
+      for (const i of LOCAL_ROLES.buyers) expect(await usdc.balanceOf(accounts[i])).to.equal(LOCAL_BUYER_USDC);
+      for (const i of LOCAL_ROLES.voters) expect(await agri.getVotes(accounts[i])).to.equal(LOCAL_VOTER_AGRI);
+      provider.destroy();
+    } finally {
+      process.kill(-child.pid!, "SIGINT");
+    }
+    // npm itself dies of the SIGINT, as in a terminal; what matters is that the stack shut down behind it.
+    expect(await exited).to.be.oneOf([0, "SIGINT"]);
+    expect(output).to.include("Stopping");
+    expect(await freePort(port)).to.equal(port);
+  });
+});
