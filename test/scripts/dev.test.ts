@@ -14,7 +14,11 @@ function freePort(port = 0): Promise<number> {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject()));
+      server.close(() =>
+        typeof address === "object" && address !== null
+          ? resolve(address.port)
+          : reject(new Error("the probe server has no TCP address")),
+      );
     });
   });
 }
