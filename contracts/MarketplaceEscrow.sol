@@ -20,7 +20,8 @@ import {IMarketplaceEscrow} from "./interfaces/IMarketplaceEscrow.sol";
  * "what were the terms of order N" without storing them per order.
  *
  * Credits are stored plus one once an account has held any ("dirty" slots): a withdrawal leaves 1 behind instead
- * of 0, so the next credit to a seller or to the treasury is a cheap non-zero write instead of a fresh slot.
+ * of 0, so the next credit to a seller or to the treasury is a cheap non-zero write instead of a fresh slot. The
+ * treasury's slots are opened when a payment token is accepted (ETH at deployment), so no order ever pays for them.
  */
 contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -104,6 +105,7 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
     ) {
         if (admin == address(0) || treasury_ == address(0)) revert EscrowZeroAddress();
         treasury = treasury_;
+        _openTreasuryCredit(address(0));
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         if (guardian != address(0)) _grantRole(GUARDIAN_ROLE, guardian);
         for (uint256 i = 0; i < arbiters.length; ++i) {
@@ -497,6 +499,12 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
         emit OrderResolved(orderId, resolution, arbiter, token, buyerBps, buyerAmount, sellerAmount, fee);
     }
 
+    /// @dev Creates the treasury's (empty) credit slot for `token`, so that the DAO pays for it when it accepts the
+    /// token, rather than the buyer of the first order that earns a fee in it.
+    function _openTreasuryCredit(address token) private {
+        if (_credits[treasury][token] == 0) _credits[treasury][token] = 1;
+    }
+
     /// @dev Adds `amount` to a credit, keeping the stored value one above the credit (see {_credits}).
     function _credit(address account, address token, uint256 amount) private {
         uint256 stored = _credits[account][token];
@@ -541,6 +549,7 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
     function _setPaymentToken(address token, bool allowed) private {
         if (token == address(0)) revert EscrowZeroAddress();
         _paymentTokens[token] = allowed;
+        if (allowed) _openTreasuryCredit(token);
         emit PaymentTokenSet(token, allowed);
     }
 
