@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 
 import {IMarketplaceEscrow} from "./interfaces/IMarketplaceEscrow.sol";
@@ -118,7 +119,6 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
         _setTerms(terms);
     }
 
-    // ─── Creating orders ───────────────────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IMarketplaceEscrow
     function createOrder(address seller, address token, uint256 amount, bytes32 ref)
@@ -127,11 +127,7 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
         nonReentrant
         returns (uint256 orderId)
     {
-        Config memory cfg = _openingConfig(token);
-        orderId = cfg.nextOrderId;
-        _open(cfg, orderId, seller, token, amount, ref);
-        _config.nextOrderId = cfg.nextOrderId + 1;
-        _collect(token, amount);
+        orderId = _createOne(_openingConfig(token), seller, token, amount, ref);
     }
 
     /// @inheritdoc IMarketplaceEscrow
@@ -151,10 +147,7 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
         Config memory cfg = _openingConfig(token);
         // A permit can be front-run by anyone who saw it; the order still goes through on the allowance it set.
         try IERC20Permit(token).permit(msg.sender, address(this), amount, permitDeadline, v, r, s) {} catch {}
-        orderId = cfg.nextOrderId;
-        _open(cfg, orderId, seller, token, amount, ref);
-        _config.nextOrderId = cfg.nextOrderId + 1;
-        _collect(token, amount);
+        orderId = _createOne(cfg, seller, token, amount, ref);
     }
 
     /// @inheritdoc IMarketplaceEscrow
@@ -179,11 +172,10 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
                 total += request.amount;
             }
         }
-        _config.nextOrderId = uint48(cfg.nextOrderId + count);
+        _config.nextOrderId = SafeCast.toUint48(cfg.nextOrderId + count);
         _collect(token, total);
     }
 
-    // ─── Moving orders ─────────────────────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IMarketplaceEscrow
     function markShipped(uint256 orderId) external {
@@ -292,7 +284,6 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
         _resolve(orderId, order, Resolution.Timeout, address(0), buyerBps);
     }
 
-    // ─── Withdrawals ───────────────────────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IMarketplaceEscrow
     function withdraw(address token, address to) external {
@@ -305,7 +296,6 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
         _withdraw(account, token, account);
     }
 
-    // ─── DAO parameters ────────────────────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IMarketplaceEscrow
     function setFee(uint16 feeBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
@@ -333,7 +323,6 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
         emit Paused(msg.sender, paused_);
     }
 
-    // ─── Views ─────────────────────────────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IMarketplaceEscrow
     function getOrder(uint256 orderId) external view returns (OrderView memory view_) {
@@ -386,13 +375,22 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
         return _config.paused;
     }
 
-    // ─── Internals ─────────────────────────────────────────────────────────────────────────────────────
 
     /// @dev The config for opening orders in `token`, after the checks every new order shares.
     function _openingConfig(address token) private view returns (Config memory cfg) {
         cfg = _config;
         if (cfg.paused) revert EscrowPaused();
         if (token != address(0) && !_paymentTokens[token]) revert EscrowTokenNotAllowed(token);
+    }
+
+    function _createOne(Config memory cfg, address seller, address token, uint256 amount, bytes32 ref)
+        private
+        returns (uint256 orderId)
+    {
+        orderId = cfg.nextOrderId;
+        _open(cfg, orderId, seller, token, amount, ref);
+        _config.nextOrderId = cfg.nextOrderId + 1;
+        _collect(token, amount);
     }
 
     function _open(Config memory cfg, uint256 orderId, address seller, address token, uint256 amount, bytes32 ref)
