@@ -1,0 +1,58 @@
+import { expect } from "chai";
+
+import { migrate } from "../../indexer/src/migrations.js";
+import { createTestDatabase } from "../support/database.js";
+import type { TestDatabase } from "../support/database.js";
+
+describe("indexer migrations", function () {
+  let database: TestDatabase;
+
+  before(async function () {
+    database = await createTestDatabase();
+  });
+
+  after(async function () {
+    await database.drop();
+  });
+
+  it("creates the schema once and is a no-op when run again", async function () {
+    const client = await database.pool.connect();
+    try {
+      expect(await migrate(client)).to.deep.equal(["0001_schema"]);
+      expect(await migrate(client)).to.deep.equal([]);
+      const { rows } = await client.query<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'indexer' ORDER BY table_name",
+      );
+      expect(rows.map((row) => row.table_name)).to.include.members([
+        "blocks",
+        "events",
+        "checkpoints",
+        "escrow_orders",
+        "escrow_order_history",
+        "escrow_credits",
+        "proposals",
+        "votes",
+        "delegates",
+        "token_balances",
+        "schema_migrations",
+      ]);
+    } finally {
+      client.release();
+    }
+  });
+
+  it("lets concurrent migrators apply each migration exactly once", async function () {
+    const other = await createTestDatabase();
+    try {
+      const clients = await Promise.all([other.pool.connect(), other.pool.connect(), other.pool.connect()]);
+      try {
+        const results = await Promise.all(clients.map((client) => migrate(client)));
+        expect(results.flat()).to.deep.equal(["0001_schema"]);
+      } finally {
+        for (const client of clients) client.release();
+      }
+    } finally {
+      await other.drop();
+    }
+  });
+});
