@@ -25,3 +25,27 @@ export class MigrationError extends IndexerError {
     this.cause = cause;
   }
 }
+
+/**
+ * The chain reorganized below the oldest block the indexer keeps, so the common ancestor cannot be found: the
+ * indexer stops rather than guess. Raise INDEXER_CONFIRMATIONS, or re-index from the start block.
+ */
+export class ReorgTooDeepError extends IndexerError {
+  constructor(
+    readonly checkpoint: bigint,
+    readonly minDepth: bigint,
+    readonly window: number,
+  ) {
+    super(
+      `reorg of at least ${minDepth} blocks below checkpoint ${checkpoint} is deeper than the kept window of ` +
+        `${window} blocks (INDEXER_CONFIRMATIONS); no stored block is on the canonical chain any more`,
+    );
+  }
+}
+
+/** The checkpoint moved between reading it and writing after it: another indexer writes the same chain. */
+export class ConcurrentWriterError extends IndexerError {
+  constructor(readonly chainId: number) {
+    super(`the checkpoint of chain ${chainId} changed under this step: another indexer is writing the same chain`);
+  }
+}

@@ -38,36 +38,42 @@ interface EventRow {
 export async function rebuild(client: ClientBase, context: ChainContext): Promise<number> {
   await client.query("BEGIN");
   try {
-    // Rows are deleted per chain, not truncated, so one chain's rebuild leaves the others' models alone.
-    for (const table of READ_MODEL_TABLES) {
-      await client.query(`DELETE FROM indexer.${table} WHERE chain_id = $1`, [context.chainId]);
-    }
-    let applied = 0;
-    let after = { blockNumber: "-1", logIndex: -1 };
-    for (;;) {
-      const { rows } = await client.query<EventRow>(
-        `SELECT block_number, block_hash, block_timestamp, tx_hash, log_index, contract, contract_name, event_name,
-                args
-         FROM indexer.events
-         WHERE chain_id = $1 AND (block_number, log_index) > ($2, $3)
-         ORDER BY block_number, log_index
-         LIMIT ${PAGE_SIZE}`,
-        [context.chainId, after.blockNumber, after.logIndex],
-      );
-      for (const row of rows) {
-        await applyStoredEvent(client, toStoredEvent(row, context.chainId), context);
-      }
-      applied += rows.length;
-      if (rows.length < PAGE_SIZE) break;
-      const last = rows[rows.length - 1];
-      after = { blockNumber: last.block_number, logIndex: last.log_index };
-    }
+    const applied = await rebuildReadModels(client, context);
     await client.query("COMMIT");
     return applied;
   } catch (error) {
     await client.query("ROLLBACK");
     throw error;
   }
+}
+
+/** What `rebuild` does, inside the caller's transaction (the sync engine's reorg handling uses it so). */
+export async function rebuildReadModels(client: ClientBase, context: ChainContext): Promise<number> {
+  // Rows are deleted per chain, not truncated, so one chain's rebuild leaves the others' models alone.
+  for (const table of READ_MODEL_TABLES) {
+    await client.query(`DELETE FROM indexer.${table} WHERE chain_id = $1`, [context.chainId]);
+  }
+  let applied = 0;
+  let after = { blockNumber: "-1", logIndex: -1 };
+  for (;;) {
+    const { rows } = await client.query<EventRow>(
+      `SELECT block_number, block_hash, block_timestamp, tx_hash, log_index, contract, contract_name, event_name,
+              args
+       FROM indexer.events
+       WHERE chain_id = $1 AND (block_number, log_index) > ($2, $3)
+       ORDER BY block_number, log_index
+       LIMIT ${PAGE_SIZE}`,
+      [context.chainId, after.blockNumber, after.logIndex],
+    );
+    for (const row of rows) {
+      await applyStoredEvent(client, toStoredEvent(row, context.chainId), context);
+    }
+    applied += rows.length;
+    if (rows.length < PAGE_SIZE) break;
+    const last = rows[rows.length - 1];
+    after = { blockNumber: last.block_number, logIndex: last.log_index };
+  }
+  return applied;
 }
 
 function toStoredEvent(row: EventRow, chainId: number): StoredEvent {

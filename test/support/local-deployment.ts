@@ -8,13 +8,15 @@ type Connection = Awaited<ReturnType<typeof network.create>>;
 
 /**
  * Deploys the whole local stack through the real Ignition module, exactly as `npm run dev` does, and returns
- * typed contracts plus the cast of local accounts. Use it inside `networkHelpers.loadFixture`.
+ * typed contracts plus the cast of local accounts. Use it inside `networkHelpers.loadFixture`. Over HTTP, Ignition
+ * keeps a journal per `deploymentId` on disk, so a test against its own node passes an id nobody else uses.
  */
-export async function deployLocal(connection: Connection) {
+export async function deployLocal(connection: Connection, options: { deploymentId?: string } = {}) {
   const { ethers, ignition } = connection;
   const signers = await ethers.getSigners();
   const deployed = await ignition.deploy(LocalModule, {
     parameters: localParameters(signers.map((s) => s.address)),
+    deploymentId: options.deploymentId,
   });
   const deployer = signers[LOCAL_ROLES.deployer];
   const addressOf = (contract: { getAddress(): Promise<string> }) => contract.getAddress();

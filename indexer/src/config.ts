@@ -1,0 +1,87 @@
+import { z } from "zod";
+
+import { deployments as generatedDeployments } from "../../deploy/generated/contracts.js";
+import type { ContractDeployment } from "../../deploy/generated/contracts.js";
+
+/** The chain id of Hardhat's local node, the only chain where indexing without a confirmation window is allowed. */
+const LOCAL_CHAIN_ID = 31337;
+
+const integer = (min: number) => z.coerce.number().int().min(min);
+
+const schema = z
+  .object({
+    INDEXER_RPC_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }),
+    INDEXER_CHAIN_ID: integer(1),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "expected a postgres:// URL" }),
+    INDEXER_START_BLOCK: integer(0).optional(),
+    INDEXER_CONFIRMATIONS: integer(0).default(12),
+    INDEXER_POLL_INTERVAL_MS: integer(1).default(250),
+    INDEXER_MAX_BLOCK_RANGE: integer(1).default(2_000),
+    INDEXER_MIN_BLOCK_RANGE: integer(1).default(1),
+  })
+  .superRefine((env, ctx) => {
+    if (env.INDEXER_MIN_BLOCK_RANGE > env.INDEXER_MAX_BLOCK_RANGE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["INDEXER_MIN_BLOCK_RANGE"],
+        message: `must not exceed INDEXER_MAX_BLOCK_RANGE (${env.INDEXER_MAX_BLOCK_RANGE})`,
+      });
+    }
+    if (env.INDEXER_CONFIRMATIONS === 0 && env.INDEXER_CHAIN_ID !== LOCAL_CHAIN_ID) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["INDEXER_CONFIRMATIONS"],
+        message: `0 is allowed only on the local chain (${LOCAL_CHAIN_ID}): without a window no reorg can be undone`,
+      });
+    }
+  });
+
+export type IndexerConfig = Readonly<{
+  rpcUrl: string;
+  chainId: number;
+  databaseUrl: string;
+  startBlock: bigint;
+  confirmations: number;
+  pollIntervalMs: number;
+  maxBlockRange: number;
+  minBlockRange: number;
+}>;
+
+/** Thrown when the environment does not describe a usable indexer; the message names every bad variable. */
+export class IndexerConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid indexer configuration:\n${problems.map((problem) => `  ${problem}`).join("\n")}`);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Parses the indexer's environment once, at start-up. The start block defaults to the generated deployment's
+ * `startBlock` for the chain.
+ */
+export function loadIndexerConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  deployments: Readonly<Partial<Record<number, ContractDeployment>>> = generatedDeployments,
+): IndexerConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new IndexerConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  const data = parsed.data;
+  const startBlock = data.INDEXER_START_BLOCK ?? deployments[data.INDEXER_CHAIN_ID]?.startBlock;
+  if (startBlock === undefined) {
+    throw new IndexerConfigError([
+      `INDEXER_START_BLOCK: required, since deploy/generated/contracts.ts has no deployment for chain ${data.INDEXER_CHAIN_ID}`,
+    ]);
+  }
+  return {
+    rpcUrl: data.INDEXER_RPC_URL,
+    chainId: data.INDEXER_CHAIN_ID,
+    databaseUrl: data.DATABASE_URL,
+    startBlock: BigInt(startBlock),
+    confirmations: data.INDEXER_CONFIRMATIONS,
+    pollIntervalMs: data.INDEXER_POLL_INTERVAL_MS,
+    maxBlockRange: data.INDEXER_MAX_BLOCK_RANGE,
+    minBlockRange: data.INDEXER_MIN_BLOCK_RANGE,
+  };
+}

@@ -1,0 +1,259 @@
+import type { Pool, PoolClient } from "pg";
+import type { Address, Hex, Log } from "viem";
+
+import { applyEvents } from "./apply-events.js";
+import { nextBlockRange } from "./block-range.js";
+import type { BlockRangePolicy } from "./block-range.js";
+import type { ChainContext } from "./chain-context.js";
+import { decodeLog } from "./decode-log.js";
+import type { IndexedAddresses, PositionedEvent } from "./decode-log.js";
+import { ConcurrentWriterError, ReorgTooDeepError } from "./errors.js";
+import { rebuildReadModels } from "./rebuild.js";
+import { RpcRangeTooLargeError } from "./rpc-errors.js";
+import type { BlockHeader, IndexerRpc } from "./rpc.js";
+
+/** What one sync step did. */
+export type SyncStep =
+  { type: "block"; from: bigint; to: bigint } | { type: "reorg"; ancestor: bigint } | { type: "idle" };
+
+/** What the engine carries from one step to the next. */
+export interface SyncState {
+  /** Blocks per `eth_getLogs` range during backfill; adapted after every request. */
+  rangeSize: number;
+}
+
+export interface SyncDeps {
+  db: Pool;
+  rpc: IndexerRpc;
+  addresses: IndexedAddresses;
+  context: ChainContext;
+  /** The first block to index when there is no checkpoint yet. */
+  startBlock: bigint;
+  /**
+   * The unfinalized window: the last `confirmations` blocks below the checkpoint are kept in `indexer.blocks`
+   * (with the checkpoint's own), so a reorg up to that depth finds its common ancestor. Blocks older than
+   * head - confirmations are taken as final and backfilled by range.
+   */
+  confirmations: number;
+  rangePolicy: BlockRangePolicy;
+  state: SyncState;
+  now?: () => number;
+}
+
+interface Checkpoint {
+  number: bigint;
+  hash: Hex;
+}
+
+/**
+ * Advances the index by one step: a batch of blocks after the checkpoint, a rollback to the common ancestor when
+ * the chain reorganized under it, or nothing when the checkpoint is the head.
+ *
+ * Invariant: the checkpoint and the rows it covers (events, read models, kept blocks) commit together, so a
+ * crash at any point leaves an index that resumes from its checkpoint without losing or repeating an event.
+ */
+export async function syncOnce(deps: SyncDeps): Promise<SyncStep> {
+  const { rpc, context, confirmations } = deps;
+  const checkpoint = await readCheckpoint(deps.db, context.chainId);
+  const head = await rpc.getHeadNumber();
+  const from = checkpoint === undefined ? deps.startBlock : checkpoint.number + 1n;
+
+  if (from > head) {
+    if (checkpoint === undefined) return { type: "idle" };
+    // No new block, but the checkpoint itself may have been replaced (or the chain may have become shorter).
+    const current = checkpoint.number <= head ? await rpc.getHeader(checkpoint.number) : undefined;
+    if (current?.hash === checkpoint.hash) return { type: "idle" };
+    return rollBack(deps, checkpoint, head);
+  }
+
+  const first = await rpc.getHeader(from);
+  if (first === undefined) return { type: "idle" };
+  if (checkpoint !== undefined && first.parentHash !== checkpoint.hash) return rollBack(deps, checkpoint, head);
+
+  const finalized = head - BigInt(confirmations);
+  const batch =
+    from <= finalized ? await fetchFinalizedRange(deps, first, finalized) : await fetchRecentBlocks(deps, first, head);
+  if (batch === undefined) return { type: "idle" };
+
+  await commitBatch(deps, checkpoint, batch);
+  return { type: "block", from, to: batch.last.number };
+}
+
+interface Batch {
+  events: PositionedEvent[];
+  headers: BlockHeader[];
+  last: BlockHeader;
+}
+
+/** Backfill below the unfinalized window: one `eth_getLogs` over an adaptive range, headers only where needed. */
+async function fetchFinalizedRange(deps: SyncDeps, first: BlockHeader, finalized: bigint): Promise<Batch | undefined> {
+  const { rpc, rangePolicy, state } = deps;
+  const now = deps.now ?? Date.now;
+  const addresses = addressList(deps.addresses);
+  let logs: Log[];
+  let to: bigint;
+  for (;;) {
+    to = min(first.number + BigInt(state.rangeSize) - 1n, finalized);
+    const started = now();
+    try {
+      logs = await rpc.getLogsInRange(addresses, first.number, to);
+    } catch (error) {
+      if (!(error instanceof RpcRangeTooLargeError) || state.rangeSize <= rangePolicy.min) throw error;
+      state.rangeSize = nextBlockRange(state.rangeSize, { type: "too-large" }, rangePolicy);
+      continue;
+    }
+    const outcome = { type: "ok", durationMs: now() - started, logCount: logs.length } as const;
+    state.rangeSize = nextBlockRange(state.rangeSize, outcome, rangePolicy);
+    break;
+  }
+
+  const headers = new Map<bigint, BlockHeader>([[first.number, first]]);
+  const headerAt = async (number: bigint) => {
+    let header = headers.get(number);
+    if (header === undefined) {
+      header = await rpc.getHeader(number);
+      if (header !== undefined) headers.set(number, header);
+    }
+    return header;
+  };
+  const last = await headerAt(to);
+  if (last === undefined) return undefined;
+  const events: PositionedEvent[] = [];
+  for (const log of logs) {
+    const header = log.blockNumber === null ? undefined : await headerAt(log.blockNumber);
+    // A log whose block is no longer the canonical one means the chain moved while we read it: try again later.
+    if (header === undefined || header.hash !== log.blockHash) return undefined;
+    const event = decodeLog(log, header.timestamp, deps.addresses);
+    if (event !== undefined) events.push(event);
+  }
+  return { events, headers: [...headers.values()], last };
+}
+
+/** Inside the unfinalized window: block by block, logs by block hash, so every log belongs to a header we keep. */
+async function fetchRecentBlocks(deps: SyncDeps, first: BlockHeader, head: bigint): Promise<Batch> {
+  const { rpc, state } = deps;
+  const headers = [first];
+  const to = min(first.number + BigInt(state.rangeSize) - 1n, head);
+  for (let number = first.number + 1n; number <= to; number++) {
+    const header = await rpc.getHeader(number);
+    // The chain changed while we walked it: stop at the last linked block; the next step checks what follows.
+    if (header === undefined || header.parentHash !== headers[headers.length - 1].hash) break;
+    headers.push(header);
+  }
+  const addresses = addressList(deps.addresses);
+  const events: PositionedEvent[] = [];
+  for (const header of headers) {
+    for (const log of await rpc.getLogsOfBlock(addresses, header.hash)) {
+      const event = decodeLog(log, header.timestamp, deps.addresses);
+      if (event !== undefined) events.push(event);
+    }
+  }
+  return { events, headers, last: headers[headers.length - 1] };
+}
+
+async function commitBatch(deps: SyncDeps, checkpoint: Checkpoint | undefined, batch: Batch): Promise<void> {
+  const { chainId } = deps.context;
+  const keepFrom = batch.last.number - BigInt(deps.confirmations);
+  await inTransaction(deps.db, async (client) => {
+    await expectCheckpoint(client, chainId, checkpoint);
+    await applyEvents(client, batch.events, deps.context);
+    for (const header of batch.headers) {
+      if (header.number < keepFrom) continue;
+      await client.query(
+        `INSERT INTO indexer.blocks (chain_id, number, hash, parent_hash, timestamp) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (chain_id, hash) DO NOTHING`,
+        [chainId, header.number.toString(), header.hash, header.parentHash, header.timestamp.toString()],
+      );
+    }
+    await client.query("DELETE FROM indexer.blocks WHERE chain_id = $1 AND number < $2", [
+      chainId,
+      keepFrom.toString(),
+    ]);
+    await client.query(
+      `INSERT INTO indexer.checkpoints (chain_id, block_number, block_hash) VALUES ($1, $2, $3)
+       ON CONFLICT (chain_id) DO UPDATE SET block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash`,
+      [chainId, batch.last.number.toString(), batch.last.hash],
+    );
+  });
+}
+
+/**
+ * Finds the newest kept block the node still has on its canonical chain and rewinds the index to it: events and
+ * blocks above it are deleted, the checkpoint moves to it, and the read models are rebuilt from the remaining
+ * events, all in one transaction. This first version rebuilds every read model instead of undoing rows one by one:
+ * simpler to trust, and linear in the stored events, which is fine while reorgs are rare.
+ */
+async function rollBack(deps: SyncDeps, checkpoint: Checkpoint, head: bigint): Promise<SyncStep> {
+  const { rpc, context } = deps;
+  const { rows } = await deps.db.query<{ number: string; hash: Hex }>(
+    "SELECT number, hash FROM indexer.blocks WHERE chain_id = $1 ORDER BY number DESC",
+    [context.chainId],
+  );
+  let ancestor: Checkpoint | undefined;
+  for (const row of rows) {
+    const number = BigInt(row.number);
+    if (number > head) continue;
+    const canonical = await rpc.getHeader(number);
+    if (canonical?.hash === row.hash) {
+      ancestor = { number, hash: row.hash };
+      break;
+    }
+  }
+  if (ancestor === undefined) {
+    const oldest = rows.length === 0 ? checkpoint.number : BigInt(rows[rows.length - 1].number);
+    throw new ReorgTooDeepError(checkpoint.number, checkpoint.number - oldest + 1n, deps.confirmations);
+  }
+  const kept = ancestor;
+  await inTransaction(deps.db, async (client) => {
+    await expectCheckpoint(client, context.chainId, checkpoint);
+    const params = [context.chainId, kept.number.toString()];
+    await client.query("DELETE FROM indexer.events WHERE chain_id = $1 AND block_number > $2", params);
+    await client.query("DELETE FROM indexer.blocks WHERE chain_id = $1 AND number > $2", params);
+    await client.query("UPDATE indexer.checkpoints SET block_number = $2, block_hash = $3 WHERE chain_id = $1", [
+      ...params,
+      kept.hash,
+    ]);
+    await rebuildReadModels(client, context);
+  });
+  return { type: "reorg", ancestor: kept.number };
+}
+
+async function readCheckpoint(db: Pool | PoolClient, chainId: number, lock = false): Promise<Checkpoint | undefined> {
+  const { rows } = await db.query<{ block_number: string; block_hash: Hex }>(
+    `SELECT block_number, block_hash FROM indexer.checkpoints WHERE chain_id = $1${lock ? " FOR UPDATE" : ""}`,
+    [chainId],
+  );
+  return rows.length === 0 ? undefined : { number: BigInt(rows[0].block_number), hash: rows[0].block_hash };
+}
+
+/** Guards against a second writer having moved the checkpoint since this step read it. */
+async function expectCheckpoint(client: PoolClient, chainId: number, expected: Checkpoint | undefined) {
+  const current = await readCheckpoint(client, chainId, true);
+  if (current?.number !== expected?.number || current?.hash !== expected?.hash) {
+    throw new ConcurrentWriterError(chainId);
+  }
+}
+
+async function inTransaction(db: Pool, work: (client: PoolClient) => Promise<void>): Promise<void> {
+  const client = await db.connect();
+  try {
+    await client.query("BEGIN");
+    try {
+      await work(client);
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK");
+      throw error;
+    }
+  } finally {
+    client.release();
+  }
+}
+
+function addressList(addresses: IndexedAddresses): Address[] {
+  return Object.values(addresses);
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}

@@ -1,0 +1,304 @@
+import { expect } from "chai";
+import type { Pool } from "pg";
+import type { Address, Hex } from "viem";
+
+import { applyEvents } from "../../indexer/src/apply-events.js";
+import type { ChainContext } from "../../indexer/src/chain-context.js";
+import type { IndexedAddresses } from "../../indexer/src/decode-log.js";
+import { ReorgTooDeepError } from "../../indexer/src/errors.js";
+import { migrate } from "../../indexer/src/migrations.js";
+import { READ_MODEL_TABLES, rebuild } from "../../indexer/src/rebuild.js";
+import { RpcRangeTooLargeError } from "../../indexer/src/rpc-errors.js";
+import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";
+import { runIndexer } from "../../indexer/src/run.js";
+import { syncOnce } from "../../indexer/src/sync.js";
+import type { SyncDeps, SyncStep } from "../../indexer/src/sync.js";
+import { fetchDecodedEvents } from "../support/chain-events.js";
+import { createTestDatabase } from "../support/database.js";
+import type { TestDatabase } from "../support/database.js";
+import { openOrder } from "../support/escrow-actions.js";
+import { runIndexerScenario } from "../support/indexer-scenario.js";
+import { deployLocal } from "../support/local-deployment.js";
+import { startLocalNode } from "../support/local-node.js";
+
+type Deployment = Awaited<ReturnType<typeof deployLocal>>;
+type LocalNode = Awaited<ReturnType<typeof startLocalNode>>;
+type IndexDump = Record<string, unknown[]>;
+
+const ETHER = 10n ** 18n;
+
+describe("indexer sync", function () {
+  let node: LocalNode;
+  let deployment: Deployment;
+  let addresses: IndexedAddresses;
+  let context: ChainContext;
+  const databases: TestDatabase[] = [];
+
+  before(async function () {
+    node = await startLocalNode();
+    deployment = await deployLocal(node.connection, { deploymentId: node.deploymentId });
+    await runIndexerScenario(node.connection, deployment);
+    const { escrow, token, governor } = deployment;
+    addresses = {
+      MarketplaceEscrow: (await escrow.getAddress()) as Address,
+      AgriToken: (await token.getAddress()) as Address,
+      AgriGovernor: (await governor.getAddress()) as Address,
+    };
+    context = { chainId: 31337, treasury: await escrow.treasury() };
+  });
+
+  after(async function () {
+    for (const database of databases) await database.drop();
+    await node?.stop();
+  });
+
+  async function freshDatabase(): Promise<Pool> {
+    const database = await createTestDatabase();
+    databases.push(database);
+    const client = await database.pool.connect();
+    try {
+      await migrate(client);
+    } finally {
+      client.release();
+    }
+    return database.pool;
+  }
+
+  async function indexer(options: { confirmations: number; maxRange: number }): Promise<SyncDeps> {
+    return {
+      db: await freshDatabase(),
+      rpc: createIndexerRpc({ client: createRpcClient(node.url) }),
+      addresses,
+      context,
+      startBlock: 0n,
+      confirmations: options.confirmations,
+      rangePolicy: { min: 1, max: options.maxRange, fastMs: 1_000, maxLogs: 5_000 },
+      state: { rangeSize: options.maxRange },
+    };
+  }
+
+  async function syncToHead(deps: SyncDeps): Promise<SyncStep[]> {
+    const steps: SyncStep[] = [];
+    for (;;) {
+      const step = await syncOnce(deps);
+      if (step.type === "idle") return steps;
+      steps.push(step);
+      if (steps.length > 10_000) throw new Error("the indexer never caught up with the head");
+    }
+  }
+
+  /** Every row of the read models and of the raw events, in a stable order, for row-by-row comparison. */
+  async function dump(db: Pool): Promise<IndexDump> {
+    const result: IndexDump = {};
+    for (const table of [...READ_MODEL_TABLES, "events"]) {
+      const { rows } = await db.query<{ row: unknown }>(
+        `SELECT to_jsonb(t) AS row FROM indexer.${table} t ORDER BY to_jsonb(t)::text`,
+      );
+      result[table] = rows.map(({ row }) => row);
+    }
+    return result;
+  }
+
+  /** The golden state: every log of the canonical chain applied at once to a fresh database, then rebuilt. */
+  async function indexFromScratch(): Promise<IndexDump> {
+    const db = await freshDatabase();
+    const events = await fetchDecodedEvents(node.connection, addresses);
+    const client = await db.connect();
+    try {
+      await client.query("BEGIN");
+      await applyEvents(client, events, context);
+      await client.query("COMMIT");
+      await rebuild(client, context);
+    } finally {
+      client.release();
+    }
+    return dump(db);
+  }
+
+  async function chainRequest<T>(method: string, params: unknown[] = []): Promise<T> {
+    return (await node.connection.provider.request({ method, params })) as T;
+  }
+
+  async function latestBlock(): Promise<{ number: bigint; hash: Hex }> {
+    const block = await chainRequest<{ number: Hex; hash: Hex }>("eth_getBlockByNumber", ["latest", false]);
+    return { number: BigInt(block.number), hash: block.hash };
+  }
+
+  async function blockHashesSince(number: bigint): Promise<Hex[]> {
+    const { number: head } = await latestBlock();
+    const hashes: Hex[] = [];
+    for (let n = number; n <= head; n++) {
+      const block = await chainRequest<{ hash: Hex }>("eth_getBlockByNumber", [`0x${n.toString(16)}`, false]);
+      hashes.push(block.hash);
+    }
+    return hashes;
+  }
+
+  async function eventsInBlocks(db: Pool, hashes: readonly Hex[]): Promise<number> {
+    const { rows } = await db.query<{ count: string }>(
+      "SELECT count(*) FROM indexer.events WHERE block_hash = ANY($1)",
+      [hashes.map((hash) => hash.toLowerCase())],
+    );
+    return Number(rows[0].count);
+  }
+
+  const wait = async (sent: Promise<{ wait(): Promise<unknown> }>) => (await sent).wait();
+
+  it("backfills in small ranges to exactly the index of all logs applied at once, checkpointed at the head", async function () {
+    const deps = await indexer({ confirmations: 12, maxRange: 3 });
+    const steps = await syncToHead(deps);
+
+    const batches = steps.filter((step) => step.type === "block");
+    expect(batches).to.have.length(steps.length);
+    expect(batches.length).to.be.greaterThan(20);
+    for (const batch of batches) expect(Number(batch.to - batch.from)).to.be.lessThan(3);
+    expect(await dump(deps.db)).to.deep.equal(await indexFromScratch());
+
+    const head = await latestBlock();
+    const { rows } = await deps.db.query("SELECT chain_id, block_number, block_hash FROM indexer.checkpoints");
+    expect(rows).to.deep.equal([{ chain_id: 31337, block_number: head.number.toString(), block_hash: head.hash }]);
+    const kept = await deps.db.query<{ number: string }>("SELECT number FROM indexer.blocks ORDER BY number");
+    expect(kept.rows.map((row) => BigInt(row.number))).to.deep.equal(
+      Array.from({ length: 13 }, (_, i) => head.number - 12n + BigInt(i)),
+    );
+  });
+
+  it("follows the head: orders and delegations mined after the backfill appear on the next steps", async function () {
+    const deps = await indexer({ confirmations: 12, maxRange: 50 });
+    await syncToHead(deps);
+    const { escrow, token, accounts } = deployment;
+    const orderId = await openOrder(escrow, accounts.buyers[0], accounts.farmers[1], ETHER);
+    await wait(token.connect(accounts.voters[0]).delegate(accounts.voters[2].address));
+
+    const steps = await syncToHead(deps);
+    expect(steps).to.have.length(1);
+    expect(steps[0]).to.deep.include({ type: "block", to: (await latestBlock()).number });
+    const order = await deps.db.query("SELECT state, buyer FROM indexer.escrow_orders WHERE order_id = $1", [
+      orderId.toString(),
+    ]);
+    expect(order.rows).to.deep.equal([{ state: "Funded", buyer: accounts.buyers[0].address.toLowerCase() }]);
+    const delegation = await deps.db.query("SELECT delegate FROM indexer.delegates WHERE account = $1", [
+      accounts.voters[0].address.toLowerCase(),
+    ]);
+    expect(delegation.rows).to.deep.equal([{ delegate: accounts.voters[2].address.toLowerCase() }]);
+    expect(await dump(deps.db)).to.deep.equal(await indexFromScratch());
+  });
+
+  it("rolls back a 1-block reorg that removes an order's creation", async function () {
+    const deps = await indexer({ confirmations: 12, maxRange: 50 });
+    await syncToHead(deps);
+    const { escrow, token, accounts } = deployment;
+    const fork = await latestBlock();
+    const snapshot = await chainRequest<Hex>("evm_snapshot");
+    const orderId = await openOrder(escrow, accounts.buyers[1], accounts.farmers[0], 2n * ETHER);
+    await syncToHead(deps);
+    const abandoned = await blockHashesSince(fork.number + 1n);
+    expect(abandoned).to.have.length(1);
+    expect(await eventsInBlocks(deps.db, abandoned)).to.be.greaterThan(0);
+
+    expect(await chainRequest<boolean>("evm_revert", [snapshot])).to.equal(true);
+    await wait(token.connect(accounts.voters[1]).transfer(accounts.others[2].address, 7n * ETHER));
+    await wait(token.connect(accounts.voters[1]).transfer(accounts.others[3].address, 8n * ETHER));
+
+    const steps = await syncToHead(deps);
+    expect(steps[0]).to.deep.equal({ type: "reorg", ancestor: fork.number });
+    expect(steps.slice(1).every((step) => step.type === "block")).to.equal(true);
+    expect(await eventsInBlocks(deps.db, abandoned)).to.equal(0);
+    const order = await deps.db.query("SELECT 1 FROM indexer.escrow_orders WHERE order_id = $1", [orderId.toString()]);
+    expect(order.rows).to.deep.equal([]);
+    expect(await dump(deps.db)).to.deep.equal(await indexFromScratch());
+  });
+
+  it("rolls back a 3-block reorg that changes a delegation and the voting power it moved", async function () {
+    const deps = await indexer({ confirmations: 12, maxRange: 50 });
+    await syncToHead(deps);
+    const { escrow, token, accounts } = deployment;
+    const [first, second, third] = accounts.voters;
+    const fork = await latestBlock();
+    const snapshot = await chainRequest<Hex>("evm_snapshot");
+    await wait(token.connect(first).delegate(second.address));
+    await wait(token.connect(third).transfer(accounts.others[4].address, 1_000n * ETHER));
+    await openOrder(escrow, accounts.buyers[2], accounts.farmers[2], ETHER / 4n);
+    await syncToHead(deps);
+    const abandoned = await blockHashesSince(fork.number + 1n);
+    expect(abandoned).to.have.length(3);
+
+    expect(await chainRequest<boolean>("evm_revert", [snapshot])).to.equal(true);
+    await wait(token.connect(first).delegate(third.address));
+    await wait(token.connect(second).transfer(accounts.others[5].address, 3n * ETHER));
+    await wait(token.connect(second).transfer(accounts.others[5].address, 4n * ETHER));
+    await wait(token.connect(second).transfer(accounts.others[5].address, 5n * ETHER));
+
+    const steps = await syncToHead(deps);
+    expect(steps[0]).to.deep.equal({ type: "reorg", ancestor: fork.number });
+    expect(await eventsInBlocks(deps.db, abandoned)).to.equal(0);
+    const delegation = await deps.db.query("SELECT delegate FROM indexer.delegates WHERE account = $1", [
+      first.address.toLowerCase(),
+    ]);
+    expect(delegation.rows).to.deep.equal([{ delegate: third.address.toLowerCase() }]);
+    expect(await dump(deps.db)).to.deep.equal(await indexFromScratch());
+  });
+
+  it("stops with ReorgTooDeepError and writes nothing when the reorg is deeper than the window", async function () {
+    const deps = await indexer({ confirmations: 2, maxRange: 50 });
+    await syncToHead(deps);
+    const { token, accounts } = deployment;
+    const snapshot = await chainRequest<Hex>("evm_snapshot");
+    for (let i = 1n; i <= 4n; i++) await wait(token.connect(accounts.voters[2]).transfer(accounts.others[6], i));
+    await syncToHead(deps);
+    const before = await dump(deps.db);
+    const checkpoint = await deps.db.query("SELECT * FROM indexer.checkpoints");
+    const kept = await deps.db.query("SELECT * FROM indexer.blocks ORDER BY number");
+
+    expect(await chainRequest<boolean>("evm_revert", [snapshot])).to.equal(true);
+    for (let i = 1n; i <= 5n; i++) await wait(token.connect(accounts.voters[0]).transfer(accounts.others[7], i));
+
+    const failure = await syncOnce(deps).catch((error: unknown) => error);
+    expect(failure).to.be.instanceOf(ReorgTooDeepError);
+    expect((failure as Error).message).to.match(/at least 3 blocks .* window of 2 blocks/);
+    expect(await dump(deps.db)).to.deep.equal(before);
+    expect((await deps.db.query("SELECT * FROM indexer.checkpoints")).rows).to.deep.equal(checkpoint.rows);
+    expect((await deps.db.query("SELECT * FROM indexer.blocks ORDER BY number")).rows).to.deep.equal(kept.rows);
+  });
+
+  it("halves the range when the node refuses it as too large, and still indexes every log", async function () {
+    const deps = await indexer({ confirmations: 0, maxRange: 64 });
+    const node = deps.rpc;
+    const served: bigint[] = [];
+    deps.rpc = {
+      ...node,
+      async getLogsInRange(contracts, fromBlock, toBlock) {
+        const size = toBlock - fromBlock + 1n;
+        if (size > 5n) throw new RpcRangeTooLargeError("eth_getLogs", new Error("block range too large"));
+        served.push(size);
+        return node.getLogsInRange(contracts, fromBlock, toBlock);
+      },
+    };
+    await syncToHead(deps);
+
+    expect(served.length).to.be.greaterThan(10);
+    expect(served.every((size) => size <= 5n)).to.equal(true);
+    // 64 halved until the node accepts it: 32, 16, 8, then 4.
+    expect(served[0]).to.equal(4n);
+    expect(await dump(deps.db)).to.deep.equal(await indexFromScratch());
+  });
+
+  it("runs step after step until its stop signal aborts", async function () {
+    const deps = await indexer({ confirmations: 12, maxRange: 50 });
+    const controller = new AbortController();
+    const seen: SyncStep["type"][] = [];
+    await runIndexer(deps, {
+      pollIntervalMs: 5,
+      signal: controller.signal,
+      onStep(step) {
+        seen.push(step.type);
+        if (step.type === "idle") controller.abort();
+      },
+    });
+
+    expect(seen.at(-1)).to.equal("idle");
+    expect(seen.filter((type) => type === "block").length).to.be.greaterThan(1);
+    const { rows } = await deps.db.query<{ block_number: string }>("SELECT block_number FROM indexer.checkpoints");
+    expect(BigInt(rows[0].block_number)).to.equal((await latestBlock()).number);
+  });
+});
