@@ -8,7 +8,8 @@ export interface RunOptions {
   pollIntervalMs: number;
   /** Stops the loop between steps; a step in progress finishes (its transaction commits or rolls back whole). */
   signal: AbortSignal;
-  onStep?: (step: SyncStep) => void;
+  /** Called after each step, once its transaction has committed; the loop waits for it before the next step. */
+  onStep?: (step: SyncStep, timing: { durationMs: number }) => void | Promise<void>;
   /** Told about a node that stayed unreachable through every retry; the loop waits a poll interval and goes on. */
   onUnavailable?: (error: RpcUnavailableError) => void;
 }
@@ -22,6 +23,7 @@ export async function runIndexer(deps: SyncDeps, options: RunOptions): Promise<v
   const { signal, pollIntervalMs } = options;
   while (!signal.aborted) {
     let step: SyncStep;
+    const started = performance.now();
     try {
       step = await syncOnce(deps);
     } catch (error) {
@@ -29,7 +31,7 @@ export async function runIndexer(deps: SyncDeps, options: RunOptions): Promise<v
       options.onUnavailable?.(error);
       step = { type: "idle" };
     }
-    options.onStep?.(step);
+    await options.onStep?.(step, { durationMs: performance.now() - started });
     if (step.type === "idle") await delay(pollIntervalMs, undefined, { signal }).catch(() => undefined);
   }
 }

@@ -8,13 +8,17 @@ import type { ChainContext } from "./chain-context.js";
 import { decodeLog } from "./decode-log.js";
 import type { IndexedAddresses, PositionedEvent } from "./decode-log.js";
 import { ConcurrentWriterError, ReorgTooDeepError } from "./errors.js";
+import { describeChanges } from "./index-changes.js";
+import type { IndexChanges } from "./index-changes.js";
 import { rebuildReadModels } from "./rebuild.js";
 import { RpcRangeTooLargeError } from "./rpc-errors.js";
 import type { BlockHeader, IndexerRpc } from "./rpc.js";
 
-/** What one sync step did. */
+/** What one sync step did; a block step carries what its events changed, so it can be announced after the commit. */
 export type SyncStep =
-  { type: "block"; from: bigint; to: bigint } | { type: "reorg"; ancestor: bigint } | { type: "idle" };
+  | { type: "block"; from: bigint; to: bigint; eventCount: number; changes: IndexChanges }
+  | { type: "reorg"; ancestor: bigint }
+  | { type: "idle" };
 
 /** What the engine carries from one step to the next. */
 export interface SyncState {
@@ -76,7 +80,13 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncStep> {
   if (batch === undefined) return { type: "idle" };
 
   await commitBatch(deps, checkpoint, batch);
-  return { type: "block", from, to: batch.last.number };
+  return {
+    type: "block",
+    from,
+    to: batch.last.number,
+    eventCount: batch.events.length,
+    changes: describeChanges(batch.events),
+  };
 }
 
 interface Batch {
