@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+
+import type { Address } from "viem";
 import { z } from "zod";
 
 import { deployments as generatedDeployments } from "../../deploy/generated/contracts.js";
@@ -18,6 +21,11 @@ const schema = z
     INDEXER_POLL_INTERVAL_MS: integer(1).default(250),
     INDEXER_MAX_BLOCK_RANGE: integer(1).default(2_000),
     INDEXER_MIN_BLOCK_RANGE: integer(1).default(1),
+    INDEXER_HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+    INDEXER_HTTP_PORT: integer(0).max(65_535).default(42_069),
+    INDEXER_READY_LAG: integer(0).default(3),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: "expected a redis:// URL" }).optional(),
+    INDEXER_DEPLOYMENT_FILE: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.INDEXER_MIN_BLOCK_RANGE > env.INDEXER_MAX_BLOCK_RANGE) {
@@ -45,6 +53,13 @@ export type IndexerConfig = Readonly<{
   pollIntervalMs: number;
   maxBlockRange: number;
   minBlockRange: number;
+  httpHost: string;
+  httpPort: number;
+  readyLag: number;
+  redisUrl: string | undefined;
+  addresses: Readonly<{ MarketplaceEscrow: Address; AgriToken: Address; AgriGovernor: Address }>;
+  /** The escrow's fee recipient: the DAO timelock. */
+  treasury: Address;
 }>;
 
 /** Thrown when the environment does not describe a usable indexer; the message names every bad variable. */
@@ -68,7 +83,17 @@ export function loadIndexerConfig(
     throw new IndexerConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
   }
   const data = parsed.data;
-  const startBlock = data.INDEXER_START_BLOCK ?? deployments[data.INDEXER_CHAIN_ID]?.startBlock;
+  const deployment = data.INDEXER_DEPLOYMENT_FILE
+    ? readDeploymentFile(data.INDEXER_DEPLOYMENT_FILE)
+    : deployments[data.INDEXER_CHAIN_ID];
+  const { MarketplaceEscrow, AgriToken, AgriGovernor, AgriTimelock } = deployment?.addresses ?? {};
+  if (MarketplaceEscrow === undefined || AgriToken === undefined || AgriGovernor === undefined || !AgriTimelock) {
+    throw new IndexerConfigError([
+      `INDEXER_CHAIN_ID: no deployment of the escrow, token, governor and timelock for chain ${data.INDEXER_CHAIN_ID} ` +
+        "in deploy/generated/contracts.ts (deploy, or point INDEXER_DEPLOYMENT_FILE at one)",
+    ]);
+  }
+  const startBlock = data.INDEXER_START_BLOCK ?? deployment?.startBlock;
   if (startBlock === undefined) {
     throw new IndexerConfigError([
       `INDEXER_START_BLOCK: required, since deploy/generated/contracts.ts has no deployment for chain ${data.INDEXER_CHAIN_ID}`,
@@ -83,5 +108,20 @@ export function loadIndexerConfig(
     pollIntervalMs: data.INDEXER_POLL_INTERVAL_MS,
     maxBlockRange: data.INDEXER_MAX_BLOCK_RANGE,
     minBlockRange: data.INDEXER_MIN_BLOCK_RANGE,
+    httpHost: data.INDEXER_HTTP_HOST,
+    httpPort: data.INDEXER_HTTP_PORT,
+    readyLag: data.INDEXER_READY_LAG,
+    redisUrl: data.REDIS_URL,
+    addresses: { MarketplaceEscrow, AgriToken, AgriGovernor },
+    treasury: AgriTimelock,
   };
+}
+
+/** A deployment described as JSON in the generated file's shape: `{ chainId, startBlock, addresses }`. */
+function readDeploymentFile(file: string): ContractDeployment {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as ContractDeployment;
+  } catch (error) {
+    throw new IndexerConfigError([`INDEXER_DEPLOYMENT_FILE: cannot read ${file} (${(error as Error).message})`]);
+  }
 }

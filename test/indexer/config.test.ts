@@ -7,7 +7,13 @@ const base = {
   INDEXER_CHAIN_ID: "31337",
   DATABASE_URL: "postgres://postgres@127.0.0.1:5432/agridao",
 };
-const deployments = { 31337: { chainId: 31337, startBlock: 7, addresses: {} } };
+const addresses = {
+  MarketplaceEscrow: "0xa513E6E4b8f2a923D98304ec87F64353C4D5C853",
+  AgriToken: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+  AgriGovernor: "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+  AgriTimelock: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+} as const;
+const deployments = { 31337: { chainId: 31337, startBlock: 7, addresses } };
 
 describe("indexer configuration", function () {
   it("applies the defaults and takes the start block from the generated deployment", function () {
@@ -20,6 +26,16 @@ describe("indexer configuration", function () {
       pollIntervalMs: 250,
       maxBlockRange: 2_000,
       minBlockRange: 1,
+      httpHost: "127.0.0.1",
+      httpPort: 42_069,
+      readyLag: 3,
+      redisUrl: undefined,
+      addresses: {
+        MarketplaceEscrow: addresses.MarketplaceEscrow,
+        AgriToken: addresses.AgriToken,
+        AgriGovernor: addresses.AgriGovernor,
+      },
+      treasury: addresses.AgriTimelock,
     });
   });
 
@@ -37,14 +53,34 @@ describe("indexer configuration", function () {
     );
   });
 
-  it("requires a start block for a chain without a generated deployment", function () {
-    expect(() => loadIndexerConfig({ ...base, INDEXER_CHAIN_ID: "1" }, deployments)).to.throw(/INDEXER_START_BLOCK/);
+  it("refuses a chain the generated file has no deployment for, naming the chain", function () {
+    expect(() => loadIndexerConfig({ ...base, INDEXER_CHAIN_ID: "1", INDEXER_START_BLOCK: "0" }, deployments)).to.throw(
+      /INDEXER_CHAIN_ID: no deployment .* for chain 1/,
+    );
+  });
+
+  it("reads the deployment from INDEXER_DEPLOYMENT_FILE when given, and names it when unreadable", function () {
+    expect(() =>
+      loadIndexerConfig({ ...base, INDEXER_DEPLOYMENT_FILE: "/nonexistent/deployment.json" }, deployments),
+    ).to.throw(/INDEXER_DEPLOYMENT_FILE: cannot read \/nonexistent\/deployment.json/);
+  });
+
+  it("takes the Redis URL and HTTP settings from the environment", function () {
+    const config = loadIndexerConfig(
+      { ...base, REDIS_URL: "redis://127.0.0.1:6379", INDEXER_HTTP_PORT: "9100", INDEXER_READY_LAG: "0" },
+      deployments,
+    );
+    expect(config).to.include({ redisUrl: "redis://127.0.0.1:6379", httpPort: 9100, readyLag: 0 });
+    expect(() => loadIndexerConfig({ ...base, REDIS_URL: "http://nope" }, deployments)).to.throw(/REDIS_URL/);
   });
 
   it("allows no confirmation window only on the local chain", function () {
     expect(loadIndexerConfig({ ...base, INDEXER_CONFIRMATIONS: "0" }, deployments).confirmations).to.equal(0);
     expect(() =>
-      loadIndexerConfig({ ...base, INDEXER_CHAIN_ID: "1", INDEXER_START_BLOCK: "0", INDEXER_CONFIRMATIONS: "0" }),
+      loadIndexerConfig(
+        { ...base, INDEXER_CHAIN_ID: "1", INDEXER_START_BLOCK: "0", INDEXER_CONFIRMATIONS: "0" },
+        { 1: { chainId: 1, startBlock: 0, addresses } },
+      ),
     ).to.throw(/INDEXER_CONFIRMATIONS/);
   });
 
