@@ -1,27 +1,11 @@
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 
 import { expect } from "chai";
 import { Contract, JsonRpcProvider } from "ethers";
 
 import { LOCAL_ROLES, LOCAL_VOTER_AGRI } from "../../deploy/local.js";
 import { LOCAL_BUYER_USDC } from "../../scripts/fund-local-accounts.js";
-
-/** Listens on `port` (0 for any) and closes again, resolving the port: proof that nobody else holds it. */
-function freePort(port = 0): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address !== null
-          ? resolve(address.port)
-          : reject(new Error("the probe server has no TCP address")),
-      );
-    });
-  });
-}
+import { freePort } from "../support/free-port.js";
 
 describe("npm run dev (the local stack)", function () {
   this.timeout(180_000);
