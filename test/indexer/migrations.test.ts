@@ -1,6 +1,8 @@
+import { readdir } from "node:fs/promises";
+
 import { expect } from "chai";
 
-import { migrate } from "../../indexer/src/migrations.js";
+import { MIGRATIONS_DIR, migrate } from "../../indexer/src/migrations.js";
 import { createTestDatabase } from "../support/database.js";
 import type { TestDatabase } from "../support/database.js";
 
@@ -18,7 +20,7 @@ describe("indexer migrations", function () {
   it("creates the schema once and is a no-op when run again", async function () {
     const client = await database.pool.connect();
     try {
-      expect(await migrate(client)).to.deep.equal(["0001_schema"]);
+      expect(await migrate(client)).to.deep.equal(await allMigrations());
       expect(await migrate(client)).to.deep.equal([]);
       const { rows } = await client.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'indexer' ORDER BY table_name",
@@ -47,7 +49,7 @@ describe("indexer migrations", function () {
       const clients = await Promise.all([other.pool.connect(), other.pool.connect(), other.pool.connect()]);
       try {
         const results = await Promise.all(clients.map((client) => migrate(client)));
-        expect(results.flat()).to.deep.equal(["0001_schema"]);
+        expect(results.flat().sort()).to.deep.equal(await allMigrations());
       } finally {
         for (const client of clients) client.release();
       }
@@ -56,3 +58,10 @@ describe("indexer migrations", function () {
     }
   });
 });
+
+/** Every migration shipped in indexer/migrations, by version, in the order they apply. */
+async function allMigrations(): Promise<string[]> {
+  const files = (await readdir(MIGRATIONS_DIR)).filter((name) => name.endsWith(".sql")).sort();
+  expect(files).to.include("0001_schema.sql");
+  return files.map((name) => name.replace(/\.sql$/, ""));
+}

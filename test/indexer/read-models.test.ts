@@ -233,6 +233,47 @@ describe("indexer read models", function () {
     ]);
   });
 
+  it("mirrors the escrow's parameters: the terms in force, their history, payment tokens and pause", async function () {
+    const { escrow, usdc } = deployment;
+    const current = await escrow.currentTerms();
+    const { rows: terms } = await client.query<{
+      first_order_id: string;
+      fee_bps: number;
+      ship_window: string;
+      confirm_window: string;
+      arbitration_timeout: string;
+    }>("SELECT * FROM indexer.escrow_terms ORDER BY first_order_id DESC");
+    // The newest row is what new orders get; every row is what the orders from its first id on snapshotted.
+    expect([
+      terms[0].fee_bps,
+      terms[0].ship_window,
+      terms[0].confirm_window,
+      terms[0].arbitration_timeout,
+    ]).to.deep.equal([
+      Number(current.feeBps),
+      current.shipWindow.toString(),
+      current.confirmWindow.toString(),
+      current.arbitrationTimeout.toString(),
+    ]);
+    for (const row of terms) {
+      if (BigInt(row.first_order_id) >= (await escrow.nextOrderId())) continue;
+      const order = await escrow.getOrder(row.first_order_id);
+      expect(Number(order.terms.feeBps)).to.equal(row.fee_bps);
+      expect(order.terms.arbitrationTimeout.toString()).to.equal(row.arbitration_timeout);
+    }
+    expect(terms.length).to.be.greaterThan(1, "the scenario's fee proposal should have added a second terms row");
+
+    const { rows: tokens } = await client.query<{ token: string; allowed: boolean }>(
+      "SELECT token, allowed FROM indexer.escrow_payment_tokens",
+    );
+    expect(tokens).to.have.length.greaterThan(0);
+    for (const row of tokens) expect(await escrow.isPaymentToken(row.token)).to.equal(row.allowed);
+    expect(tokens.map((row) => row.token)).to.include((await usdc.getAddress()).toLowerCase());
+
+    const { rows: status } = await client.query<{ paused: boolean }>("SELECT paused FROM indexer.escrow_status");
+    expect(status.length === 0 ? false : status[0].paused).to.equal(await escrow.paused());
+  });
+
   it("rebuilds exactly the same read models from the stored events", async function () {
     const before = await snapshotReadModels(client);
     // Damage the models first, so equality proves the rebuild rewrote them rather than left them alone.

@@ -135,8 +135,43 @@ export async function applyMarketplaceEscrowEvent(
       }
       return;
     }
+    case "TermsUpdated": {
+      const { firstOrderId, terms } = event.args;
+      await client.query(
+        `INSERT INTO indexer.escrow_terms (chain_id, first_order_id, fee_bps, ship_window, confirm_window,
+           arbitration_timeout, updated_block)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (chain_id, first_order_id) DO UPDATE SET fee_bps = EXCLUDED.fee_bps,
+           ship_window = EXCLUDED.ship_window, confirm_window = EXCLUDED.confirm_window,
+           arbitration_timeout = EXCLUDED.arbitration_timeout, updated_block = EXCLUDED.updated_block`,
+        [
+          chainId,
+          firstOrderId,
+          terms.feeBps,
+          terms.shipWindow,
+          terms.confirmWindow,
+          terms.arbitrationTimeout,
+          event.blockNumber.toString(),
+        ],
+      );
+      return;
+    }
+    case "PaymentTokenSet":
+      await client.query(
+        `INSERT INTO indexer.escrow_payment_tokens (chain_id, token, allowed, updated_block) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (chain_id, token) DO UPDATE SET allowed = EXCLUDED.allowed, updated_block = EXCLUDED.updated_block`,
+        [chainId, event.args.token.toLowerCase(), event.args.allowed, event.blockNumber.toString()],
+      );
+      return;
+    case "Paused":
+      await client.query(
+        `INSERT INTO indexer.escrow_status (chain_id, paused, updated_block) VALUES ($1, $2, $3)
+         ON CONFLICT (chain_id) DO UPDATE SET paused = EXCLUDED.paused, updated_block = EXCLUDED.updated_block`,
+        [chainId, event.args.paused, event.blockNumber.toString()],
+      );
+      return;
     default:
-      // Parameter changes (TermsUpdated, PaymentTokenSet, Paused, roles) are kept in `events` only.
+      // Role changes (RoleGranted, RoleRevoked, RoleAdminChanged) are kept in `events` only for now.
       return;
   }
 }
