@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { ClientBase } from "pg";
 
 import { MigrationError } from "./errors.js";
+import { inTransaction } from "./transaction.js";
 
 /** Where the versioned SQL files live: `NNNN_name.sql`, applied in file-name order. */
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "migrations");
@@ -34,15 +35,12 @@ export async function migrate(client: ClientBase, dir: string = MIGRATIONS_DIR):
       const version = file.replace(/\.sql$/, "");
       if (done.has(version)) continue;
       const sql = await readFile(path.join(dir, file), "utf8");
-      try {
-        await client.query("BEGIN");
+      await inTransaction(client, async () => {
         await client.query(sql);
         await client.query("INSERT INTO indexer.schema_migrations (version) VALUES ($1)", [version]);
-        await client.query("COMMIT");
-      } catch (error) {
-        await client.query("ROLLBACK");
+      }).catch((error: unknown) => {
         throw new MigrationError(version, error);
-      }
+      });
       applied.push(version);
     }
     return applied;

@@ -4,6 +4,7 @@ import type { Address, Hex } from "viem";
 import { applyStoredEvent } from "./apply-stored-event.js";
 import type { ChainContext } from "./chain-context.js";
 import type { StoredEvent } from "./stored-event.js";
+import { inTransaction } from "./transaction.js";
 
 /** The read models, children first; everything in them is derived from `indexer.events`. */
 export const READ_MODEL_TABLES = [
@@ -39,15 +40,7 @@ interface EventRow {
  * all in one transaction: readers see the old models until the new ones are complete. Returns the events applied.
  */
 export async function rebuild(client: ClientBase, context: ChainContext): Promise<number> {
-  await client.query("BEGIN");
-  try {
-    const applied = await rebuildReadModels(client, context);
-    await client.query("COMMIT");
-    return applied;
-  } catch (error) {
-    await client.query("ROLLBACK");
-    throw error;
-  }
+  return inTransaction(client, () => rebuildReadModels(client, context));
 }
 
 /** What `rebuild` does, inside the caller's transaction (the sync engine's reorg handling uses it so). */

@@ -13,6 +13,7 @@ import type { IndexChanges } from "./index-changes.js";
 import { rebuildReadModels } from "./rebuild.js";
 import { RpcRangeTooLargeError } from "./rpc-errors.js";
 import type { BlockHeader, IndexerRpc } from "./rpc.js";
+import { inTransaction } from "./transaction.js";
 
 /** What one sync step did; a block step carries what its events changed, so it can be announced after the commit. */
 export type SyncStep =
@@ -164,7 +165,7 @@ async function fetchRecentBlocks(deps: SyncDeps, first: BlockHeader, head: bigin
 async function commitBatch(deps: SyncDeps, checkpoint: Checkpoint | undefined, batch: Batch): Promise<void> {
   const { chainId } = deps.context;
   const keepFrom = batch.last.number - BigInt(deps.confirmations);
-  await inTransaction(deps.db, async (client) => {
+  await withTransaction(deps.db, async (client) => {
     await expectCheckpoint(client, chainId, checkpoint);
     await applyEvents(client, batch.events, deps.context);
     for (const header of batch.headers) {
@@ -214,7 +215,7 @@ async function rollBack(deps: SyncDeps, checkpoint: Checkpoint, head: bigint): P
     throw new ReorgTooDeepError(checkpoint.number, checkpoint.number - oldest + 1n, deps.confirmations);
   }
   const kept = ancestor;
-  await inTransaction(deps.db, async (client) => {
+  await withTransaction(deps.db, async (client) => {
     await expectCheckpoint(client, context.chainId, checkpoint);
     const params = [context.chainId, kept.number.toString()];
     await client.query("DELETE FROM indexer.events WHERE chain_id = $1 AND block_number > $2", params);
@@ -244,17 +245,11 @@ async function expectCheckpoint(client: PoolClient, chainId: number, expected: C
   }
 }
 
-async function inTransaction(db: Pool, work: (client: PoolClient) => Promise<void>): Promise<void> {
+/** One pooled connection, one transaction. */
+async function withTransaction(db: Pool, work: (client: PoolClient) => Promise<void>): Promise<void> {
   const client = await db.connect();
   try {
-    await client.query("BEGIN");
-    try {
-      await work(client);
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK");
-      throw error;
-    }
+    await inTransaction(client, () => work(client));
   } finally {
     client.release();
   }

@@ -1,21 +1,19 @@
 import { expect } from "chai";
 import { Redis } from "ioredis";
 import pg from "pg";
-import type { Address } from "viem";
 
 import { announceChannel, createAnnouncer, notifyChannel } from "../../indexer/src/announce.js";
 import type { Announcement } from "../../indexer/src/announce.js";
 import type { ChainContext } from "../../indexer/src/chain-context.js";
 import type { IndexedAddresses } from "../../indexer/src/decode-log.js";
-import { migrate } from "../../indexer/src/migrations.js";
 import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";
 import { runIndexer } from "../../indexer/src/run.js";
 import type { SyncDeps } from "../../indexer/src/sync.js";
-import { createTestDatabase } from "../support/database.js";
 import type { TestDatabase } from "../support/database.js";
 import { openOrder } from "../support/escrow-actions.js";
 import { deployLocal } from "../support/local-deployment.js";
 import { startLocalNode } from "../support/local-node.js";
+import { createIndexerDatabase, indexerTargets } from "../support/indexer-setup.js";
 
 type Deployment = Awaited<ReturnType<typeof deployLocal>>;
 type LocalNode = Awaited<ReturnType<typeof startLocalNode>>;
@@ -34,13 +32,7 @@ describe("indexer announcements", function () {
   before(async function () {
     node = await startLocalNode();
     deployment = await deployLocal(node.connection, { deploymentId: node.deploymentId });
-    const { escrow, token, governor } = deployment;
-    addresses = {
-      MarketplaceEscrow: (await escrow.getAddress()) as Address,
-      AgriToken: (await token.getAddress()) as Address,
-      AgriGovernor: (await governor.getAddress()) as Address,
-    };
-    context = { chainId: 31337, treasury: await escrow.treasury() };
+    ({ addresses, context } = await indexerTargets(deployment));
   });
 
   afterEach(async function () {
@@ -53,14 +45,8 @@ describe("indexer announcements", function () {
   });
 
   async function syncDeps(): Promise<SyncDeps> {
-    const database = await createTestDatabase();
+    const database = await createIndexerDatabase();
     databases.push(database);
-    const client = await database.pool.connect();
-    try {
-      await migrate(client);
-    } finally {
-      client.release();
-    }
     return {
       db: database.pool,
       rpc: createIndexerRpc({ client: createRpcClient(node.url) }),

@@ -2,7 +2,6 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import type { PoolClient } from "pg";
 import { zeroAddress } from "viem";
-import type { Address } from "viem";
 
 import { applyEvents } from "../../indexer/src/apply-events.js";
 import type { ChainContext } from "../../indexer/src/chain-context.js";
@@ -15,6 +14,7 @@ import type { TestDatabase } from "../support/database.js";
 import { ProposalState } from "../support/governance-actions.js";
 import { runIndexerScenario } from "../support/indexer-scenario.js";
 import { deployLocal } from "../support/local-deployment.js";
+import { indexerTargets } from "../support/indexer-setup.js";
 
 const connection = await network.create();
 
@@ -40,14 +40,10 @@ describe("indexer read models", function () {
 
     deployment = await deployLocal(connection);
     scenario = await runIndexerScenario(connection, deployment);
-    const { escrow, token, governor } = deployment;
-    const addresses = {
-      MarketplaceEscrow: (await escrow.getAddress()) as Address,
-      AgriToken: (await token.getAddress()) as Address,
-      AgriGovernor: (await governor.getAddress()) as Address,
-    };
+    const targets = await indexerTargets(deployment);
+    const { addresses } = targets;
     events = await fetchDecodedEvents(connection, addresses);
-    context = { chainId: 31337, treasury: await escrow.treasury() };
+    context = targets.context;
 
     await client.query("BEGIN");
     await applyEvents(client, events, context);

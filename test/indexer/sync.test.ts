@@ -1,12 +1,11 @@
 import { expect } from "chai";
 import type { Pool } from "pg";
-import type { Address, Hex } from "viem";
+import type { Hex } from "viem";
 
 import { applyEvents } from "../../indexer/src/apply-events.js";
 import type { ChainContext } from "../../indexer/src/chain-context.js";
 import type { IndexedAddresses } from "../../indexer/src/decode-log.js";
 import { ReorgTooDeepError } from "../../indexer/src/errors.js";
-import { migrate } from "../../indexer/src/migrations.js";
 import { READ_MODEL_TABLES, rebuild } from "../../indexer/src/rebuild.js";
 import { RpcRangeTooLargeError } from "../../indexer/src/rpc-errors.js";
 import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";
@@ -14,12 +13,12 @@ import { runIndexer } from "../../indexer/src/run.js";
 import { syncOnce } from "../../indexer/src/sync.js";
 import type { SyncDeps, SyncStep } from "../../indexer/src/sync.js";
 import { fetchDecodedEvents } from "../support/chain-events.js";
-import { createTestDatabase } from "../support/database.js";
 import type { TestDatabase } from "../support/database.js";
 import { openOrder } from "../support/escrow-actions.js";
 import { runIndexerScenario } from "../support/indexer-scenario.js";
 import { deployLocal } from "../support/local-deployment.js";
 import { startLocalNode } from "../support/local-node.js";
+import { createIndexerDatabase, indexerTargets } from "../support/indexer-setup.js";
 
 type Deployment = Awaited<ReturnType<typeof deployLocal>>;
 type LocalNode = Awaited<ReturnType<typeof startLocalNode>>;
@@ -38,13 +37,7 @@ describe("indexer sync", function () {
     node = await startLocalNode();
     deployment = await deployLocal(node.connection, { deploymentId: node.deploymentId });
     await runIndexerScenario(node.connection, deployment);
-    const { escrow, token, governor } = deployment;
-    addresses = {
-      MarketplaceEscrow: (await escrow.getAddress()) as Address,
-      AgriToken: (await token.getAddress()) as Address,
-      AgriGovernor: (await governor.getAddress()) as Address,
-    };
-    context = { chainId: 31337, treasury: await escrow.treasury() };
+    ({ addresses, context } = await indexerTargets(deployment));
   });
 
   after(async function () {
@@ -53,14 +46,8 @@ describe("indexer sync", function () {
   });
 
   async function freshDatabase(): Promise<Pool> {
-    const database = await createTestDatabase();
+    const database = await createIndexerDatabase();
     databases.push(database);
-    const client = await database.pool.connect();
-    try {
-      await migrate(client);
-    } finally {
-      client.release();
-    }
     return database.pool;
   }
 
