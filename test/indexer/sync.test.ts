@@ -2,18 +2,17 @@ import { expect } from "chai";
 import type { Pool } from "pg";
 import type { Hex } from "viem";
 
-import { applyEvents } from "../../indexer/src/apply-events.js";
 import type { ChainContext } from "../../indexer/src/chain-context.js";
 import type { IndexedAddresses } from "../../indexer/src/decode-log.js";
 import { ReorgTooDeepError } from "../../indexer/src/errors.js";
-import { READ_MODEL_TABLES, rebuild } from "../../indexer/src/rebuild.js";
 import { RpcRangeTooLargeError } from "../../indexer/src/rpc-errors.js";
 import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";
 import { runIndexer } from "../../indexer/src/run.js";
 import { syncOnce } from "../../indexer/src/sync.js";
 import type { SyncDeps, SyncStep } from "../../indexer/src/sync.js";
-import { fetchDecodedEvents } from "../support/chain-events.js";
 import type { TestDatabase } from "../support/database.js";
+import { dumpIndex, indexFromScratch as indexFromScratchInto } from "../support/index-golden.js";
+import type { IndexDump } from "../support/index-golden.js";
 import { openOrder } from "../support/escrow-actions.js";
 import { runIndexerScenario } from "../support/indexer-scenario.js";
 import { deployLocal } from "../support/local-deployment.js";
@@ -22,7 +21,6 @@ import { createIndexerDatabase, indexerTargets } from "../support/indexer-setup.
 
 type Deployment = Awaited<ReturnType<typeof deployLocal>>;
 type LocalNode = Awaited<ReturnType<typeof startLocalNode>>;
-type IndexDump = Record<string, unknown[]>;
 
 const ETHER = 10n ** 18n;
 
@@ -74,32 +72,8 @@ describe("indexer sync", function () {
     }
   }
 
-  /** Every row of the read models and of the raw events, in a stable order, for row-by-row comparison. */
-  async function dump(db: Pool): Promise<IndexDump> {
-    const result: IndexDump = {};
-    for (const table of [...READ_MODEL_TABLES, "events"]) {
-      const { rows } = await db.query<{ row: unknown }>(
-        `SELECT to_jsonb(t) AS row FROM indexer.${table} t ORDER BY to_jsonb(t)::text`,
-      );
-      result[table] = rows.map(({ row }) => row);
-    }
-    return result;
-  }
-
-  /** The golden state: every log of the canonical chain applied at once to a fresh database, then rebuilt. */
   async function indexFromScratch(): Promise<IndexDump> {
-    const db = await freshDatabase();
-    const events = await fetchDecodedEvents(node.connection, addresses);
-    const client = await db.connect();
-    try {
-      await client.query("BEGIN");
-      await applyEvents(client, events, context);
-      await client.query("COMMIT");
-      await rebuild(client, context);
-    } finally {
-      client.release();
-    }
-    return dump(db);
+    return indexFromScratchInto({ connection: node.connection, db: await freshDatabase(), addresses, context });
   }
 
   async function chainRequest<T>(method: string, params: unknown[] = []): Promise<T> {
@@ -139,7 +113,7 @@ describe("indexer sync", function () {
     expect(batches).to.have.length(steps.length);
     expect(batches.length).to.be.greaterThan(20);
     for (const batch of batches) expect(Number(batch.to - batch.from)).to.be.lessThan(3);
-    expect(await dump(deps.db)).to.deep.equal(await indexFromScratch());
+    expect(await dumpIndex(deps.db)).to.deep.equal(await indexFromScratch());
 
     const head = await latestBlock();
     const { rows } = await deps.db.query("SELECT chain_id, block_number, block_hash FROM indexer.checkpoints");
@@ -168,7 +142,7 @@ describe("indexer sync", function () {
       accounts.voters[0].address.toLowerCase(),
     ]);
     expect(delegation.rows).to.deep.equal([{ delegate: accounts.voters[2].address.toLowerCase() }]);
-    expect(await dump(deps.db)).to.deep.equal(await indexFromScratch());
+    expect(await dumpIndex(deps.db)).to.deep.equal(await indexFromScratch());
   });
 
   it("rolls back a 1-block reorg that removes an order's creation", async function () {
@@ -193,7 +167,7 @@ describe("indexer sync", function () {
     expect(await eventsInBlocks(deps.db, abandoned)).to.equal(0);
     const order = await deps.db.query("SELECT 1 FROM indexer.escrow_orders WHERE order_id = $1", [orderId.toString()]);
     expect(order.rows).to.deep.equal([]);
-    expect(await dump(deps.db)).to.deep.equal(await indexFromScratch());
+    expect(await dumpIndex(deps.db)).to.deep.equal(await indexFromScratch());
   });
 
   it("rolls back a 3-block reorg that changes a delegation and the voting power it moved", async function () {
@@ -223,7 +197,7 @@ describe("indexer sync", function () {
       first.address.toLowerCase(),
     ]);
     expect(delegation.rows).to.deep.equal([{ delegate: third.address.toLowerCase() }]);
-    expect(await dump(deps.db)).to.deep.equal(await indexFromScratch());
+    expect(await dumpIndex(deps.db)).to.deep.equal(await indexFromScratch());
   });
 
   it("stops with ReorgTooDeepError and writes nothing when the reorg is deeper than the window", async function () {
@@ -233,7 +207,7 @@ describe("indexer sync", function () {
     const snapshot = await chainRequest<Hex>("evm_snapshot");
     for (let i = 1n; i <= 4n; i++) await wait(token.connect(accounts.voters[2]).transfer(accounts.others[6], i));
     await syncToHead(deps);
-    const before = await dump(deps.db);
+    const before = await dumpIndex(deps.db);
     const checkpoint = await deps.db.query("SELECT * FROM indexer.checkpoints");
     const kept = await deps.db.query("SELECT * FROM indexer.blocks ORDER BY number");
 
@@ -243,7 +217,7 @@ describe("indexer sync", function () {
     const failure = await syncOnce(deps).catch((error: unknown) => error);
     expect(failure).to.be.instanceOf(ReorgTooDeepError);
     expect((failure as Error).message).to.match(/at least 3 blocks .* window of 2 blocks/);
-    expect(await dump(deps.db)).to.deep.equal(before);
+    expect(await dumpIndex(deps.db)).to.deep.equal(before);
     expect((await deps.db.query("SELECT * FROM indexer.checkpoints")).rows).to.deep.equal(checkpoint.rows);
     expect((await deps.db.query("SELECT * FROM indexer.blocks ORDER BY number")).rows).to.deep.equal(kept.rows);
   });
@@ -267,7 +241,7 @@ describe("indexer sync", function () {
     expect(served.every((size) => size <= 5n)).to.equal(true);
     // 64 halved until the node accepts it: 32, 16, 8, then 4.
     expect(served[0]).to.equal(4n);
-    expect(await dump(deps.db)).to.deep.equal(await indexFromScratch());
+    expect(await dumpIndex(deps.db)).to.deep.equal(await indexFromScratch());
   });
 
   it("runs step after step until its stop signal aborts", async function () {
