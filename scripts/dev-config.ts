@@ -1,11 +1,30 @@
+import path from "node:path";
+
 import { z } from "zod";
+
+const port = z.coerce.number().int().min(1).max(65_535);
 
 const schema = z.object({
   AGRIDAO_CHAIN_HOST: z.string().min(1).default("127.0.0.1"),
-  AGRIDAO_CHAIN_PORT: z.coerce.number().int().min(1).max(65_535).default(8545),
+  AGRIDAO_CHAIN_PORT: port.default(8545),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "expected a postgres:// URL" }).optional(),
+  AGRIDAO_POSTGRES_PORT: port.default(54320),
+  AGRIDAO_DATA_DIR: z.string().min(1).default(".agridao"),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: "expected a redis:// URL" }).optional(),
+  INDEXER_HTTP_PORT: port.default(42069),
 });
 
-export type DevConfig = Readonly<{ chainHost: string; chainPort: number }>;
+export type DevConfig = Readonly<{
+  chainHost: string;
+  chainPort: number;
+  /** Unset: the stack runs an embedded PostgreSQL on `postgresPort`, with its data under `dataDir`. */
+  databaseUrl: string | undefined;
+  postgresPort: number;
+  dataDir: string;
+  /** Unset: every service uses its in-process equivalent of Redis. */
+  redisUrl: string | undefined;
+  indexerHttpPort: number;
+}>;
 
 /** Parses the dev stack's environment once; a bad value stops start-up with the variable's name. */
 export function loadDevConfig(env: NodeJS.ProcessEnv = process.env): DevConfig {
@@ -14,5 +33,14 @@ export function loadDevConfig(env: NodeJS.ProcessEnv = process.env): DevConfig {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid dev configuration:\n${problems.join("\n")}`);
   }
-  return { chainHost: parsed.data.AGRIDAO_CHAIN_HOST, chainPort: parsed.data.AGRIDAO_CHAIN_PORT };
+  const data = parsed.data;
+  return {
+    chainHost: data.AGRIDAO_CHAIN_HOST,
+    chainPort: data.AGRIDAO_CHAIN_PORT,
+    databaseUrl: data.DATABASE_URL,
+    postgresPort: data.AGRIDAO_POSTGRES_PORT,
+    dataDir: path.resolve(data.AGRIDAO_DATA_DIR),
+    redisUrl: data.REDIS_URL,
+    indexerHttpPort: data.INDEXER_HTTP_PORT,
+  };
 }

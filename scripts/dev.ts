@@ -2,11 +2,16 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 
 import hre from "hardhat";
+import pg from "pg";
 
 import { LOCAL_ROLES, LOCAL_VOTER_AGRI, localParameters } from "../deploy/local.js";
 import LocalModule from "../deploy/LocalModule.js";
+import { forgetChain } from "../indexer/src/forget-chain.js";
+import { migrate as migrateIndexer } from "../indexer/src/migrations.js";
 
 import { loadDevConfig } from "./dev-config.js";
+import { startDevDatabase } from "./dev-database.js";
+import { startDevService, waitUntilReady } from "./dev-service.js";
 import { exportContracts } from "./export-contracts.js";
 import { LOCAL_BUYER_USDC, fundLocalAccounts } from "./fund-local-accounts.js";
 
@@ -14,6 +19,7 @@ import { LOCAL_BUYER_USDC, fundLocalAccounts } from "./fund-local-accounts.js";
 // longer exists; keeping it would make Ignition think everything is already deployed.
 const DEPLOYMENT_ID = "chain-31337";
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+const LOCAL_CHAIN_ID = 31337;
 
 const config = loadDevConfig();
 
@@ -60,21 +66,80 @@ await fundLocalAccounts(
   cast,
 );
 
-printSummary();
-console.log("\nThe stack is up. Press Ctrl-C to stop.");
+console.log("Starting PostgreSQL…");
+const database = await startDevDatabase({
+  databaseUrl: config.databaseUrl,
+  dataDir: path.join(config.dataDir, "postgres"),
+  port: config.postgresPort,
+  log: (line) => console.log(line),
+});
+await resetLocalChainIndex(database.url);
+
+console.log("Starting the indexer…");
+const indexerUrl = `http://127.0.0.1:${config.indexerHttpPort}`;
+const indexer = startDevService({
+  name: "indexer",
+  command: process.execPath,
+  args: ["--import", "tsx", "indexer/src/main.ts"],
+  env: {
+    INDEXER_RPC_URL: rpcUrl,
+    INDEXER_CHAIN_ID: String(LOCAL_CHAIN_ID),
+    DATABASE_URL: database.url,
+    REDIS_URL: config.redisUrl,
+    INDEXER_HTTP_HOST: "127.0.0.1",
+    INDEXER_HTTP_PORT: String(config.indexerHttpPort),
+    // Blocks come only when someone sends a transaction; a short poll keeps the UI's wait after one short.
+    INDEXER_POLL_INTERVAL_MS: "100",
+  },
+});
+const services = [indexer];
 
 let stopping = false;
-const stop = async () => {
+const stop = async (exitCode: number) => {
   if (stopping) return;
   stopping = true;
   console.log("\nStopping…");
+  for (const service of services.toReversed()) await service.stop();
+  await database.stop();
   await connection.close();
   await server.close();
-  process.exit(0);
+  process.exit(exitCode);
 };
-process.on("SIGINT", () => void stop());
-process.on("SIGTERM", () => void stop());
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+for (const service of services) {
+  void service.exited.then((code) => {
+    if (stopping) return;
+    console.error(`\n${service.name} exited unexpectedly (${code}); stopping the stack.`);
+    void stop(1);
+  });
+}
+
+try {
+  await waitUntilReady(indexer, `${indexerUrl}/ready`, 60_000);
+} catch (error) {
+  console.error((error as Error).message);
+  await stop(1);
+}
+
+printSummary();
+console.log("\nThe stack is up. Press Ctrl-C to stop.");
 await server.afterClosed();
+
+/**
+ * The local node starts empty every run, so what was indexed from the previous run's chain describes blocks that no
+ * longer exist; the indexer would rightly refuse it as a reorg deeper than its window.
+ */
+async function resetLocalChainIndex(databaseUrl: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await migrateIndexer(client);
+    await forgetChain(client, LOCAL_CHAIN_ID);
+  } finally {
+    await client.end();
+  }
+}
 
 function printSummary() {
   const contracts = Object.entries({
@@ -102,7 +167,10 @@ function printSummary() {
     privateKey: ethers.HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`).privateKey,
   }));
 
-  console.log(`\nChain: ${rpcUrl} (chain id 31337)`);
+  console.log(`\nChain: ${rpcUrl} (chain id ${LOCAL_CHAIN_ID})`);
+  console.log(`Database: ${database.description}`);
+  console.log(`Indexer: ${indexerUrl}/ready, ${indexerUrl}/metrics`);
+  console.log(`Redis: ${config.redisUrl ?? "none (in-process equivalents)"}`);
   console.log(`Contract ABIs and addresses: ${path.relative(process.cwd(), generated)}`);
   console.table(contracts);
   console.log("Accounts (Hardhat's public test keys: never use them on a real network; each holds 10,000 ETH):");

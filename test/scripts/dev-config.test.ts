@@ -1,22 +1,54 @@
+import path from "node:path";
+
 import { expect } from "chai";
 
 import { loadDevConfig } from "../../scripts/dev-config.js";
 
 describe("dev-config (npm run dev's environment)", () => {
-  it("defaults to the usual local chain address", () => {
-    expect(loadDevConfig({})).to.deep.equal({ chainHost: "127.0.0.1", chainPort: 8545 });
+  it("defaults to the usual local chain address, an embedded PostgreSQL under .agridao and no Redis", () => {
+    expect(loadDevConfig({})).to.deep.equal({
+      chainHost: "127.0.0.1",
+      chainPort: 8545,
+      databaseUrl: undefined,
+      postgresPort: 54320,
+      dataDir: path.resolve(".agridao"),
+      redisUrl: undefined,
+      indexerHttpPort: 42069,
+    });
   });
 
-  it("takes the host and port from AGRIDAO_CHAIN_HOST and AGRIDAO_CHAIN_PORT", () => {
-    expect(loadDevConfig({ AGRIDAO_CHAIN_HOST: "0.0.0.0", AGRIDAO_CHAIN_PORT: "9545" })).to.deep.equal({
+  it("takes every address from its variable", () => {
+    expect(
+      loadDevConfig({
+        AGRIDAO_CHAIN_HOST: "0.0.0.0",
+        AGRIDAO_CHAIN_PORT: "9545",
+        DATABASE_URL: "postgres://me@db.internal:5432/agridao",
+        AGRIDAO_POSTGRES_PORT: "6543",
+        AGRIDAO_DATA_DIR: "/tmp/agridao-data",
+        REDIS_URL: "redis://127.0.0.1:6379/2",
+        INDEXER_HTTP_PORT: "42070",
+      }),
+    ).to.deep.equal({
       chainHost: "0.0.0.0",
       chainPort: 9545,
+      databaseUrl: "postgres://me@db.internal:5432/agridao",
+      postgresPort: 6543,
+      dataDir: "/tmp/agridao-data",
+      redisUrl: "redis://127.0.0.1:6379/2",
+      indexerHttpPort: 42070,
     });
+  });
+
+  it("stops with a message naming the variable when a URL has the wrong scheme", () => {
+    expect(() => loadDevConfig({ DATABASE_URL: "mysql://localhost/agridao" })).to.throw(/DATABASE_URL/);
+    expect(() => loadDevConfig({ REDIS_URL: "http://localhost:6379" })).to.throw(/REDIS_URL/);
   });
 
   it("stops with a message naming the variable when the port is not a port", () => {
     for (const port of ["eighty", "0", "70000", "85.45"]) {
       expect(() => loadDevConfig({ AGRIDAO_CHAIN_PORT: port })).to.throw(/AGRIDAO_CHAIN_PORT/);
+      expect(() => loadDevConfig({ AGRIDAO_POSTGRES_PORT: port })).to.throw(/AGRIDAO_POSTGRES_PORT/);
+      expect(() => loadDevConfig({ INDEXER_HTTP_PORT: port })).to.throw(/INDEXER_HTTP_PORT/);
     }
   });
 });

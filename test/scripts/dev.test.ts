@@ -1,7 +1,11 @@
 import { spawn } from "node:child_process";
+import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
 import { expect } from "chai";
 import { Contract, JsonRpcProvider } from "ethers";
+import pg from "pg";
 
 import { LOCAL_ROLES, LOCAL_VOTER_AGRI } from "../../deploy/local.js";
 import { LOCAL_BUYER_USDC } from "../../scripts/fund-local-accounts.js";
@@ -10,10 +14,24 @@ import { freePort } from "../support/free-port.js";
 describe("npm run dev (the local stack)", function () {
   this.timeout(180_000);
 
-  it("deploys, funds the local accounts, prints the contracts, and stops cleanly on Ctrl-C", async () => {
+  it("deploys, funds the local accounts, indexes into an embedded PostgreSQL, and stops cleanly on Ctrl-C", async () => {
     const port = await freePort();
+    const postgresPort = await freePort();
+    const indexerPort = await freePort();
+    const dataDir = await mkdtemp(path.join(tmpdir(), "agridao-dev-"));
+    // As root the embedded server runs as the `postgres` user, which must reach the data directory.
+    await chmod(dataDir, 0o755);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AGRIDAO_CHAIN_PORT: String(port),
+      AGRIDAO_POSTGRES_PORT: String(postgresPort),
+      AGRIDAO_DATA_DIR: dataDir,
+      INDEXER_HTTP_PORT: String(indexerPort),
+    };
+    delete env.DATABASE_URL;
+    delete env.REDIS_URL;
     const child = spawn("npm", ["run", "--silent", "dev"], {
-      env: { ...process.env, AGRIDAO_CHAIN_PORT: String(port) },
+      env,
       stdio: ["ignore", "pipe", "pipe"],
       // Its own process group, so the test can send Ctrl-C the way a terminal does: to npm and everything under it.
       detached: true,
@@ -54,6 +72,23 @@ describe("npm run dev (the local stack)", function () {
       for (const i of LOCAL_ROLES.buyers) expect(await usdc.balanceOf(accounts[i])).to.equal(LOCAL_BUYER_USDC);
       for (const i of LOCAL_ROLES.voters) expect(await agri.getVotes(accounts[i])).to.equal(LOCAL_VOTER_AGRI);
       provider.destroy();
+
+      // The indexer caught up with the deployment and funding before the stack said it was up.
+      expect((await fetch(`http://127.0.0.1:${indexerPort}/ready`)).status).to.equal(200);
+      expect(output).to.match(/Database: embedded PostgreSQL/);
+      const db = new pg.Client({
+        connectionString: `postgres://postgres:agridao-dev@127.0.0.1:${postgresPort}/agridao`,
+      });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ account: string; votes: string }>(
+          "SELECT account, voting_power::text AS votes FROM indexer.delegates WHERE chain_id = 31337",
+        );
+        const votes = new Map(rows.map((row) => [row.account.toLowerCase(), BigInt(row.votes)]));
+        for (const i of LOCAL_ROLES.voters) expect(votes.get(accounts[i].toLowerCase())).to.equal(LOCAL_VOTER_AGRI);
+      } finally {
+        await db.end();
+      }
     } finally {
       process.kill(-child.pid!, "SIGINT");
     }
@@ -61,5 +96,9 @@ describe("npm run dev (the local stack)", function () {
     expect(await exited).to.be.oneOf([0, "SIGINT"]);
     expect(output).to.include("Stopping");
     expect(await freePort(port)).to.equal(port);
+    expect(await freePort(postgresPort)).to.equal(postgresPort);
+    expect(await freePort(indexerPort)).to.equal(indexerPort);
+    expect(await readdir(dataDir)).to.deep.equal(["postgres"]);
+    await rm(dataDir, { recursive: true, force: true });
   });
 });
