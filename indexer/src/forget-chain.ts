@@ -10,7 +10,7 @@ import { inTransaction } from "./transaction.js";
  */
 export async function forgetChain(client: ClientBase, chainId: number): Promise<void> {
   await inTransaction(client, async () => {
-    for (const table of [...READ_MODEL_TABLES, "events", "blocks", "checkpoints"]) {
+    for (const table of [...READ_MODEL_TABLES, "undo_log", "events", "blocks", "checkpoints"]) {
       await client.query(`DELETE FROM indexer.${table} WHERE chain_id = $1`, [chainId]);
     }
   });

@@ -125,7 +125,7 @@ async function withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promi
 }
 
 function describeStep(step: SyncStep): Record<string, string | number> {
-  if (step.type === "reorg") return { type: "reorg", ancestor: step.ancestor.toString() };
+  if (step.type === "reorg") return { type: "reorg", ancestor: step.ancestor.toString(), method: step.method };
   if (step.type === "block") {
     return { type: "block", from: step.from.toString(), to: step.to.toString(), events: step.eventCount };
   }

@@ -42,7 +42,12 @@ export function createIndexerMetrics(): IndexerMetrics {
     help: "Events written",
     registers: [registry],
   });
-  const reorgs = new Counter({ name: "indexer_reorgs_total", help: "Reorgs rolled back", registers: [registry] });
+  const reorgs = new Counter({
+    name: "indexer_reorgs_total",
+    help: "Reorgs rolled back, by how the read models were rewound (undo log or rebuild)",
+    labelNames: ["method"] as const,
+    registers: [registry],
+  });
   const rpcErrors = new Counter({
     name: "indexer_rpc_errors_total",
     help: "RPC requests that failed, by what can be done about them",
@@ -83,7 +88,7 @@ export function createIndexerMetrics(): IndexerMetrics {
         batchDuration.observe(durationMs / 1_000);
       } else if (step.type === "reorg") {
         progress.indexed = step.ancestor;
-        reorgs.inc();
+        reorgs.inc({ method: step.method });
       }
       update();
     },

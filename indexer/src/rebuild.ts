@@ -49,6 +49,10 @@ export async function rebuildReadModels(client: ClientBase, context: ChainContex
   for (const table of READ_MODEL_TABLES) {
     await client.query(`DELETE FROM indexer.${table} WHERE chain_id = $1`, [context.chainId]);
   }
+  // The journal holds row images written by the code that ran before; after a rebuild (perhaps by changed code)
+  // they may no longer match, so reorgs over the blocks kept so far rebuild instead of undoing.
+  await client.query("DELETE FROM indexer.undo_log WHERE chain_id = $1", [context.chainId]);
+  await client.query("UPDATE indexer.blocks SET journaled = false WHERE chain_id = $1", [context.chainId]);
   let applied = 0;
   let after = { blockNumber: "-1", logIndex: -1 };
   for (;;) {

@@ -18,7 +18,12 @@ import { inTransaction } from "./transaction.js";
 /** What one sync step did; a block step carries what its events changed, so it can be announced after the commit. */
 export type SyncStep =
   | { type: "block"; from: bigint; to: bigint; eventCount: number; changes: IndexChanges }
-  | { type: "reorg"; ancestor: bigint }
+  | {
+      type: "reorg";
+      ancestor: bigint;
+      /** "undo": the journaled changes above the ancestor were undone row by row; "rebuild": from stored events. */
+      method: "undo" | "rebuild";
+    }
   | { type: "idle" };
 
 /** What the engine carries from one step to the next. */
@@ -94,6 +99,8 @@ interface Batch {
   events: PositionedEvent[];
   headers: BlockHeader[];
   last: BlockHeader;
+  /** Inside the unfinalized window: read-model changes are journaled per block so a reorg can undo them. */
+  journaled: boolean;
 }
 
 /** Backfill below the unfinalized window: one `eth_getLogs` over an adaptive range, headers only where needed. */
@@ -137,7 +144,7 @@ async function fetchFinalizedRange(deps: SyncDeps, first: BlockHeader, finalized
     const event = decodeLog(log, header.timestamp, deps.addresses);
     if (event !== undefined) events.push(event);
   }
-  return { events, headers: [...headers.values()], last };
+  return { events, headers: [...headers.values()], last, journaled: false };
 }
 
 /** Inside the unfinalized window: block by block, logs by block hash, so every log belongs to a header we keep. */
@@ -159,7 +166,7 @@ async function fetchRecentBlocks(deps: SyncDeps, first: BlockHeader, head: bigin
       if (event !== undefined) events.push(event);
     }
   }
-  return { events, headers, last: headers[headers.length - 1] };
+  return { events, headers, last: headers[headers.length - 1], journaled: true };
 }
 
 async function commitBatch(deps: SyncDeps, checkpoint: Checkpoint | undefined, batch: Batch): Promise<void> {
@@ -167,19 +174,34 @@ async function commitBatch(deps: SyncDeps, checkpoint: Checkpoint | undefined, b
   const keepFrom = batch.last.number - BigInt(deps.confirmations);
   await withTransaction(deps.db, async (client) => {
     await expectCheckpoint(client, chainId, checkpoint);
-    await applyEvents(client, batch.events, deps.context);
+    if (batch.journaled) {
+      for (const [block, events] of byBlock(batch.events)) {
+        await client.query("SELECT set_config('indexer.undo_block', $1, true)", [block.toString()]);
+        await applyEvents(client, events, deps.context);
+      }
+      await client.query("SELECT set_config('indexer.undo_block', '', true)");
+    } else {
+      await applyEvents(client, batch.events, deps.context);
+    }
     for (const header of batch.headers) {
       if (header.number < keepFrom) continue;
       await client.query(
-        `INSERT INTO indexer.blocks (chain_id, number, hash, parent_hash, timestamp) VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO indexer.blocks (chain_id, number, hash, parent_hash, timestamp, journaled)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (chain_id, hash) DO NOTHING`,
-        [chainId, header.number.toString(), header.hash, header.parentHash, header.timestamp.toString()],
+        [
+          chainId,
+          header.number.toString(),
+          header.hash,
+          header.parentHash,
+          header.timestamp.toString(),
+          batch.journaled,
+        ],
       );
     }
-    await client.query("DELETE FROM indexer.blocks WHERE chain_id = $1 AND number < $2", [
-      chainId,
-      keepFrom.toString(),
-    ]);
+    const belowWindow = [chainId, keepFrom.toString()];
+    await client.query("DELETE FROM indexer.blocks WHERE chain_id = $1 AND number < $2", belowWindow);
+    await client.query("DELETE FROM indexer.undo_log WHERE chain_id = $1 AND block_number < $2", belowWindow);
     await client.query(
       `INSERT INTO indexer.checkpoints (chain_id, block_number, block_hash) VALUES ($1, $2, $3)
        ON CONFLICT (chain_id) DO UPDATE SET block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash`,
@@ -189,10 +211,10 @@ async function commitBatch(deps: SyncDeps, checkpoint: Checkpoint | undefined, b
 }
 
 /**
- * Finds the newest kept block the node still has on its canonical chain and rewinds the index to it: events and
- * blocks above it are deleted, the checkpoint moves to it, and the read models are rebuilt from the remaining
- * events, all in one transaction. This first version rebuilds every read model instead of undoing rows one by one:
- * simpler to trust, and linear in the stored events, which is fine while reorgs are rare.
+ * Finds the newest kept block the node still has on its canonical chain and rewinds the index to it, in one
+ * transaction: events and blocks above it are deleted, the checkpoint moves to it, and the read-model changes of the
+ * removed blocks are undone row by row from the undo log. When some removed block was not journaled (indexed by the
+ * backfill, or journal cleared by a rebuild) the read models are rebuilt from the remaining events instead.
  */
 async function rollBack(deps: SyncDeps, checkpoint: Checkpoint, head: bigint): Promise<SyncStep> {
   const { rpc, context } = deps;
@@ -215,18 +237,26 @@ async function rollBack(deps: SyncDeps, checkpoint: Checkpoint, head: bigint): P
     throw new ReorgTooDeepError(checkpoint.number, checkpoint.number - oldest + 1n, deps.confirmations);
   }
   const kept = ancestor;
+  let method: "undo" | "rebuild" = "undo";
   await withTransaction(deps.db, async (client) => {
     await expectCheckpoint(client, context.chainId, checkpoint);
     const params = [context.chainId, kept.number.toString()];
+    const { rows: journaled } = await client.query<{ count: string }>(
+      "SELECT count(*) FROM indexer.blocks WHERE chain_id = $1 AND number > $2 AND journaled",
+      params,
+    );
+    // Every removed block must have been journaled, including blocks without a row here (a gap means backfill).
+    if (BigInt(journaled[0].count) !== checkpoint.number - kept.number) method = "rebuild";
     await client.query("DELETE FROM indexer.events WHERE chain_id = $1 AND block_number > $2", params);
     await client.query("DELETE FROM indexer.blocks WHERE chain_id = $1 AND number > $2", params);
     await client.query("UPDATE indexer.checkpoints SET block_number = $2, block_hash = $3 WHERE chain_id = $1", [
       ...params,
       kept.hash,
     ]);
-    await rebuildReadModels(client, context);
+    if (method === "undo") await client.query("SELECT indexer.undo_above($1, $2)", params);
+    else await rebuildReadModels(client, context);
   });
-  return { type: "reorg", ancestor: kept.number };
+  return { type: "reorg", ancestor: kept.number, method };
 }
 
 async function readCheckpoint(db: Pool | PoolClient, chainId: number, lock = false): Promise<Checkpoint | undefined> {
@@ -253,6 +283,17 @@ async function withTransaction(db: Pool, work: (client: PoolClient) => Promise<v
   } finally {
     client.release();
   }
+}
+
+/** Consecutive runs of events from the same block, in order. */
+function byBlock(events: readonly PositionedEvent[]): Map<bigint, PositionedEvent[]> {
+  const groups = new Map<bigint, PositionedEvent[]>();
+  for (const event of events) {
+    const group = groups.get(event.blockNumber);
+    if (group === undefined) groups.set(event.blockNumber, [event]);
+    else group.push(event);
+  }
+  return groups;
 }
 
 function addressList(addresses: IndexedAddresses): Address[] {

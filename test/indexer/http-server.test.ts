@@ -82,7 +82,7 @@ describe("indexer HTTP server", function () {
 
     health.halt(new ReorgTooDeepError(head, 20n, 12));
     health.halt(new Error("a later, lesser problem"));
-    metrics.observeStep({ type: "reorg", ancestor: head }, 5);
+    metrics.observeStep({ type: "reorg", ancestor: head, method: "undo" }, 5);
 
     const ready = await get("/ready");
     expect(ready.status).to.equal(503);
@@ -92,7 +92,7 @@ describe("indexer HTTP server", function () {
   it("exposes progress, events, reorgs and batch durations at /metrics", async function () {
     const head = await mineTo(8n);
     metrics.observeStep({ type: "block", from: 0n, to: head - 1n, eventCount: 7, changes: NO_CHANGES }, 250);
-    metrics.observeStep({ type: "reorg", ancestor: head - 4n }, 30);
+    metrics.observeStep({ type: "reorg", ancestor: head - 4n, method: "undo" }, 30);
 
     const { status, text } = await get("/metrics");
 
@@ -101,7 +101,7 @@ describe("indexer HTTP server", function () {
     expect(text).to.include(`indexer_indexed_block ${head - 4n}`);
     expect(text).to.include("indexer_lag_blocks 4");
     expect(text).to.include("indexer_events_indexed_total 7");
-    expect(text).to.include("indexer_reorgs_total 1");
+    expect(text).to.include('indexer_reorgs_total{method="undo"} 1');
     expect(text).to.include("indexer_batch_duration_seconds_count 1");
     expect(text).to.include('indexer_batch_duration_seconds_bucket{le="0.25"} 1');
   });

@@ -3,6 +3,7 @@ import { readdir } from "node:fs/promises";
 import { expect } from "chai";
 
 import { MIGRATIONS_DIR, migrate } from "../../indexer/src/migrations.js";
+import { READ_MODEL_TABLES } from "../../indexer/src/rebuild.js";
 import { createTestDatabase } from "../support/database.js";
 import type { TestDatabase } from "../support/database.js";
 
@@ -41,6 +42,20 @@ describe("indexer migrations", function () {
     } finally {
       client.release();
     }
+  });
+
+  it("journals changes to every read model, so a reorg can undo any of them", async function () {
+    const client = await database.pool.connect();
+    try {
+      await migrate(client);
+    } finally {
+      client.release();
+    }
+    const { rows } = await database.pool.query<{ table: string }>(
+      `SELECT event_object_table AS table FROM information_schema.triggers
+       WHERE trigger_schema = 'indexer' AND trigger_name = 'journal_change' AND event_manipulation = 'UPDATE'`,
+    );
+    expect(rows.map((row) => row.table).sort()).to.deep.equal([...READ_MODEL_TABLES].sort());
   });
 
   it("lets concurrent migrators apply each migration exactly once", async function () {

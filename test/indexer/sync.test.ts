@@ -5,6 +5,7 @@ import type { Hex } from "viem";
 import type { ChainContext } from "../../indexer/src/chain-context.js";
 import type { IndexedAddresses } from "../../indexer/src/decode-log.js";
 import { ReorgTooDeepError } from "../../indexer/src/errors.js";
+import { rebuild } from "../../indexer/src/rebuild.js";
 import { RpcRangeTooLargeError } from "../../indexer/src/rpc-errors.js";
 import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";
 import { runIndexer } from "../../indexer/src/run.js";
@@ -162,7 +163,7 @@ describe("indexer sync", function () {
     await wait(token.connect(accounts.voters[1]).transfer(accounts.others[3].address, 8n * ETHER));
 
     const steps = await syncToHead(deps);
-    expect(steps[0]).to.deep.equal({ type: "reorg", ancestor: fork.number });
+    expect(steps[0]).to.deep.equal({ type: "reorg", ancestor: fork.number, method: "undo" });
     expect(steps.slice(1).every((step) => step.type === "block")).to.equal(true);
     expect(await eventsInBlocks(deps.db, abandoned)).to.equal(0);
     const order = await deps.db.query("SELECT 1 FROM indexer.escrow_orders WHERE order_id = $1", [orderId.toString()]);
@@ -191,12 +192,63 @@ describe("indexer sync", function () {
     await wait(token.connect(second).transfer(accounts.others[5].address, 5n * ETHER));
 
     const steps = await syncToHead(deps);
-    expect(steps[0]).to.deep.equal({ type: "reorg", ancestor: fork.number });
+    expect(steps[0]).to.deep.equal({ type: "reorg", ancestor: fork.number, method: "undo" });
     expect(await eventsInBlocks(deps.db, abandoned)).to.equal(0);
     const delegation = await deps.db.query("SELECT delegate FROM indexer.delegates WHERE account = $1", [
       first.address.toLowerCase(),
     ]);
     expect(delegation.rows).to.deep.equal([{ delegate: third.address.toLowerCase() }]);
+    expect(await dumpIndex(deps.db)).to.deep.equal(await indexFromScratch());
+  });
+
+  it("journals read-model changes only inside the window, and prunes the journal as blocks leave it", async function () {
+    const deps = await indexer({ confirmations: 4, maxRange: 50 });
+    await syncToHead(deps);
+    const { token, accounts } = deployment;
+    for (let i = 1n; i <= 6n; i++) await wait(token.connect(accounts.voters[1]).transfer(accounts.others[8], i));
+    await syncToHead(deps);
+    const { number: head } = await latestBlock();
+    const { rows } = await deps.db.query<{ block: string }>(
+      "SELECT DISTINCT block_number::text AS block FROM indexer.undo_log ORDER BY 1",
+    );
+    // Each transfer changes balances in its own block. Blocks up to head - 4 count as final (the deepest reorg the
+    // window allows keeps head - 4 as its ancestor), so only the four above it keep journal entries.
+    expect(rows.map((row) => BigInt(row.block))).to.deep.equal([head - 3n, head - 2n, head - 1n, head]);
+    const kept = await deps.db.query<{ number: string; journaled: boolean }>(
+      "SELECT number, journaled FROM indexer.blocks ORDER BY number",
+    );
+    expect(kept.rows.map((row) => [BigInt(row.number), row.journaled])).to.deep.equal([
+      [head - 4n, false],
+      [head - 3n, true],
+      [head - 2n, true],
+      [head - 1n, true],
+      [head, true],
+    ]);
+  });
+
+  it("rebuilds the read models instead when a removed block's changes are not journaled", async function () {
+    const deps = await indexer({ confirmations: 6, maxRange: 50 });
+    await syncToHead(deps);
+    const { token, accounts } = deployment;
+    const fork = await latestBlock();
+    const snapshot = await chainRequest<Hex>("evm_snapshot");
+    await wait(token.connect(accounts.voters[2]).delegate(accounts.voters[1].address));
+    await syncToHead(deps);
+    // A rebuild (after a read-model change, say) clears the journal: its row images came from the old code.
+    const client = await deps.db.connect();
+    try {
+      await rebuild(client, context);
+    } finally {
+      client.release();
+    }
+    expect((await deps.db.query("SELECT 1 FROM indexer.undo_log")).rowCount).to.equal(0);
+
+    expect(await chainRequest<boolean>("evm_revert", [snapshot])).to.equal(true);
+    await wait(token.connect(accounts.voters[2]).delegate(accounts.voters[0].address));
+    await wait(token.connect(accounts.voters[0]).transfer(accounts.others[5].address, 9n));
+
+    const steps = await syncToHead(deps);
+    expect(steps[0]).to.deep.equal({ type: "reorg", ancestor: fork.number, method: "rebuild" });
     expect(await dumpIndex(deps.db)).to.deep.equal(await indexFromScratch());
   });
 
