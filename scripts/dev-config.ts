@@ -5,7 +5,8 @@ import { z } from "zod";
 const port = z.coerce.number().int().min(1).max(65_535);
 
 const schema = z.object({
-  AGRIDAO_CHAIN_HOST: z.string().min(1).default("127.0.0.1"),
+  AGRIDAO_HOST: z.string().min(1).default("127.0.0.1"),
+  AGRIDAO_CHAIN_HOST: z.string().min(1).optional(),
   AGRIDAO_CHAIN_PORT: port.default(8545),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "expected a postgres:// URL" }).optional(),
   AGRIDAO_POSTGRES_PORT: port.default(54320),
@@ -15,6 +16,8 @@ const schema = z.object({
 });
 
 export type DevConfig = Readonly<{
+  /** The address every service of the stack listens on (0.0.0.0 inside a container). */
+  host: string;
   chainHost: string;
   chainPort: number;
   /** Unset: the stack runs an embedded PostgreSQL on `postgresPort`, with its data under `dataDir`. */
@@ -35,7 +38,8 @@ export function loadDevConfig(env: NodeJS.ProcessEnv = process.env): DevConfig {
   }
   const data = parsed.data;
   return {
-    chainHost: data.AGRIDAO_CHAIN_HOST,
+    host: data.AGRIDAO_HOST,
+    chainHost: data.AGRIDAO_CHAIN_HOST ?? data.AGRIDAO_HOST,
     chainPort: data.AGRIDAO_CHAIN_PORT,
     databaseUrl: data.DATABASE_URL,
     postgresPort: data.AGRIDAO_POSTGRES_PORT,

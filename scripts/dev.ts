@@ -86,7 +86,7 @@ const indexer = startDevService({
     INDEXER_CHAIN_ID: String(LOCAL_CHAIN_ID),
     DATABASE_URL: database.url,
     REDIS_URL: config.redisUrl,
-    INDEXER_HTTP_HOST: "127.0.0.1",
+    INDEXER_HTTP_HOST: config.host,
     INDEXER_HTTP_PORT: String(config.indexerHttpPort),
     // Blocks come only when someone sends a transaction; a short poll keeps the UI's wait after one short.
     INDEXER_POLL_INTERVAL_MS: "100",

@@ -7,6 +7,7 @@ import { loadDevConfig } from "../../scripts/dev-config.js";
 describe("dev-config (npm run dev's environment)", () => {
   it("defaults to the usual local chain address, an embedded PostgreSQL under .agridao and no Redis", () => {
     expect(loadDevConfig({})).to.deep.equal({
+      host: "127.0.0.1",
       chainHost: "127.0.0.1",
       chainPort: 8545,
       databaseUrl: undefined,
@@ -20,7 +21,8 @@ describe("dev-config (npm run dev's environment)", () => {
   it("takes every address from its variable", () => {
     expect(
       loadDevConfig({
-        AGRIDAO_CHAIN_HOST: "0.0.0.0",
+        AGRIDAO_HOST: "0.0.0.0",
+        AGRIDAO_CHAIN_HOST: "10.0.0.2",
         AGRIDAO_CHAIN_PORT: "9545",
         DATABASE_URL: "postgres://me@db.internal:5432/agridao",
         AGRIDAO_POSTGRES_PORT: "6543",
@@ -29,7 +31,8 @@ describe("dev-config (npm run dev's environment)", () => {
         INDEXER_HTTP_PORT: "42070",
       }),
     ).to.deep.equal({
-      chainHost: "0.0.0.0",
+      host: "0.0.0.0",
+      chainHost: "10.0.0.2",
       chainPort: 9545,
       databaseUrl: "postgres://me@db.internal:5432/agridao",
       postgresPort: 6543,
@@ -37,6 +40,10 @@ describe("dev-config (npm run dev's environment)", () => {
       redisUrl: "redis://127.0.0.1:6379/2",
       indexerHttpPort: 42070,
     });
+  });
+
+  it("lets the chain listen where every other service does unless told otherwise", () => {
+    expect(loadDevConfig({ AGRIDAO_HOST: "0.0.0.0" })).to.include({ host: "0.0.0.0", chainHost: "0.0.0.0" });
   });
 
   it("stops with a message naming the variable when a URL has the wrong scheme", () => {
