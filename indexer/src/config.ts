@@ -19,6 +19,7 @@ const schema = z
     INDEXER_START_BLOCK: integer(0).optional(),
     INDEXER_CONFIRMATIONS: integer(0).default(12),
     INDEXER_POLL_INTERVAL_MS: integer(1).default(250),
+    INDEXER_RPC_TIMEOUT_MS: integer(1).default(10_000),
     INDEXER_MAX_BLOCK_RANGE: integer(1).default(2_000),
     INDEXER_MIN_BLOCK_RANGE: integer(1).default(1),
     INDEXER_HTTP_HOST: z.string().min(1).default("127.0.0.1"),
@@ -51,6 +52,8 @@ export type IndexerConfig = Readonly<{
   startBlock: bigint;
   confirmations: number;
   pollIntervalMs: number;
+  /** How long one RPC request may take before it counts as failed (and is retried). */
+  rpcTimeoutMs: number;
   maxBlockRange: number;
   minBlockRange: number;
   httpHost: string;
@@ -106,6 +109,7 @@ export function loadIndexerConfig(
     startBlock: BigInt(startBlock),
     confirmations: data.INDEXER_CONFIRMATIONS,
     pollIntervalMs: data.INDEXER_POLL_INTERVAL_MS,
+    rpcTimeoutMs: data.INDEXER_RPC_TIMEOUT_MS,
     maxBlockRange: data.INDEXER_MAX_BLOCK_RANGE,
     minBlockRange: data.INDEXER_MIN_BLOCK_RANGE,
     httpHost: data.INDEXER_HTTP_HOST,

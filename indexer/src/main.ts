@@ -74,7 +74,7 @@ try {
     await runIndexer(
       {
         db: pool,
-        rpc: metrics.instrumentRpc(createIndexerRpc({ client: createRpcClient(config.rpcUrl) })),
+        rpc: metrics.instrumentRpc(createIndexerRpc({ client: createRpcClient(config.rpcUrl, config.rpcTimeoutMs) })),
         addresses: config.addresses,
         context,
         startBlock: config.startBlock,

@@ -60,13 +60,20 @@ export function classifyRpcError(error: unknown): RpcErrorKind {
     if (cause instanceof TimeoutError) return "retryable";
     if (cause instanceof HttpRequestError) {
       const status = cause.status;
-      if (status === undefined) return "retryable";
-      return status === 408 || status === 429 || status >= 500 ? "retryable" : "fatal";
+      return status === undefined || isTransientStatus(status) ? "retryable" : "fatal";
     }
-    // -32603 (internal error) and -32005 (rate limited) are transient; other JSON-RPC codes describe a bad request.
-    if (cause instanceof RpcRequestError) return cause.code === -32603 || cause.code === -32005 ? "retryable" : "fatal";
+    if (cause instanceof RpcRequestError) {
+      // A JSON-RPC error in a 429 or 5xx answer (Alchemy's code 429, a gateway's -32000) is the HTTP status's fault.
+      if (cause.status !== undefined && isTransientStatus(cause.status)) return "retryable";
+      // -32603 (internal error) and -32005 (rate limited) are transient; other JSON-RPC codes describe a bad request.
+      return cause.code === -32603 || cause.code === -32005 ? "retryable" : "fatal";
+    }
   }
   return CONNECTION_FAILURE.test(text) ? "retryable" : "fatal";
+}
+
+function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
 }
 
 function causes(error: unknown): unknown[] {

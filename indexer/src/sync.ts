@@ -70,9 +70,11 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncStep> {
 
   if (from > head) {
     if (checkpoint === undefined) return { type: "idle" };
-    // No new block, but the checkpoint itself may have been replaced (or the chain may have become shorter).
-    const current = checkpoint.number <= head ? await rpc.getHeader(checkpoint.number) : undefined;
-    if (current?.hash === checkpoint.hash) return { type: "idle" };
+    // No new block, but the checkpoint itself may have been replaced. Only another block at its height proves that:
+    // a head below the checkpoint, or no block at its height, is as often a lagging node behind a load balancer as
+    // a shorter chain, and a shorter chain shows a different block there as soon as it grows back.
+    const current = await rpc.getHeader(checkpoint.number);
+    if (current === undefined || current.hash === checkpoint.hash) return { type: "idle" };
     return rollBack(deps, checkpoint, head);
   }
 
@@ -137,10 +139,14 @@ async function fetchFinalizedRange(deps: SyncDeps, first: BlockHeader, finalized
   const last = await headerAt(to);
   if (last === undefined) return undefined;
   const events: PositionedEvent[] = [];
+  const seen = new Set<string>();
   for (const log of logs) {
-    const header = log.blockNumber === null ? undefined : await headerAt(log.blockNumber);
+    // A log outside the asked range makes the answer a stale or misrouted one, not this range's logs: try again later.
+    if (log.blockNumber === null || log.blockNumber < first.number || log.blockNumber > to) return undefined;
+    const header = await headerAt(log.blockNumber);
     // A log whose block is no longer the canonical one means the chain moved while we read it: try again later.
     if (header === undefined || header.hash !== log.blockHash) return undefined;
+    if (isRepeated(seen, log)) continue;
     const event = decodeLog(log, header.timestamp, deps.addresses);
     if (event !== undefined) events.push(event);
   }
@@ -148,7 +154,7 @@ async function fetchFinalizedRange(deps: SyncDeps, first: BlockHeader, finalized
 }
 
 /** Inside the unfinalized window: block by block, logs by block hash, so every log belongs to a header we keep. */
-async function fetchRecentBlocks(deps: SyncDeps, first: BlockHeader, head: bigint): Promise<Batch> {
+async function fetchRecentBlocks(deps: SyncDeps, first: BlockHeader, head: bigint): Promise<Batch | undefined> {
   const { rpc, state } = deps;
   const headers = [first];
   const to = min(first.number + BigInt(state.rangeSize) - 1n, head);
@@ -160,8 +166,12 @@ async function fetchRecentBlocks(deps: SyncDeps, first: BlockHeader, head: bigin
   }
   const addresses = addressList(deps.addresses);
   const events: PositionedEvent[] = [];
+  const seen = new Set<string>();
   for (const header of headers) {
     for (const log of await rpc.getLogsOfBlock(addresses, header.hash)) {
+      // A log of another block makes the answer a stale or misrouted one: try again later.
+      if (log.blockHash !== header.hash) return undefined;
+      if (isRepeated(seen, log)) continue;
       const event = decodeLog(log, header.timestamp, deps.addresses);
       if (event !== undefined) events.push(event);
     }
@@ -294,6 +304,14 @@ function byBlock(events: readonly PositionedEvent[]): Map<bigint, PositionedEven
     else group.push(event);
   }
   return groups;
+}
+
+/** Whether `log` was met before in the same answer: some providers repeat a log, which is still one event. */
+function isRepeated(seen: Set<string>, log: Log): boolean {
+  const key = `${log.blockHash}:${log.logIndex}`;
+  if (seen.has(key)) return true;
+  seen.add(key);
+  return false;
 }
 
 function addressList(addresses: IndexedAddresses): Address[] {

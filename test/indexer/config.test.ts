@@ -24,6 +24,7 @@ describe("indexer configuration", function () {
       startBlock: 7n,
       confirmations: 12,
       pollIntervalMs: 250,
+      rpcTimeoutMs: 10_000,
       maxBlockRange: 2_000,
       minBlockRange: 1,
       httpHost: "127.0.0.1",
@@ -82,6 +83,13 @@ describe("indexer configuration", function () {
         { 1: { chainId: 1, startBlock: 0, addresses } },
       ),
     ).to.throw(/INDEXER_CONFIRMATIONS/);
+  });
+
+  it("takes the RPC request timeout from the environment and refuses a non-positive one", function () {
+    expect(loadIndexerConfig({ ...base, INDEXER_RPC_TIMEOUT_MS: "1500" }, deployments).rpcTimeoutMs).to.equal(1_500);
+    expect(() => loadIndexerConfig({ ...base, INDEXER_RPC_TIMEOUT_MS: "0" }, deployments)).to.throw(
+      /INDEXER_RPC_TIMEOUT_MS/,
+    );
   });
 
   it("rejects a minimum block range above the maximum", function () {

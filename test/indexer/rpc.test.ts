@@ -70,6 +70,20 @@ describe("indexer RPC client", function () {
     }
   });
 
+  it("retries a 429 or 5xx answer whatever JSON-RPC error code its body carries", async function () {
+    const node = await scriptedNode([
+      { status: 429, body: { error: { code: 429, message: "exceeded its compute units per second" } } },
+      { status: 503, body: { error: { code: -32000, message: "upstream unavailable" } } },
+      { status: 200, body: { result: "0x7" } },
+    ]);
+    try {
+      expect(await rpcFor(node.url).getHeadNumber()).to.equal(7n);
+      expect(node.methods).to.have.length(3);
+    } finally {
+      await node.close();
+    }
+  });
+
   it("does not retry a request the node rejects as bad", async function () {
     const node = await scriptedNode([{ status: 400, body: { error: { code: -32602, message: "invalid params" } } }]);
     try {
