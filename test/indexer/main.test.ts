@@ -70,14 +70,15 @@ describe("npm run indexer (the indexer process)", function () {
 
   /**
    * Starts the indexer in a process group of its own, so the test can signal all of it: `npm run indexer -- args`
-   * for one-shot commands, and the script npm runs (tsx) directly for the long-running one, so that its own exit
-   * code after SIGTERM is what the test sees rather than npm's.
+   * for one-shot commands, and the command npm runs (node with tsx's loader, one process: the tsx CLI's signal relay
+   * gives up on a busy child after 30 ms and kills it) directly for the long-running one, so that its own exit code
+   * after SIGTERM is what the test sees rather than npm's.
    */
   function startIndexer(httpPort: number, args: string[] = []) {
     const [command, ...commandArgs] =
       args.length > 0
         ? ["npm", "run", "--silent", "indexer", "--", ...args]
-        : ["./node_modules/.bin/tsx", "indexer/src/main.ts"];
+        : [process.execPath, "--import", "tsx", "indexer/src/main.ts"];
     const child = spawn(command, commandArgs, {
       env: {
         ...process.env,
