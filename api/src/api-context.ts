@@ -1,0 +1,22 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { ParameterizedContext } from "koa";
+import type { Logger } from "pino";
+
+import type { AuthUser } from "./services/access-tokens.js";
+
+/** What the middleware stack puts on `ctx.state` for every request. */
+export interface ApiState {
+  requestId: string;
+  /** A child logger that stamps every line with the request id. */
+  log: Logger;
+  /** Set when the request carried a valid access token. */
+  user?: AuthUser;
+  /** Why the bearer token was refused, if one was sent: reported only by routes that need a user. */
+  authError?: Error;
+  /** An entity manager of this request's own (a fork), so identity maps never leak between requests. */
+  em: EntityManager;
+  /** The route pattern that matched, e.g. `/api/products/:id`, for metrics and logs. */
+  routePattern?: string;
+}
+
+export type ApiContext = ParameterizedContext<ApiState>;

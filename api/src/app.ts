@@ -1,0 +1,122 @@
+import { bodyParser } from "@koa/bodyparser";
+import cors from "@koa/cors";
+import { Router } from "@koa/router";
+import type { MikroORM } from "@mikro-orm/postgresql";
+import Koa from "koa";
+import compress from "koa-compress";
+import type { Logger } from "pino";
+
+import type { ApiState } from "./api-context.js";
+import type { ApiConfig } from "./config.js";
+import type { ApiRoute } from "./define-route.js";
+import type { ApiMetrics } from "./metrics.js";
+import { authenticate } from "./middleware/authenticate.js";
+import { errorHandler } from "./middleware/error-handler.js";
+import { etag } from "./middleware/etag.js";
+import { httpMetrics } from "./middleware/http-metrics.js";
+import { DEFAULT_RATE_LIMIT_POLICIES, createRateLimit } from "./middleware/rate-limit.js";
+import type { RateLimitPolicies } from "./middleware/rate-limit.js";
+import { requestId } from "./middleware/request-id.js";
+import { securityHeaders } from "./middleware/security-headers.js";
+import { mountRoutes } from "./mount-routes.js";
+import { buildOpenApiDocument } from "./openapi.js";
+import { DOCS_PATH, mountDocsRoutes } from "./routes/docs/route.js";
+import { createHealthRoutes } from "./routes/health/route.js";
+import { mountMetricsRoute } from "./routes/metrics/route.js";
+import { createAccessTokens } from "./services/access-tokens.js";
+import type { AccessTokens } from "./services/access-tokens.js";
+import { createReadinessCheck } from "./services/check-readiness.js";
+import type { Store } from "./stores/store.js";
+
+export interface AppDeps {
+  config: ApiConfig;
+  orm: MikroORM;
+  /** Redis-backed in production; in-process when REDIS_URL is unset. */
+  store: Store;
+  log: Logger;
+  metrics: ApiMetrics;
+  /** Defaults to tokens signed with the configured JWT secret. */
+  accessTokens?: AccessTokens;
+  /** Overrides of the rate-limit policies (tests use tiny windows). */
+  rateLimitPolicies?: Partial<RateLimitPolicies>;
+  /** The fetch used to reach the chain RPC (readiness). */
+  fetch?: typeof fetch;
+  /** Routes mounted beside the API's own, under the same conventions (tests exercising auth and validation). */
+  extraRoutes?: readonly ApiRoute[];
+}
+
+/** The API as a Koa app: the middleware stack, every route, and the OpenAPI document built from those routes. */
+export function createApp(deps: AppDeps): Koa<ApiState> {
+  const { config, orm, store, log, metrics } = deps;
+  const accessTokens =
+    deps.accessTokens ??
+    createAccessTokens({
+      secret: config.jwt.secret,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      ttlSeconds: config.jwt.accessTtlSeconds,
+    });
+  const enforceRateLimit = createRateLimit({
+    limiter: store.rateLimiter,
+    policies: { ...DEFAULT_RATE_LIMIT_POLICIES, ...deps.rateLimitPolicies },
+    metrics,
+  });
+  orm.em
+    .getConnection()
+    .getNativeClient()
+    .then(
+      (pool) =>
+        metrics.observeDatabasePool(() => ({
+          used: pool.totalCount - pool.idleCount,
+          free: pool.idleCount,
+          pending: pool.waitingCount,
+        })),
+      (error: unknown) => log.warn({ err: error }, "database pool metrics are unavailable"),
+    );
+  const checkReadiness = createReadinessCheck({
+    orm,
+    store,
+    chainId: config.chainId,
+    chainRpcUrl: config.chainRpcUrl,
+    maxLagBlocks: config.indexerMaxLagBlocks,
+    fetch: deps.fetch,
+  });
+
+  // Every JSON route of the API, declared with defineRoute. Add a resource by spreading its create*Routes(deps) here.
+  const routes: ApiRoute[] = [...createHealthRoutes({ checkReadiness }), ...(deps.extraRoutes ?? [])];
+
+  const router = new Router<ApiState>();
+  mountRoutes(router, routes, { enforceRateLimit });
+  mountMetricsRoute(router, metrics);
+  mountDocsRoutes(router, buildOpenApiDocument(routes, { title: "AgriDAO API", version: "0.1.0" }));
+
+  const app = new Koa<ApiState>({ proxy: config.trustProxy });
+  // Behind one trusted proxy, only the address it appended is believed; earlier entries are client-supplied.
+  app.maxIpsCount = 1;
+  // The error middleware logs every error itself; Koa's default handler would print them a second time.
+  app.silent = true;
+
+  app.use(requestId(log));
+  app.use(httpMetrics(metrics));
+  app.use(securityHeaders({ docsPath: DOCS_PATH }));
+  app.use(
+    cors({
+      origin: (ctx) => (config.corsOrigins.includes(ctx.get("Origin")) ? ctx.get("Origin") : ""),
+      credentials: true,
+      exposeHeaders: ["X-Request-Id", "Retry-After", "ETag"],
+      maxAge: 600,
+    }),
+  );
+  app.use(errorHandler({ bodyLimit: config.bodyLimit }));
+  app.use(compress({ threshold: 1024 }));
+  app.use(etag());
+  app.use(bodyParser({ enableTypes: ["json"], jsonLimit: config.bodyLimit }));
+  app.use(authenticate(accessTokens));
+  app.use(async (ctx, next) => {
+    ctx.state.em = orm.em.fork();
+    await next();
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,127 @@
+import { randomBytes } from "node:crypto";
+
+import { z } from "zod";
+
+/** The chain id of Hardhat's local node: the only chain on which the API may run without a configured JWT secret. */
+export const LOCAL_CHAIN_ID = 31337;
+
+const integer = (min: number) => z.coerce.number().int().min(min);
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0"], { error: "expected true or false" })
+  .transform((value) => value === "true" || value === "1");
+
+const originList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ""),
+  )
+  .pipe(z.array(z.url({ protocol: /^https?$/, error: "expected a comma-separated list of http(s) origins" })));
+
+const schema = z
+  .object({
+    NODE_ENV: z.string().default("development"),
+    API_HOST: z.string().min(1).default("127.0.0.1"),
+    API_PORT: integer(0).max(65_535).default(4_000),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "expected a postgres:// URL" }),
+    DATABASE_POOL_MAX: integer(1).default(10),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: "expected a redis:// URL" }).optional(),
+    CORS_ORIGINS: originList.default([]),
+    PUBLIC_WEB_ORIGIN: z.url({ protocol: /^https?$/, error: "expected an http(s) origin" }).optional(),
+    TRUST_PROXY: booleanFlag.default(false),
+    JWT_SECRET: z.string().min(32, { error: "expected at least 32 characters" }).optional(),
+    JWT_ISSUER: z.string().min(1).default("agridao-api"),
+    JWT_AUDIENCE: z.string().min(1).default("agridao"),
+    JWT_ACCESS_TTL_SECONDS: integer(30).max(86_400).default(900),
+    CHAIN_ID: integer(1),
+    CHAIN_RPC_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }),
+    INDEXER_MAX_LAG_BLOCKS: integer(0).default(20),
+    UPLOAD_DIR: z.string().min(1).default("uploads"),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, { error: "expected a size such as 100kb or 1mb" })
+      .default("100kb"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.JWT_SECRET === undefined && (env.CHAIN_ID !== LOCAL_CHAIN_ID || env.NODE_ENV === "production")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["JWT_SECRET"],
+        message: `required unless CHAIN_ID is the local chain (${LOCAL_CHAIN_ID}) outside production`,
+      });
+    }
+  });
+
+export type ApiConfig = Readonly<{
+  production: boolean;
+  host: string;
+  port: number;
+  databaseUrl: string;
+  databasePoolMax: number;
+  redisUrl: string | undefined;
+  /** Origins allowed to call the API from a browser: CORS_ORIGINS plus PUBLIC_WEB_ORIGIN. */
+  corsOrigins: readonly string[];
+  /** Whether X-Forwarded-For is believed: only behind a proxy that sets it. */
+  trustProxy: boolean;
+  jwt: Readonly<{
+    secret: Uint8Array;
+    /** False when the secret was generated for this process (local chain only): tokens die with it. */
+    configured: boolean;
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+  }>;
+  chainId: number;
+  chainRpcUrl: string;
+  indexerMaxLagBlocks: number;
+  uploadDir: string;
+  bodyLimit: string;
+  logLevel: string;
+}>;
+
+/** Thrown when the environment does not describe a usable API; the message names every bad variable. */
+export class ApiConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid API configuration:\n${problems.map((problem) => `  ${problem}`).join("\n")}`);
+    this.name = new.target.name;
+  }
+}
+
+/** Parses the API's environment once, at start-up. */
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ApiConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  const data = parsed.data;
+  const origins = new Set(data.CORS_ORIGINS.map((origin) => new URL(origin).origin));
+  if (data.PUBLIC_WEB_ORIGIN !== undefined) origins.add(new URL(data.PUBLIC_WEB_ORIGIN).origin);
+  return {
+    production: data.NODE_ENV === "production",
+    host: data.API_HOST,
+    port: data.API_PORT,
+    databaseUrl: data.DATABASE_URL,
+    databasePoolMax: data.DATABASE_POOL_MAX,
+    redisUrl: data.REDIS_URL,
+    corsOrigins: [...origins],
+    trustProxy: data.TRUST_PROXY,
+    jwt: {
+      secret:
+        data.JWT_SECRET === undefined ? new Uint8Array(randomBytes(32)) : new TextEncoder().encode(data.JWT_SECRET),
+      configured: data.JWT_SECRET !== undefined,
+      issuer: data.JWT_ISSUER,
+      audience: data.JWT_AUDIENCE,
+      accessTtlSeconds: data.JWT_ACCESS_TTL_SECONDS,
+    },
+    chainId: data.CHAIN_ID,
+    chainRpcUrl: data.CHAIN_RPC_URL,
+    indexerMaxLagBlocks: data.INDEXER_MAX_LAG_BLOCKS,
+    uploadDir: data.UPLOAD_DIR,
+    bodyLimit: data.BODY_LIMIT,
+    logLevel: data.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,54 @@
+import { Redis } from "ioredis";
+import { MikroORM } from "@mikro-orm/postgresql";
+
+import { createApp } from "./app.js";
+import { loadApiConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+import { createApiMetrics } from "./metrics.js";
+import { createOrmConfig } from "./orm-config.js";
+import { runMigrations } from "./run-migrations.js";
+import { createMemoryStore } from "./stores/memory-store.js";
+import { createRedisStore } from "./stores/redis-store.js";
+
+const config = loadApiConfig();
+const log = createLogger({ level: config.logLevel });
+if (!config.jwt.configured) log.warn("JWT_SECRET is unset: using a random secret, so tokens die with this process");
+
+const orm = await MikroORM.init(createOrmConfig({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax }));
+const applied = await runMigrations(orm);
+if (applied.length > 0) log.info({ applied }, "applied migrations");
+
+const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl);
+if (redis === undefined) log.warn("REDIS_URL is unset: cache, rate limits and pub/sub live in this process only");
+const store = redis === undefined ? createMemoryStore() : createRedisStore({ redis });
+const metrics = createApiMetrics();
+
+const app = createApp({ config, orm, store, log, metrics });
+const server = app.listen(config.port, config.host, () => {
+  log.info({ host: config.host, port: config.port, store: store.kind }, "API listening");
+});
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down");
+  // Stop accepting connections and let in-flight requests finish, then release the pools.
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await store.close();
+  await redis?.quit();
+  await orm.close();
+  log.info("stopped");
+}
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    stop(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  });
+}

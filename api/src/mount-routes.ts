@@ -1,0 +1,67 @@
+import type { Router } from "@koa/router";
+import type { z } from "zod";
+
+import type { ApiContext, ApiState } from "./api-context.js";
+import type { ApiRoute } from "./define-route.js";
+import { ForbiddenError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from "./errors.js";
+import type { ValidationIssue } from "./errors.js";
+import type { EnforceRateLimit } from "./middleware/rate-limit.js";
+
+/** Registers routes declared with `defineRoute`: rate limit, then auth, then input validation, then the handler. */
+export function mountRoutes(
+  router: Router<ApiState>,
+  routes: readonly ApiRoute[],
+  { enforceRateLimit }: { enforceRateLimit: EnforceRateLimit },
+): void {
+  for (const route of routes) {
+    router[route.method](route.path, async (ctx: ApiContext) => {
+      ctx.state.routePattern = route.path;
+      if (route.rateLimit !== false) await enforceRateLimit(ctx, route.rateLimit ?? "default");
+      const user = ctx.state.user;
+      if (route.auth !== "public") {
+        if (user === undefined) throw ctx.state.authError ?? new UnauthorizedError();
+        if (route.auth !== "user" && !route.auth.some((role) => user.roles.includes(role))) {
+          throw new ForbiddenError(`Requires one of the roles: ${route.auth.join(", ")}`);
+        }
+      }
+      const { request = {} } = route;
+      if (request.body !== undefined && ctx.method !== "GET" && !ctx.is("application/json")) {
+        throw new UnsupportedMediaTypeError("Expected a JSON body (Content-Type: application/json)");
+      }
+      const issues: ValidationIssue[] = [];
+      const params = validate("params", request.params, (ctx as { params?: unknown }).params ?? {}, issues);
+      const query = validate("query", request.query, ctx.query, issues);
+      const body = validate("body", request.body, ctx.request.body, issues);
+      if (issues.length > 0) throw new ValidationError("The request is invalid", issues);
+
+      const result = await route.handler({ params, query, body, user, em: ctx.state.em, log: ctx.state.log, ctx });
+      const schema = route.responses[result.status];
+      if (schema === undefined) {
+        throw new Error(`${route.method.toUpperCase()} ${route.path} returned undeclared status ${result.status}`);
+      }
+      ctx.status = result.status;
+      if (result.headers !== undefined) ctx.set(result.headers);
+      // Responses are parsed too, so a field the schema does not list (a password hash) never leaves the server.
+      if (schema !== null) ctx.body = parseResponse(route, schema, result.body);
+    });
+  }
+}
+
+function validate(part: string, schema: z.ZodType | undefined, value: unknown, issues: ValidationIssue[]): unknown {
+  if (schema === undefined) return undefined;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    issues.push({ path: [part, ...issue.path.map(String)].join("."), message: issue.message });
+  }
+  return undefined;
+}
+
+/** A response that fails its schema is a server bug (500), unlike a ZodError escaping a handler (400). */
+function parseResponse(route: ApiRoute, schema: z.ZodType, body: unknown): unknown {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw new Error(`${route.method.toUpperCase()} ${route.path} produced a response its schema refuses`, {
+    cause: parsed.error,
+  });
+}

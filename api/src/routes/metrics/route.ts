@@ -1,0 +1,14 @@
+import type { Router } from "@koa/router";
+
+import type { ApiState } from "../../api-context.js";
+import type { ApiMetrics } from "../../metrics.js";
+
+/** Prometheus scrape endpoint. Plain text, so it sits outside the JSON route convention and the OpenAPI document. */
+export function mountMetricsRoute(router: Router<ApiState>, metrics: ApiMetrics): void {
+  router.get("/metrics", async (ctx) => {
+    ctx.state.routePattern = "/metrics";
+    ctx.set("Cache-Control", "no-store");
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
+}

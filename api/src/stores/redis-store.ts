@@ -1,0 +1,144 @@
+import { randomBytes } from "node:crypto";
+
+import type { Redis } from "ioredis";
+
+import type { Cache, KeyValueStore, PubSub, RateLimiter, Store } from "./store.js";
+
+// Sliding window over a sorted set of hit times. Runs atomically, and reads the clock from Redis so replicas with
+// skewed clocks share one timeline. Returns {1, remaining} or {0, retry-after ms}; refused hits are not recorded.
+const SLIDING_WINDOW_HIT = `
+local key = KEYS[1]
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+local count = redis.call('ZCARD', key)
+if count < limit then
+  redis.call('ZADD', key, now, ARGV[3])
+  redis.call('PEXPIRE', key, window)
+  return {1, limit - count - 1}
+end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+return {0, math.max(1, tonumber(oldest[2]) + window - now)}
+`;
+
+/**
+ * The store shared by every API replica. All keys start with `prefix` (tests use one per run). The caller owns
+ * `redis`; `close()` only ends the subscriber connection this store opened for pub/sub.
+ */
+export function createRedisStore({ redis, prefix = "agridao:" }: { redis: Redis; prefix?: string }): Store {
+  const kvKey = (key: string) => `${prefix}kv:${key}`;
+  const cacheKey = (key: string) => `${prefix}cache:${key}`;
+  const tagKey = (tag: string) => `${prefix}cache-tag:${tag}`;
+
+  const keyValue: KeyValueStore = {
+    async set(key, value, ttlMs) {
+      await redis.set(kvKey(key), value, "PX", ttlMs);
+    },
+    async get(key) {
+      return (await redis.get(kvKey(key))) ?? undefined;
+    },
+    async take(key) {
+      return (await redis.getdel(kvKey(key))) ?? undefined;
+    },
+    async delete(key) {
+      await redis.del(kvKey(key));
+    },
+  };
+
+  const cache: Cache = {
+    async get<T>(key: string) {
+      const value = await redis.get(cacheKey(key));
+      return value === null ? undefined : (JSON.parse(value) as T);
+    },
+    async set(key, value, { ttlMs, tags = [] }) {
+      const transaction = redis.multi().set(cacheKey(key), JSON.stringify(value), "PX", ttlMs);
+      // A tag set outlives its entries by at most one TTL; stale members only cost a DEL of a missing key.
+      for (const tag of tags) transaction.sadd(tagKey(tag), cacheKey(key)).pexpire(tagKey(tag), ttlMs, "GT");
+      for (const tag of tags) transaction.pexpire(tagKey(tag), ttlMs, "NX");
+      await transaction.exec();
+    },
+    async invalidateTag(tag) {
+      const keys = await redis.smembers(tagKey(tag));
+      await redis.del(tagKey(tag), ...keys);
+    },
+    async invalidatePrefix(keyPrefix) {
+      const pattern = `${escapeGlob(cacheKey(keyPrefix))}*`;
+      let cursor = "0";
+      do {
+        const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
+        if (keys.length > 0) await redis.unlink(...keys);
+        cursor = next;
+      } while (cursor !== "0");
+    },
+  };
+
+  const rateLimiter: RateLimiter = {
+    async hit(key, { limit, windowMs }) {
+      const member = randomBytes(8).toString("hex");
+      const [allowed, value] = (await redis.eval(
+        SLIDING_WINDOW_HIT,
+        1,
+        `${prefix}rate:${key}`,
+        limit,
+        windowMs,
+        member,
+      )) as [number, number];
+      return allowed === 1
+        ? { allowed: true, remaining: value }
+        : { allowed: false, remaining: 0, retryAfterMs: value };
+    },
+  };
+
+  let subscriber: Redis | undefined;
+  const listeners = new Map<string, Set<(message: string) => void>>();
+  const channelKey = (channel: string) => `${prefix}${channel}`;
+  const pubSub: PubSub = {
+    async publish(channel, message) {
+      await redis.publish(channelKey(channel), message);
+    },
+    async subscribe(channel, onMessage) {
+      if (subscriber === undefined) {
+        subscriber = redis.duplicate();
+        subscriber.on("message", (fullChannel: string, message: string) => {
+          for (const listener of listeners.get(fullChannel) ?? []) listener(message);
+        });
+      }
+      const connection = subscriber;
+      const name = channelKey(channel);
+      const set = listeners.get(name) ?? new Set();
+      listeners.set(name, set);
+      const listener = (message: string) => onMessage(message);
+      set.add(listener);
+      if (set.size === 1) await connection.subscribe(name);
+      return async () => {
+        set.delete(listener);
+        if (set.size === 0) {
+          listeners.delete(name);
+          await connection.unsubscribe(name);
+        }
+      };
+    },
+  };
+
+  return {
+    kind: "redis",
+    keyValue,
+    cache,
+    rateLimiter,
+    pubSub,
+    async ping() {
+      await redis.ping();
+    },
+    async close() {
+      listeners.clear();
+      await subscriber?.quit();
+      subscriber = undefined;
+    },
+  };
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}

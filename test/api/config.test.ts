@@ -1,0 +1,57 @@
+import { expect } from "chai";
+
+import { ApiConfigError, loadApiConfig } from "../../api/src/config.js";
+
+const VALID = {
+  DATABASE_URL: "postgres://postgres@127.0.0.1:5432/agridao",
+  CHAIN_ID: "31337",
+  CHAIN_RPC_URL: "http://127.0.0.1:8545",
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadApiConfig(env);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ApiConfigError);
+    return (error as ApiConfigError).problems;
+  }
+  throw new Error("expected the configuration to be refused");
+}
+
+describe("API configuration", function () {
+  it("applies local defaults on the local chain", function () {
+    const config = loadApiConfig(VALID);
+    expect(config).to.include({ host: "127.0.0.1", port: 4000, trustProxy: false, bodyLimit: "100kb" });
+    expect(config.jwt.configured).to.equal(false);
+    expect(config.jwt.secret).to.have.length(32);
+  });
+
+  it("names every missing or malformed variable", function () {
+    const problems = problemsOf({ CHAIN_ID: "0", API_PORT: "99999", TRUST_PROXY: "yes" });
+    const variables = problems.map((problem) => problem.split(":")[0]);
+    expect(variables).to.include.members(["DATABASE_URL", "CHAIN_ID", "CHAIN_RPC_URL", "API_PORT", "TRUST_PROXY"]);
+  });
+
+  it("requires JWT_SECRET off the local chain and in production", function () {
+    expect(problemsOf({ ...VALID, CHAIN_ID: "1" })).to.deep.equal([
+      "JWT_SECRET: required unless CHAIN_ID is the local chain (31337) outside production",
+    ]);
+    expect(problemsOf({ ...VALID, NODE_ENV: "production" })[0]).to.match(/^JWT_SECRET: required/);
+    expect(problemsOf({ ...VALID, JWT_SECRET: "short" })[0]).to.match(/^JWT_SECRET: expected at least 32/);
+  });
+
+  it("refuses a CORS origin that is not an http(s) URL, naming the variable", function () {
+    expect(problemsOf({ ...VALID, CORS_ORIGINS: "https://ok.example, javascript:alert(1)" })[0]).to.match(
+      /^CORS_ORIGINS/,
+    );
+  });
+
+  it("merges PUBLIC_WEB_ORIGIN into the CORS allow-list as bare origins", function () {
+    const config = loadApiConfig({
+      ...VALID,
+      CORS_ORIGINS: "https://a.example/, https://b.example",
+      PUBLIC_WEB_ORIGIN: "https://shop.example/path",
+    });
+    expect(config.corsOrigins).to.deep.equal(["https://a.example", "https://b.example", "https://shop.example"]);
+  });
+});

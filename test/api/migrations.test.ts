@@ -1,0 +1,72 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+import { expect } from "chai";
+
+import { createTestDatabase } from "../support/database.js";
+import type { TestDatabase } from "../support/database.js";
+
+const run = promisify(execFile);
+
+/** The message a promise rejects with; fails the test if it resolves. */
+async function failureOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error("expected the statement to fail");
+}
+
+describe("API migrations command", function () {
+  let database: TestDatabase;
+
+  before(async function () {
+    database = await createTestDatabase("agridao_api_migrate");
+  });
+
+  after(async function () {
+    await database?.drop();
+  });
+
+  const migrate = () =>
+    run("npm", ["run", "--silent", "api:migrate"], {
+      env: {
+        ...process.env,
+        DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database.name}`,
+        CHAIN_ID: "31337",
+        CHAIN_RPC_URL: "http://127.0.0.1:8545",
+      },
+    });
+
+  it("creates the users and wallets tables, and is a no-op the second time", async function () {
+    const first = await migrate();
+    expect(first.stdout).to.contain("applied 1 migration(s)");
+    const { rows } = await database.pool.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+    );
+    expect(rows.map((row) => row.table_name)).to.include.members(["users", "wallets", "mikro_orm_migrations"]);
+
+    const second = await migrate();
+    expect(second.stdout).to.contain("schema is up to date");
+  });
+
+  it("enforces lower-case wallet addresses and known roles in the schema", async function () {
+    const {
+      rows: [user],
+    } = await database.pool.query<{ id: string }>(
+      "INSERT INTO users (id, email) VALUES (gen_random_uuid(), 'a@example.com') RETURNING id",
+    );
+    await database.pool.query("INSERT INTO wallets (address, user_id, chain_id) VALUES ($1, $2, 31337)", [
+      `0x${"ab".repeat(20)}`,
+      user.id,
+    ]);
+    const mixedCase = database.pool.query("INSERT INTO wallets (address, user_id, chain_id) VALUES ($1, $2, 31337)", [
+      `0x${"AB".repeat(20)}`,
+      user.id,
+    ]);
+    expect(await failureOf(mixedCase)).to.match(/wallets_address_check/);
+    const badRole = database.pool.query("INSERT INTO users (id, roles) VALUES (gen_random_uuid(), '{root}')");
+    expect(await failureOf(badRole)).to.match(/users_roles_check/);
+  });
+});
