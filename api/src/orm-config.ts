@@ -2,9 +2,14 @@ import { Migrator } from "@mikro-orm/migrations";
 import { defineConfig } from "@mikro-orm/postgresql";
 import type { Options } from "@mikro-orm/postgresql";
 
+import { Farm } from "./entities/Farm.js";
+import { Product } from "./entities/Product.js";
+import { ProductPhoto } from "./entities/ProductPhoto.js";
+import { StockChange } from "./entities/StockChange.js";
 import { User } from "./entities/User.js";
 import { Wallet } from "./entities/Wallet.js";
 import { Migration20261122000000_users_wallets } from "./migrations/Migration20261122000000_users_wallets.js";
+import { Migration20261122010000_catalog } from "./migrations/Migration20261122010000_catalog.js";
 
 /** Where `npm run api:migration:create` writes new migrations. */
 export const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url).pathname;
@@ -16,13 +21,13 @@ export const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url).pathname
 export function createOrmConfig(options: { databaseUrl: string; poolMax?: number }): Options {
   return defineConfig({
     clientUrl: options.databaseUrl,
-    entities: [User, Wallet],
+    entities: [User, Wallet, Farm, Product, ProductPhoto, StockChange],
     pool: { max: options.poolMax ?? 10 },
     extensions: [Migrator],
     migrations: {
       path: MIGRATIONS_DIR,
       pathTs: MIGRATIONS_DIR,
-      migrationsList: [Migration20261122000000_users_wallets],
+      migrationsList: [Migration20261122000000_users_wallets, Migration20261122010000_catalog],
       snapshot: false,
       silent: true,
       emit: "ts",
