@@ -13,6 +13,7 @@ const schema = z.object({
   AGRIDAO_DATA_DIR: z.string().min(1).default(".agridao"),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "expected a redis:// URL" }).optional(),
   INDEXER_HTTP_PORT: port.default(42069),
+  API_PORT: port.default(4000),
 });
 
 export type DevConfig = Readonly<{
@@ -27,6 +28,7 @@ export type DevConfig = Readonly<{
   /** Unset: every service uses its in-process equivalent of Redis. */
   redisUrl: string | undefined;
   indexerHttpPort: number;
+  apiPort: number;
 }>;
 
 /** Parses the dev stack's environment once; a bad value stops start-up with the variable's name. */
@@ -46,5 +48,6 @@ export function loadDevConfig(env: NodeJS.ProcessEnv = process.env): DevConfig {
     dataDir: path.resolve(data.AGRIDAO_DATA_DIR),
     redisUrl: data.REDIS_URL,
     indexerHttpPort: data.INDEXER_HTTP_PORT,
+    apiPort: data.API_PORT,
   };
 }

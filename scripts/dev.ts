@@ -11,7 +11,9 @@ import { migrate as migrateIndexer } from "../indexer/src/migrations.js";
 
 import { loadDevConfig } from "./dev-config.js";
 import { startDevDatabase } from "./dev-database.js";
+import { loadOrCreateDevSecret } from "./dev-secret.js";
 import { startDevService, waitUntilReady } from "./dev-service.js";
+import type { DevService } from "./dev-service.js";
 import { exportContracts } from "./export-contracts.js";
 import { LOCAL_BUYER_USDC, fundLocalAccounts } from "./fund-local-accounts.js";
 
@@ -92,8 +94,7 @@ const indexer = startDevService({
     INDEXER_POLL_INTERVAL_MS: "100",
   },
 });
-const services = [indexer];
-
+const services: DevService[] = [];
 let stopping = false;
 const stop = async (exitCode: number) => {
   if (stopping) return;
@@ -107,20 +108,43 @@ const stop = async (exitCode: number) => {
 };
 process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
-for (const service of services) {
+
+/** Watches a started service: the stack stops if it dies, and the start fails if it is not ready in time. */
+async function supervise(service: DevService, readyUrl: string) {
+  services.push(service);
   void service.exited.then((code) => {
     if (stopping) return;
     console.error(`\n${service.name} exited unexpectedly (${code}); stopping the stack.`);
     void stop(1);
   });
+  try {
+    await waitUntilReady(service, readyUrl, 90_000);
+  } catch (error) {
+    console.error((error as Error).message);
+    await stop(1);
+  }
 }
 
-try {
-  await waitUntilReady(indexer, `${indexerUrl}/ready`, 60_000);
-} catch (error) {
-  console.error((error as Error).message);
-  await stop(1);
-}
+await supervise(indexer, `${indexerUrl}/ready`);
+
+console.log("Starting the API…");
+const apiUrl = `http://127.0.0.1:${config.apiPort}`;
+const api = startDevService({
+  name: "api",
+  command: process.execPath,
+  args: ["--import", "tsx", "api/src/main.ts"],
+  env: {
+    API_HOST: config.host,
+    API_PORT: String(config.apiPort),
+    DATABASE_URL: database.url,
+    REDIS_URL: config.redisUrl,
+    CHAIN_ID: String(LOCAL_CHAIN_ID),
+    CHAIN_RPC_URL: rpcUrl,
+    JWT_SECRET: await loadOrCreateDevSecret(path.join(config.dataDir, "jwt-secret")),
+    UPLOAD_DIR: path.join(config.dataDir, "uploads"),
+  },
+});
+await supervise(api, `${apiUrl}/ready`);
 
 printSummary();
 console.log("\nThe stack is up. Press Ctrl-C to stop.");
@@ -170,6 +194,7 @@ function printSummary() {
   console.log(`\nChain: ${rpcUrl} (chain id ${LOCAL_CHAIN_ID})`);
   console.log(`Database: ${database.description}`);
   console.log(`Indexer: ${indexerUrl}/ready, ${indexerUrl}/metrics`);
+  console.log(`API: ${apiUrl}/api (docs: ${apiUrl}/api/docs)`);
   console.log(`Redis: ${config.redisUrl ?? "none (in-process equivalents)"}`);
   console.log(`Contract ABIs and addresses: ${path.relative(process.cwd(), generated)}`);
   console.table(contracts);

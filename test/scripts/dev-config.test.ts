@@ -15,6 +15,7 @@ describe("dev-config (npm run dev's environment)", () => {
       dataDir: path.resolve(".agridao"),
       redisUrl: undefined,
       indexerHttpPort: 42069,
+      apiPort: 4000,
     });
   });
 
@@ -29,6 +30,7 @@ describe("dev-config (npm run dev's environment)", () => {
         AGRIDAO_DATA_DIR: "/tmp/agridao-data",
         REDIS_URL: "redis://127.0.0.1:6379/2",
         INDEXER_HTTP_PORT: "42070",
+        API_PORT: "4100",
       }),
     ).to.deep.equal({
       host: "0.0.0.0",
@@ -39,6 +41,7 @@ describe("dev-config (npm run dev's environment)", () => {
       dataDir: "/tmp/agridao-data",
       redisUrl: "redis://127.0.0.1:6379/2",
       indexerHttpPort: 42070,
+      apiPort: 4100,
     });
   });
 
@@ -56,6 +59,7 @@ describe("dev-config (npm run dev's environment)", () => {
       expect(() => loadDevConfig({ AGRIDAO_CHAIN_PORT: port })).to.throw(/AGRIDAO_CHAIN_PORT/);
       expect(() => loadDevConfig({ AGRIDAO_POSTGRES_PORT: port })).to.throw(/AGRIDAO_POSTGRES_PORT/);
       expect(() => loadDevConfig({ INDEXER_HTTP_PORT: port })).to.throw(/INDEXER_HTTP_PORT/);
+      expect(() => loadDevConfig({ API_PORT: port })).to.throw(/API_PORT/);
     }
   });
 });

@@ -18,6 +18,7 @@ describe("npm run dev (the local stack)", function () {
     const port = await freePort();
     const postgresPort = await freePort();
     const indexerPort = await freePort();
+    const apiPort = await freePort();
     const dataDir = await mkdtemp(path.join(tmpdir(), "agridao-dev-"));
     // As root the embedded server runs as the `postgres` user, which must reach the data directory.
     await chmod(dataDir, 0o755);
@@ -27,6 +28,7 @@ describe("npm run dev (the local stack)", function () {
       AGRIDAO_POSTGRES_PORT: String(postgresPort),
       AGRIDAO_DATA_DIR: dataDir,
       INDEXER_HTTP_PORT: String(indexerPort),
+      API_PORT: String(apiPort),
     };
     delete env.DATABASE_URL;
     delete env.REDIS_URL;
@@ -76,6 +78,12 @@ describe("npm run dev (the local stack)", function () {
       // The indexer caught up with the deployment and funding before the stack said it was up.
       expect((await fetch(`http://127.0.0.1:${indexerPort}/ready`)).status).to.equal(200);
       expect(output).to.match(/Database: embedded PostgreSQL/);
+      // The API migrated the same database and reaches the chain and the indexer.
+      expect((await fetch(`http://127.0.0.1:${apiPort}/ready`)).status).to.equal(200);
+      const openapi = (await (await fetch(`http://127.0.0.1:${apiPort}/api/openapi.json`)).json()) as {
+        openapi: string;
+      };
+      expect(openapi.openapi).to.match(/^3\.1/);
       const db = new pg.Client({
         connectionString: `postgres://postgres:agridao-dev@127.0.0.1:${postgresPort}/agridao`,
       });
@@ -98,7 +106,8 @@ describe("npm run dev (the local stack)", function () {
     expect(await freePort(port)).to.equal(port);
     expect(await freePort(postgresPort)).to.equal(postgresPort);
     expect(await freePort(indexerPort)).to.equal(indexerPort);
-    expect(await readdir(dataDir)).to.deep.equal(["postgres"]);
+    expect(await freePort(apiPort)).to.equal(apiPort);
+    expect((await readdir(dataDir)).sort()).to.deep.equal(["jwt-secret", "postgres"]);
     await rm(dataDir, { recursive: true, force: true });
   });
 });
