@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,6 +9,8 @@ import { createTestDatabase } from "../support/database.js";
 import type { TestDatabase } from "../support/database.js";
 import { openOrder } from "../support/escrow-actions.js";
 import { freePort } from "../support/free-port.js";
+import { startIndexerProcess } from "../support/indexer-process.js";
+import type { IndexerProcess } from "../support/indexer-process.js";
 import { deployLocal } from "../support/local-deployment.js";
 import { startLocalNode } from "../support/local-node.js";
 
@@ -33,7 +34,7 @@ describe("npm run indexer (the indexer process)", function () {
   let deployment: Deployment;
   let database: TestDatabase;
   let deploymentFile: string;
-  const children: ChildProcess[] = [];
+  const indexers: IndexerProcess[] = [];
 
   before(async function () {
     node = await startLocalNode();
@@ -57,31 +58,15 @@ describe("npm run indexer (the indexer process)", function () {
   });
 
   after(async function () {
-    for (const child of children) {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
+    for (const indexer of indexers) await indexer.stop("SIGKILL");
     await database?.drop();
     await node?.stop();
   });
 
-  /**
-   * Starts the indexer in a process group of its own, so the test can signal all of it: `npm run indexer -- args`
-   * for one-shot commands, and the command npm runs (node with tsx's loader, one process: the tsx CLI's signal relay
-   * gives up on a busy child after 30 ms and kills it) directly for the long-running one, so that its own exit code
-   * after SIGTERM is what the test sees rather than npm's.
-   */
   function startIndexer(httpPort: number, args: string[] = []) {
-    const [command, ...commandArgs] =
-      args.length > 0
-        ? ["npm", "run", "--silent", "indexer", "--", ...args]
-        : [process.execPath, "--import", "tsx", "indexer/src/main.ts"];
-    const child = spawn(command, commandArgs, {
+    const indexer = startIndexerProcess({
+      args,
       env: {
-        ...process.env,
         INDEXER_RPC_URL: node.url,
         INDEXER_CHAIN_ID: "31337",
         DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database.name}`,
@@ -92,15 +77,9 @@ describe("npm run indexer (the indexer process)", function () {
         INDEXER_HTTP_PORT: String(httpPort),
         INDEXER_DEPLOYMENT_FILE: deploymentFile,
       },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
     });
-    children.push(child);
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-    return { child, exited, output: () => output, base: `http://127.0.0.1:${httpPort}` };
+    indexers.push(indexer);
+    return { ...indexer, base: `http://127.0.0.1:${httpPort}` };
   }
 
   async function indexedOrders(): Promise<number> {
@@ -123,14 +102,12 @@ describe("npm run indexer (the indexer process)", function () {
     await eventually(() => Promise.resolve(standby.output().includes("waiting as a standby")));
     expect(await status(`${standby.base}/health`)).to.equal(200);
 
-    process.kill(-active.child.pid!, "SIGKILL");
-    await active.exited;
+    await active.stop("SIGKILL");
     await openOrder(deployment.escrow, buyer, seller, ETHER);
     await eventually(async () => (await indexedOrders()) === 2);
     expect(standby.output()).to.include("writer lock held");
 
-    process.kill(-standby.child.pid!, "SIGTERM");
-    expect(await standby.exited).to.equal(0);
+    expect(await standby.stop("SIGTERM")).to.equal(0);
 
     const rebuild = startIndexer(await freePort(), ["rebuild"]);
     expect(await rebuild.exited, rebuild.output()).to.equal(0);
