@@ -20,11 +20,13 @@ import { requestId } from "./middleware/request-id.js";
 import { securityHeaders } from "./middleware/security-headers.js";
 import { mountRoutes } from "./mount-routes.js";
 import { buildOpenApiDocument } from "./openapi.js";
+import { createCartRoutes } from "./routes/cart/route.js";
 import { DOCS_PATH, mountDocsRoutes } from "./routes/docs/route.js";
 import { createHealthRoutes } from "./routes/health/route.js";
 import { mountMetricsRoute } from "./routes/metrics/route.js";
 import { createAccessTokens } from "./services/access-tokens.js";
 import type { AccessTokens } from "./services/access-tokens.js";
+import { createCartService } from "./services/cart-service.js";
 import { createReadinessCheck } from "./services/check-readiness.js";
 import type { Store } from "./stores/store.js";
 
@@ -83,7 +85,11 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   });
 
   // Every JSON route of the API, declared with defineRoute. Add a resource by spreading its create*Routes(deps) here.
-  const routes: ApiRoute[] = [...createHealthRoutes({ checkReadiness }), ...(deps.extraRoutes ?? [])];
+  const routes: ApiRoute[] = [
+    ...createHealthRoutes({ checkReadiness }),
+    ...createCartRoutes({ cartService: createCartService({ chainId: config.chainId }) }),
+    ...(deps.extraRoutes ?? []),
+  ];
 
   const router = new Router<ApiState>();
   mountRoutes(router, routes, { enforceRateLimit });
@@ -103,7 +109,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     cors({
       origin: (ctx) => (config.corsOrigins.includes(ctx.get("Origin")) ? ctx.get("Origin") : ""),
       credentials: true,
-      exposeHeaders: ["X-Request-Id", "Retry-After", "ETag"],
+      exposeHeaders: ["X-Request-Id", "Retry-After", "ETag", "X-Cart-Token"],
       maxAge: 600,
     }),
   );

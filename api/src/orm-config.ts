@@ -2,6 +2,8 @@ import { Migrator } from "@mikro-orm/migrations";
 import { defineConfig } from "@mikro-orm/postgresql";
 import type { Options } from "@mikro-orm/postgresql";
 
+import { Cart } from "./entities/Cart.js";
+import { CartItem } from "./entities/CartItem.js";
 import { Farm } from "./entities/Farm.js";
 import { Product } from "./entities/Product.js";
 import { ProductPhoto } from "./entities/ProductPhoto.js";
@@ -10,6 +12,7 @@ import { User } from "./entities/User.js";
 import { Wallet } from "./entities/Wallet.js";
 import { Migration20261122000000_users_wallets } from "./migrations/Migration20261122000000_users_wallets.js";
 import { Migration20261122010000_catalog } from "./migrations/Migration20261122010000_catalog.js";
+import { Migration20261122030000_carts } from "./migrations/Migration20261122030000_carts.js";
 
 /** Where `npm run api:migration:create` writes new migrations. */
 export const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url).pathname;
@@ -21,13 +24,17 @@ export const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url).pathname
 export function createOrmConfig(options: { databaseUrl: string; poolMax?: number }): Options {
   return defineConfig({
     clientUrl: options.databaseUrl,
-    entities: [User, Wallet, Farm, Product, ProductPhoto, StockChange],
+    entities: [User, Wallet, Farm, Product, ProductPhoto, StockChange, Cart, CartItem],
     pool: { max: options.poolMax ?? 10 },
     extensions: [Migrator],
     migrations: {
       path: MIGRATIONS_DIR,
       pathTs: MIGRATIONS_DIR,
-      migrationsList: [Migration20261122000000_users_wallets, Migration20261122010000_catalog],
+      migrationsList: [
+        Migration20261122000000_users_wallets,
+        Migration20261122010000_catalog,
+        Migration20261122030000_carts,
+      ],
       snapshot: false,
       silent: true,
       emit: "ts",
