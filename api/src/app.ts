@@ -20,6 +20,9 @@ import { requestId } from "./middleware/request-id.js";
 import { securityHeaders } from "./middleware/security-headers.js";
 import { mountRoutes } from "./mount-routes.js";
 import { buildOpenApiDocument } from "./openapi.js";
+import { createAccountRoutes } from "./routes/account/route.js";
+import { createAdminUserRoutes } from "./routes/admin-users/route.js";
+import { createAuthRoutes } from "./routes/auth/route.js";
 import { createCartRoutes } from "./routes/cart/route.js";
 import { DOCS_PATH, mountDocsRoutes } from "./routes/docs/route.js";
 import { createHealthRoutes } from "./routes/health/route.js";
@@ -28,6 +31,7 @@ import { createAccessTokens } from "./services/access-tokens.js";
 import type { AccessTokens } from "./services/access-tokens.js";
 import { createCartService } from "./services/cart-service.js";
 import { createReadinessCheck } from "./services/check-readiness.js";
+import { createAuthServices } from "./services/create-auth-services.js";
 import type { Store } from "./stores/store.js";
 
 export interface AppDeps {
@@ -58,11 +62,8 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
       audience: config.jwt.audience,
       ttlSeconds: config.jwt.accessTtlSeconds,
     });
-  const enforceRateLimit = createRateLimit({
-    limiter: store.rateLimiter,
-    policies: { ...DEFAULT_RATE_LIMIT_POLICIES, ...deps.rateLimitPolicies },
-    metrics,
-  });
+  const rateLimitPolicies = { ...DEFAULT_RATE_LIMIT_POLICIES, ...deps.rateLimitPolicies };
+  const enforceRateLimit = createRateLimit({ limiter: store.rateLimiter, policies: rateLimitPolicies, metrics });
   orm.em
     .getConnection()
     .getNativeClient()
@@ -84,9 +85,21 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     fetch: deps.fetch,
   });
 
+  const auth = createAuthServices({
+    config,
+    store,
+    accessTokens,
+    metrics,
+    authRateLimit: rateLimitPolicies.auth,
+    fetch: deps.fetch,
+  });
+
   // Every JSON route of the API, declared with defineRoute. Add a resource by spreading its create*Routes(deps) here.
   const routes: ApiRoute[] = [
     ...createHealthRoutes({ checkReadiness }),
+    ...createAuthRoutes(auth),
+    ...createAccountRoutes(auth),
+    ...createAdminUserRoutes(),
     ...createCartRoutes({ cartService: createCartService({ chainId: config.chainId }) }),
     ...(deps.extraRoutes ?? []),
   ];
@@ -116,7 +129,14 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   app.use(errorHandler({ bodyLimit: config.bodyLimit }));
   app.use(compress({ threshold: 1024 }));
   app.use(etag());
-  app.use(bodyParser({ enableTypes: ["json"], jsonLimit: config.bodyLimit }));
+  // DELETE too: deleting an account carries its re-authentication (password or SIWE proof) in the body.
+  app.use(
+    bodyParser({
+      enableTypes: ["json"],
+      jsonLimit: config.bodyLimit,
+      parsedMethods: ["POST", "PUT", "PATCH", "DELETE"],
+    }),
+  );
   app.use(authenticate(accessTokens));
   app.use(async (ctx, next) => {
     ctx.state.em = orm.em.fork();

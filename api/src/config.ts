@@ -45,6 +45,11 @@ const schema = z
       .regex(/^\d+(b|kb|mb)$/i, { error: "expected a size such as 100kb or 1mb" })
       .default("100kb"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    SIWE_URI: z.url({ protocol: /^https?$/, error: "expected the http(s) origin users sign in from" }).optional(),
+    SIWE_NONCE_TTL_SECONDS: integer(30).max(3_600).default(300),
+    SIWE_MAX_AGE_SECONDS: integer(30).max(86_400).default(600),
+    REFRESH_TTL_SECONDS: integer(60).max(31_536_000).default(2_592_000),
+    TERMS_VERSION: z.string().trim().min(1).max(64).default("1"),
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET === undefined && (env.CHAIN_ID !== LOCAL_CHAIN_ID || env.NODE_ENV === "production")) {
@@ -54,7 +59,17 @@ const schema = z
         message: `required unless CHAIN_ID is the local chain (${LOCAL_CHAIN_ID}) outside production`,
       });
     }
+    if (env.SIWE_URI === undefined && env.PUBLIC_WEB_ORIGIN === undefined && env.NODE_ENV === "production") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SIWE_URI"],
+        message: "required in production unless PUBLIC_WEB_ORIGIN is set (the origin users sign in from)",
+      });
+    }
   });
+
+/** Where wallets sign in from when neither SIWE_URI nor PUBLIC_WEB_ORIGIN is set: the web app's dev server. */
+export const DEVELOPMENT_SIWE_URI = "http://localhost:5173";
 
 export type ApiConfig = Readonly<{
   production: boolean;
@@ -81,6 +96,21 @@ export type ApiConfig = Readonly<{
   uploadDir: string;
   bodyLimit: string;
   logLevel: string;
+  /** What a Sign-In with Ethereum message must name, and how long its parts live. */
+  siwe: Readonly<{
+    /** The RFC 3986 authority (host and port) of the web app, e.g. `shop.example.com`. */
+    domain: string;
+    /** The web app's origin, e.g. `https://shop.example.com`; a message's URI must be on it. */
+    uri: string;
+    /** `http` or `https`, which a message's optional scheme must match. */
+    scheme: string;
+    nonceTtlSeconds: number;
+    /** A message issued longer ago than this is refused even before its expiration time. */
+    maxAgeSeconds: number;
+  }>;
+  refreshTtlSeconds: number;
+  /** The version of the terms of service a new account accepts. */
+  termsVersion: string;
 }>;
 
 /** Thrown when the environment does not describe a usable API; the message names every bad variable. */
@@ -100,6 +130,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const data = parsed.data;
   const origins = new Set(data.CORS_ORIGINS.map((origin) => new URL(origin).origin));
   if (data.PUBLIC_WEB_ORIGIN !== undefined) origins.add(new URL(data.PUBLIC_WEB_ORIGIN).origin);
+  const siweUri = new URL(data.SIWE_URI ?? data.PUBLIC_WEB_ORIGIN ?? DEVELOPMENT_SIWE_URI);
   return {
     production: data.NODE_ENV === "production",
     host: data.API_HOST,
@@ -123,5 +154,14 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     uploadDir: data.UPLOAD_DIR,
     bodyLimit: data.BODY_LIMIT,
     logLevel: data.LOG_LEVEL,
+    siwe: {
+      domain: siweUri.host,
+      uri: siweUri.origin,
+      scheme: siweUri.protocol.slice(0, -1),
+      nonceTtlSeconds: data.SIWE_NONCE_TTL_SECONDS,
+      maxAgeSeconds: data.SIWE_MAX_AGE_SECONDS,
+    },
+    refreshTtlSeconds: data.REFRESH_TTL_SECONDS,
+    termsVersion: data.TERMS_VERSION,
   };
 }

@@ -7,11 +7,13 @@ import { CartItem } from "./entities/CartItem.js";
 import { Farm } from "./entities/Farm.js";
 import { Product } from "./entities/Product.js";
 import { ProductPhoto } from "./entities/ProductPhoto.js";
+import { RefreshToken } from "./entities/RefreshToken.js";
 import { StockChange } from "./entities/StockChange.js";
 import { User } from "./entities/User.js";
 import { Wallet } from "./entities/Wallet.js";
 import { Migration20261122000000_users_wallets } from "./migrations/Migration20261122000000_users_wallets.js";
 import { Migration20261122010000_catalog } from "./migrations/Migration20261122010000_catalog.js";
+import { Migration20261122020000_refresh_tokens } from "./migrations/Migration20261122020000_refresh_tokens.js";
 import { Migration20261122030000_carts } from "./migrations/Migration20261122030000_carts.js";
 
 /** Where `npm run api:migration:create` writes new migrations. */
@@ -24,7 +26,7 @@ export const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url).pathname
 export function createOrmConfig(options: { databaseUrl: string; poolMax?: number }): Options {
   return defineConfig({
     clientUrl: options.databaseUrl,
-    entities: [User, Wallet, Farm, Product, ProductPhoto, StockChange, Cart, CartItem],
+    entities: [User, Wallet, RefreshToken, Farm, Product, ProductPhoto, StockChange, Cart, CartItem],
     pool: { max: options.poolMax ?? 10 },
     extensions: [Migrator],
     migrations: {
@@ -33,6 +35,7 @@ export function createOrmConfig(options: { databaseUrl: string; poolMax?: number
       migrationsList: [
         Migration20261122000000_users_wallets,
         Migration20261122010000_catalog,
+        Migration20261122020000_refresh_tokens,
         Migration20261122030000_carts,
       ],
       snapshot: false,
