@@ -90,8 +90,6 @@ const indexer = startDevService({
     REDIS_URL: config.redisUrl,
     INDEXER_HTTP_HOST: config.host,
     INDEXER_HTTP_PORT: String(config.indexerHttpPort),
-    // Blocks come only when someone sends a transaction; a short poll keeps the UI's wait after one short.
-    INDEXER_POLL_INTERVAL_MS: "100",
   },
 });
 const services: DevService[] = [];

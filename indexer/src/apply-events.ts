@@ -5,47 +5,66 @@ import type { PositionedEvent } from "./decode-log.js";
 import { applyStoredEvent } from "./apply-stored-event.js";
 import { toStoredArgs } from "./stored-event.js";
 import type { StoredEvent } from "./stored-event.js";
+import { createWriteQueue } from "./write-queue.js";
+
+/** Rows per INSERT into `indexer.events`: one statement per chunk instead of one round trip per event. */
+const INSERT_CHUNK = 2_000;
+/** Events whose handler writes are queued before waiting for them; bounds what a large backfill batch holds. */
+const FLUSH_EVERY = 1_000;
 
 /**
  * Stores a batch of decoded events (in block, log-index order) in `indexer.events` and applies each to the read
  * models, inside the caller's transaction; returns how many were new. An event already stored (same block hash
- * and log index) is skipped, so re-applying a batch never counts anything twice.
+ * and log index) is skipped, so re-applying a batch never counts anything twice. Handlers read only the read models,
+ * never `indexer.events`, so storing the whole batch before applying it changes nothing they see.
  */
 export async function applyEvents(
   client: ClientBase,
   events: readonly PositionedEvent[],
   context: ChainContext,
 ): Promise<number> {
-  let applied = 0;
-  for (const event of events) {
-    const args = toStoredArgs(event.args);
-    const { rowCount } = await client.query(
+  const stored = events.map(
+    (event) =>
+      // The stored form, not the decoded one, is what handlers see: a rebuild replays exactly these values.
+      ({ ...event, args: toStoredArgs(event.args), chainId: context.chainId }) as StoredEvent,
+  );
+  const inserted = new Set<string>();
+  for (let start = 0; start < stored.length; start += INSERT_CHUNK) {
+    const chunk = stored.slice(start, start + INSERT_CHUNK);
+    const { rows } = await client.query<{ block_hash: string; log_index: number }>(
       `INSERT INTO indexer.events (chain_id, block_number, block_hash, block_timestamp, tx_hash, log_index, contract,
          contract_name, event_name, args)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT (chain_id, block_hash, log_index) DO NOTHING`,
+       SELECT $1::integer, * FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::integer[], $7::text[],
+         $8::text[], $9::text[], $10::jsonb[])
+       ON CONFLICT (chain_id, block_hash, log_index) DO NOTHING
+       RETURNING block_hash, log_index`,
       [
         context.chainId,
-        event.blockNumber.toString(),
-        event.blockHash.toLowerCase(),
-        event.blockTimestamp.toString(),
-        event.transactionHash.toLowerCase(),
-        event.logIndex,
-        event.address.toLowerCase(),
-        event.contractName,
-        event.eventName,
-        JSON.stringify(args),
+        chunk.map((event) => event.blockNumber.toString()),
+        chunk.map((event) => event.blockHash.toLowerCase()),
+        chunk.map((event) => event.blockTimestamp.toString()),
+        chunk.map((event) => event.transactionHash.toLowerCase()),
+        chunk.map((event) => event.logIndex),
+        chunk.map((event) => event.address.toLowerCase()),
+        chunk.map((event) => event.contractName),
+        chunk.map((event) => event.eventName),
+        chunk.map((event) => JSON.stringify(event.args)),
       ],
     );
-    if (rowCount !== 1) continue;
-    // The stored form, not the decoded one, is what handlers see: a rebuild replays exactly these values.
-    const stored = {
-      ...event,
-      args,
-      chainId: context.chainId,
-    } as StoredEvent;
-    await applyStoredEvent(client, stored, context);
-    applied += 1;
+    for (const row of rows) inserted.add(positionKey(row.block_hash, row.log_index));
   }
+  const writes = createWriteQueue(client);
+  let applied = 0;
+  for (const event of stored) {
+    if (!inserted.has(positionKey(event.blockHash.toLowerCase(), event.logIndex))) continue;
+    applyStoredEvent(writes, event, context);
+    applied += 1;
+    if (applied % FLUSH_EVERY === 0) await writes.flush();
+  }
+  await writes.flush();
   return applied;
+}
+
+function positionKey(blockHash: string, logIndex: number): string {
+  return `${blockHash}:${logIndex}`;
 }

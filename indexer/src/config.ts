@@ -18,7 +18,7 @@ const schema = z
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "expected a postgres:// URL" }),
     INDEXER_START_BLOCK: integer(0).optional(),
     INDEXER_CONFIRMATIONS: integer(0).default(12),
-    INDEXER_POLL_INTERVAL_MS: integer(1).default(250),
+    INDEXER_POLL_INTERVAL_MS: integer(1).optional(),
     INDEXER_RPC_TIMEOUT_MS: integer(1).default(10_000),
     INDEXER_MAX_BLOCK_RANGE: integer(1).default(2_000),
     INDEXER_MIN_BLOCK_RANGE: integer(1).default(1),
@@ -108,7 +108,8 @@ export function loadIndexerConfig(
     databaseUrl: data.DATABASE_URL,
     startBlock: BigInt(startBlock),
     confirmations: data.INDEXER_CONFIRMATIONS,
-    pollIntervalMs: data.INDEXER_POLL_INTERVAL_MS,
+    // A local node mines the moment a transaction arrives, and nothing is cheaper than asking it: poll fast there.
+    pollIntervalMs: data.INDEXER_POLL_INTERVAL_MS ?? (data.INDEXER_CHAIN_ID === LOCAL_CHAIN_ID ? 50 : 250),
     rpcTimeoutMs: data.INDEXER_RPC_TIMEOUT_MS,
     maxBlockRange: data.INDEXER_MAX_BLOCK_RANGE,
     minBlockRange: data.INDEXER_MIN_BLOCK_RANGE,

@@ -5,6 +5,7 @@ import { applyStoredEvent } from "./apply-stored-event.js";
 import type { ChainContext } from "./chain-context.js";
 import type { StoredEvent } from "./stored-event.js";
 import { inTransaction } from "./transaction.js";
+import { createWriteQueue } from "./write-queue.js";
 
 /** The read models, children first; everything in them is derived from `indexer.events`. */
 export const READ_MODEL_TABLES = [
@@ -65,9 +66,9 @@ export async function rebuildReadModels(client: ClientBase, context: ChainContex
        LIMIT ${PAGE_SIZE}`,
       [context.chainId, after.blockNumber, after.logIndex],
     );
-    for (const row of rows) {
-      await applyStoredEvent(client, toStoredEvent(row, context.chainId), context);
-    }
+    const writes = createWriteQueue(client);
+    for (const row of rows) applyStoredEvent(writes, toStoredEvent(row, context.chainId), context);
+    await writes.flush();
     applied += rows.length;
     if (rows.length < PAGE_SIZE) break;
     const last = rows[rows.length - 1];

@@ -50,6 +50,9 @@ export interface SyncDeps {
   now?: () => number;
 }
 
+/** Header requests in flight at once during backfill. */
+const HEADER_CONCURRENCY = 16;
+
 interface Checkpoint {
   number: bigint;
   hash: Hex;
@@ -127,23 +130,27 @@ async function fetchFinalizedRange(deps: SyncDeps, first: BlockHeader, finalized
     break;
   }
 
+  // Every header the batch needs (each block with a log, and the last), fetched a few at a time rather than one
+  // after another: on a busy chain a range holds hundreds of blocks with logs.
   const headers = new Map<bigint, BlockHeader>([[first.number, first]]);
-  const headerAt = async (number: bigint) => {
-    let header = headers.get(number);
-    if (header === undefined) {
-      header = await rpc.getHeader(number);
-      if (header !== undefined) headers.set(number, header);
-    }
-    return header;
-  };
-  const last = await headerAt(to);
+  const wanted = new Set<bigint>([to]);
+  for (const log of logs) {
+    if (log.blockNumber !== null && log.blockNumber >= first.number && log.blockNumber <= to)
+      wanted.add(log.blockNumber);
+  }
+  const missing = [...wanted].filter((number) => !headers.has(number));
+  for (let start = 0; start < missing.length; start += HEADER_CONCURRENCY) {
+    const fetched = await Promise.all(missing.slice(start, start + HEADER_CONCURRENCY).map((n) => rpc.getHeader(n)));
+    for (const header of fetched) if (header !== undefined) headers.set(header.number, header);
+  }
+  const last = headers.get(to);
   if (last === undefined) return undefined;
   const events: PositionedEvent[] = [];
   const seen = new Set<string>();
   for (const log of logs) {
     // A log outside the asked range makes the answer a stale or misrouted one, not this range's logs: try again later.
     if (log.blockNumber === null || log.blockNumber < first.number || log.blockNumber > to) return undefined;
-    const header = await headerAt(log.blockNumber);
+    const header = headers.get(log.blockNumber);
     // A log whose block is no longer the canonical one means the chain moved while we read it: try again later.
     if (header === undefined || header.hash !== log.blockHash) return undefined;
     if (isRepeated(seen, log)) continue;

@@ -23,7 +23,7 @@ describe("indexer configuration", function () {
       databaseUrl: base.DATABASE_URL,
       startBlock: 7n,
       confirmations: 12,
-      pollIntervalMs: 250,
+      pollIntervalMs: 50,
       rpcTimeoutMs: 10_000,
       maxBlockRange: 2_000,
       minBlockRange: 1,
@@ -38,6 +38,12 @@ describe("indexer configuration", function () {
       },
       treasury: addresses.AgriTimelock,
     });
+  });
+
+  it("polls every 250 ms by default on a live chain, 50 ms on the local one, or as told", function () {
+    const live = { 1: { chainId: 1, startBlock: 7, addresses } };
+    expect(loadIndexerConfig({ ...base, INDEXER_CHAIN_ID: "1" }, live).pollIntervalMs).to.equal(250);
+    expect(loadIndexerConfig({ ...base, INDEXER_POLL_INTERVAL_MS: "400" }, deployments).pollIntervalMs).to.equal(400);
   });
 
   it("prefers an explicit start block", function () {

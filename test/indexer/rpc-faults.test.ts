@@ -284,7 +284,8 @@ describe("indexer behind a faulty RPC endpoint", function () {
       );
       expect(outcomes(run.proxy)["rate-limited"]).to.be.greaterThan(ATTEMPTS);
       expect(run.unavailable).to.be.greaterThan(0);
-      expect((await rpcErrors(run.metrics)).retryable).to.equal(run.unavailable);
+      // Headers are fetched several at a time: one step can see one failure while several calls exhausted their retries.
+      expect((await rpcErrors(run.metrics)).retryable).to.be.at.least(run.unavailable);
     });
 
     it("indexes through HTTP 500, 502 and 503 answers", async function () {
@@ -293,7 +294,7 @@ describe("indexer behind a faulty RPC endpoint", function () {
       );
       expect(outcomes(run.proxy)["server-error"]).to.be.greaterThan(ATTEMPTS);
       expect(run.unavailable).to.be.greaterThan(0);
-      expect((await rpcErrors(run.metrics)).retryable).to.equal(run.unavailable);
+      expect((await rpcErrors(run.metrics)).retryable).to.be.at.least(run.unavailable);
     });
 
     it("indexes through requests that hang past the client's timeout", async function () {
@@ -302,7 +303,7 @@ describe("indexer behind a faulty RPC endpoint", function () {
       );
       expect(outcomes(run.proxy).hang).to.be.greaterThan(ATTEMPTS);
       expect(run.unavailable).to.be.greaterThan(0);
-      expect((await rpcErrors(run.metrics)).retryable).to.equal(run.unavailable);
+      expect((await rpcErrors(run.metrics)).retryable).to.be.at.least(run.unavailable);
     });
 
     it("indexes through connections closed in the middle of a response", async function () {
@@ -310,7 +311,7 @@ describe("indexer behind a faulty RPC endpoint", function () {
         faultBursts({ seed: 4, rate: 0.15, outageAt: 35, fault: () => ({ type: "drop" }) }),
       );
       expect(outcomes(run.proxy).drop).to.be.greaterThan(ATTEMPTS);
-      expect((await rpcErrors(run.metrics)).retryable).to.equal(run.unavailable);
+      expect((await rpcErrors(run.metrics)).retryable).to.be.at.least(run.unavailable);
     });
 
     it("indexes through responses whose JSON body is cut short", async function () {
@@ -318,7 +319,7 @@ describe("indexer behind a faulty RPC endpoint", function () {
         faultBursts({ seed: 5, rate: 0.15, outageAt: 45, fault: () => ({ type: "truncate" }) }),
       );
       expect(outcomes(run.proxy).truncate).to.be.greaterThan(ATTEMPTS);
-      expect((await rpcErrors(run.metrics)).retryable).to.equal(run.unavailable);
+      expect((await rpcErrors(run.metrics)).retryable).to.be.at.least(run.unavailable);
     });
 
     it("narrows its log ranges to what a node that refuses more than 4 blocks accepts", async function () {
@@ -378,7 +379,7 @@ describe("indexer behind a faulty RPC endpoint", function () {
         expect(seen[kind], kind).to.be.greaterThan(0);
       }
       const errors = await rpcErrors(run.metrics);
-      expect(errors.retryable).to.equal(run.unavailable);
+      expect(errors.retryable).to.be.at.least(run.unavailable);
       expect(errors["range-too-large"]).to.equal(seen["range-too-large"]);
     });
   });
