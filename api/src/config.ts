@@ -50,6 +50,8 @@ const schema = z
     SIWE_MAX_AGE_SECONDS: integer(30).max(86_400).default(600),
     REFRESH_TTL_SECONDS: integer(60).max(31_536_000).default(2_592_000),
     TERMS_VERSION: z.string().trim().min(1).max(64).default("1"),
+    RATE_LIMIT_AUTH_PER_15_MINUTES: integer(1).default(100),
+    RATE_LIMIT_DEFAULT_PER_MINUTE: integer(1).default(600),
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET === undefined && (env.CHAIN_ID !== LOCAL_CHAIN_ID || env.NODE_ENV === "production")) {
@@ -111,6 +113,8 @@ export type ApiConfig = Readonly<{
   refreshTtlSeconds: number;
   /** The version of the terms of service a new account accepts. */
   termsVersion: string;
+  /** Requests allowed per client IP, and per account, in each policy's window. */
+  rateLimits: Readonly<{ authPer15Minutes: number; defaultPerMinute: number }>;
 }>;
 
 /** Thrown when the environment does not describe a usable API; the message names every bad variable. */
@@ -163,5 +167,9 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     },
     refreshTtlSeconds: data.REFRESH_TTL_SECONDS,
     termsVersion: data.TERMS_VERSION,
+    rateLimits: {
+      authPer15Minutes: data.RATE_LIMIT_AUTH_PER_15_MINUTES,
+      defaultPerMinute: data.RATE_LIMIT_DEFAULT_PER_MINUTE,
+    },
   };
 }

@@ -23,7 +23,17 @@ if (redis === undefined) log.warn("REDIS_URL is unset: cache, rate limits and pu
 const store = redis === undefined ? createMemoryStore() : createRedisStore({ redis });
 const metrics = createApiMetrics();
 
-const app = createApp({ config, orm, store, log, metrics });
+const app = createApp({
+  config,
+  orm,
+  store,
+  log,
+  metrics,
+  rateLimitPolicies: {
+    auth: { limit: config.rateLimits.authPer15Minutes, windowMs: 15 * 60_000 },
+    default: { limit: config.rateLimits.defaultPerMinute, windowMs: 60_000 },
+  },
+});
 const server = app.listen(config.port, config.host, () => {
   log.info({ host: config.host, port: config.port, store: store.kind }, "API listening");
 });

@@ -54,4 +54,15 @@ describe("API configuration", function () {
     });
     expect(config.corsOrigins).to.deep.equal(["https://a.example", "https://b.example", "https://shop.example"]);
   });
+
+  it("takes the rate limits from the environment, defaulting to the brief's 100 sign-in attempts per 15 minutes", function () {
+    expect(loadApiConfig(VALID).rateLimits).to.deep.equal({ authPer15Minutes: 100, defaultPerMinute: 600 });
+    const tuned = loadApiConfig({
+      ...VALID,
+      RATE_LIMIT_AUTH_PER_15_MINUTES: "20",
+      RATE_LIMIT_DEFAULT_PER_MINUTE: "1200",
+    });
+    expect(tuned.rateLimits).to.deep.equal({ authPer15Minutes: 20, defaultPerMinute: 1200 });
+    expect(problemsOf({ ...VALID, RATE_LIMIT_DEFAULT_PER_MINUTE: "0" })[0]).to.match(/^RATE_LIMIT_DEFAULT_PER_MINUTE/);
+  });
 });
