@@ -25,13 +25,23 @@ import { createAdminUserRoutes } from "./routes/admin-users/route.js";
 import { createAuthRoutes } from "./routes/auth/route.js";
 import { createCartRoutes } from "./routes/cart/route.js";
 import { DOCS_PATH, mountDocsRoutes } from "./routes/docs/route.js";
+import { createFarmRoutes } from "./routes/farms/route.js";
 import { createHealthRoutes } from "./routes/health/route.js";
 import { mountMetricsRoute } from "./routes/metrics/route.js";
+import { createPhotoRoutes, mountPhotoFileRoute } from "./routes/photos/route.js";
+import { createProductRoutes } from "./routes/products/route.js";
 import { createAccessTokens } from "./services/access-tokens.js";
 import type { AccessTokens } from "./services/access-tokens.js";
 import { createCartService } from "./services/cart-service.js";
+import { createCatalogCache } from "./services/catalog-cache.js";
 import { createReadinessCheck } from "./services/check-readiness.js";
 import { createAuthServices } from "./services/create-auth-services.js";
+import { createFarmService } from "./services/farm-service.js";
+import { createDiskPhotoStore } from "./services/photo-store.js";
+import type { PhotoStore } from "./services/photo-store.js";
+import { createProductPhotoService } from "./services/product-photo-service.js";
+import { createProductService } from "./services/product-service.js";
+import { countedCache } from "./stores/counted-cache.js";
 import type { Store } from "./stores/store.js";
 
 export interface AppDeps {
@@ -47,6 +57,8 @@ export interface AppDeps {
   rateLimitPolicies?: Partial<RateLimitPolicies>;
   /** The fetch used to reach the chain RPC (readiness). */
   fetch?: typeof fetch;
+  /** Where product and farm photos are kept; defaults to files under UPLOAD_DIR. */
+  photoStore?: PhotoStore;
   /** Routes mounted beside the API's own, under the same conventions (tests exercising auth and validation). */
   extraRoutes?: readonly ApiRoute[];
 }
@@ -93,6 +105,17 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     authRateLimit: rateLimitPolicies.auth,
     fetch: deps.fetch,
   });
+  const photoStore = deps.photoStore ?? createDiskPhotoStore({ dir: config.uploadDir });
+  const catalogCache = createCatalogCache({
+    cache: countedCache(store.cache, metrics),
+    keyValue: store.keyValue,
+    ttlMs: config.catalogCacheTtlMs,
+  });
+  const farms = createFarmService({ catalogCache, photoStore });
+  const products = createProductService({ catalogCache, currency: config.shopCurrency });
+  const photos = createProductPhotoService({ catalogCache, photoStore });
+  const { photoBaseUrl } = config;
+  const uploadLimits = { maxBytes: config.photoMaxSize.bytes, maxSizeText: config.photoMaxSize.text };
 
   // Every JSON route of the API, declared with defineRoute. Add a resource by spreading its create*Routes(deps) here.
   const routes: ApiRoute[] = [
@@ -101,12 +124,16 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     ...createAccountRoutes(auth),
     ...createAdminUserRoutes(),
     ...createCartRoutes({ cartService: createCartService({ chainId: config.chainId }) }),
+    ...createFarmRoutes({ farms, catalogCache, photoBaseUrl, uploadLimits }),
+    ...createProductRoutes({ products, farms, catalogCache, photoBaseUrl }),
+    ...createPhotoRoutes({ products, photos, photoBaseUrl, uploadLimits }),
     ...(deps.extraRoutes ?? []),
   ];
 
   const router = new Router<ApiState>();
   mountRoutes(router, routes, { enforceRateLimit });
   mountMetricsRoute(router, metrics);
+  mountPhotoFileRoute(router, photoStore);
   mountDocsRoutes(router, buildOpenApiDocument(routes, { title: "AgriDAO API", version: "0.1.0" }));
 
   const app = new Koa<ApiState>({ proxy: config.trustProxy });

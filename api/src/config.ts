@@ -40,6 +40,19 @@ const schema = z
     CHAIN_RPC_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }),
     INDEXER_MAX_LAG_BLOCKS: integer(0).default(20),
     UPLOAD_DIR: z.string().min(1).default("uploads"),
+    SHOP_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/, { error: "expected an ISO 4217 code such as USD" })
+      .default("USD"),
+    PHOTO_MAX_SIZE: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, { error: "expected a size such as 500kb or 10mb" })
+      .default("10mb"),
+    PHOTO_BASE_URL: z
+      .string()
+      .regex(/^(https?:\/\/[^\s]+|\/[^\s]*)$/, { error: "expected an http(s) URL or a path starting with /" })
+      .default("/api/photos"),
+    CATALOG_CACHE_TTL_SECONDS: integer(1).max(86_400).default(60),
     BODY_LIMIT: z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, { error: "expected a size such as 100kb or 1mb" })
@@ -96,6 +109,13 @@ export type ApiConfig = Readonly<{
   chainRpcUrl: string;
   indexerMaxLagBlocks: number;
   uploadDir: string;
+  /** ISO 4217 code every product is priced in; prices are integer minor units of it. */
+  shopCurrency: string;
+  /** The largest photo upload accepted, as written (`10mb`) and in bytes. */
+  photoMaxSize: Readonly<{ text: string; bytes: number }>;
+  /** Where photo URLs point: `/api/photos` on this API, or a CDN in front of the photo store. No trailing slash. */
+  photoBaseUrl: string;
+  catalogCacheTtlMs: number;
   bodyLimit: string;
   logLevel: string;
   /** What a Sign-In with Ethereum message must name, and how long its parts live. */
@@ -156,6 +176,10 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     chainRpcUrl: data.CHAIN_RPC_URL,
     indexerMaxLagBlocks: data.INDEXER_MAX_LAG_BLOCKS,
     uploadDir: data.UPLOAD_DIR,
+    shopCurrency: data.SHOP_CURRENCY,
+    photoMaxSize: { text: data.PHOTO_MAX_SIZE, bytes: sizeInBytes(data.PHOTO_MAX_SIZE) },
+    photoBaseUrl: data.PHOTO_BASE_URL.replace(/\/+$/, ""),
+    catalogCacheTtlMs: data.CATALOG_CACHE_TTL_SECONDS * 1000,
     bodyLimit: data.BODY_LIMIT,
     logLevel: data.LOG_LEVEL,
     siwe: {
@@ -172,4 +196,11 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       defaultPerMinute: data.RATE_LIMIT_DEFAULT_PER_MINUTE,
     },
   };
+}
+
+const UNIT_BYTES = { b: 1, kb: 1024, mb: 1024 * 1024 } as const;
+
+function sizeInBytes(size: string): number {
+  const [, amount, unit] = /^(\d+)(b|kb|mb)$/i.exec(size) ?? [];
+  return Number(amount) * UNIT_BYTES[unit.toLowerCase() as keyof typeof UNIT_BYTES];
 }

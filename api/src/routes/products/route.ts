@@ -1,0 +1,158 @@
+import { defineRoute } from "../../define-route.js";
+import type { StockChange } from "../../entities/StockChange.js";
+import { ForbiddenError } from "../../errors.js";
+import type { CatalogCache } from "../../services/catalog-cache.js";
+import type { FarmService } from "../../services/farm-service.js";
+import type { ProductService } from "../../services/product-service.js";
+import { toProductSummaryView, toProductView } from "../../services/product-view.js";
+import { searchProducts } from "../../services/search-products.js";
+import {
+  adjustStockBody,
+  adjustStockResponse,
+  createProductBody,
+  listProductsQuery,
+  productIdParams,
+  productListResponse,
+  productResponse,
+  stockHistoryQuery,
+  stockHistoryResponse,
+  updateProductBody,
+} from "./schemas.js";
+
+/** The catalog: public listing, search and product pages; farmers manage their own farm's products and stock. */
+export function createProductRoutes({
+  products,
+  farms,
+  catalogCache,
+  photoBaseUrl,
+}: {
+  products: ProductService;
+  farms: FarmService;
+  catalogCache: CatalogCache;
+  photoBaseUrl: string;
+}) {
+  return [
+    defineRoute({
+      method: "get",
+      path: "/api/products",
+      auth: "public",
+      summary: "List and search products on sale",
+      description:
+        "Full-text search with `q` (web-search syntax, English stemming), filters, sorts and cursor pagination: pass " +
+        "`nextCursor` back as `cursor` with the same query. A farm's owner may list its drafts or archived products " +
+        "with `farm` and `status`.",
+      tags: ["products"],
+      request: { query: listProductsQuery },
+      responses: { 200: productListResponse },
+    }).handle(async ({ query, user, em }) => {
+      const { status, ...search } = query;
+      const load = async () => {
+        const page = await searchProducts(em, { ...search, statuses: [status] });
+        return {
+          products: page.products.map((row) => toProductSummaryView(row, photoBaseUrl)),
+          nextCursor: page.nextCursor,
+        };
+      };
+      if (status !== "active") {
+        if (user === undefined || !user.roles.includes("farmer")) {
+          throw new ForbiddenError("Only the farm's owner sees its drafts and archived products");
+        }
+        // `farm` is required by the schema whenever status is not active.
+        await farms.findOwnFarm(em, user, search.farm ?? "");
+        return { status: 200, body: await load() };
+      }
+      return { status: 200, body: await catalogCache.read(`products:${normalizedKey(search)}`, load) };
+    }),
+
+    defineRoute({
+      method: "get",
+      path: "/api/products/:id",
+      auth: "public",
+      summary: "A product page: product, price, stock, farm and photos",
+      description: "Drafts and archived products are visible to their farm's owner only (404 for everyone else).",
+      tags: ["products"],
+      request: { params: productIdParams },
+      responses: { 200: productResponse },
+    }).handle(async ({ params, user, em }) => {
+      const { product, farm, photos } = await products.get(em, user, params.id);
+      return { status: 200, body: toProductView(product, farm, photos, photoBaseUrl) };
+    }),
+
+    defineRoute({
+      method: "post",
+      path: "/api/products",
+      auth: ["farmer"],
+      summary: "List a new product on the caller's farm",
+      description: "Price in integer minor units of the shop currency. 409 when the caller has no farm yet.",
+      tags: ["products"],
+      request: { body: createProductBody },
+      responses: { 201: productResponse },
+    }).handle(async ({ body, user, em }) => {
+      const { product, farm, photos } = await products.create(em, user, body);
+      return { status: 201, body: toProductView(product, farm, photos, photoBaseUrl) };
+    }),
+
+    defineRoute({
+      method: "patch",
+      path: "/api/products/:id",
+      auth: ["farmer"],
+      summary: "Change, publish or archive one of the caller's products",
+      description: "403 for another farm's product, 404 for an unknown one. Stock changes go to /stock.",
+      tags: ["products"],
+      request: { params: productIdParams, body: updateProductBody },
+      responses: { 200: productResponse },
+    }).handle(async ({ params, body, user, em }) => {
+      const { product, farm, photos } = await products.update(em, user, params.id, body);
+      return { status: 200, body: toProductView(product, farm, photos, photoBaseUrl) };
+    }),
+
+    defineRoute({
+      method: "post",
+      path: "/api/products/:id/stock",
+      auth: ["farmer"],
+      summary: "Restock or correct the stock of one of the caller's products",
+      description: "Recorded in the product's stock history with the caller, the reason and the note.",
+      tags: ["products"],
+      request: { params: productIdParams, body: adjustStockBody },
+      responses: { 200: adjustStockResponse },
+    }).handle(async ({ params, body, user, em }) => {
+      const { product, change } = await products.adjustStock(em, user, params.id, body);
+      return { status: 200, body: { stock: product.stock, change: toStockChangeView(change) } };
+    }),
+
+    defineRoute({
+      method: "get",
+      path: "/api/products/:id/stock-history",
+      auth: ["farmer"],
+      summary: "Every stock change of one of the caller's products, newest first",
+      tags: ["products"],
+      request: { params: productIdParams, query: stockHistoryQuery },
+      responses: { 200: stockHistoryResponse },
+    }).handle(async ({ params, query, user, em }) => {
+      const page = await products.stockHistory(em, user, params.id, query);
+      return { status: 200, body: { changes: page.changes.map(toStockChangeView), nextBefore: page.next } };
+    }),
+  ];
+}
+
+function toStockChangeView(change: StockChange) {
+  return {
+    id: change.id,
+    delta: change.delta,
+    stockAfter: change.stockAfter,
+    reason: change.reason,
+    note: change.note ?? null,
+    actorId: change.actor?.id ?? null,
+    createdAt: change.createdAt.toISOString(),
+  };
+}
+
+/** The same listing asked two ways (keys in another order, absent vs. default values) shares one cache entry. */
+function normalizedKey(search: Record<string, unknown>): string {
+  return JSON.stringify(
+    Object.keys(search)
+      .sort()
+      .filter((key) => search[key] !== undefined && search[key] !== "")
+      .map((key) => [key, search[key]]),
+  );
+}

@@ -1,0 +1,139 @@
+import { z } from "zod";
+
+import { PRODUCT_CATEGORIES, PRODUCT_STATUSES, PRODUCT_UNITS, STOCK_CHANGE_REASONS } from "../../catalog-vocabulary.js";
+import { PRODUCT_SORTS } from "../../services/product-cursor.js";
+import { farmSlug, photoUrlsResponse } from "../farms/schemas.js";
+
+/** Prices are integer minor units (cents) of the shop currency; the ceiling keeps sums of an order far inside int32. */
+const MAX_PRICE_MINOR = 100_000_000;
+const MAX_STOCK = 1_000_000;
+
+const priceMinor = z.number().int().min(1).max(MAX_PRICE_MINOR);
+
+export const productIdParams = z.object({ id: z.uuid() });
+
+export const createProductBody = z.strictObject({
+  name: z.string().trim().min(1).max(120),
+  description: z.string().trim().max(5_000).default(""),
+  category: z.enum(PRODUCT_CATEGORIES),
+  unit: z.enum(PRODUCT_UNITS),
+  priceMinor,
+  stock: z.number().int().min(0).max(MAX_STOCK),
+  status: z.enum(["draft", "active"]).default("draft"),
+});
+
+export const updateProductBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(120).optional(),
+    description: z.string().trim().max(5_000).optional(),
+    category: z.enum(PRODUCT_CATEGORIES).optional(),
+    unit: z.enum(PRODUCT_UNITS).optional(),
+    priceMinor: priceMinor.optional(),
+    /** `archived` takes the product off sale for good while keeping it for past orders. */
+    status: z.enum(PRODUCT_STATUSES).optional(),
+  })
+  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+    error: "expected at least one field to change (stock changes go to /stock)",
+  });
+
+export const adjustStockBody = z.discriminatedUnion("reason", [
+  z.strictObject({
+    reason: z.literal("restock"),
+    quantity: z.number().int().min(1).max(MAX_STOCK),
+    note: z.string().trim().max(500).optional(),
+  }),
+  z.strictObject({
+    reason: z.literal("correction"),
+    /** The stock as counted; the change is recorded as the difference. */
+    stock: z.number().int().min(0).max(MAX_STOCK),
+    note: z.string().trim().min(1).max(500),
+  }),
+]);
+
+export const listProductsQuery = z
+  .object({
+    q: z
+      .string()
+      .trim()
+      .max(200)
+      .transform((text) => text.replace(/\s+/g, " "))
+      .optional(),
+    category: z.enum(PRODUCT_CATEGORIES).optional(),
+    region: z.string().trim().min(1).max(80).optional(),
+    farm: farmSlug.optional(),
+    /** Bounds on the price in minor units, inclusive. */
+    minPrice: z.coerce.number().int().min(0).optional(),
+    maxPrice: z.coerce.number().int().min(0).optional(),
+    sort: z.enum(PRODUCT_SORTS).optional(),
+    /** Draft or archived listings are for a farm's owner only, with `farm` naming it. */
+    status: z.enum(PRODUCT_STATUSES).default("active"),
+    cursor: z.string().max(400).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(24),
+  })
+  .refine((query) => query.minPrice === undefined || query.maxPrice === undefined || query.minPrice <= query.maxPrice, {
+    error: "minPrice must not exceed maxPrice",
+    path: ["minPrice"],
+  })
+  .refine((query) => query.sort !== "relevance" || (query.q ?? "") !== "", {
+    error: "relevance needs a search query q",
+    path: ["sort"],
+  })
+  .refine((query) => query.status === "active" || query.farm !== undefined, {
+    error: "listing drafts or archived products needs farm (your own)",
+    path: ["status"],
+  });
+
+const productFarm = z.object({ id: z.uuid(), slug: z.string(), name: z.string(), region: z.string() });
+
+export const productSummaryResponse = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  description: z.string(),
+  category: z.enum(PRODUCT_CATEGORIES),
+  unit: z.enum(PRODUCT_UNITS),
+  priceMinor: z.number().int(),
+  currency: z.string(),
+  stock: z.number().int(),
+  status: z.enum(PRODUCT_STATUSES),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  farm: productFarm,
+  cover: photoUrlsResponse.nullable(),
+});
+
+export const productPhotoResponse = photoUrlsResponse.extend({
+  id: z.uuid(),
+  position: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+});
+
+export const productResponse = productSummaryResponse.extend({ photos: z.array(productPhotoResponse) });
+
+export const productListResponse = z.object({
+  products: z.array(productSummaryResponse),
+  nextCursor: z.string().nullable(),
+});
+
+export const stockHistoryQuery = z.object({
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+export const stockChangeResponse = z.object({
+  id: z.number().int(),
+  delta: z.number().int(),
+  stockAfter: z.number().int(),
+  reason: z.enum(STOCK_CHANGE_REASONS),
+  note: z.string().nullable(),
+  actorId: z.uuid().nullable(),
+  createdAt: z.iso.datetime(),
+});
+
+export const stockHistoryResponse = z.object({
+  changes: z.array(stockChangeResponse),
+  /** Pass as `before` for the next page. */
+  nextBefore: z.number().int().nullable(),
+});
+
+export const adjustStockResponse = z.object({ stock: z.number().int(), change: stockChangeResponse });

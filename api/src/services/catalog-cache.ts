@@ -1,0 +1,55 @@
+import { randomUUID } from "node:crypto";
+
+import type { Cache, KeyValueStore } from "../stores/store.js";
+
+const VERSION_KEY = "catalog:version";
+const ENTRY_PREFIX = "catalog:";
+/** The version outlives every entry by far; if it is lost anyway, a new one is drawn and old entries are orphaned. */
+const VERSION_TTL_MS = 30 * 24 * 60 * 60_000;
+
+/**
+ * Caches catalog read models (product and farm lists) under a catalog version that every catalog write replaces.
+ * Invariant: a list computed before a write is stored under the version read before it, which no reader after the
+ * write asks for, so a slow reader can never put a stale list back under the live version.
+ */
+export interface CatalogCache {
+  /** The cached value for `key` at the current version, or what `load` computes (then cached). */
+  read<T>(key: string, load: () => Promise<T>): Promise<T>;
+  /** Call after any change to products, farms, photos or stock that lists show. */
+  invalidate(): Promise<void>;
+}
+
+export function createCatalogCache({
+  cache,
+  keyValue,
+  ttlMs,
+}: {
+  /** Wrap it with `countedCache` to count hits and misses. */
+  cache: Cache;
+  keyValue: KeyValueStore;
+  ttlMs: number;
+}): CatalogCache {
+  const currentVersion = async () => {
+    const version = await keyValue.get(VERSION_KEY);
+    if (version !== undefined) return version;
+    const fresh = randomUUID();
+    await keyValue.set(VERSION_KEY, fresh, VERSION_TTL_MS);
+    return fresh;
+  };
+  return {
+    async read<T>(key: string, load: () => Promise<T>) {
+      const entryKey = `${ENTRY_PREFIX}${await currentVersion()}:${key}`;
+      const cached = await cache.get<T>(entryKey);
+      if (cached !== undefined) return cached;
+      const value = await load();
+      await cache.set(entryKey, value, { ttlMs });
+      return value;
+    },
+    async invalidate() {
+      const previous = await keyValue.get(VERSION_KEY);
+      await keyValue.set(VERSION_KEY, randomUUID(), VERSION_TTL_MS);
+      // Frees the old entries now rather than at their expiry; correctness rests on the version alone.
+      if (previous !== undefined) await cache.invalidatePrefix(`${ENTRY_PREFIX}${previous}:`);
+    },
+  };
+}

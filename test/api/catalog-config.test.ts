@@ -1,0 +1,55 @@
+import { expect } from "chai";
+
+import { ApiConfigError, loadApiConfig } from "../../api/src/config.js";
+
+const VALID = {
+  DATABASE_URL: "postgres://postgres@127.0.0.1:5432/agridao",
+  CHAIN_ID: "31337",
+  CHAIN_RPC_URL: "http://127.0.0.1:8545",
+};
+
+describe("API catalog configuration", function () {
+  it("defaults to USD prices, 10 MB photos served from /api/photos and a one-minute list cache", function () {
+    const config = loadApiConfig(VALID);
+    expect(config.shopCurrency).to.equal("USD");
+    expect(config.photoMaxSize).to.deep.equal({ text: "10mb", bytes: 10 * 1024 * 1024 });
+    expect(config.photoBaseUrl).to.equal("/api/photos");
+    expect(config.catalogCacheTtlMs).to.equal(60_000);
+  });
+
+  it("reads the shop currency, photo limit and a CDN base URL without its trailing slash", function () {
+    const config = loadApiConfig({
+      ...VALID,
+      SHOP_CURRENCY: "BDT",
+      PHOTO_MAX_SIZE: "512kb",
+      PHOTO_BASE_URL: "https://cdn.example/photos/",
+      CATALOG_CACHE_TTL_SECONDS: "5",
+    });
+    expect(config.shopCurrency).to.equal("BDT");
+    expect(config.photoMaxSize.bytes).to.equal(512 * 1024);
+    expect(config.photoBaseUrl).to.equal("https://cdn.example/photos");
+    expect(config.catalogCacheTtlMs).to.equal(5_000);
+  });
+
+  it("names each malformed catalog setting", function () {
+    let problems: string[] = [];
+    try {
+      loadApiConfig({
+        ...VALID,
+        SHOP_CURRENCY: "usd",
+        PHOTO_MAX_SIZE: "ten megs",
+        PHOTO_BASE_URL: "photos",
+        CATALOG_CACHE_TTL_SECONDS: "0",
+      });
+    } catch (error) {
+      expect(error).to.be.instanceOf(ApiConfigError);
+      problems = (error as ApiConfigError).problems;
+    }
+    expect(problems.map((problem) => problem.split(":")[0])).to.have.members([
+      "SHOP_CURRENCY",
+      "PHOTO_MAX_SIZE",
+      "PHOTO_BASE_URL",
+      "CATALOG_CACHE_TTL_SECONDS",
+    ]);
+  });
+});
