@@ -125,22 +125,37 @@ async function supervise(service: DevService, readyUrl: string) {
 
 await supervise(indexer, `${indexerUrl}/ready`);
 
+const apiEnv = {
+  API_HOST: config.host,
+  API_PORT: String(config.apiPort),
+  DATABASE_URL: database.url,
+  REDIS_URL: config.redisUrl,
+  CHAIN_ID: String(LOCAL_CHAIN_ID),
+  CHAIN_RPC_URL: rpcUrl,
+  JWT_SECRET: await loadOrCreateDevSecret(path.join(config.dataDir, "jwt-secret")),
+  UPLOAD_DIR: path.join(config.dataDir, "uploads"),
+};
+
+console.log("Seeding the shop (farms, products, photos)…");
+const seed = startDevService({
+  name: "seed",
+  command: process.execPath,
+  args: ["--import", "tsx", "scripts/seed-catalog-command.ts"],
+  env: apiEnv,
+});
+const seeded = await seed.exited;
+if (seeded !== 0) {
+  console.error(`Seeding the shop failed (${seeded}); see its log above.`);
+  await stop(1);
+}
+
 console.log("Starting the API…");
 const apiUrl = `http://127.0.0.1:${config.apiPort}`;
 const api = startDevService({
   name: "api",
   command: process.execPath,
   args: ["--import", "tsx", "api/src/main.ts"],
-  env: {
-    API_HOST: config.host,
-    API_PORT: String(config.apiPort),
-    DATABASE_URL: database.url,
-    REDIS_URL: config.redisUrl,
-    CHAIN_ID: String(LOCAL_CHAIN_ID),
-    CHAIN_RPC_URL: rpcUrl,
-    JWT_SECRET: await loadOrCreateDevSecret(path.join(config.dataDir, "jwt-secret")),
-    UPLOAD_DIR: path.join(config.dataDir, "uploads"),
-  },
+  env: apiEnv,
 });
 await supervise(api, `${apiUrl}/ready`);
 

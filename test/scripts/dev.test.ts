@@ -107,7 +107,7 @@ describe("npm run dev (the local stack)", function () {
     expect(await freePort(postgresPort)).to.equal(postgresPort);
     expect(await freePort(indexerPort)).to.equal(indexerPort);
     expect(await freePort(apiPort)).to.equal(apiPort);
-    expect((await readdir(dataDir)).sort()).to.deep.equal(["jwt-secret", "postgres"]);
+    expect((await readdir(dataDir)).sort()).to.deep.equal(["jwt-secret", "postgres", "uploads"]);
     await rm(dataDir, { recursive: true, force: true });
   });
 });
