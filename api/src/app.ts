@@ -110,6 +110,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     cache: countedCache(store.cache, metrics),
     keyValue: store.keyValue,
     ttlMs: config.catalogCacheTtlMs,
+    onLocalHit: () => metrics.cacheLookups.inc({ result: "hit" }),
   });
   const farms = createFarmService({ catalogCache, photoStore });
   const products = createProductService({ catalogCache, currency: config.shopCurrency });

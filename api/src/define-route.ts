@@ -2,6 +2,8 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 import type { z } from "zod";
 
+import type { CheckedJson } from "./checked-json.js";
+
 import type { ApiContext } from "./api-context.js";
 import type { RateLimitPolicyName } from "./middleware/rate-limit.js";
 import type { Role } from "./roles.js";
@@ -29,7 +31,8 @@ type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 export type RouteResult<R extends RouteResponses> = {
   [S in keyof R & number]: {
     status: S;
-    body: R[S] extends z.ZodType ? z.input<R[S]> : undefined;
+    /** The body, or the same already checked and serialized (see CheckedJson). */
+    body: R[S] extends z.ZodType ? z.input<R[S]> | CheckedJson : undefined;
     headers?: Record<string, string>;
   };
 }[keyof R & number];

@@ -2,6 +2,7 @@ import type { Router } from "@koa/router";
 import type { z } from "zod";
 
 import type { ApiContext, ApiState } from "./api-context.js";
+import { CheckedJson } from "./checked-json.js";
 import type { ApiRoute } from "./define-route.js";
 import { ForbiddenError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from "./errors.js";
 import type { ValidationIssue } from "./errors.js";
@@ -41,6 +42,15 @@ export function mountRoutes(
       }
       ctx.status = result.status;
       if (result.headers !== undefined) ctx.set(result.headers);
+      if (result.body instanceof CheckedJson) {
+        if (result.body.schema !== schema) {
+          throw new Error(`${route.method.toUpperCase()} ${route.path} returned JSON checked against another schema`);
+        }
+        ctx.type = "application/json";
+        ctx.set("ETag", result.body.etag);
+        ctx.body = result.body.bytes;
+        return;
+      }
       // Responses are parsed too, so a field the schema does not list (a password hash) never leaves the server.
       if (schema !== null) ctx.body = parseResponse(route, schema, result.body);
     });

@@ -61,7 +61,10 @@ export function createProductRoutes({
         await farms.findOwnFarm(em, user, search.farm ?? "");
         return { status: 200, body: await load() };
       }
-      return { status: 200, body: await catalogCache.read(`products:${normalizedKey(search)}`, load) };
+      return {
+        status: 200,
+        body: await catalogCache.readChecked(`products:${normalizedKey(search)}`, productListResponse, load),
+      };
     }),
 
     defineRoute({
