@@ -2,6 +2,7 @@ import { encodeAbiParameters, encodeFunctionData, keccak256, toHex, zeroAddress 
 import type { Address, EncodeFunctionDataParameters, Hex, Log } from "viem";
 
 import { agriGovernorAbi, agriTokenAbi, marketplaceEscrowAbi, mockUSDCAbi } from "../deploy/generated/contracts.js";
+import { seededRandom } from "../test/support/seeded-random.js";
 
 import type { LoadChain, LoadTransaction } from "./load-chain.js";
 
@@ -88,7 +89,8 @@ const GAS = {
  */
 export function createIndexerLoad(deps: { chain: LoadChain; contracts: LoadContracts; cast: LoadCast; seed?: number }) {
   const { chain, contracts, cast } = deps;
-  const random = mulberry32(deps.seed ?? 1);
+  // Seeded, so every run of the bench puts the same load on the chain.
+  const random = seededRandom(deps.seed ?? 1);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const between = (low: bigint, high: bigint) => low + BigInt(Math.floor(random() * Number(high - low + 1n)));
 
@@ -477,16 +479,4 @@ function proposalIdOf(target: Address, calldata: Hex, description: string): bigi
       ),
     ),
   );
-}
-
-/** A small seeded generator, so every run of the bench puts the same load on the chain. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
