@@ -5,8 +5,7 @@ import type { Hex } from "viem";
 import type { ChainContext } from "../../indexer/src/chain-context.js";
 import type { IndexedAddresses } from "../../indexer/src/decode-log.js";
 import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";
-import { syncOnce } from "../../indexer/src/sync.js";
-import type { SyncDeps, SyncStep } from "../../indexer/src/sync.js";
+import type { SyncDeps } from "../../indexer/src/sync.js";
 import type { TestDatabase } from "../support/database.js";
 import { openOrder } from "../support/escrow-actions.js";
 import { VoteType, delegateToSelf, openVoting, propose } from "../support/governance-actions.js";
@@ -14,6 +13,7 @@ import { dumpIndex, indexFromScratch } from "../support/index-golden.js";
 import { createIndexerDatabase, indexerTargets } from "../support/indexer-setup.js";
 import { deployLocal } from "../support/local-deployment.js";
 import { startLocalNode } from "../support/local-node.js";
+import { blockHashesAfter, chainRequest, latestBlock, syncToHead } from "../support/sync-harness.js";
 
 type Deployment = Awaited<ReturnType<typeof deployLocal>>;
 type LocalNode = Awaited<ReturnType<typeof startLocalNode>>;
@@ -63,36 +63,8 @@ describe("indexer reorgs", function () {
     };
   }
 
-  async function syncToHead(deps: SyncDeps): Promise<SyncStep[]> {
-    const steps: SyncStep[] = [];
-    for (;;) {
-      const step = await syncOnce(deps);
-      if (step.type === "idle") return steps;
-      steps.push(step);
-      if (steps.length > 1_000) throw new Error("the indexer never caught up with the head");
-    }
-  }
-
   async function golden() {
     return indexFromScratch({ connection: node.connection, db: await freshDatabase(), addresses, context });
-  }
-
-  async function chainRequest<T>(method: string, params: unknown[] = []): Promise<T> {
-    return (await node.connection.provider.request({ method, params })) as T;
-  }
-
-  async function head(): Promise<{ number: bigint; hash: Hex }> {
-    const block = await chainRequest<{ number: Hex; hash: Hex }>("eth_getBlockByNumber", ["latest", false]);
-    return { number: BigInt(block.number), hash: block.hash };
-  }
-
-  async function blockHashesAfter(number: bigint): Promise<Hex[]> {
-    const { number: latest } = await head();
-    const hashes: Hex[] = [];
-    for (let n = number + 1n; n <= latest; n++) {
-      hashes.push((await chainRequest<{ hash: Hex }>("eth_getBlockByNumber", [`0x${n.toString(16)}`, false])).hash);
-    }
-    return hashes;
   }
 
   /** Rows the index still holds from the given blocks: events, and kept block headers. */
@@ -113,16 +85,16 @@ describe("indexer reorgs", function () {
     const deps = await indexer();
     await syncToHead(deps);
     const { escrow, token, accounts } = deployment;
-    const fork = await head();
-    const snapshot = await chainRequest<Hex>("evm_snapshot");
+    const fork = await latestBlock(node.connection);
+    const snapshot = await chainRequest<Hex>(node.connection, "evm_snapshot");
     await openOrder(escrow, accounts.buyers[1], accounts.farmers[1], ETHER / 2n);
     for (let i = 1; i < depth; i++) await token.connect(accounts.voters[1]).transfer(accounts.others[1].address, ETHER);
     await syncToHead(deps);
-    const abandoned = await blockHashesAfter(fork.number);
+    const abandoned = await blockHashesAfter(node.connection, fork.number);
     expect(abandoned).to.have.length(depth);
     expect(await rowsFrom(deps.db, abandoned)).to.be.greaterThan(depth);
 
-    expect(await chainRequest<boolean>("evm_revert", [snapshot])).to.equal(true);
+    expect(await chainRequest<boolean>(node.connection, "evm_revert", [snapshot])).to.equal(true);
     await token.connect(accounts.others[0]).delegate(accounts.others[0].address);
     for (let i = 0; i < depth; i++) await token.connect(accounts.voters[2]).transfer(accounts.others[2].address, ETHER);
     const steps = await syncToHead(deps);
@@ -137,7 +109,7 @@ describe("indexer reorgs", function () {
     expect(await rowsFrom(deps.db, abandoned)).to.equal(0);
     expect(await dumpIndex(deps.db)).to.deep.equal(await golden());
     const { rows } = await deps.db.query("SELECT block_number, block_hash FROM indexer.checkpoints");
-    const latest = await head();
+    const latest = await latestBlock(node.connection);
     expect(rows).to.deep.equal([{ block_number: latest.number.toString(), block_hash: latest.hash }]);
   });
 
@@ -161,8 +133,8 @@ describe("indexer reorgs", function () {
     await openVoting(node.connection.networkHelpers, governor, proposalId);
     const deps = await indexer();
     await syncToHead(deps);
-    const fork = await head();
-    const snapshot = await chainRequest<Hex>("evm_snapshot");
+    const fork = await latestBlock(node.connection);
+    const snapshot = await chainRequest<Hex>(node.connection, "evm_snapshot");
     await governor.connect(switcher).castVoteWithReason(proposalId, VoteType.For, "cheaper for buyers");
     await syncToHead(deps);
 
@@ -182,7 +154,7 @@ describe("indexer reorgs", function () {
       { for_votes: weight, against_votes: "0", abstain_votes: "0" },
     ]);
 
-    expect(await chainRequest<boolean>("evm_revert", [snapshot])).to.equal(true);
+    expect(await chainRequest<boolean>(node.connection, "evm_revert", [snapshot])).to.equal(true);
     await governor.connect(switcher).castVoteWithReason(proposalId, VoteType.Against, "arbiters need the fee");
     await governor.connect(latecomer).castVote(proposalId, VoteType.For);
     const steps = await syncToHead(deps);

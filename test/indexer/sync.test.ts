@@ -19,6 +19,7 @@ import { runIndexerScenario } from "../support/indexer-scenario.js";
 import { deployLocal } from "../support/local-deployment.js";
 import { startLocalNode } from "../support/local-node.js";
 import { createIndexerDatabase, indexerTargets } from "../support/indexer-setup.js";
+import { blockHashesAfter, chainRequest, latestBlock, syncToHead } from "../support/sync-harness.js";
 
 type Deployment = Awaited<ReturnType<typeof deployLocal>>;
 type LocalNode = Awaited<ReturnType<typeof startLocalNode>>;
@@ -63,37 +64,8 @@ describe("indexer sync", function () {
     };
   }
 
-  async function syncToHead(deps: SyncDeps): Promise<SyncStep[]> {
-    const steps: SyncStep[] = [];
-    for (;;) {
-      const step = await syncOnce(deps);
-      if (step.type === "idle") return steps;
-      steps.push(step);
-      if (steps.length > 10_000) throw new Error("the indexer never caught up with the head");
-    }
-  }
-
   async function indexFromScratch(): Promise<IndexDump> {
     return indexFromScratchInto({ connection: node.connection, db: await freshDatabase(), addresses, context });
-  }
-
-  async function chainRequest<T>(method: string, params: unknown[] = []): Promise<T> {
-    return (await node.connection.provider.request({ method, params })) as T;
-  }
-
-  async function latestBlock(): Promise<{ number: bigint; hash: Hex }> {
-    const block = await chainRequest<{ number: Hex; hash: Hex }>("eth_getBlockByNumber", ["latest", false]);
-    return { number: BigInt(block.number), hash: block.hash };
-  }
-
-  async function blockHashesSince(number: bigint): Promise<Hex[]> {
-    const { number: head } = await latestBlock();
-    const hashes: Hex[] = [];
-    for (let n = number; n <= head; n++) {
-      const block = await chainRequest<{ hash: Hex }>("eth_getBlockByNumber", [`0x${n.toString(16)}`, false]);
-      hashes.push(block.hash);
-    }
-    return hashes;
   }
 
   async function eventsInBlocks(db: Pool, hashes: readonly Hex[]): Promise<number> {
@@ -116,7 +88,7 @@ describe("indexer sync", function () {
     for (const batch of batches) expect(Number(batch.to - batch.from)).to.be.lessThan(3);
     expect(await dumpIndex(deps.db)).to.deep.equal(await indexFromScratch());
 
-    const head = await latestBlock();
+    const head = await latestBlock(node.connection);
     const { rows } = await deps.db.query("SELECT chain_id, block_number, block_hash FROM indexer.checkpoints");
     expect(rows).to.deep.equal([{ chain_id: 31337, block_number: head.number.toString(), block_hash: head.hash }]);
     const kept = await deps.db.query<{ number: string }>("SELECT number FROM indexer.blocks ORDER BY number");
@@ -134,7 +106,7 @@ describe("indexer sync", function () {
 
     const steps = await syncToHead(deps);
     expect(steps).to.have.length(1);
-    expect(steps[0]).to.deep.include({ type: "block", to: (await latestBlock()).number });
+    expect(steps[0]).to.deep.include({ type: "block", to: (await latestBlock(node.connection)).number });
     const order = await deps.db.query("SELECT state, buyer FROM indexer.escrow_orders WHERE order_id = $1", [
       orderId.toString(),
     ]);
@@ -150,15 +122,15 @@ describe("indexer sync", function () {
     const deps = await indexer({ confirmations: 12, maxRange: 50 });
     await syncToHead(deps);
     const { escrow, token, accounts } = deployment;
-    const fork = await latestBlock();
-    const snapshot = await chainRequest<Hex>("evm_snapshot");
+    const fork = await latestBlock(node.connection);
+    const snapshot = await chainRequest<Hex>(node.connection, "evm_snapshot");
     const orderId = await openOrder(escrow, accounts.buyers[1], accounts.farmers[0], 2n * ETHER);
     await syncToHead(deps);
-    const abandoned = await blockHashesSince(fork.number + 1n);
+    const abandoned = await blockHashesAfter(node.connection, fork.number);
     expect(abandoned).to.have.length(1);
     expect(await eventsInBlocks(deps.db, abandoned)).to.be.greaterThan(0);
 
-    expect(await chainRequest<boolean>("evm_revert", [snapshot])).to.equal(true);
+    expect(await chainRequest<boolean>(node.connection, "evm_revert", [snapshot])).to.equal(true);
     await wait(token.connect(accounts.voters[1]).transfer(accounts.others[2].address, 7n * ETHER));
     await wait(token.connect(accounts.voters[1]).transfer(accounts.others[3].address, 8n * ETHER));
 
@@ -176,16 +148,16 @@ describe("indexer sync", function () {
     await syncToHead(deps);
     const { escrow, token, accounts } = deployment;
     const [first, second, third] = accounts.voters;
-    const fork = await latestBlock();
-    const snapshot = await chainRequest<Hex>("evm_snapshot");
+    const fork = await latestBlock(node.connection);
+    const snapshot = await chainRequest<Hex>(node.connection, "evm_snapshot");
     await wait(token.connect(first).delegate(second.address));
     await wait(token.connect(third).transfer(accounts.others[4].address, 1_000n * ETHER));
     await openOrder(escrow, accounts.buyers[2], accounts.farmers[2], ETHER / 4n);
     await syncToHead(deps);
-    const abandoned = await blockHashesSince(fork.number + 1n);
+    const abandoned = await blockHashesAfter(node.connection, fork.number);
     expect(abandoned).to.have.length(3);
 
-    expect(await chainRequest<boolean>("evm_revert", [snapshot])).to.equal(true);
+    expect(await chainRequest<boolean>(node.connection, "evm_revert", [snapshot])).to.equal(true);
     await wait(token.connect(first).delegate(third.address));
     await wait(token.connect(second).transfer(accounts.others[5].address, 3n * ETHER));
     await wait(token.connect(second).transfer(accounts.others[5].address, 4n * ETHER));
@@ -207,7 +179,7 @@ describe("indexer sync", function () {
     const { token, accounts } = deployment;
     for (let i = 1n; i <= 6n; i++) await wait(token.connect(accounts.voters[1]).transfer(accounts.others[8], i));
     await syncToHead(deps);
-    const { number: head } = await latestBlock();
+    const { number: head } = await latestBlock(node.connection);
     const { rows } = await deps.db.query<{ block: string }>(
       "SELECT DISTINCT block_number::text AS block FROM indexer.undo_log ORDER BY 1",
     );
@@ -230,8 +202,8 @@ describe("indexer sync", function () {
     const deps = await indexer({ confirmations: 6, maxRange: 50 });
     await syncToHead(deps);
     const { token, accounts } = deployment;
-    const fork = await latestBlock();
-    const snapshot = await chainRequest<Hex>("evm_snapshot");
+    const fork = await latestBlock(node.connection);
+    const snapshot = await chainRequest<Hex>(node.connection, "evm_snapshot");
     await wait(token.connect(accounts.voters[2]).delegate(accounts.voters[1].address));
     await syncToHead(deps);
     // A rebuild (after a read-model change, say) clears the journal: its row images came from the old code.
@@ -243,7 +215,7 @@ describe("indexer sync", function () {
     }
     expect((await deps.db.query("SELECT 1 FROM indexer.undo_log")).rowCount).to.equal(0);
 
-    expect(await chainRequest<boolean>("evm_revert", [snapshot])).to.equal(true);
+    expect(await chainRequest<boolean>(node.connection, "evm_revert", [snapshot])).to.equal(true);
     await wait(token.connect(accounts.voters[2]).delegate(accounts.voters[0].address));
     await wait(token.connect(accounts.voters[0]).transfer(accounts.others[5].address, 9n));
 
@@ -256,14 +228,14 @@ describe("indexer sync", function () {
     const deps = await indexer({ confirmations: 2, maxRange: 50 });
     await syncToHead(deps);
     const { token, accounts } = deployment;
-    const snapshot = await chainRequest<Hex>("evm_snapshot");
+    const snapshot = await chainRequest<Hex>(node.connection, "evm_snapshot");
     for (let i = 1n; i <= 4n; i++) await wait(token.connect(accounts.voters[2]).transfer(accounts.others[6], i));
     await syncToHead(deps);
     const before = await dumpIndex(deps.db);
     const checkpoint = await deps.db.query("SELECT * FROM indexer.checkpoints");
     const kept = await deps.db.query("SELECT * FROM indexer.blocks ORDER BY number");
 
-    expect(await chainRequest<boolean>("evm_revert", [snapshot])).to.equal(true);
+    expect(await chainRequest<boolean>(node.connection, "evm_revert", [snapshot])).to.equal(true);
     for (let i = 1n; i <= 5n; i++) await wait(token.connect(accounts.voters[0]).transfer(accounts.others[7], i));
 
     const failure = await syncOnce(deps).catch((error: unknown) => error);
@@ -312,6 +284,6 @@ describe("indexer sync", function () {
     expect(seen.at(-1)).to.equal("idle");
     expect(seen.filter((type) => type === "block").length).to.be.greaterThan(1);
     const { rows } = await deps.db.query<{ block_number: string }>("SELECT block_number FROM indexer.checkpoints");
-    expect(BigInt(rows[0].block_number)).to.equal((await latestBlock()).number);
+    expect(BigInt(rows[0].block_number)).to.equal((await latestBlock(node.connection)).number);
   });
 });
