@@ -11,6 +11,7 @@ import { migrate as migrateIndexer } from "../indexer/src/migrations.js";
 
 import { loadDevConfig } from "./dev-config.js";
 import { startDevDatabase } from "./dev-database.js";
+import type { DevDatabase } from "./dev-database.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
 import { startDevService, waitUntilReady } from "./dev-service.js";
 import type { DevService } from "./dev-service.js";
@@ -68,14 +69,36 @@ await fundLocalAccounts(
   cast,
 );
 
+const services: DevService[] = [];
+let database: DevDatabase | undefined;
+let stopping = false;
+const stop = async (exitCode: number) => {
+  if (stopping) return;
+  stopping = true;
+  console.log("\nStopping…");
+  for (const service of services.toReversed()) await service.stop();
+  await database?.stop();
+  await connection.close();
+  await server.close();
+  process.exit(exitCode);
+};
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+
 console.log("Starting PostgreSQL…");
-const database = await startDevDatabase({
-  databaseUrl: config.databaseUrl,
-  dataDir: path.join(config.dataDir, "postgres"),
-  port: config.postgresPort,
-  log: (line) => console.log(line),
-});
-await resetLocalChainIndex(database.url);
+try {
+  database = await startDevDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: path.join(config.dataDir, "postgres"),
+    port: config.postgresPort,
+    log: (line) => console.log(line),
+  });
+  await resetLocalChainIndex(database.url);
+} catch (error) {
+  console.error((error as Error).message);
+  await stop(1);
+}
+const databaseUrl = database!.url;
 
 console.log("Starting the indexer…");
 const indexerUrl = `http://127.0.0.1:${config.indexerHttpPort}`;
@@ -86,27 +109,12 @@ const indexer = startDevService({
   env: {
     INDEXER_RPC_URL: rpcUrl,
     INDEXER_CHAIN_ID: String(LOCAL_CHAIN_ID),
-    DATABASE_URL: database.url,
+    DATABASE_URL: databaseUrl,
     REDIS_URL: config.redisUrl,
     INDEXER_HTTP_HOST: config.host,
     INDEXER_HTTP_PORT: String(config.indexerHttpPort),
   },
 });
-const services: DevService[] = [];
-let stopping = false;
-const stop = async (exitCode: number) => {
-  if (stopping) return;
-  stopping = true;
-  console.log("\nStopping…");
-  for (const service of services.toReversed()) await service.stop();
-  await database.stop();
-  await connection.close();
-  await server.close();
-  process.exit(exitCode);
-};
-process.on("SIGINT", () => void stop(0));
-process.on("SIGTERM", () => void stop(0));
-
 /** Watches a started service: the stack stops if it dies, and the start fails if it is not ready in time. */
 async function supervise(service: DevService, readyUrl: string) {
   services.push(service);
@@ -128,7 +136,7 @@ await supervise(indexer, `${indexerUrl}/ready`);
 const apiEnv = {
   API_HOST: config.host,
   API_PORT: String(config.apiPort),
-  DATABASE_URL: database.url,
+  DATABASE_URL: databaseUrl,
   REDIS_URL: config.redisUrl,
   CHAIN_ID: String(LOCAL_CHAIN_ID),
   CHAIN_RPC_URL: rpcUrl,
@@ -205,7 +213,7 @@ function printSummary() {
   }));
 
   console.log(`\nChain: ${rpcUrl} (chain id ${LOCAL_CHAIN_ID})`);
-  console.log(`Database: ${database.description}`);
+  console.log(`Database: ${database?.description}`);
   console.log(`Indexer: ${indexerUrl}/ready, ${indexerUrl}/metrics`);
   console.log(`API: ${apiUrl}/api (docs: ${apiUrl}/api/docs)`);
   console.log(`Redis: ${config.redisUrl ?? "none (in-process equivalents)"}`);
