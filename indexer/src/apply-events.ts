@@ -2,15 +2,12 @@ import type { ClientBase } from "pg";
 
 import type { ChainContext } from "./chain-context.js";
 import type { PositionedEvent } from "./decode-log.js";
-import { applyStoredEvent } from "./apply-stored-event.js";
+import { applyStoredEvents } from "./apply-stored-events.js";
 import { toStoredArgs } from "./stored-event.js";
 import type { StoredEvent } from "./stored-event.js";
-import { createWriteQueue } from "./write-queue.js";
 
 /** Rows per INSERT into `indexer.events`: one statement per chunk instead of one round trip per event. */
 const INSERT_CHUNK = 2_000;
-/** Events whose handler writes are queued before waiting for them; bounds what a large backfill batch holds. */
-const FLUSH_EVERY = 1_000;
 
 /**
  * Stores a batch of decoded events (in block, log-index order) in `indexer.events` and applies each to the read
@@ -53,16 +50,9 @@ export async function applyEvents(
     );
     for (const row of rows) inserted.add(positionKey(row.block_hash, row.log_index));
   }
-  const writes = createWriteQueue(client);
-  let applied = 0;
-  for (const event of stored) {
-    if (!inserted.has(positionKey(event.blockHash.toLowerCase(), event.logIndex))) continue;
-    applyStoredEvent(writes, event, context);
-    applied += 1;
-    if (applied % FLUSH_EVERY === 0) await writes.flush();
-  }
-  await writes.flush();
-  return applied;
+  const fresh = stored.filter((event) => inserted.has(positionKey(event.blockHash.toLowerCase(), event.logIndex)));
+  await applyStoredEvents(client, fresh, context);
+  return fresh.length;
 }
 
 function positionKey(blockHash: string, logIndex: number): string {

@@ -1,11 +1,10 @@
 import type { ClientBase } from "pg";
 import type { Address, Hex } from "viem";
 
-import { applyStoredEvent } from "./apply-stored-event.js";
+import { applyStoredEvents } from "./apply-stored-events.js";
 import type { ChainContext } from "./chain-context.js";
 import type { StoredEvent } from "./stored-event.js";
 import { inTransaction } from "./transaction.js";
-import { createWriteQueue } from "./write-queue.js";
 
 /** The read models, children first; everything in them is derived from `indexer.events`. */
 export const READ_MODEL_TABLES = [
@@ -22,7 +21,7 @@ export const READ_MODEL_TABLES = [
 ] as const;
 
 // Keyset pages keep memory flat however many events are stored.
-const PAGE_SIZE = 1_000;
+const PAGE_SIZE = 5_000;
 
 interface EventRow {
   block_number: string;
@@ -66,9 +65,11 @@ export async function rebuildReadModels(client: ClientBase, context: ChainContex
        LIMIT ${PAGE_SIZE}`,
       [context.chainId, after.blockNumber, after.logIndex],
     );
-    const writes = createWriteQueue(client);
-    for (const row of rows) applyStoredEvent(writes, toStoredEvent(row, context.chainId), context);
-    await writes.flush();
+    await applyStoredEvents(
+      client,
+      rows.map((row) => toStoredEvent(row, context.chainId)),
+      context,
+    );
     applied += rows.length;
     if (rows.length < PAGE_SIZE) break;
     const last = rows[rows.length - 1];

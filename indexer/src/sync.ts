@@ -30,6 +30,18 @@ export type SyncStep =
 export interface SyncState {
   /** Blocks per `eth_getLogs` range during backfill; adapted after every request. */
   rangeSize: number;
+  /** The backfill range after the batch being committed, fetched meanwhile; used only if the next step starts there. */
+  prefetch?: { from: bigint; result: Promise<Prefetched | undefined> };
+}
+
+interface Prefetched {
+  first: BlockHeader;
+  batch: Batch;
+}
+
+interface SettledPrefetch {
+  from: bigint;
+  outcome: PromiseSettledResult<Prefetched | undefined>;
 }
 
 export interface SyncDeps {
@@ -67,6 +79,7 @@ interface Checkpoint {
  */
 export async function syncOnce(deps: SyncDeps): Promise<SyncStep> {
   const { rpc, context, confirmations } = deps;
+  const settled = await settlePrefetch(deps.state);
   const checkpoint = await readCheckpoint(deps.db, context.chainId);
   const head = await rpc.getHeadNumber();
   const from = checkpoint === undefined ? deps.startBlock : checkpoint.number + 1n;
@@ -81,15 +94,21 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncStep> {
     return rollBack(deps, checkpoint, head);
   }
 
-  const first = await rpc.getHeader(from);
+  const finalized = head - BigInt(confirmations);
+  const prefetched = takePrefetched(settled, from, finalized);
+  const first = prefetched?.first ?? (await rpc.getHeader(from));
   if (first === undefined) return { type: "idle" };
   if (checkpoint !== undefined && first.parentHash !== checkpoint.hash) return rollBack(deps, checkpoint, head);
 
-  const finalized = head - BigInt(confirmations);
   const batch =
-    from <= finalized ? await fetchFinalizedRange(deps, first, finalized) : await fetchRecentBlocks(deps, first, head);
+    prefetched?.batch ??
+    (from <= finalized
+      ? await fetchFinalizedRange(deps, first, finalized)
+      : await fetchRecentBlocks(deps, first, head));
   if (batch === undefined) return { type: "idle" };
 
+  // During backfill the node answers the next range while the database commits this one.
+  if (!batch.journaled && batch.last.number < finalized) prefetch(deps, batch.last.number + 1n, finalized);
   await commitBatch(deps, checkpoint, batch);
   return {
     type: "block",
@@ -158,6 +177,41 @@ async function fetchFinalizedRange(deps: SyncDeps, first: BlockHeader, finalized
     if (event !== undefined) events.push(event);
   }
   return { events, headers: [...headers.values()], last, journaled: false };
+}
+
+/**
+ * Starts fetching the finalized range from `from`. A failure is kept for the step that takes the range, which fails
+ * with it just as if it had fetched the range itself; a range no step takes is dropped with its failure.
+ */
+function prefetch(deps: SyncDeps, from: bigint, finalized: bigint): void {
+  const result = (async () => {
+    const first = await deps.rpc.getHeader(from);
+    if (first === undefined) return undefined;
+    const batch = await fetchFinalizedRange(deps, first, finalized);
+    return batch === undefined ? undefined : { first, batch };
+  })();
+  result.catch(() => undefined);
+  deps.state.prefetch = { from, result };
+}
+
+/**
+ * Waits for the prefetched range, if any, before the step sends a request of its own: the step's requests never
+ * interleave with the prefetch's, so each request meets the node's failures as it would alone. Consumed either way.
+ */
+async function settlePrefetch(state: SyncState): Promise<SettledPrefetch | undefined> {
+  const { prefetch: pending } = state;
+  state.prefetch = undefined;
+  if (pending === undefined) return undefined;
+  const [outcome] = await Promise.allSettled([pending.result]);
+  return { from: pending.from, outcome };
+}
+
+/** The prefetched range if it starts at `from` and is still below the finalized block; its failure if it failed. */
+function takePrefetched(settled: SettledPrefetch | undefined, from: bigint, finalized: bigint): Prefetched | undefined {
+  if (settled?.from !== from) return undefined;
+  if (settled.outcome.status === "rejected") throw settled.outcome.reason as unknown;
+  const fetched = settled.outcome.value;
+  return fetched !== undefined && fetched.batch.last.number <= finalized ? fetched : undefined;
 }
 
 /** Inside the unfinalized window: block by block, logs by block hash, so every log belongs to a header we keep. */

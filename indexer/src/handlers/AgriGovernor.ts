@@ -1,73 +1,88 @@
 import { MissingEntityError } from "../errors.js";
+import { want } from "../read-model-view.js";
+import type { ReadModelView, Row, WantedRows } from "../read-model-view.js";
 import type { StoredEvent } from "../stored-event.js";
-import type { WriteQueue } from "../write-queue.js";
 
 /** GovernorCountingSimple's `support` values, as the tally columns they add to. */
 const TALLY_COLUMNS = ["against_votes", "for_votes", "abstain_votes"] as const;
 
-/** Queues the writes of one AgriGovernor event to `proposals` and `votes`, inside the caller's transaction. */
-export function applyAgriGovernorEvent(writes: WriteQueue, event: StoredEvent<"AgriGovernor">): void {
-  const { chainId } = event;
+/** Records the read-model rows a batch of AgriGovernor events reads: the proposals they change. */
+export function wantAgriGovernorRows(wanted: WantedRows, events: readonly StoredEvent<"AgriGovernor">[]): void {
+  for (const event of events) {
+    switch (event.eventName) {
+      case "VoteCast":
+      case "VoteCastWithParams":
+      case "ProposalQueued":
+      case "ProposalExecuted":
+      case "ProposalCanceled":
+      case "ProposalExtended":
+        want(wanted, "proposals", [event.args.proposalId]);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** Applies one AgriGovernor event to `proposals` and `votes` in `view`. */
+export function applyAgriGovernorEvent(view: ReadModelView, event: StoredEvent<"AgriGovernor">): void {
   switch (event.eventName) {
     case "ProposalCreated": {
       const { args } = event;
-      writes.query(
-        `INSERT INTO indexer.proposals (chain_id, proposal_id, proposer, targets, "values", signatures, calldatas,
-           description, vote_start, vote_end, created_block, created_tx)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [
-          chainId,
-          args.proposalId,
-          args.proposer.toLowerCase(),
-          args.targets.map((target) => target.toLowerCase()),
-          args.values,
-          args.signatures,
-          args.calldatas,
-          args.description,
-          args.voteStart,
-          args.voteEnd,
-          event.blockNumber.toString(),
-          event.transactionHash,
-        ],
-      );
+      view.create("proposals", {
+        proposal_id: args.proposalId,
+        proposer: args.proposer.toLowerCase(),
+        targets: args.targets.map((target) => target.toLowerCase()),
+        values: args.values,
+        signatures: args.signatures,
+        calldatas: args.calldatas,
+        description: args.description,
+        vote_start: args.voteStart,
+        vote_end: args.voteEnd,
+        extended_deadline: null,
+        for_votes: "0",
+        against_votes: "0",
+        abstain_votes: "0",
+        eta: null,
+        queued: false,
+        executed: false,
+        canceled: false,
+        created_block: event.blockNumber.toString(),
+        created_tx: event.transactionHash,
+      });
       return;
     }
     case "VoteCast":
     case "VoteCastWithParams": {
       const { args } = event;
-      const params = "params" in args ? args.params : null;
-      writes.query(
-        `INSERT INTO indexer.votes (chain_id, proposal_id, voter, support, weight, reason, params, block_number,
-           tx_hash, log_index)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          chainId,
-          args.proposalId,
-          args.voter.toLowerCase(),
-          args.support,
-          args.weight,
-          args.reason,
-          params,
-          event.blockNumber.toString(),
-          event.transactionHash,
-          event.logIndex,
-        ],
-      );
+      view.append("votes", {
+        proposal_id: args.proposalId,
+        voter: args.voter.toLowerCase(),
+        support: args.support,
+        weight: args.weight,
+        reason: args.reason,
+        params: "params" in args ? args.params : null,
+        block_number: event.blockNumber.toString(),
+        tx_hash: event.transactionHash,
+        log_index: event.logIndex,
+      });
       const column = TALLY_COLUMNS[args.support];
-      updateProposal(writes, event, args.proposalId, `${column} = ${column} + $3`, [args.weight]);
+      updateProposal(view, event, args.proposalId, (proposal) => ({
+        [column]: (BigInt(String(proposal[column])) + BigInt(args.weight)).toString(),
+      }));
       return;
     }
     case "ProposalQueued":
-      updateProposal(writes, event, event.args.proposalId, "queued = true, eta = $3", [event.args.etaSeconds]);
+      updateProposal(view, event, event.args.proposalId, () => ({ queued: true, eta: event.args.etaSeconds }));
       return;
     case "ProposalExecuted":
-      updateProposal(writes, event, event.args.proposalId, "executed = true", []);
+      updateProposal(view, event, event.args.proposalId, () => ({ executed: true }));
       return;
     case "ProposalCanceled":
-      updateProposal(writes, event, event.args.proposalId, "canceled = true", []);
+      updateProposal(view, event, event.args.proposalId, () => ({ canceled: true }));
       return;
     case "ProposalExtended":
-      updateProposal(writes, event, event.args.proposalId, "extended_deadline = $3", [event.args.extendedDeadline]);
+      updateProposal(view, event, event.args.proposalId, () => ({ extended_deadline: event.args.extendedDeadline }));
       return;
     default:
       // Settings changes (voting delay, period, quorum, timelock) are kept in `events` only.
@@ -75,21 +90,16 @@ export function applyAgriGovernorEvent(writes: WriteQueue, event: StoredEvent<"A
   }
 }
 
-/** Updates one proposal; `$1, $2` are the chain and the proposal, the caller's values follow from `$3`. */
+/** Applies `changes` (computed from the proposal as it was) to one proposal. */
 function updateProposal(
-  writes: WriteQueue,
+  view: ReadModelView,
   event: StoredEvent<"AgriGovernor">,
   proposalId: string,
-  assignments: string,
-  values: unknown[],
+  changes: (proposal: Row) => Row,
 ): void {
-  writes.query(
-    `UPDATE indexer.proposals SET ${assignments} WHERE chain_id = $1 AND proposal_id = $2`,
-    [event.chainId, proposalId, ...values],
-    ({ rowCount }) => {
-      if (rowCount !== 1) {
-        throw new MissingEntityError(`${event.eventName} for proposal ${proposalId}, which was never created`);
-      }
-    },
-  );
+  const proposal = view.get("proposals", [proposalId]);
+  if (proposal === undefined) {
+    throw new MissingEntityError(`${event.eventName} for proposal ${proposalId}, which was never created`);
+  }
+  view.put("proposals", { ...proposal, ...changes(proposal) });
 }

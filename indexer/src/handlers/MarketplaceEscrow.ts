@@ -1,6 +1,7 @@
 import { MissingEntityError } from "../errors.js";
+import { want } from "../read-model-view.js";
+import type { ReadModelView, Row, WantedRows } from "../read-model-view.js";
 import type { StoredEvent } from "../stored-event.js";
-import type { WriteQueue } from "../write-queue.js";
 
 /** IMarketplaceEscrow.Resolution by its ABI value. */
 const RESOLUTIONS = ["Settlement", "Ruling", "Timeout"] as const;
@@ -11,173 +12,206 @@ export interface EscrowContext {
 }
 
 /**
- * Queues the writes of one MarketplaceEscrow event to `escrow_orders`, `escrow_order_history` and `escrow_credits`,
- * inside the caller's transaction. Credits follow the contract's own bookkeeping, so they equal `creditOf` at every
+ * Records the read-model rows a batch of escrow events (in order) reads: the orders they change and the credits they
+ * add to or withdraw from. A ruling names neither party, so its credits are wanted once its order is loaded, unless
+ * the batch itself created the order.
+ */
+export function wantMarketplaceEscrowRows(
+  wanted: WantedRows,
+  events: readonly StoredEvent<"MarketplaceEscrow">[],
+  { treasury }: EscrowContext,
+): void {
+  const created = new Map<string, { buyer: string; seller: string }>();
+  const wantCredit = (account: string, token: string) =>
+    want(wanted, "escrow_credits", [account.toLowerCase(), token.toLowerCase()]);
+  for (const event of events) {
+    switch (event.eventName) {
+      case "OrderCreated":
+        created.set(event.args.orderId, {
+          buyer: event.args.buyer.toLowerCase(),
+          seller: event.args.seller.toLowerCase(),
+        });
+        break;
+      case "OrderShipped":
+      case "OrderDisputed":
+      case "SettlementProposed":
+        want(wanted, "escrow_orders", [event.args.orderId]);
+        break;
+      case "OrderCompleted":
+        want(wanted, "escrow_orders", [event.args.orderId]);
+        wantCredit(event.args.seller, event.args.token);
+        wantCredit(treasury, event.args.token);
+        break;
+      case "OrderRefunded":
+        want(wanted, "escrow_orders", [event.args.orderId]);
+        wantCredit(event.args.buyer, event.args.token);
+        break;
+      case "OrderResolved": {
+        const { orderId, token } = event.args;
+        want(wanted, "escrow_orders", [orderId]);
+        wantCredit(treasury, token);
+        const parties = created.get(orderId);
+        if (parties !== undefined) {
+          wantCredit(parties.buyer, token);
+          wantCredit(parties.seller, token);
+        } else {
+          wanted.deferred.push((loaded) => {
+            const order = loaded("escrow_orders", [orderId]);
+            // No order: applying the event fails with MissingEntityError.
+            if (order === undefined) return;
+            wantCredit(String(order.buyer), token);
+            wantCredit(String(order.seller), token);
+          });
+        }
+        break;
+      }
+      case "Withdrawn":
+        wantCredit(event.args.account, event.args.token);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/**
+ * Applies one MarketplaceEscrow event to `escrow_orders`, `escrow_order_history` and `escrow_credits` (and the
+ * escrow's parameters) in `view`. Credits follow the contract's own bookkeeping, so they equal `creditOf` at every
  * block.
  */
 export function applyMarketplaceEscrowEvent(
-  writes: WriteQueue,
+  view: ReadModelView,
   event: StoredEvent<"MarketplaceEscrow">,
   { treasury }: EscrowContext,
 ): void {
-  const { chainId } = event;
+  const block = event.blockNumber.toString();
   switch (event.eventName) {
     case "OrderCreated": {
       const { args } = event;
-      writes.query(
-        `WITH created AS (
-           INSERT INTO indexer.escrow_orders (chain_id, order_id, ref, buyer, seller, token, amount, state, fee_bps,
-             ship_window, confirm_window, arbitration_timeout, deadline, created_block, created_tx, updated_block)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 'Funded', $8, $9, $10, $11, $12, $13, $14, $13)
-           RETURNING order_id
-         )
-         ${historyFrom("created", "$13", 15)}`,
-        [
-          chainId,
-          args.orderId,
-          args.ref.toLowerCase(),
-          args.buyer.toLowerCase(),
-          args.seller.toLowerCase(),
-          args.token.toLowerCase(),
-          args.amount,
-          args.feeBps,
-          // The event carries the deadline rather than the window; the contract set it to creation time + window.
-          (BigInt(args.shipDeadline) - event.blockTimestamp).toString(),
-          args.confirmWindow,
-          args.arbitrationTimeout,
-          args.shipDeadline,
-          event.blockNumber.toString(),
-          event.transactionHash,
-          ...historyValues(event, "Funded"),
-        ],
-      );
+      view.create("escrow_orders", {
+        order_id: args.orderId,
+        ref: args.ref.toLowerCase(),
+        buyer: args.buyer.toLowerCase(),
+        seller: args.seller.toLowerCase(),
+        token: args.token.toLowerCase(),
+        amount: args.amount,
+        state: "Funded",
+        fee_bps: args.feeBps,
+        // The event carries the deadline rather than the window; the contract set it to creation time + window.
+        ship_window: (BigInt(args.shipDeadline) - event.blockTimestamp).toString(),
+        confirm_window: args.confirmWindow,
+        arbitration_timeout: args.arbitrationTimeout,
+        deadline: args.shipDeadline,
+        shipped_before_dispute: false,
+        disputant: null,
+        settlement_proposer: null,
+        settlement_buyer_bps: null,
+        resolution: null,
+        arbiter: null,
+        buyer_amount: null,
+        seller_amount: null,
+        fee: null,
+        by_timeout: null,
+        created_block: block,
+        created_tx: event.transactionHash,
+        updated_block: block,
+      });
+      appendHistory(view, event, args.orderId, "Funded");
       return;
     }
     case "OrderShipped":
-      updateOrder(writes, event, event.args.orderId, "Shipped", "state = 'Shipped', deadline = $4", [
-        event.args.confirmDeadline,
-      ]);
+      updateOrder(view, event, event.args.orderId, "Shipped", () => ({
+        state: "Shipped",
+        deadline: event.args.confirmDeadline,
+      }));
       return;
     case "OrderCompleted": {
       const { args } = event;
-      updateOrder(
-        writes,
-        event,
-        args.orderId,
-        "Completed",
-        "state = 'Completed', deadline = $4, seller_amount = $5, fee = $6, by_timeout = $7",
-        [event.blockTimestamp.toString(), args.sellerAmount, args.fee, args.byTimeout],
-      );
-      credit(writes, chainId, args.seller, args.token, args.sellerAmount);
-      credit(writes, chainId, treasury, args.token, args.fee);
+      updateOrder(view, event, args.orderId, "Completed", () => ({
+        state: "Completed",
+        deadline: event.blockTimestamp.toString(),
+        seller_amount: args.sellerAmount,
+        fee: args.fee,
+        by_timeout: args.byTimeout,
+      }));
+      credit(view, args.seller, args.token, args.sellerAmount);
+      credit(view, treasury, args.token, args.fee);
       return;
     }
     case "OrderRefunded": {
       const { args } = event;
-      updateOrder(
-        writes,
-        event,
-        args.orderId,
-        "Refunded",
-        "state = 'Refunded', deadline = $4, buyer_amount = $5, by_timeout = $6",
-        [event.blockTimestamp.toString(), args.amount, args.byTimeout],
-      );
-      credit(writes, chainId, args.buyer, args.token, args.amount);
+      updateOrder(view, event, args.orderId, "Refunded", () => ({
+        state: "Refunded",
+        deadline: event.blockTimestamp.toString(),
+        buyer_amount: args.amount,
+        by_timeout: args.byTimeout,
+      }));
+      credit(view, args.buyer, args.token, args.amount);
       return;
     }
     case "OrderDisputed":
       // shipped_before_dispute reads the state before this update: it decides the default ruling on timeout.
-      updateOrder(
-        writes,
-        event,
-        event.args.orderId,
-        "Disputed",
-        "shipped_before_dispute = (state = 'Shipped'), state = 'Disputed', deadline = $4, disputant = $5",
-        [event.args.arbitrationDeadline, event.args.disputant.toLowerCase()],
-      );
+      updateOrder(view, event, event.args.orderId, "Disputed", (order) => ({
+        shipped_before_dispute: order.state === "Shipped",
+        state: "Disputed",
+        deadline: event.args.arbitrationDeadline,
+        disputant: event.args.disputant.toLowerCase(),
+      }));
       return;
     case "SettlementProposed":
-      updateOrder(
-        writes,
-        event,
-        event.args.orderId,
-        "Disputed",
-        "settlement_proposer = $4, settlement_buyer_bps = $5",
-        [event.args.proposer.toLowerCase(), event.args.buyerBps],
-      );
+      updateOrder(view, event, event.args.orderId, "Disputed", () => ({
+        settlement_proposer: event.args.proposer.toLowerCase(),
+        settlement_buyer_bps: event.args.buyerBps,
+      }));
       return;
     case "OrderResolved": {
       const { args } = event;
-      updateOrder(
-        writes,
-        event,
-        args.orderId,
-        "Resolved",
-        `state = 'Resolved', deadline = $4, resolution = $5, arbiter = $6, buyer_amount = $7, seller_amount = $8,
-         fee = $9`,
-        [
-          event.blockTimestamp.toString(),
-          RESOLUTIONS[args.resolution],
-          args.arbiter.toLowerCase(),
-          args.buyerAmount,
-          args.sellerAmount,
-          args.fee,
-        ],
-      );
-      // The event names neither party: the credits read them from the order row, so no answer is awaited here.
-      creditParty(writes, event, args.orderId, "buyer", args.token, args.buyerAmount);
-      creditParty(writes, event, args.orderId, "seller", args.token, args.sellerAmount);
-      credit(writes, chainId, treasury, args.token, args.fee);
+      const order = updateOrder(view, event, args.orderId, "Resolved", () => ({
+        state: "Resolved",
+        deadline: event.blockTimestamp.toString(),
+        resolution: RESOLUTIONS[args.resolution],
+        arbiter: args.arbiter.toLowerCase(),
+        buyer_amount: args.buyerAmount,
+        seller_amount: args.sellerAmount,
+        fee: args.fee,
+      }));
+      // The event names neither party: the order row does.
+      credit(view, String(order.buyer), args.token, args.buyerAmount);
+      credit(view, String(order.seller), args.token, args.sellerAmount);
+      credit(view, treasury, args.token, args.fee);
       return;
     }
     case "Withdrawn": {
       const { args } = event;
-      writes.query(
-        `UPDATE indexer.escrow_credits SET amount = amount - $4
-         WHERE chain_id = $1 AND account = $2 AND token = $3`,
-        [chainId, args.account.toLowerCase(), args.token.toLowerCase(), args.amount],
-        ({ rowCount }) => {
-          if (rowCount !== 1) {
-            throw new MissingEntityError(`Withdrawn by ${args.account} in ${args.token} without any credit recorded`);
-          }
-        },
-      );
+      const key = [args.account.toLowerCase(), args.token.toLowerCase()];
+      const row = view.get("escrow_credits", key);
+      if (row === undefined) {
+        throw new MissingEntityError(`Withdrawn by ${args.account} in ${args.token} without any credit recorded`);
+      }
+      view.put("escrow_credits", { ...row, amount: (BigInt(String(row.amount)) - BigInt(args.amount)).toString() });
       return;
     }
     case "TermsUpdated": {
       const { firstOrderId, terms } = event.args;
-      writes.query(
-        `INSERT INTO indexer.escrow_terms (chain_id, first_order_id, fee_bps, ship_window, confirm_window,
-           arbitration_timeout, updated_block)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (chain_id, first_order_id) DO UPDATE SET fee_bps = EXCLUDED.fee_bps,
-           ship_window = EXCLUDED.ship_window, confirm_window = EXCLUDED.confirm_window,
-           arbitration_timeout = EXCLUDED.arbitration_timeout, updated_block = EXCLUDED.updated_block`,
-        [
-          chainId,
-          firstOrderId,
-          terms.feeBps,
-          terms.shipWindow,
-          terms.confirmWindow,
-          terms.arbitrationTimeout,
-          event.blockNumber.toString(),
-        ],
-      );
+      view.put("escrow_terms", {
+        first_order_id: firstOrderId,
+        fee_bps: terms.feeBps,
+        ship_window: terms.shipWindow,
+        confirm_window: terms.confirmWindow,
+        arbitration_timeout: terms.arbitrationTimeout,
+        updated_block: block,
+      });
       return;
     }
     case "PaymentTokenSet":
-      writes.query(
-        `INSERT INTO indexer.escrow_payment_tokens (chain_id, token, allowed, updated_block) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (chain_id, token) DO UPDATE SET allowed = EXCLUDED.allowed, updated_block = EXCLUDED.updated_block`,
-        [chainId, event.args.token.toLowerCase(), event.args.allowed, event.blockNumber.toString()],
-      );
+      view.put("escrow_payment_tokens", {
+        token: event.args.token.toLowerCase(),
+        allowed: event.args.allowed,
+        updated_block: block,
+      });
       return;
     case "Paused":
-      writes.query(
-        `INSERT INTO indexer.escrow_status (chain_id, paused, updated_block) VALUES ($1, $2, $3)
-         ON CONFLICT (chain_id) DO UPDATE SET paused = EXCLUDED.paused, updated_block = EXCLUDED.updated_block`,
-        [chainId, event.args.paused, event.blockNumber.toString()],
-      );
+      view.put("escrow_status", { paused: event.args.paused, updated_block: block });
       return;
     default:
       // Role changes (RoleGranted, RoleRevoked, RoleAdminChanged) are kept in `events` only for now.
@@ -185,82 +219,47 @@ export function applyMarketplaceEscrowEvent(
   }
 }
 
-/**
- * Updates one order and appends its history row, in one statement; `$1..$3` are the chain, the order and the block,
- * the caller's values follow from `$4`. One statement rather than two: statements, not rows, are what a backfill
- * waits on.
- */
+/** Applies `changes` (computed from the order as it was) to one order and appends its history row; returns the order. */
 function updateOrder(
-  writes: WriteQueue,
+  view: ReadModelView,
   event: StoredEvent<"MarketplaceEscrow">,
   orderId: string,
   historyState: string,
-  assignments: string,
-  values: unknown[],
-): void {
-  writes.query(
-    `WITH updated AS (
-       UPDATE indexer.escrow_orders SET ${assignments}, updated_block = $3 WHERE chain_id = $1 AND order_id = $2
-       RETURNING order_id
-     )
-     ${historyFrom("updated", "$3", 4 + values.length)}`,
-    [event.chainId, orderId, event.blockNumber.toString(), ...values, ...historyValues(event, historyState)],
-    ({ rowCount }) => {
-      if (rowCount !== 1) {
-        throw new MissingEntityError(`${event.eventName} for order ${orderId}, which was never created`);
-      }
-    },
-  );
+  changes: (order: Row) => Row,
+): Row {
+  const order = view.get("escrow_orders", [orderId]);
+  if (order === undefined) {
+    throw new MissingEntityError(`${event.eventName} for order ${orderId}, which was never created`);
+  }
+  const updated = { ...order, ...changes(order), updated_block: event.blockNumber.toString() };
+  view.put("escrow_orders", updated);
+  appendHistory(view, event, orderId, historyState);
+  return updated;
 }
 
-function credit(writes: WriteQueue, chainId: number, account: string, token: string, amount: string): void {
+function credit(view: ReadModelView, account: string, token: string, amount: string): void {
   // A zero share (a full refund in a ruling, a zero fee) creates no credit, as in the contract.
   if (BigInt(amount) === 0n) return;
-  writes.query(
-    `INSERT INTO indexer.escrow_credits (chain_id, account, token, amount) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (chain_id, account, token) DO UPDATE SET amount = escrow_credits.amount + EXCLUDED.amount`,
-    [chainId, account.toLowerCase(), token.toLowerCase(), amount],
-  );
+  const key = [account.toLowerCase(), token.toLowerCase()];
+  const row = view.get("escrow_credits", key);
+  const before = row === undefined ? 0n : BigInt(String(row.amount));
+  view.put("escrow_credits", { account: key[0], token: key[1], amount: (before + BigInt(amount)).toString() });
 }
 
-/** Credits the order's buyer or seller, as the order row names them. */
-function creditParty(
-  writes: WriteQueue,
+function appendHistory(
+  view: ReadModelView,
   event: StoredEvent<"MarketplaceEscrow">,
   orderId: string,
-  party: "buyer" | "seller",
-  token: string,
-  amount: string,
+  state: string,
 ): void {
-  if (BigInt(amount) === 0n) return;
-  writes.query(
-    `INSERT INTO indexer.escrow_credits (chain_id, account, token, amount)
-     SELECT chain_id, ${party}, $3, $4 FROM indexer.escrow_orders WHERE chain_id = $1 AND order_id = $2
-     ON CONFLICT (chain_id, account, token) DO UPDATE SET amount = escrow_credits.amount + EXCLUDED.amount`,
-    [event.chainId, orderId, token.toLowerCase(), amount],
-  );
-}
-
-/**
- * The history row of the order `source` (a CTE returning `order_id`) names, as the tail of a statement whose `$1`
- * is the chain and `block` the block's parameter; its own values (`historyValues`) start at `$first`.
- */
-function historyFrom(source: string, block: string, first: number): string {
-  const [state, eventName, timestamp, txHash, logIndex, details] = [0, 1, 2, 3, 4, 5].map((i) => `$${first + i}`);
-  return `INSERT INTO indexer.escrow_order_history
-       (chain_id, order_id, state, event_name, block_number, block_timestamp, tx_hash, log_index, details)
-     SELECT $1, order_id, ${state}::text, ${eventName}::text, ${block}::bigint, ${timestamp}::bigint, ${txHash}::text,
-       ${logIndex}::integer, ${details}::jsonb
-     FROM ${source}`;
-}
-
-function historyValues(event: StoredEvent<"MarketplaceEscrow">, state: string): unknown[] {
-  return [
+  view.append("escrow_order_history", {
+    order_id: orderId,
     state,
-    event.eventName,
-    event.blockTimestamp.toString(),
-    event.transactionHash,
-    event.logIndex,
-    JSON.stringify(event.args),
-  ];
+    event_name: event.eventName,
+    block_number: event.blockNumber.toString(),
+    block_timestamp: event.blockTimestamp.toString(),
+    tx_hash: event.transactionHash,
+    log_index: event.logIndex,
+    details: event.args,
+  });
 }
