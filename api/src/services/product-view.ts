@@ -1,4 +1,3 @@
-import type { ProductCategory, ProductStatus, ProductUnit } from "../catalog-vocabulary.js";
 import type { Farm } from "../entities/Farm.js";
 import type { Product } from "../entities/Product.js";
 import type { ProductPhoto } from "../entities/ProductPhoto.js";
@@ -7,21 +6,7 @@ import type { PhotoUrls } from "./photo-urls.js";
 import type { ProductListRow } from "./search-products.js";
 
 /** A product in a listing (JSON-ready: dates as ISO strings), with its farm and cover photo. */
-export interface ProductSummaryView {
-  id: string;
-  name: string;
-  description: string;
-  category: ProductCategory;
-  unit: ProductUnit;
-  priceMinor: number;
-  currency: string;
-  stock: number;
-  status: ProductStatus;
-  createdAt: string;
-  updatedAt: string;
-  farm: { id: string; slug: string; name: string; region: string };
-  cover: PhotoUrls | null;
-}
+export type ProductSummaryView = Omit<ProductListRow, "coverKey"> & { cover: PhotoUrls | null };
 
 export interface ProductPhotoView extends PhotoUrls {
   id: string;
