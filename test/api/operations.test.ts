@@ -112,5 +112,9 @@ describe("API readiness without a chain or an indexer", function () {
     expect(error.details.checks.chain.ok).to.equal(false);
     expect(error.details.checks.indexer.ok).to.equal(false);
     expect(error.details.checks.indexer.error).to.match(/indexer/);
+    // The public answer names no internal address; the log keeps what the driver said.
+    expect(JSON.stringify(error)).not.to.contain("127.0.0.1");
+    const logged = api.logs.filter((line) => line.msg === "readiness check failed").map((line) => line.check);
+    expect(logged).to.include("chain");
   });
 });

@@ -26,6 +26,8 @@ export function createReadinessCheck(deps: {
   chainRpcUrl: string;
   maxLagBlocks: number;
   fetch?: typeof fetch;
+  /** Receives what a check threw; the public report only says which check failed. */
+  onCheckError?: (check: string, error: unknown) => void;
 }): () => Promise<ReadinessReport> {
   const fetchJson = deps.fetch ?? fetch;
 
@@ -97,7 +99,9 @@ export function createReadinessCheck(deps: {
         try {
           return [name, await check()] as const;
         } catch (error) {
-          return [name, { ok: false, error: (error as Error).message }] as const;
+          // /ready is public: a driver's message can name internal hosts, ports or SQL, so it goes to the log only.
+          deps.onCheckError?.(name, error);
+          return [name, { ok: false, error: `the ${name} check failed (details in the API's log)` }] as const;
         }
       }),
     );
