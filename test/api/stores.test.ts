@@ -66,12 +66,40 @@ describe("API stores", function () {
 
       it("refuses hits over the limit within the window, with the time until one frees up", async function () {
         const window = { limit: 2, windowMs: 60_000 };
-        expect(await store.rateLimiter.hit("k", window)).to.deep.equal({ allowed: true, remaining: 1 });
-        expect(await store.rateLimiter.hit("k", window)).to.deep.equal({ allowed: true, remaining: 0 });
+        expect(await store.rateLimiter.hit("k", window)).to.deep.equal({ allowed: true, remaining: 1, granted: 1 });
+        expect(await store.rateLimiter.hit("k", window)).to.deep.equal({ allowed: true, remaining: 0, granted: 1 });
         const refused = await store.rateLimiter.hit("k", window);
         expect(refused.allowed).to.equal(false);
         expect(refused.allowed === false && refused.retryAfterMs).to.be.within(1, 60_000);
         expect((await store.rateLimiter.hit("other", window)).allowed).to.equal(true);
+      });
+
+      it("records several hits at once, as many as the window has room for", async function () {
+        const window = { limit: 5, windowMs: 60_000 };
+        expect(await store.rateLimiter.hit("many", window, 3)).to.deep.equal({
+          allowed: true,
+          remaining: 2,
+          granted: 3,
+        });
+        expect(await store.rateLimiter.hit("many", window, 3)).to.deep.equal({
+          allowed: true,
+          remaining: 0,
+          granted: 2,
+        });
+        expect((await store.rateLimiter.hit("many", window, 3)).allowed).to.equal(false);
+        const refusal = await Promise.resolve()
+          .then(() => store.rateLimiter.hit("many", window, 0))
+          .catch((error: unknown) => error);
+        expect(refusal).to.be.instanceOf(RangeError);
+      });
+
+      it("counts up from a starting value, atomically under concurrent increments", async function () {
+        expect(await store.keyValue.readCounter("version")).to.equal(undefined);
+        const values = await Promise.all(Array.from({ length: 20 }, () => store.keyValue.increment("version", 1_000)));
+        expect(values.toSorted((a, b) => a - b)).to.deep.equal(Array.from({ length: 20 }, (_, i) => 1_001 + i));
+        expect(await store.keyValue.readCounter("version")).to.equal(1_020);
+        // The start only applies to a missing counter.
+        expect(await store.keyValue.increment("version", 5)).to.equal(1_021);
       });
 
       it("delivers published messages to subscribers until they unsubscribe", async function () {

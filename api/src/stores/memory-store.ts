@@ -1,3 +1,4 @@
+import { checkHitCount } from "./check-hit-count.js";
 import type { Cache, KeyValueStore, PubSub, RateLimiter, Store } from "./store.js";
 
 interface Expiring<T> {
@@ -13,6 +14,7 @@ interface Expiring<T> {
 export function createMemoryStore(now: () => number = Date.now): Store {
   const values = new Map<string, Expiring<string>>();
   const cached = new Map<string, Expiring<string> & { tags: readonly string[] }>();
+  const counters = new Map<string, number>();
   const hits = new Map<string, number[]>();
   const listeners = new Map<string, Set<(message: string) => void>>();
 
@@ -41,6 +43,14 @@ export function createMemoryStore(now: () => number = Date.now): Store {
       values.delete(key);
       return Promise.resolve();
     },
+    increment(key, start) {
+      const value = (counters.get(key) ?? start) + 1;
+      counters.set(key, value);
+      return Promise.resolve(value);
+    },
+    readCounter(key) {
+      return Promise.resolve(counters.get(key));
+    },
   };
 
   const cache: Cache = {
@@ -63,16 +73,18 @@ export function createMemoryStore(now: () => number = Date.now): Store {
   };
 
   const rateLimiter: RateLimiter = {
-    hit(key, { limit, windowMs }) {
+    hit(key, { limit, windowMs }, count = 1) {
+      checkHitCount(count);
       const at = now();
       const recent = (hits.get(key) ?? []).filter((time) => time > at - windowMs);
       if (recent.length >= limit) {
         hits.set(key, recent);
         return Promise.resolve({ allowed: false, remaining: 0, retryAfterMs: recent[0] + windowMs - at });
       }
-      recent.push(at);
+      const granted = Math.min(count, limit - recent.length);
+      for (let hit = 0; hit < granted; hit++) recent.push(at);
       hits.set(key, recent);
-      return Promise.resolve({ allowed: true, remaining: limit - recent.length });
+      return Promise.resolve({ allowed: true, remaining: limit - recent.length, granted });
     },
   };
 
@@ -103,6 +115,7 @@ export function createMemoryStore(now: () => number = Date.now): Store {
     ping: () => Promise.resolve(),
     close() {
       values.clear();
+      counters.clear();
       cached.clear();
       hits.clear();
       listeners.clear();

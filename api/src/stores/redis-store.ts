@@ -1,26 +1,41 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 import type { Redis } from "ioredis";
 
+import { checkHitCount } from "./check-hit-count.js";
 import type { Cache, KeyValueStore, PubSub, RateLimiter, Store } from "./store.js";
 
 // Sliding window over a sorted set of hit times. Runs atomically, and reads the clock from Redis so replicas with
-// skewed clocks share one timeline. Returns {1, remaining} or {0, retry-after ms}; refused hits are not recorded.
+// skewed clocks share one timeline. Records up to ARGV[4] hits (members ARGV[3]:1, :2, …) as room allows and returns
+// {1, remaining, granted}, or {0, retry-after ms} when there is no room; refused hits are not recorded.
 const SLIDING_WINDOW_HIT = `
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
+local wanted = tonumber(ARGV[4])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local count = redis.call('ZCARD', key)
 if count < limit then
-  redis.call('ZADD', key, now, ARGV[3])
+  local granted = math.min(wanted, limit - count)
+  local members = {}
+  for i = 1, granted do
+    members[#members + 1] = now
+    members[#members + 1] = ARGV[3] .. ':' .. i
+  end
+  redis.call('ZADD', key, unpack(members))
   redis.call('PEXPIRE', key, window)
-  return {1, limit - count - 1}
+  return {1, limit - count - granted, granted}
 end
 local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 return {0, math.max(1, tonumber(oldest[2]) + window - now)}
+`;
+
+// INCR on a counter that starts from ARGV[1] when missing (plain INCR would restart it at 1).
+const INCREMENT_FROM = `
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end
+return redis.call('INCR', KEYS[1])
 `;
 
 /**
@@ -44,6 +59,13 @@ export function createRedisStore({ redis, prefix = "agridao:" }: { redis: Redis;
     },
     async delete(key) {
       await redis.del(kvKey(key));
+    },
+    async increment(key, start) {
+      return Number(await redis.eval(INCREMENT_FROM, 1, kvKey(key), start));
+    },
+    async readCounter(key) {
+      const value = await redis.get(kvKey(key));
+      return value === null ? undefined : Number(value);
     },
   };
 
@@ -74,19 +96,20 @@ export function createRedisStore({ redis, prefix = "agridao:" }: { redis: Redis;
     },
   };
 
+  const slidingWindowHit = storedScript(redis, SLIDING_WINDOW_HIT);
+  // Hit members only need to be unique per key: this store's own id plus a counter is, without a random draw each.
+  const memberPrefix = randomBytes(8).toString("hex");
+  let hits = 0;
   const rateLimiter: RateLimiter = {
-    async hit(key, { limit, windowMs }) {
-      const member = randomBytes(8).toString("hex");
-      const [allowed, value] = (await redis.eval(
-        SLIDING_WINDOW_HIT,
-        1,
-        `${prefix}rate:${key}`,
-        limit,
-        windowMs,
-        member,
-      )) as [number, number];
+    async hit(key, { limit, windowMs }, count = 1) {
+      checkHitCount(count);
+      const member = `${memberPrefix}:${(hits++).toString(36)}`;
+      const [allowed, value, granted] = (await slidingWindowHit(
+        [`${prefix}rate:${key}`],
+        [limit, windowMs, member, count],
+      )) as [number, number, number];
       return allowed === 1
-        ? { allowed: true, remaining: value }
+        ? { allowed: true, remaining: value, granted }
         : { allowed: false, remaining: 0, retryAfterMs: value };
     },
   };
@@ -136,6 +159,19 @@ export function createRedisStore({ redis, prefix = "agridao:" }: { redis: Redis;
       await subscriber?.quit();
       subscriber = undefined;
     },
+  };
+}
+
+/** A Lua script run by its SHA (EVALSHA), loaded with EVAL only when the server does not know it yet. */
+function storedScript(redis: Redis, lua: string) {
+  const sha = createHash("sha1").update(lua).digest("hex");
+  return async (keys: string[], args: (string | number)[]): Promise<unknown> => {
+    try {
+      return await redis.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
+      return redis.eval(lua, keys.length, ...keys, ...args);
+    }
   };
 }
 

@@ -22,6 +22,13 @@ export interface KeyValueStore {
   /** Reads and deletes in one atomic step: of two concurrent takes of one key, exactly one gets the value. */
   take(key: string): Promise<string | undefined>;
   delete(key: string): Promise<void>;
+  /**
+   * Adds one to the counter at `key` and returns the new value, atomically across replicas. A missing counter is
+   * first set to `start`, so a counter that was lost restarts above values handed out before (given a clock).
+   */
+  increment(key: string, start: number): Promise<number>;
+  /** The counter at `key`, or undefined when there is none. */
+  readCounter(key: string): Promise<number | undefined>;
 }
 
 export interface CacheSetOptions {
@@ -44,11 +51,18 @@ export interface RateLimitWindow {
 }
 
 export type RateLimitDecision =
-  { allowed: true; remaining: number } | { allowed: false; remaining: 0; retryAfterMs: number };
+  { allowed: true; remaining: number; granted: number } | { allowed: false; remaining: 0; retryAfterMs: number };
+
+/** Hits one call of `RateLimiter.hit` may record. */
+export const MAX_HITS_PER_CALL = 1_000;
 
 /** A sliding-window limiter: at most `limit` hits per key in any `windowMs`; refused hits are not counted. */
 export interface RateLimiter {
-  hit(key: string, window: RateLimitWindow): Promise<RateLimitDecision>;
+  /**
+   * Records up to `count` hits (default 1, at most MAX_HITS_PER_CALL) now: as many as the window still has room for,
+   * reported as `granted`. Refused only when there is no room for even one.
+   */
+  hit(key: string, window: RateLimitWindow, count?: number): Promise<RateLimitDecision>;
 }
 
 export type Unsubscribe = () => Promise<void>;
