@@ -1,4 +1,3 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
 import type { ParameterizedContext } from "koa";
 import type { Logger } from "pino";
 
@@ -13,8 +12,6 @@ export interface ApiState {
   user?: AuthUser;
   /** Why the bearer token was refused, if one was sent: reported only by routes that need a user. */
   authError?: Error;
-  /** An entity manager of this request's own (a fork), so identity maps never leak between requests. */
-  em: EntityManager;
   /** The route pattern that matched, e.g. `/api/products/:id`, for metrics and logs. */
   routePattern?: string;
 }

@@ -95,6 +95,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     chainRpcUrl: config.chainRpcUrl,
     maxLagBlocks: config.indexerMaxLagBlocks,
     fetch: deps.fetch,
+    onCheckError: (check, error) => log.warn({ err: error, check }, "readiness check failed"),
   });
 
   const auth = createAuthServices({
@@ -109,8 +110,10 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   const catalogCache = createCatalogCache({
     cache: countedCache(store.cache, metrics),
     keyValue: store.keyValue,
+    pubSub: store.pubSub,
     ttlMs: config.catalogCacheTtlMs,
     onLocalHit: () => metrics.cacheLookups.inc({ result: "hit" }),
+    onSubscribeError: (error) => log.warn({ err: error }, "catalog versions will be polled: pub/sub is unavailable"),
   });
   const farms = createFarmService({ catalogCache, photoStore });
   const products = createProductService({ catalogCache, currency: config.shopCurrency });
@@ -132,7 +135,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   ];
 
   const router = new Router<ApiState>();
-  mountRoutes(router, routes, { enforceRateLimit });
+  mountRoutes(router, routes, { enforceRateLimit, forkEntityManager: () => orm.em.fork() });
   mountMetricsRoute(router, metrics);
   mountPhotoFileRoute(router, photoStore);
   mountDocsRoutes(router, buildOpenApiDocument(routes, { title: "AgriDAO API", version: "0.1.0" }));
@@ -166,10 +169,6 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     }),
   );
   app.use(authenticate(accessTokens));
-  app.use(async (ctx, next) => {
-    ctx.state.em = orm.em.fork();
-    await next();
-  });
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -43,7 +43,10 @@ export interface RouteInput<Req extends RouteRequest, A extends RouteAuth> {
   body: Parsed<Req["body"]>;
   /** The caller; always present unless the route is public. */
   user: A extends "public" ? AuthUser | undefined : AuthUser;
-  /** This request's own entity manager. */
+  /**
+   * This request's own entity manager, forked on first use: read it only where the database is needed, so a
+   * response served from cache costs no fork (destructuring `em` counts as a use).
+   */
   em: EntityManager;
   /** Logger stamped with the request id. */
   log: Logger;

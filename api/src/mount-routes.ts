@@ -1,4 +1,5 @@
 import type { Router } from "@koa/router";
+import type { EntityManager } from "@mikro-orm/postgresql";
 import type { z } from "zod";
 
 import type { ApiContext, ApiState } from "./api-context.js";
@@ -12,7 +13,14 @@ import type { EnforceRateLimit } from "./middleware/rate-limit.js";
 export function mountRoutes(
   router: Router<ApiState>,
   routes: readonly ApiRoute[],
-  { enforceRateLimit }: { enforceRateLimit: EnforceRateLimit },
+  {
+    enforceRateLimit,
+    forkEntityManager,
+  }: {
+    enforceRateLimit: EnforceRateLimit;
+    /** A fresh entity manager with its own identity map, so identity maps never leak between requests. */
+    forkEntityManager: () => EntityManager;
+  },
 ): void {
   for (const route of routes) {
     router[route.method](route.path, async (ctx: ApiContext) => {
@@ -35,7 +43,18 @@ export function mountRoutes(
       const body = validate("body", request.body, ctx.request.body, issues);
       if (issues.length > 0) throw new ValidationError("The request is invalid", issues);
 
-      const result = await route.handler({ params, query, body, user, em: ctx.state.em, log: ctx.state.log, ctx });
+      let em: EntityManager | undefined;
+      const result = await route.handler({
+        params,
+        query,
+        body,
+        user,
+        log: ctx.state.log,
+        ctx,
+        get em() {
+          return (em ??= forkEntityManager());
+        },
+      });
       const schema = route.responses[result.status];
       if (schema === undefined) {
         throw new Error(`${route.method.toUpperCase()} ${route.path} returned undeclared status ${result.status}`);

@@ -114,9 +114,9 @@ export function createProductService({ catalogCache, currency }: { catalogCache:
 
     /** The product page: active products for everyone; drafts and archived ones only for their owner. */
     async get(em: EntityManager, viewer: AuthUser | undefined, id: string): Promise<LoadedProduct> {
-      const product = await em.findOne(Product, { id });
+      const product = await em.findOne(Product, { id }, { populate: ["farm"] });
       if (product === null) throw new NotFoundError(`No product ${id}`);
-      const farm = await em.findOneOrFail(Farm, { id: product.farm.id });
+      const farm = product.farm;
       if (product.status !== "active" && farm.owner.id !== viewer?.id) throw new NotFoundError(`No product ${id}`);
       return load(em, product, farm);
     },

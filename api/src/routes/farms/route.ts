@@ -35,9 +35,10 @@ export function createFarmRoutes({
       tags: ["farms"],
       request: { query: listFarmsQuery },
       responses: { 200: farmListResponse },
-    }).handle(async ({ query, em }) => {
+    }).handle(async (input) => {
+      const { query } = input;
       const body = await catalogCache.read(`farms:${JSON.stringify(query)}`, async () => {
-        const page = await farms.list(em, { region: query.region, after: query.cursor, limit: query.limit });
+        const page = await farms.list(input.em, { region: query.region, after: query.cursor, limit: query.limit });
         return { farms: page.farms.map((farm) => toFarmView(farm, photoBaseUrl)), nextCursor: page.next };
       });
       return { status: 200, body };

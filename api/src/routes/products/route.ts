@@ -1,6 +1,6 @@
 import { defineRoute } from "../../define-route.js";
 import type { StockChange } from "../../entities/StockChange.js";
-import { ForbiddenError } from "../../errors.js";
+import { ForbiddenError, NotFoundError } from "../../errors.js";
 import type { CatalogCache } from "../../services/catalog-cache.js";
 import type { FarmService } from "../../services/farm-service.js";
 import type { ProductService } from "../../services/product-service.js";
@@ -44,10 +44,11 @@ export function createProductRoutes({
       tags: ["products"],
       request: { query: listProductsQuery },
       responses: { 200: productListResponse },
-    }).handle(async ({ query, user, em }) => {
+    }).handle(async (input) => {
+      const { query, user } = input;
       const { status, ...search } = query;
       const load = async () => {
-        const page = await searchProducts(em, { ...search, statuses: [status] });
+        const page = await searchProducts(input.em, { ...search, statuses: [status] });
         return {
           products: page.products.map((row) => toProductSummaryView(row, photoBaseUrl)),
           nextCursor: page.nextCursor,
@@ -58,7 +59,7 @@ export function createProductRoutes({
           throw new ForbiddenError("Only the farm's owner sees its drafts and archived products");
         }
         // `farm` is required by the schema whenever status is not active.
-        await farms.findOwnFarm(em, user, search.farm ?? "");
+        await farms.findOwnFarm(input.em, user, search.farm ?? "");
         return { status: 200, body: await load() };
       }
       return {
@@ -76,8 +77,23 @@ export function createProductRoutes({
       tags: ["products"],
       request: { params: productIdParams },
       responses: { 200: productResponse },
-    }).handle(async ({ params, user, em }) => {
-      const { product, farm, photos } = await products.get(em, user, params.id);
+    }).handle(async (input) => {
+      const { params, user } = input;
+      // A product on sale looks the same to everyone, so its page is cached with the lists; a draft or archived one
+      // (which only its owner may see) is read afresh each time.
+      const loadOnSale = async () => {
+        const { product, farm, photos } = await products.get(input.em, undefined, params.id);
+        return toProductView(product, farm, photos, photoBaseUrl);
+      };
+      try {
+        return {
+          status: 200,
+          body: await catalogCache.readChecked(`product:${params.id}`, productResponse, loadOnSale),
+        };
+      } catch (error) {
+        if (!(error instanceof NotFoundError) || user === undefined) throw error;
+      }
+      const { product, farm, photos } = await products.get(input.em, user, params.id);
       return { status: 200, body: toProductView(product, farm, photos, photoBaseUrl) };
     }),
 
