@@ -6,7 +6,6 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { Cart } from "../entities/Cart.js";
 import { CartItem } from "../entities/CartItem.js";
 import { Product } from "../entities/Product.js";
-import { User } from "../entities/User.js";
 import { NotFoundError, UnauthorizedError } from "../errors.js";
 import { buildCartView, cartCurrency } from "./build-cart-view.js";
 import type { CartLineState, CartView } from "./build-cart-view.js";
@@ -76,15 +75,19 @@ export function createCartService({ chainId }: { chainId: number }): CartService
     return em.findOne(Cart, where, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
   }
 
+  /**
+   * The user's cart, created if missing, locked until the transaction ends. One statement: the upsert's DO UPDATE
+   * takes the row lock (as SELECT … FOR UPDATE would) and stamps the change, so two first requests of one user
+   * cannot both create a cart, and a deleted account gets none.
+   */
   async function lockUserCart(tx: EntityManager, userId: string): Promise<Cart> {
-    const user = await tx.findOne(User, { id: userId, deletedAt: null });
-    if (user === null) throw new UnauthorizedError("The signed-in account no longer exists");
-    // Two first requests of one user may race to create the cart: the loser's insert does nothing.
-    await tx.execute("INSERT INTO carts (id, user_id) VALUES (?, ?) ON CONFLICT (user_id) DO NOTHING", [
-      randomUUID(),
-      userId,
-    ]);
-    return tx.findOneOrFail(Cart, { user: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const rows = await tx.execute<{ id: string }[]>(
+      `INSERT INTO carts (id, user_id) SELECT ?, u.id FROM users u WHERE u.id = ? AND u.deleted_at IS NULL
+        ON CONFLICT (user_id) DO UPDATE SET updated_at = now() RETURNING id`,
+      [randomUUID(), userId],
+    );
+    if (rows.length === 0) throw new UnauthorizedError("The signed-in account no longer exists");
+    return tx.getReference(Cart, rows[0].id);
   }
 
   async function loadItems(em: EntityManager, cart: Cart): Promise<CartItem[]> {
@@ -93,7 +96,11 @@ export function createCartService({ chainId }: { chainId: number }): CartService
 
   /** `fee` is read outside any transaction: a failed read (no indexer schema) would abort the transaction. */
   async function buildView(em: EntityManager, cart: Cart | null, fee: PlatformFee): Promise<CartView> {
-    const items = cart === null ? [] : await loadItems(em, cart);
+    return viewOf(cart === null ? [] : await loadItems(em, cart), fee);
+  }
+
+  /** The view of lines already loaded (with their products and farms), in the order the lines were added. */
+  function viewOf(items: readonly CartItem[], fee: PlatformFee): CartView {
     const lines = items.map(({ product, quantity, addedAt }): CartLineState => ({
       productId: product.id,
       name: product.name,
@@ -122,8 +129,10 @@ export function createCartService({ chainId }: { chainId: number }): CartService
         if (cart === null) {
           issuedToken = createCartToken();
           cart = tx.create(Cart, { user: null, tokenHash: hashCartToken(issuedToken) });
+        } else if (!("userId" in owner)) {
+          cart.updatedAt = new Date();
         }
-        const product = await tx.findOne(Product, { id: productId });
+        const product = await tx.findOne(Product, { id: productId }, { populate: ["farm"] });
         if (product === null) throw new NotFoundError("No product has this id");
         if (product.status !== "active") throw new ProductNotOnSaleError(product.id, product.status);
         if (quantity > product.stock) throw new InsufficientStockError(product.id, quantity, product.stock);
@@ -136,13 +145,13 @@ export function createCartService({ chainId }: { chainId: number }): CartService
         }
         if (existing === undefined) {
           if (items.length >= MAX_CART_LINES) throw new CartFullError(MAX_CART_LINES);
-          tx.create(CartItem, { cart, product, quantity });
+          items.push(tx.create(CartItem, { cart, product, quantity }));
         } else {
           existing.quantity = quantity;
         }
-        cart.updatedAt = new Date();
         await tx.flush();
-        return { view: await buildView(tx, cart, fee), issuedToken };
+        // The lines just loaded and changed under the cart's lock are what a reload would return.
+        return { view: viewOf(items, fee), issuedToken };
       });
     },
 
@@ -205,7 +214,6 @@ export function createCartService({ chainId }: { chainId: number }): CartService
             targetProducts.push(product);
           }
         }
-        target.updatedAt = new Date();
         await tx.flush();
         await tx.nativeDelete(Cart, { id: source.id });
         return { view: await buildView(tx, target, fee), merge: report };
