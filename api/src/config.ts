@@ -65,6 +65,9 @@ const schema = z
     TERMS_VERSION: z.string().trim().min(1).max(64).default("1"),
     RATE_LIMIT_AUTH_PER_15_MINUTES: integer(1).default(100),
     RATE_LIMIT_DEFAULT_PER_MINUTE: integer(1).default(600),
+    SSE_HEARTBEAT_SECONDS: integer(1).max(300).default(20),
+    SSE_MAX_STREAMS_PER_USER: integer(1).max(100).default(5),
+    SSE_TICKET_TTL_SECONDS: integer(1).max(600).default(30),
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET === undefined && (env.CHAIN_ID !== LOCAL_CHAIN_ID || env.NODE_ENV === "production")) {
@@ -135,6 +138,15 @@ export type ApiConfig = Readonly<{
   termsVersion: string;
   /** Requests allowed per client IP, and per account, in each policy's window. */
   rateLimits: Readonly<{ authPer15Minutes: number; defaultPerMinute: number }>;
+  /** Server-sent event streams (`GET /api/events`). */
+  sse: Readonly<{
+    /** How often an idle stream gets a comment, so proxies and browsers do not drop it as dead. */
+    heartbeatMs: number;
+    /** Open streams one user may hold in one API process; the next is refused with 429. */
+    maxStreamsPerUser: number;
+    /** How long a stream ticket (for EventSource, which cannot send an Authorization header) stays redeemable. */
+    ticketTtlMs: number;
+  }>;
 }>;
 
 /** Thrown when the environment does not describe a usable API; the message names every bad variable. */
@@ -194,6 +206,11 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     rateLimits: {
       authPer15Minutes: data.RATE_LIMIT_AUTH_PER_15_MINUTES,
       defaultPerMinute: data.RATE_LIMIT_DEFAULT_PER_MINUTE,
+    },
+    sse: {
+      heartbeatMs: data.SSE_HEARTBEAT_SECONDS * 1000,
+      maxStreamsPerUser: data.SSE_MAX_STREAMS_PER_USER,
+      ticketTtlMs: data.SSE_TICKET_TTL_SECONDS * 1000,
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Options } from "@mikro-orm/postgresql";
 import { Cart } from "./entities/Cart.js";
 import { CartItem } from "./entities/CartItem.js";
 import { Farm } from "./entities/Farm.js";
+import { Notification } from "./entities/Notification.js";
 import { Product } from "./entities/Product.js";
 import { ProductPhoto } from "./entities/ProductPhoto.js";
 import { RefreshToken } from "./entities/RefreshToken.js";
@@ -15,6 +16,7 @@ import { Migration20261122000000_users_wallets } from "./migrations/Migration202
 import { Migration20261122010000_catalog } from "./migrations/Migration20261122010000_catalog.js";
 import { Migration20261122020000_refresh_tokens } from "./migrations/Migration20261122020000_refresh_tokens.js";
 import { Migration20261122030000_carts } from "./migrations/Migration20261122030000_carts.js";
+import { Migration20261204020000_notifications } from "./migrations/Migration20261204020000_notifications.js";
 
 /** Where `npm run api:migration:create` writes new migrations. */
 export const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url).pathname;
@@ -26,7 +28,7 @@ export const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url).pathname
 export function createOrmConfig(options: { databaseUrl: string; poolMax?: number }): Options {
   return defineConfig({
     clientUrl: options.databaseUrl,
-    entities: [User, Wallet, RefreshToken, Farm, Product, ProductPhoto, StockChange, Cart, CartItem],
+    entities: [User, Wallet, RefreshToken, Farm, Product, ProductPhoto, StockChange, Cart, CartItem, Notification],
     pool: { max: options.poolMax ?? 10 },
     extensions: [Migrator],
     migrations: {
@@ -37,6 +39,7 @@ export function createOrmConfig(options: { databaseUrl: string; poolMax?: number
         Migration20261122010000_catalog,
         Migration20261122020000_refresh_tokens,
         Migration20261122030000_carts,
+        Migration20261204020000_notifications,
       ],
       snapshot: false,
       silent: true,
