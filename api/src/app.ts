@@ -25,9 +25,11 @@ import { createAdminUserRoutes } from "./routes/admin-users/route.js";
 import { createAuthRoutes } from "./routes/auth/route.js";
 import { createCartRoutes } from "./routes/cart/route.js";
 import { DOCS_PATH, mountDocsRoutes } from "./routes/docs/route.js";
+import { createEventRoutes, mountEventStreamRoute } from "./routes/events/route.js";
 import { createFarmRoutes } from "./routes/farms/route.js";
 import { createHealthRoutes } from "./routes/health/route.js";
 import { mountMetricsRoute } from "./routes/metrics/route.js";
+import { createNotificationRoutes } from "./routes/notifications/route.js";
 import { createPhotoRoutes, mountPhotoFileRoute } from "./routes/photos/route.js";
 import { createProductRoutes } from "./routes/products/route.js";
 import { createAccessTokens } from "./services/access-tokens.js";
@@ -37,10 +39,15 @@ import { createCatalogCache } from "./services/catalog-cache.js";
 import { createReadinessCheck } from "./services/check-readiness.js";
 import { createAuthServices } from "./services/create-auth-services.js";
 import { createFarmService } from "./services/farm-service.js";
+import { createLiveEventBus } from "./services/live-event-bus.js";
+import { createLiveStreams } from "./services/live-streams.js";
+import type { LiveStreams } from "./services/live-streams.js";
+import { createNotificationService } from "./services/notification-service.js";
 import { createDiskPhotoStore } from "./services/photo-store.js";
 import type { PhotoStore } from "./services/photo-store.js";
 import { createProductPhotoService } from "./services/product-photo-service.js";
 import { createProductService } from "./services/product-service.js";
+import { createStreamTickets } from "./services/stream-tickets.js";
 import { countedCache } from "./stores/counted-cache.js";
 import type { Store } from "./stores/store.js";
 
@@ -61,6 +68,10 @@ export interface AppDeps {
   photoStore?: PhotoStore;
   /** Routes mounted beside the API's own, under the same conventions (tests exercising auth and validation). */
   extraRoutes?: readonly ApiRoute[];
+  /** This process's open event streams; pass them when something outside the app (indexer announcements) feeds them. */
+  liveStreams?: LiveStreams;
+  /** Aborted when the process shuts down: open event streams are closed so the server can stop. */
+  shutdown?: AbortSignal;
 }
 
 /** The API as a Koa app: the middleware stack, every route, and the OpenAPI document built from those routes. */
@@ -118,6 +129,24 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   const farms = createFarmService({ catalogCache, photoStore });
   const products = createProductService({ catalogCache, currency: config.shopCurrency });
   const photos = createProductPhotoService({ catalogCache, photoStore });
+  const liveStreams =
+    deps.liveStreams ??
+    createLiveStreams({
+      maxStreamsPerUser: config.sse.maxStreamsPerUser,
+      heartbeatMs: config.sse.heartbeatMs,
+      onCount: (open) => metrics.sseStreams.set(open),
+    });
+  deps.shutdown?.addEventListener("abort", () => liveStreams.closeAll(), { once: true });
+  const liveEvents = createLiveEventBus({
+    pubSub: store.pubSub,
+    deliver: (userId, event) => liveStreams.deliver(userId, event),
+    onError: (error) => log.warn({ err: error }, "live events bus error"),
+  });
+  const notifications = createNotificationService({
+    bus: liveEvents,
+    onPublishError: (error) => log.warn({ err: error }, "a stored notification could not be pushed live"),
+  });
+  const streamTickets = createStreamTickets({ keyValue: store.keyValue, ttlMs: config.sse.ticketTtlMs });
   const { photoBaseUrl } = config;
   const uploadLimits = { maxBytes: config.photoMaxSize.bytes, maxSizeText: config.photoMaxSize.text };
 
@@ -131,11 +160,22 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     ...createFarmRoutes({ farms, catalogCache, photoBaseUrl, uploadLimits }),
     ...createProductRoutes({ products, farms, catalogCache, photoBaseUrl }),
     ...createPhotoRoutes({ products, photos, photoBaseUrl, uploadLimits }),
+    ...createNotificationRoutes({ notifications }),
+    ...createEventRoutes({ tickets: streamTickets }),
     ...(deps.extraRoutes ?? []),
   ];
 
   const router = new Router<ApiState>();
   mountRoutes(router, routes, { enforceRateLimit, forkEntityManager: () => orm.em.fork() });
+  mountEventStreamRoute(router, {
+    enforceRateLimit,
+    tickets: streamTickets,
+    bus: liveEvents,
+    streams: liveStreams,
+    notifications,
+    forkEntityManager: () => orm.em.fork(),
+    shutdown: deps.shutdown,
+  });
   mountMetricsRoute(router, metrics);
   mountPhotoFileRoute(router, photoStore);
   mountDocsRoutes(router, buildOpenApiDocument(routes, { title: "AgriDAO API", version: "0.1.0" }));

@@ -95,3 +95,13 @@ export class ServiceUnavailableError extends ApiError {
   readonly status = 503;
   readonly code = "service_unavailable";
 }
+
+/** A user already holds as many open event streams as one API process allows. */
+export class TooManyStreamsError extends ApiError {
+  readonly status = 429;
+  readonly code = "too_many_streams";
+
+  constructor(limit: number) {
+    super(`At most ${limit} event streams may be open at once; close one first`, { limit });
+  }
+}

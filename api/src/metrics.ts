@@ -7,6 +7,8 @@ export interface ApiMetrics {
   httpDuration: Histogram<"method" | "route" | "status">;
   cacheLookups: Counter<"result">;
   rateLimitRejections: Counter<"policy" | "scope">;
+  /** Server-sent event streams open in this process. */
+  sseStreams: Gauge;
   /** Reports the database pool's size on every scrape; set once the ORM is up. */
   observeDatabasePool(read: () => { used: number; free: number; pending: number } | undefined): void;
 }
@@ -53,6 +55,11 @@ export function createApiMetrics(): ApiMetrics {
       name: "api_rate_limit_rejections_total",
       help: "Requests refused with 429, by policy and by what was limited (ip or account)",
       labelNames: ["policy", "scope"],
+      registers: [registry],
+    }),
+    sseStreams: new Gauge({
+      name: "api_sse_streams_open",
+      help: "Server-sent event streams open in this process",
       registers: [registry],
     }),
     observeDatabasePool(read) {

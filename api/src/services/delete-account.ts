@@ -1,12 +1,13 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import { Notification } from "../entities/Notification.js";
 import { RefreshToken } from "../entities/RefreshToken.js";
 import { User } from "../entities/User.js";
 import { Wallet } from "../entities/Wallet.js";
 
 /**
  * Deletes an account the way accounting allows: the row stays (orders and payments refer to it) but loses everything
- * personal (email, password, wallets, terms acceptance), is marked deleted, and every session of it is revoked.
+ * personal (email, password, wallets, terms acceptance, notifications), is marked deleted, and every session of it is revoked.
  * The caller must have re-authenticated.
  */
 export async function deleteAccount(em: EntityManager, user: User, now: Date): Promise<void> {
@@ -17,6 +18,7 @@ export async function deleteAccount(em: EntityManager, user: User, now: Date): P
       { email: null, passwordHash: null, tosAcceptedAt: null, tosVersion: null, deletedAt: now },
     );
     await tx.nativeDelete(Wallet, { user: user.id });
+    await tx.nativeDelete(Notification, { user: user.id });
     await tx.nativeUpdate(RefreshToken, { user: user.id, revokedAt: null }, { revokedAt: now });
   });
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import { Notification } from "../entities/Notification.js";
 import { RefreshToken } from "../entities/RefreshToken.js";
 import type { User } from "../entities/User.js";
 import { describeAccount } from "./describe-account.js";
@@ -16,10 +17,18 @@ export interface AccountExport {
     usedAt: string | null;
     revokedAt: string | null;
   }[];
+  notifications: {
+    kind: string;
+    orderId: string | null;
+    data: Record<string, unknown>;
+    createdAt: string;
+    readAt: string | null;
+  }[];
 }
 
 export async function exportAccount(em: EntityManager, user: User, now: Date): Promise<AccountExport> {
   const tokens = await em.find(RefreshToken, { user: user.id }, { orderBy: { createdAt: "asc", id: "asc" } });
+  const notifications = await em.find(Notification, { user: user.id }, { orderBy: { id: "asc" } });
   return {
     exportedAt: now.toISOString(),
     account: await describeAccount(em, user),
@@ -29,6 +38,13 @@ export async function exportAccount(em: EntityManager, user: User, now: Date): P
       expiresAt: token.expiresAt.toISOString(),
       usedAt: token.usedAt?.toISOString() ?? null,
       revokedAt: token.revokedAt?.toISOString() ?? null,
+    })),
+    notifications: notifications.map((notification) => ({
+      kind: notification.kind,
+      orderId: notification.orderId ?? null,
+      data: notification.data,
+      createdAt: notification.createdAt.toISOString(),
+      readAt: notification.readAt?.toISOString() ?? null,
     })),
   };
 }

@@ -27,4 +27,13 @@ export const accountExportResponse = z.object({
       revokedAt: z.iso.datetime().nullable(),
     }),
   ),
+  notifications: z.array(
+    z.object({
+      kind: z.string(),
+      orderId: z.uuid().nullable(),
+      data: z.record(z.string(), z.unknown()),
+      createdAt: z.iso.datetime(),
+      readAt: z.iso.datetime().nullable(),
+    }),
+  ),
 });

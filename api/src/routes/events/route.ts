@@ -1,0 +1,129 @@
+import type { Router } from "@koa/router";
+import type { EntityManager } from "@mikro-orm/postgresql";
+
+import type { ApiContext, ApiState } from "../../api-context.js";
+import type { ApiRoute } from "../../define-route.js";
+import { defineRoute } from "../../define-route.js";
+import { ServiceUnavailableError, UnauthorizedError, ValidationError } from "../../errors.js";
+import type { EnforceRateLimit } from "../../middleware/rate-limit.js";
+import type { LiveEventBus } from "../../services/live-event-bus.js";
+import type { LiveStreams } from "../../services/live-streams.js";
+import type { NotificationService } from "../../services/notification-service.js";
+import { notificationEvent, parseNotificationId } from "../../services/notification-service.js";
+import type { StreamTickets } from "../../services/stream-tickets.js";
+import { streamTicketResponse } from "./schemas.js";
+
+export const EVENTS_PATH = "/api/events";
+
+/** Notifications replayed to a reconnecting stream at most; beyond that the client is told to reload its list. */
+const MAX_REPLAY = 200;
+
+/** The JSON half of the live stream: tickets that let a browser's EventSource open it without a header. */
+export function createEventRoutes({ tickets }: { tickets: StreamTickets }): ApiRoute[] {
+  return [
+    defineRoute({
+      method: "post",
+      path: `${EVENTS_PATH}/ticket`,
+      auth: "user",
+      summary: "A short-lived, single-use ticket to open GET /api/events from a browser's EventSource",
+      tags: ["notifications"],
+      responses: { 201: streamTicketResponse },
+    }).handle(async ({ user }) => {
+      const { ticket, expiresAt } = await tickets.issue(user.id);
+      return {
+        status: 201,
+        body: { ticket, expiresAt: expiresAt.toISOString() },
+        headers: { "Cache-Control": "no-store" },
+      };
+    }),
+  ];
+}
+
+/**
+ * `GET /api/events`: the signed-in user's server-sent events (`notification` with the notification id as event id,
+ * `chain` when the indexer committed something). Signed in by `Authorization: Bearer` or by `?ticket=`. A stream
+ * resumed with `Last-Event-ID` (or `?lastEventId=`, for a new EventSource after a ticket) first gets the stored
+ * notifications it missed. Not a JSON route, so it is mounted here rather than with defineRoute.
+ */
+export function mountEventStreamRoute(
+  router: Router<ApiState>,
+  deps: {
+    enforceRateLimit: EnforceRateLimit;
+    tickets: StreamTickets;
+    bus: LiveEventBus;
+    streams: LiveStreams;
+    notifications: NotificationService;
+    forkEntityManager: () => EntityManager;
+    shutdown?: AbortSignal;
+  },
+): void {
+  const { enforceRateLimit, tickets, bus, streams, notifications, forkEntityManager, shutdown } = deps;
+  router.get(EVENTS_PATH, async (ctx: ApiContext) => {
+    ctx.state.routePattern = EVENTS_PATH;
+    await enforceRateLimit(ctx, "default");
+    const userId = await streamUser(ctx, tickets);
+    const lastEventId = resumeFrom(ctx);
+    if (shutdown?.aborted === true) throw new ServiceUnavailableError("The API is shutting down");
+    try {
+      await bus.ready();
+    } catch {
+      throw new ServiceUnavailableError("Live events are unavailable right now");
+    }
+
+    const stream = streams.open(userId);
+    try {
+      const missed =
+        lastEventId === undefined
+          ? []
+          : await notifications.missedSince(forkEntityManager(), userId, lastEventId, MAX_REPLAY + 1);
+      const events = missed.slice(0, MAX_REPLAY).map(notificationEvent);
+      if (missed.length > MAX_REPLAY) events.push({ name: "resync", data: { reason: "too_many_missed" } });
+      stream.replay(events);
+    } catch (error) {
+      stream.close();
+      throw error;
+    }
+
+    // Long-lived: no socket timeout, no Nagle delay on small events, and no compression (it would buffer events).
+    ctx.req.socket.setTimeout(0);
+    ctx.req.socket.setNoDelay(true);
+    ctx.req.socket.setKeepAlive(true);
+    ctx.compress = false;
+    ctx.status = 200;
+    ctx.set({
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-cache, no-transform",
+      Connection: "keep-alive",
+      "X-Accel-Buffering": "no",
+    });
+    ctx.body = stream.body;
+  });
+}
+
+/** The user a stream is for: from the access token, or from a ticket (which is used up by this). */
+async function streamUser(ctx: ApiContext, tickets: StreamTickets): Promise<string> {
+  const ticket = ctx.query.ticket;
+  if (ctx.state.user !== undefined) return ctx.state.user.id;
+  if (ctx.state.authError !== undefined) throw ctx.state.authError;
+  if (typeof ticket !== "string") {
+    throw new UnauthorizedError("Send an Authorization: Bearer access token, or ?ticket= from POST /api/events/ticket");
+  }
+  const userId = await tickets.redeem(ticket);
+  if (userId === undefined) throw new UnauthorizedError("The stream ticket is unknown, used or expired");
+  return userId;
+}
+
+/** The id of the last event the client saw, if it is resuming. */
+function resumeFrom(ctx: ApiContext): string | undefined {
+  const header = ctx.get("Last-Event-ID");
+  const query = ctx.query.lastEventId;
+  const text = header !== "" ? header : typeof query === "string" ? query : undefined;
+  if (text === undefined) return undefined;
+  const id = parseNotificationId(text.trim());
+  if (id === undefined) {
+    throw new ValidationError("The request is invalid", [
+      { path: header !== "" ? "headers.last-event-id" : "query.lastEventId", message: "expected an event id" },
+    ]);
+  }
+  return id;
+}

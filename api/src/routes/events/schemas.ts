@@ -1,0 +1,7 @@
+import { z } from "zod";
+
+export const streamTicketResponse = z.object({
+  /** Pass as `?ticket=` to GET /api/events; good for one stream, until `expiresAt`. */
+  ticket: z.string(),
+  expiresAt: z.iso.datetime(),
+});
