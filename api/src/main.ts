@@ -8,6 +8,8 @@ import { createLogger } from "./logger.js";
 import { createApiMetrics } from "./metrics.js";
 import { createOrmConfig } from "./orm-config.js";
 import { runMigrations } from "./run-migrations.js";
+import { createIndexerAnnouncements } from "./services/indexer-announcements.js";
+import { createLiveStreams } from "./services/live-streams.js";
 import { createMemoryStore } from "./stores/memory-store.js";
 import { createRedisStore } from "./stores/redis-store.js";
 
@@ -27,6 +29,23 @@ const redis = config.redisUrl === undefined ? undefined : new Redis(config.redis
 if (redis === undefined) log.warn("REDIS_URL is unset: cache, rate limits and pub/sub live in this process only");
 const store = redis === undefined ? createMemoryStore() : createRedisStore({ redis });
 const metrics = createApiMetrics();
+const shutdown = new AbortController();
+const liveStreams = createLiveStreams({
+  maxStreamsPerUser: config.sse.maxStreamsPerUser,
+  heartbeatMs: config.sse.heartbeatMs,
+  onCount: (open) => metrics.sseStreams.set(open),
+});
+const indexerAnnouncements = createIndexerAnnouncements({
+  chainId: config.chainId,
+  redisUrl: config.redisUrl,
+  databaseUrl: config.databaseUrl,
+  streams: liveStreams,
+  log,
+});
+// Without announcements pages still work, they just do not refresh by themselves; the listener keeps retrying.
+await indexerAnnouncements
+  .start()
+  .catch((error: unknown) => log.warn({ err: error }, "not receiving indexer announcements yet"));
 
 const app = createApp({
   config,
@@ -38,6 +57,8 @@ const app = createApp({
     auth: { limit: config.rateLimits.authPer15Minutes, windowMs: 15 * 60_000 },
     default: { limit: config.rateLimits.defaultPerMinute, windowMs: 60_000 },
   },
+  liveStreams,
+  shutdown: shutdown.signal,
 });
 const server = app.listen(config.port, config.host, () => {
   log.info({ host: config.host, port: config.port, store: store.kind }, "API listening");
@@ -48,6 +69,9 @@ async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "shutting down");
+  // Event streams never finish by themselves: end them first, or closing the server would wait for them forever.
+  shutdown.abort();
+  await indexerAnnouncements.stop();
   // Stop accepting connections and let in-flight requests finish, then release the pools.
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await store.close();
