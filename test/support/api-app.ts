@@ -16,6 +16,8 @@ import { createOrmConfig } from "../../api/src/orm-config.js";
 import { runMigrations } from "../../api/src/run-migrations.js";
 import { createAccessTokens } from "../../api/src/services/access-tokens.js";
 import type { AccessTokens } from "../../api/src/services/access-tokens.js";
+import { createLiveStreams } from "../../api/src/services/live-streams.js";
+import type { LiveStreams } from "../../api/src/services/live-streams.js";
 import { createMemoryStore } from "../../api/src/stores/memory-store.js";
 import { createRedisStore } from "../../api/src/stores/redis-store.js";
 import type { Store } from "../../api/src/stores/store.js";
@@ -33,6 +35,10 @@ export interface ApiAppOptions {
   rateLimitPolicies?: AppDeps["rateLimitPolicies"];
   extraRoutes?: AppDeps["extraRoutes"];
   fetch?: AppDeps["fetch"];
+  /** Another API instance of the same deployment: this one then uses its database and its Redis key prefix. */
+  peer?: ApiTestApp;
+  /** Aborting it shuts the app down as main.ts does on SIGTERM (open event streams are closed). */
+  shutdown?: AbortSignal;
 }
 
 export interface ApiTestApp {
@@ -49,6 +55,10 @@ export interface ApiTestApp {
   /** Every JSON log line the app wrote, parsed, in order. */
   logs: Record<string, unknown>[];
   database: TestDatabase;
+  /** Keys and pub/sub channels of this app in the local Redis start with this (with `store: "redis"`). */
+  redisPrefix: string;
+  /** The event streams open on this instance. */
+  liveStreams: LiveStreams;
   /** Stops the server and drops the database (and this run's Redis keys). Call it in `after`. */
   close(): Promise<void>;
 }
@@ -62,7 +72,7 @@ export interface ApiTestApp {
  *   after(() => api.close());
  */
 export async function startApiApp(options: ApiAppOptions = {}): Promise<ApiTestApp> {
-  const database = await createTestDatabase("agridao_api_test");
+  const database = options.peer?.database ?? (await createTestDatabase("agridao_api_test"));
   const config = loadApiConfig({
     DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database.name}`,
     CHAIN_ID: "31337",
@@ -77,9 +87,9 @@ export async function startApiApp(options: ApiAppOptions = {}): Promise<ApiTestA
     destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
   });
   const orm = await MikroORM.init(createOrmConfig({ databaseUrl: config.databaseUrl, poolMax: 4 }));
-  await runMigrations(orm);
+  if (options.peer === undefined) await runMigrations(orm);
 
-  const prefix = `agridao-test:${randomBytes(6).toString("hex")}:`;
+  const prefix = options.peer?.redisPrefix ?? `agridao-test:${randomBytes(6).toString("hex")}:`;
   const redis = options.store === "redis" ? new Redis("redis://127.0.0.1:6379") : undefined;
   const store = redis === undefined ? createMemoryStore() : createRedisStore({ redis, prefix });
   const metrics = createApiMetrics();
@@ -88,6 +98,11 @@ export async function startApiApp(options: ApiAppOptions = {}): Promise<ApiTestA
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTtlSeconds,
+  });
+  const liveStreams = createLiveStreams({
+    maxStreamsPerUser: config.sse.maxStreamsPerUser,
+    heartbeatMs: config.sse.heartbeatMs,
+    onCount: (open) => metrics.sseStreams.set(open),
   });
   const app = createApp({
     config,
@@ -99,6 +114,8 @@ export async function startApiApp(options: ApiAppOptions = {}): Promise<ApiTestA
     rateLimitPolicies: options.rateLimitPolicies,
     extraRoutes: options.extraRoutes,
     fetch: options.fetch,
+    liveStreams,
+    shutdown: options.shutdown,
   });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
@@ -115,17 +132,20 @@ export async function startApiApp(options: ApiAppOptions = {}): Promise<ApiTestA
     accessTokens,
     logs,
     database,
+    redisPrefix: prefix,
+    liveStreams,
     async close() {
+      liveStreams.closeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
-      if (redis !== undefined) {
+      if (redis !== undefined && options.peer === undefined) {
         const keys = await redis.keys(`${prefix}*`);
         if (keys.length > 0) await redis.del(...keys);
-        await redis.quit();
       }
+      await redis?.quit();
       await orm.close();
-      await database.drop();
+      if (options.peer === undefined) await database.drop();
     },
   };
 }
