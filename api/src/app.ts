@@ -39,10 +39,8 @@ import { createCatalogCache } from "./services/catalog-cache.js";
 import { createReadinessCheck } from "./services/check-readiness.js";
 import { createAuthServices } from "./services/create-auth-services.js";
 import { createFarmService } from "./services/farm-service.js";
-import { createLiveEventBus } from "./services/live-event-bus.js";
-import { createLiveStreams } from "./services/live-streams.js";
-import type { LiveStreams } from "./services/live-streams.js";
-import { createNotificationService } from "./services/notification-service.js";
+import { createLiveServices } from "./services/live-services.js";
+import type { LiveServices } from "./services/live-services.js";
 import { createDiskPhotoStore } from "./services/photo-store.js";
 import type { PhotoStore } from "./services/photo-store.js";
 import { createProductPhotoService } from "./services/product-photo-service.js";
@@ -68,8 +66,8 @@ export interface AppDeps {
   photoStore?: PhotoStore;
   /** Routes mounted beside the API's own, under the same conventions (tests exercising auth and validation). */
   extraRoutes?: readonly ApiRoute[];
-  /** This process's open event streams; pass them when something outside the app (indexer announcements) feeds them. */
-  liveStreams?: LiveStreams;
+  /** Notifications and event streams; pass them when work outside requests (indexer announcements) uses them too. */
+  live?: LiveServices;
   /** Aborted when the process shuts down: open event streams are closed so the server can stop. */
   shutdown?: AbortSignal;
 }
@@ -129,23 +127,9 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   const farms = createFarmService({ catalogCache, photoStore });
   const products = createProductService({ catalogCache, currency: config.shopCurrency });
   const photos = createProductPhotoService({ catalogCache, photoStore });
-  const liveStreams =
-    deps.liveStreams ??
-    createLiveStreams({
-      maxStreamsPerUser: config.sse.maxStreamsPerUser,
-      heartbeatMs: config.sse.heartbeatMs,
-      onCount: (open) => metrics.sseStreams.set(open),
-    });
-  deps.shutdown?.addEventListener("abort", () => liveStreams.closeAll(), { once: true });
-  const liveEvents = createLiveEventBus({
-    pubSub: store.pubSub,
-    deliver: (userId, event) => liveStreams.deliver(userId, event),
-    onError: (error) => log.warn({ err: error }, "live events bus error"),
-  });
-  const notifications = createNotificationService({
-    bus: liveEvents,
-    onPublishError: (error) => log.warn({ err: error }, "a stored notification could not be pushed live"),
-  });
+  const live = deps.live ?? createLiveServices({ config, store, metrics, log });
+  const { notifications } = live;
+  deps.shutdown?.addEventListener("abort", () => live.streams.closeAll(), { once: true });
   const streamTickets = createStreamTickets({ keyValue: store.keyValue, ttlMs: config.sse.ticketTtlMs });
   const { photoBaseUrl } = config;
   const uploadLimits = { maxBytes: config.photoMaxSize.bytes, maxSizeText: config.photoMaxSize.text };
@@ -170,8 +154,8 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   mountEventStreamRoute(router, {
     enforceRateLimit,
     tickets: streamTickets,
-    bus: liveEvents,
-    streams: liveStreams,
+    bus: live.bus,
+    streams: live.streams,
     notifications,
     forkEntityManager: () => orm.em.fork(),
     shutdown: deps.shutdown,

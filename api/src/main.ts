@@ -9,7 +9,7 @@ import { createApiMetrics } from "./metrics.js";
 import { createOrmConfig } from "./orm-config.js";
 import { runMigrations } from "./run-migrations.js";
 import { createIndexerAnnouncements } from "./services/indexer-announcements.js";
-import { createLiveStreams } from "./services/live-streams.js";
+import { createLiveServices } from "./services/live-services.js";
 import { createMemoryStore } from "./stores/memory-store.js";
 import { createRedisStore } from "./stores/redis-store.js";
 
@@ -30,16 +30,12 @@ if (redis === undefined) log.warn("REDIS_URL is unset: cache, rate limits and pu
 const store = redis === undefined ? createMemoryStore() : createRedisStore({ redis });
 const metrics = createApiMetrics();
 const shutdown = new AbortController();
-const liveStreams = createLiveStreams({
-  maxStreamsPerUser: config.sse.maxStreamsPerUser,
-  heartbeatMs: config.sse.heartbeatMs,
-  onCount: (open) => metrics.sseStreams.set(open),
-});
+const live = createLiveServices({ config, store, metrics, log });
 const indexerAnnouncements = createIndexerAnnouncements({
   chainId: config.chainId,
   redisUrl: config.redisUrl,
   databaseUrl: config.databaseUrl,
-  streams: liveStreams,
+  streams: live.streams,
   log,
 });
 // Without announcements pages still work, they just do not refresh by themselves; the listener keeps retrying.
@@ -57,7 +53,7 @@ const app = createApp({
     auth: { limit: config.rateLimits.authPer15Minutes, windowMs: 15 * 60_000 },
     default: { limit: config.rateLimits.defaultPerMinute, windowMs: 60_000 },
   },
-  liveStreams,
+  live,
   shutdown: shutdown.signal,
 });
 const server = app.listen(config.port, config.host, () => {

@@ -14,7 +14,7 @@ import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 import { openEventStream } from "../support/event-stream-client.js";
 import type { EventStreamClient, StreamBlock } from "../support/event-stream-client.js";
-import { createSignedInUser, notificationsThrough, notifyShipped } from "../support/notification-fixtures.js";
+import { createSignedInUser, notifyShipped } from "../support/notification-fixtures.js";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -55,7 +55,7 @@ describe("API live events (GET /api/events)", function () {
       store: "redis",
       env: { SSE_MAX_STREAMS_PER_USER: "2", SSE_HEARTBEAT_SECONDS: "1" },
     });
-    notifications = notificationsThrough(api);
+    notifications = api.live.notifications;
   });
 
   afterEach(async function () {
@@ -197,7 +197,7 @@ describe("API live events (GET /api/events)", function () {
     expect((await openAs(stranger.token)).response.status, "the cap is per user").to.equal(200);
 
     one.close();
-    await eventually(() => api.liveStreams.size === 2, "the closed stream is forgotten");
+    await eventually(() => api.live.streams.size === 2, "the closed stream is forgotten");
     expect((await openAs(user.token)).response.status).to.equal(200);
   });
 
@@ -218,7 +218,7 @@ describe("API live events (GET /api/events)", function () {
 
     shutdown.abort();
     expect(await stream.ended(), "the server ended the stream").to.equal(true);
-    expect(closing.liveStreams.size).to.equal(0);
+    expect(closing.live.streams.size).to.equal(0);
     const late = await openAs(user.token, closing);
     expect(late.response.status).to.equal(503);
   });
@@ -232,8 +232,8 @@ describe("API live events (GET /api/events)", function () {
 
     const orderId = await notifyShipped(notifications, api, user.id);
     expect((await nextNotification(onPeer)).orderId).to.equal(orderId);
-    expect(peer.liveStreams.size).to.equal(1);
-    expect(api.liveStreams.size, "instance A holds no stream of this user").to.equal(0);
+    expect(peer.live.streams.size).to.equal(1);
+    expect(api.live.streams.size, "instance A holds no stream of this user").to.equal(0);
   });
 
   describe("indexer announcements", function () {
@@ -245,7 +245,7 @@ describe("API live events (GET /api/events)", function () {
         chainId,
         redisUrl,
         databaseUrl: api.config.databaseUrl,
-        streams: api.liveStreams,
+        streams: api.live.streams,
         log,
       });
       cleanups.push(() => announcements.stop());

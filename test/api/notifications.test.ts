@@ -10,7 +10,7 @@ import type { ApiTestApp } from "../support/api-app.js";
 import { GOOD_PASSWORD, createAuthClient } from "../support/auth-client.js";
 import { openEventStream } from "../support/event-stream-client.js";
 import type { EventStreamClient } from "../support/event-stream-client.js";
-import { createSignedInUser, notificationsThrough, notifyShipped } from "../support/notification-fixtures.js";
+import { createSignedInUser, notifyShipped } from "../support/notification-fixtures.js";
 
 interface NotificationBody {
   id: string;
@@ -46,7 +46,7 @@ describe("API notifications", function () {
 
   before(async function () {
     api = await startApiApp({ store: "redis" });
-    notifications = notificationsThrough(api);
+    notifications = api.live.notifications;
   });
 
   afterEach(function () {

@@ -16,8 +16,8 @@ import { createOrmConfig } from "../../api/src/orm-config.js";
 import { runMigrations } from "../../api/src/run-migrations.js";
 import { createAccessTokens } from "../../api/src/services/access-tokens.js";
 import type { AccessTokens } from "../../api/src/services/access-tokens.js";
-import { createLiveStreams } from "../../api/src/services/live-streams.js";
-import type { LiveStreams } from "../../api/src/services/live-streams.js";
+import { createLiveServices } from "../../api/src/services/live-services.js";
+import type { LiveServices } from "../../api/src/services/live-services.js";
 import { createMemoryStore } from "../../api/src/stores/memory-store.js";
 import { createRedisStore } from "../../api/src/stores/redis-store.js";
 import type { Store } from "../../api/src/stores/store.js";
@@ -57,8 +57,8 @@ export interface ApiTestApp {
   database: TestDatabase;
   /** Keys and pub/sub channels of this app in the local Redis start with this (with `store: "redis"`). */
   redisPrefix: string;
-  /** The event streams open on this instance. */
-  liveStreams: LiveStreams;
+  /** This instance's notification service and event streams: `api.live.notifications.transaction(...)`. */
+  live: LiveServices;
   /** Stops the server and drops the database (and this run's Redis keys). Call it in `after`. */
   close(): Promise<void>;
 }
@@ -99,11 +99,7 @@ export async function startApiApp(options: ApiAppOptions = {}): Promise<ApiTestA
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTtlSeconds,
   });
-  const liveStreams = createLiveStreams({
-    maxStreamsPerUser: config.sse.maxStreamsPerUser,
-    heartbeatMs: config.sse.heartbeatMs,
-    onCount: (open) => metrics.sseStreams.set(open),
-  });
+  const live = createLiveServices({ config, store, metrics, log });
   const app = createApp({
     config,
     orm,
@@ -114,7 +110,7 @@ export async function startApiApp(options: ApiAppOptions = {}): Promise<ApiTestA
     rateLimitPolicies: options.rateLimitPolicies,
     extraRoutes: options.extraRoutes,
     fetch: options.fetch,
-    liveStreams,
+    live,
     shutdown: options.shutdown,
   });
   const server = await new Promise<Server>((resolve) => {
@@ -133,9 +129,9 @@ export async function startApiApp(options: ApiAppOptions = {}): Promise<ApiTestA
     logs,
     database,
     redisPrefix: prefix,
-    liveStreams,
+    live,
     async close() {
-      liveStreams.closeAll();
+      live.streams.closeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();

@@ -2,29 +2,8 @@ import { randomUUID } from "node:crypto";
 
 import { User } from "../../api/src/entities/User.js";
 import type { NotificationInput } from "../../api/src/notification-kinds.js";
-import { createLiveEventBus } from "../../api/src/services/live-event-bus.js";
-import { createNotificationService } from "../../api/src/services/notification-service.js";
 import type { NotificationService } from "../../api/src/services/notification-service.js";
 import type { ApiTestApp } from "./api-app.js";
-
-/**
- * The notification service as another service of the API instance `api` uses it (orders, payments): same database,
- * same store. Its own bus only publishes; the instance's bus delivers to the instance's streams.
- */
-export function notificationsThrough(api: ApiTestApp): NotificationService {
-  return createNotificationService({
-    bus: createLiveEventBus({
-      pubSub: api.store.pubSub,
-      deliver: () => undefined,
-      onError: (error) => {
-        throw error;
-      },
-    }),
-    onPublishError: (error) => {
-      throw error;
-    },
-  });
-}
 
 /** A user row and an access token for it. */
 export async function createSignedInUser(api: ApiTestApp): Promise<{ id: string; token: string }> {
