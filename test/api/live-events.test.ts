@@ -5,10 +5,9 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 
 import { createAnnouncer } from "../../indexer/src/announce.js";
-import type { Announcement } from "../../indexer/src/announce.js";
 import type { SyncStep } from "../../indexer/src/sync.js";
 import { createIndexerAnnouncements } from "../../api/src/services/indexer-announcements.js";
-import type { IndexerAnnouncements } from "../../api/src/services/indexer-announcements.js";
+import type { ChainEvent, IndexerAnnouncements } from "../../api/src/services/indexer-announcements.js";
 import type { NotificationService } from "../../api/src/services/notification-service.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
@@ -255,7 +254,7 @@ describe("API live events (GET /api/events)", function () {
 
     it("forwards an announcement the indexer published on Redis to every stream and listener", async function () {
       const announcements = await subscribe(REDIS_URL);
-      const heard: Announcement[] = [];
+      const heard: ChainEvent[] = [];
       announcements.onAnnouncement((announcement) => void heard.push(announcement));
       const [alice, bob] = [await createSignedInUser(api), await createSignedInUser(api)];
       const streamsOf = [await openAs(alice.token), await openAs(bob.token)];
@@ -275,7 +274,9 @@ describe("API live events (GET /api/events)", function () {
     });
 
     it("forwards an announcement sent with PostgreSQL NOTIFY, and listens again after losing its connection", async function () {
-      await subscribe(undefined);
+      const announcements = await subscribe(undefined);
+      const heard: ChainEvent[] = [];
+      announcements.onAnnouncement((event) => void heard.push(event));
       const user = await createSignedInUser(api);
       const stream = await openAs(user.token);
       const announcer = createAnnouncer({ chainId, db: api.database.pool });
@@ -295,6 +296,8 @@ describe("API live events (GET /api/events)", function () {
       });
       await announcer.announce(blockStep(7n));
       expect((await stream.nextEvent()).data).to.deep.include({ type: "block", orderIds: ["7"] });
+      await eventually(() => heard.length === 3, "listeners hear the same three events");
+      expect(heard.map((event) => event.type)).to.deep.equal(["reorg", "resync", "block"]);
     });
   });
 

@@ -7,8 +7,14 @@ import { announceChannel, notifyChannel } from "../../../indexer/src/announce.js
 import type { Announcement } from "../../../indexer/src/announce.js";
 import type { LiveStreams } from "./live-streams.js";
 
+/**
+ * What the indexer committed, or `resync`: the listener was disconnected and announcements may have been lost, so
+ * anything kept in step with them must re-read what it follows.
+ */
+export type ChainEvent = Announcement | { type: "resync"; chainId: number };
+
 /** Reacts to what the indexer committed (the escrow linker marks orders paid from it). */
-export type AnnouncementListener = (announcement: Announcement) => void | Promise<void>;
+export type AnnouncementListener = (event: ChainEvent) => void | Promise<void>;
 
 export interface IndexerAnnouncements {
   /** Registers a listener for every announcement from now on; returns how to remove it. */
@@ -40,8 +46,8 @@ const RECONNECT_DELAYS_MS = { first: 500, max: 30_000 };
  * Receives the indexer's announcements (indexer/src/announce.ts): from Redis pub/sub when `redisUrl` is set, as the
  * indexer then publishes there, else from PostgreSQL NOTIFY on a connection of its own (a pooled one would lose the
  * LISTEN when returned). That connection is re-opened with backoff whenever it drops; announcements sent while it
- * was down are lost (with either transport), so after reconnecting a `resync` chain event tells pages to re-read.
- * Each announcement goes to every registered listener and, as a `chain` event, to every stream of this process:
+ * was down are lost (with either transport), so after reconnecting a `resync` event goes out in their place.
+ * Each event goes to every registered listener and, as a `chain` event, to every stream of this process:
  * every API process hears the indexer itself, so this never goes through the live bus (it would arrive N times).
  */
 export function createIndexerAnnouncements(deps: {
@@ -59,6 +65,16 @@ export function createIndexerAnnouncements(deps: {
   let retry: NodeJS.Timeout | undefined;
   let delay = RECONNECT_DELAYS_MS.first;
 
+  const dispatch = (event: ChainEvent) => {
+    streams.broadcast({ name: "chain", data: event });
+    for (const listener of listeners) {
+      Promise.resolve()
+        .then(() => listener(event))
+        .catch((error: unknown) => log.error({ err: error }, "an indexer announcement listener failed"));
+    }
+  };
+  const resync = () => dispatch({ type: "resync", chainId });
+
   const receive = (text: string) => {
     let parsed: Announcement;
     try {
@@ -67,13 +83,7 @@ export function createIndexerAnnouncements(deps: {
       log.warn({ err: error }, "ignored a malformed indexer announcement");
       return;
     }
-    if (parsed.chainId !== chainId) return;
-    streams.broadcast({ name: "chain", data: parsed });
-    for (const listener of listeners) {
-      Promise.resolve()
-        .then(() => listener(parsed))
-        .catch((error: unknown) => log.error({ err: error }, "an indexer announcement listener failed"));
-    }
+    if (parsed.chainId === chainId) dispatch(parsed);
   };
 
   const listenToPostgres = async () => {
@@ -88,10 +98,7 @@ export function createIndexerAnnouncements(deps: {
       log.warn({ err: error, retryInMs: delay }, "lost the indexer announcement listener; reconnecting");
       retry = setTimeout(() => {
         retry = undefined;
-        listenToPostgres().then(
-          () => streams.broadcast({ name: "chain", data: { type: "resync", chainId } }),
-          () => undefined,
-        );
+        listenToPostgres().then(resync, () => undefined);
       }, delay);
       delay = Math.min(delay * 2, RECONNECT_DELAYS_MS.max);
     };
@@ -122,7 +129,7 @@ export function createIndexerAnnouncements(deps: {
         let connected = false;
         // ioredis subscribes again by itself after a reconnect; what was published meanwhile is lost.
         redis.on("ready", () => {
-          if (connected) streams.broadcast({ name: "chain", data: { type: "resync", chainId } });
+          if (connected) resync();
           connected = true;
         });
         redis.on("message", (_channel: string, message: string) => receive(message));

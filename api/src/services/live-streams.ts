@@ -69,7 +69,11 @@ export function createLiveStreams(options: {
       write(text) {
         if (ended) return;
         body.write(text);
-        if (body.writableLength > MAX_BUFFERED_BYTES) connection.close();
+        // Ending would queue behind what is unread; destroying drops it and the connection at once.
+        if (body.writableLength > MAX_BUFFERED_BYTES) {
+          connection.close();
+          body.destroy();
+        }
       },
       send(event) {
         if (waiting !== undefined) waiting.push(event);
