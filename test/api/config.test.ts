@@ -55,6 +55,22 @@ describe("API configuration", function () {
     expect(config.corsOrigins).to.deep.equal(["https://a.example", "https://b.example", "https://shop.example"]);
   });
 
+  it("reads the event stream settings, defaulting to a 20 s heartbeat, 5 streams per user and 30 s tickets", function () {
+    expect(loadApiConfig(VALID).sse).to.deep.equal({ heartbeatMs: 20_000, maxStreamsPerUser: 5, ticketTtlMs: 30_000 });
+    const tuned = loadApiConfig({
+      ...VALID,
+      SSE_HEARTBEAT_SECONDS: "5",
+      SSE_MAX_STREAMS_PER_USER: "2",
+      SSE_TICKET_TTL_SECONDS: "10",
+    });
+    expect(tuned.sse).to.deep.equal({ heartbeatMs: 5_000, maxStreamsPerUser: 2, ticketTtlMs: 10_000 });
+    const problems = problemsOf({ ...VALID, SSE_HEARTBEAT_SECONDS: "0", SSE_MAX_STREAMS_PER_USER: "many" });
+    expect(problems.map((problem) => problem.split(":")[0])).to.deep.equal([
+      "SSE_HEARTBEAT_SECONDS",
+      "SSE_MAX_STREAMS_PER_USER",
+    ]);
+  });
+
   it("takes the rate limits from the environment, defaulting to the brief's 100 sign-in attempts per 15 minutes", function () {
     expect(loadApiConfig(VALID).rateLimits).to.deep.equal({ authPer15Minutes: 100, defaultPerMinute: 600 });
     const tuned = loadApiConfig({

@@ -59,6 +59,7 @@ describe("API live events (GET /api/events)", function () {
 
   afterEach(async function () {
     for (const stream of streams.splice(0)) stream.close();
+    await eventually(() => api.live.streams.size === 0, "the server forgets the streams the test closed");
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 

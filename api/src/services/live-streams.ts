@@ -38,6 +38,7 @@ export function formatLiveEvent(event: LiveEvent): string {
   return `event: ${event.name}\n${id}data: ${JSON.stringify(event.data)}\n\n`;
 }
 
+/** The registry of this process's event streams, each with its heartbeat; at most `maxStreamsPerUser` per user. */
 export function createLiveStreams(options: {
   maxStreamsPerUser: number;
   heartbeatMs: number;
