@@ -38,8 +38,9 @@ const indexerAnnouncements = createIndexerAnnouncements({
   streams: live.streams,
   log,
 });
-// Without announcements pages still work, they just do not refresh by themselves; the listener keeps retrying.
-await indexerAnnouncements
+// Not awaited: without announcements pages still work, they just do not refresh by themselves, and the listener keeps
+// retrying; an unreachable Redis or database must not hold the API's start-up.
+indexerAnnouncements
   .start()
   .catch((error: unknown) => log.warn({ err: error }, "not receiving indexer announcements yet"));
 

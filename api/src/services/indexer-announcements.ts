@@ -118,6 +118,23 @@ export function createIndexerAnnouncements(deps: {
     }
   };
 
+  // ioredis queues the SUBSCRIBE while Redis is unreachable but gives up after its retries; try again with backoff.
+  const subscribeToRedis = async (connection: Redis): Promise<void> => {
+    try {
+      await connection.subscribe(announceChannel(chainId));
+      delay = RECONNECT_DELAYS_MS.first;
+    } catch (error) {
+      if (stopped) return;
+      log.warn({ err: error, retryInMs: delay }, "could not subscribe to indexer announcements; retrying");
+      retry = setTimeout(() => {
+        retry = undefined;
+        subscribeToRedis(connection).then(resync, () => undefined);
+      }, delay);
+      delay = Math.min(delay * 2, RECONNECT_DELAYS_MS.max);
+      throw error;
+    }
+  };
+
   return {
     onAnnouncement(listener) {
       listeners.add(listener);
@@ -134,7 +151,7 @@ export function createIndexerAnnouncements(deps: {
         });
         redis.on("message", (_channel: string, message: string) => receive(message));
         redis.on("error", (error) => log.warn({ err: error }, "indexer announcement subscriber error"));
-        await redis.subscribe(announceChannel(chainId));
+        await subscribeToRedis(redis);
         return;
       }
       await listenToPostgres();
