@@ -143,18 +143,21 @@ export async function createLocalStripeServer(options: LocalStripeServerOptions 
     store.currentRequest = { id: requestId, idempotency_key: idempotencyKey ?? null };
     let status = 200;
     let result;
+    let executed = true;
     try {
       result = api(method, path, params);
     } catch (error) {
       if (!(error instanceof LocalStripeError)) throw error;
       status = error.status;
+      executed = error.fields.beforeExecution !== true;
       result = { body: error.body() };
     } finally {
       store.currentRequest = { id: null, idempotency_key: null };
     }
-    if (idempotencyKey !== undefined)
-      idempotency.save(scope, idempotencyKey, fingerprint, { status, body: result.body });
-    if (idempotencyKey !== undefined) response.setHeader("idempotency-key", idempotencyKey);
+    if (idempotencyKey !== undefined) {
+      response.setHeader("idempotency-key", idempotencyKey);
+      if (executed) idempotency.save(scope, idempotencyKey, fingerprint, { status, body: result.body });
+    }
     sendJson(response, status, result.body);
     if (result.afterResponse !== undefined) setImmediate(result.afterResponse);
   };

@@ -13,6 +13,11 @@ interface ErrorFields {
   declineCode?: string;
   /** Extra fields Stripe puts beside the message (`payment_intent`, `charge`, ...). */
   extra?: Record<string, unknown>;
+  /**
+   * The request was refused before the endpoint ran (its parameters failed validation), so, as on Stripe, no
+   * idempotent result is saved and the same key may be used again with corrected parameters.
+   */
+  beforeExecution?: boolean;
 }
 
 /** A failure the local Stripe answers with Stripe's status code and `{"error": {type, code, message, param}}` body. */

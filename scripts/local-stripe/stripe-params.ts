@@ -56,12 +56,20 @@ export function parseStripeParams<T extends z.ZodType>(schema: T, params: FormPa
   const issue = parsed.error.issues[0];
   if (issue.code === "unrecognized_keys") {
     const param = paramName([...issue.path, issue.keys[0]]);
-    throw LocalStripeError.invalidRequest(`Received unknown parameter: ${param}`, { code: "parameter_unknown", param });
+    throw LocalStripeError.invalidRequest(`Received unknown parameter: ${param}`, {
+      code: "parameter_unknown",
+      param,
+      beforeExecution: true,
+    });
   }
   const param = paramName(issue.path);
   const value = valueAt(params, issue.path);
   if (value === undefined) {
-    throw LocalStripeError.invalidRequest(`Missing required param: ${param}.`, { code: "parameter_missing", param });
+    throw LocalStripeError.invalidRequest(`Missing required param: ${param}.`, {
+      code: "parameter_missing",
+      param,
+      beforeExecution: true,
+    });
   }
   if (issue.message === INTEGER_MESSAGE) {
     throw LocalStripeError.invalidRequest(
@@ -69,6 +77,7 @@ export function parseStripeParams<T extends z.ZodType>(schema: T, params: FormPa
       {
         code: "parameter_invalid_integer",
         param,
+        beforeExecution: true,
       },
     );
   }
@@ -76,9 +85,10 @@ export function parseStripeParams<T extends z.ZodType>(schema: T, params: FormPa
     throw LocalStripeError.invalidRequest(`Invalid ${param}: must not be empty`, {
       code: "parameter_invalid_empty",
       param,
+      beforeExecution: true,
     });
   }
-  throw LocalStripeError.invalidRequest(`Invalid ${param}: ${issue.message}`, { param });
+  throw LocalStripeError.invalidRequest(`Invalid ${param}: ${issue.message}`, { param, beforeExecution: true });
 }
 
 /** `["line_items", 0, "quantity"]` → `line_items[0][quantity]`, as Stripe names parameters in errors. */

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -63,6 +64,19 @@ class WebhookReceiver {
 
 async function form(url: string, fields: Record<string, string>): Promise<Response> {
   return fetch(url, { method: "POST", body: new URLSearchParams(fields), redirect: "manual" });
+}
+
+function createSessionWith(client: Stripe) {
+  return client.checkout.sessions.create({
+    mode: "payment",
+    line_items: [{ quantity: 1, price_data: { currency: "usd", unit_amount: 700, product_data: { name: "Rice" } } }],
+    success_url: "http://shop.test/ok",
+  });
+}
+
+/** Waits for a condition another process brings about (no time limit of its own: mocha's timeout bounds it). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 describe("local Stripe stand-in (scripts/local-stripe)", () => {
@@ -249,6 +263,21 @@ describe("local Stripe stand-in (scripts/local-stripe)", () => {
       expect(error).to.be.instanceOf(Stripe.errors.StripeIdempotencyError);
       expect(error).to.include({ statusCode: 400, type: "StripeIdempotencyError" });
       expect(error.raw).to.have.property("type", "idempotency_error");
+    });
+    it("saves no result for a request whose parameters failed validation, so its key can be used again", async () => {
+      const params = {
+        mode: "payment" as const,
+        line_items: [
+          { quantity: 1, price_data: { currency: "usd", unit_amount: 500, product_data: { name: "Milk" } } },
+        ],
+        success_url: "http://shop.test/ok",
+      };
+      const refused = await stripe.checkout.sessions
+        .create({ ...params, locale: "fr" }, { idempotencyKey: "checkout-9" })
+        .catch((e: unknown) => e);
+      expect(refused).to.be.instanceOf(Stripe.errors.StripeInvalidRequestError);
+      const created = await stripe.checkout.sessions.create(params, { idempotencyKey: "checkout-9" });
+      expect(created.status).to.equal("open");
     });
   });
 
@@ -600,6 +629,89 @@ describe("local Stripe stand-in (scripts/local-stripe)", () => {
         expect(receiver.types()).to.include.members(["checkout.session.expired", "checkout.session.completed"]);
       } finally {
         await second.stop();
+      }
+    });
+  });
+
+  describe("HTTP test controls under /_local", () => {
+    async function control(path: string, body?: unknown): Promise<Record<string, unknown>> {
+      const response = await fetch(`${local.url}/_local${path}`, {
+        method: "POST",
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      expect(response.status, path).to.equal(200);
+      return (await response.json()) as Record<string, unknown>;
+    }
+
+    it("pays sessions with test cards, holds and releases webhooks, advances the clock and injects faults", async () => {
+      await control("/webhooks/pause");
+      const threeDs = await createSession();
+      expect(
+        await control(`/checkout/sessions/${threeDs.id}/pay`, {
+          number: "4000002760003184",
+          three_d_secure: "complete",
+        }),
+      ).to.include({ status: "succeeded" });
+      const disputed = await createSession();
+      await control(`/checkout/sessions/${disputed.id}/pay`, { number: "4000 0000 0000 0259" });
+      const disputes = await stripe.disputes.list({
+        payment_intent: (await stripe.checkout.sessions.retrieve(disputed.id)).payment_intent as string,
+      });
+      expect(disputes.data.map((dispute) => dispute.status)).to.deep.equal(["needs_response"]);
+      const abandoned = await createSession({ expires_at: local.now() + 45 * 60 });
+      expect(await control("/clock/advance", { seconds: 3600 })).to.deep.include({ expired_sessions: [abandoned.id] });
+
+      expect(receiver.events).to.have.length(0);
+      const { delivered } = (await control("/webhooks/release", { seed: 42 })) as { delivered: string[] };
+      await control("/webhooks/wait-idle", { timeout_ms: 10_000 });
+      expect(receiver.events.map((event) => event.id)).to.deep.equal(delivered);
+      expect(receiver.types()).to.include.members([
+        "checkout.session.completed",
+        "charge.dispute.created",
+        "checkout.session.expired",
+      ]);
+
+      await control("/faults", { status: 503, path_prefix: "/v1/events" });
+      const failed = (await stripe.events.list().catch((e: unknown) => e)) as Stripe.errors.StripeError;
+      expect(failed).to.be.instanceOf(Stripe.errors.StripeAPIError);
+      expect(failed.statusCode).to.equal(503);
+      const bad = await fetch(`${local.url}/_local/faults`, { method: "POST", body: JSON.stringify({ status: 200 }) });
+      expect(bad.status).to.equal(400);
+      expect(((await bad.json()) as { error: { type: string } }).error.type).to.equal("invalid_request_error");
+    });
+  });
+
+  describe("npm run stripe:local", () => {
+    it("starts the server from LOCAL_STRIPE_* settings and prints its URL", async () => {
+      const child = spawn(process.execPath, ["--import", "tsx", "scripts/local-stripe/local-stripe-command.ts"], {
+        env: {
+          ...process.env,
+          LOCAL_STRIPE_PORT: "0",
+          LOCAL_STRIPE_WEBHOOK_URL: receiver.url,
+          LOCAL_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          let output = "";
+          child.stdout.on("data", (chunk: Buffer) => {
+            output += chunk.toString();
+            const match = /listening on (http:\/\/\S+)/.exec(output);
+            if (match) resolve(match[1]);
+          });
+          child.once("exit", (code) => reject(new Error(`stripe:local exited with ${code}: ${output}`)));
+        });
+        const { hostname, port } = new URL(url);
+        const client = new Stripe("sk_test_cli", { host: hostname, port, protocol: "http", maxNetworkRetries: 0 });
+        const session = await createSessionWith(client);
+        await client.checkout.sessions.expire(session.id);
+        await until(() => receiver.events.length > 0);
+        expect(receiver.types()).to.deep.equal(["checkout.session.expired"]);
+      } finally {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
       }
     });
   });
