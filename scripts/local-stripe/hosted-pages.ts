@@ -184,8 +184,29 @@ function redirect(location: string): PageResponse {
   return { status: 303, headers: { location, "cache-control": "no-store" }, body: "" };
 }
 
+/** Currencies whose amounts Stripe counts in whole units, not hundredths. */
+const ZERO_DECIMAL = new Set([
+  "bif",
+  "clp",
+  "djf",
+  "gnf",
+  "jpy",
+  "kmf",
+  "krw",
+  "mga",
+  "pyg",
+  "rwf",
+  "ugx",
+  "vnd",
+  "vuv",
+  "xaf",
+  "xof",
+  "xpf",
+]);
+
 function money(amount: number, currency: string): string {
-  return `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
+  const units = ZERO_DECIMAL.has(currency) ? String(amount) : (amount / 100).toFixed(2);
+  return `${units} ${currency.toUpperCase()}`;
 }
 
 function escape(text: string): string {
