@@ -41,6 +41,8 @@ export class CardPayments {
   pay(sessionId: string, card: CardEntry): PaymentOutcome {
     const session = this.openSession(sessionId);
     const paymentIntent = this.paymentIntentFor(session);
+    // A new card replaces one still waiting for 3-D Secure; that challenge can no longer complete the payment.
+    this.awaitingAuthentication.delete(paymentIntent.id);
     const behaviour = cardBehaviour(card.number);
     switch (behaviour.kind) {
       case "declined": {

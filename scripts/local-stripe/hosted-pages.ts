@@ -65,7 +65,7 @@ function checkoutPage(deps: HostedPageDeps, session: StripeObject, problem?: str
     .join("");
   const cancel =
     typeof session.cancel_url === "string"
-      ? `<p><a href="${escape(session.cancel_url)}">Cancel and return</a></p>`
+      ? `<p><a href="${escape(session.cancel_url.replaceAll("{CHECKOUT_SESSION_ID}", session.id))}">Cancel and return</a></p>`
       : "";
   const alert = problem === undefined ? "" : `<p role="alert" id="payment-error">${escape(problem)}</p>`;
   return page(

@@ -108,7 +108,7 @@ describe("local Stripe stand-in (scripts/local-stripe)", () => {
         { quantity: 1, price_data: { currency: "usd", unit_amount: 1200, product_data: { name: "Honey" } } },
       ],
       success_url: "http://shop.test/orders/success?session={CHECKOUT_SESSION_ID}",
-      cancel_url: "http://shop.test/cart",
+      cancel_url: "http://shop.test/cart?cancelled={CHECKOUT_SESSION_ID}",
       client_reference_id: "checkout-1",
       metadata: { checkout_id: "checkout-1" },
       payment_intent_data: { metadata: { checkout_id: "checkout-1" }, transfer_group: "checkout-1" },
@@ -286,7 +286,7 @@ describe("local Stripe stand-in (scripts/local-stripe)", () => {
       const session = await createSession();
       const page = await (await fetch(session.url!)).text();
       expect(page).to.include('<label for="card_number">Card number</label>');
-      expect(page).to.include('href="http://shop.test/cart"');
+      expect(page).to.include(`href="http://shop.test/cart?cancelled=${session.id}"`);
 
       const response = await form(session.url!, {
         email: "buyer@example.com",
@@ -387,6 +387,15 @@ describe("local Stripe stand-in (scripts/local-stripe)", () => {
       expect(paymentIntent.last_payment_error?.code).to.equal("payment_intent_authentication_failure");
       await local.waitForWebhooksIdle();
       expect(receiver.types()).to.include("payment_intent.payment_failed");
+
+      const retried = await form(session.url!, {
+        card_number: "4242424242424242",
+        card_expiry: "12/34",
+        card_cvc: "1",
+      });
+      expect(retried.status).to.equal(303);
+      const paid = await stripe.checkout.sessions.retrieve(session.id);
+      expect(paid).to.include({ status: "complete", payment_intent: paymentIntent.id });
     });
 
     it("reports a delayed payment's failure as checkout.session.async_payment_failed", async () => {
