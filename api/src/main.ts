@@ -8,6 +8,7 @@ import { createLogger } from "./logger.js";
 import { createApiMetrics } from "./metrics.js";
 import { createOrmConfig } from "./orm-config.js";
 import { runMigrations } from "./run-migrations.js";
+import { startOrderJobs } from "./start-order-jobs.js";
 import { createMemoryStore } from "./stores/memory-store.js";
 import { createRedisStore } from "./stores/redis-store.js";
 
@@ -39,6 +40,7 @@ const app = createApp({
     default: { limit: config.rateLimits.defaultPerMinute, windowMs: 60_000 },
   },
 });
+const orderJobs = startOrderJobs({ config, orm, store, log });
 const server = app.listen(config.port, config.host, () => {
   log.info({ host: config.host, port: config.port, store: store.kind }, "API listening");
 });
@@ -50,6 +52,7 @@ async function stop(signal: string) {
   log.info({ signal }, "shutting down");
   // Stop accepting connections and let in-flight requests finish, then release the pools.
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await orderJobs.stop();
   await store.close();
   await redis?.quit();
   await orm.close();
