@@ -2,8 +2,12 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { ethers } from "ethers";
 
+import { pino } from "pino";
+
+import { startEscrowLinkJob } from "../../api/src/services/escrow-link-job.js";
 import { createEscrowOrderLinker } from "../../api/src/services/escrow-order-linker.js";
 import type { EscrowOrderLinker } from "../../api/src/services/escrow-order-linker.js";
+import { startReservationExpiryJob } from "../../api/src/services/reservation-expiry-job.js";
 import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";
 import type { SyncDeps } from "../../indexer/src/sync.js";
 import { startApiApp } from "../support/api-app.js";
@@ -244,6 +248,58 @@ describe("API escrow orders on the local chain", function () {
     expect(rows).to.have.length(1);
     expect(rows[0].order_id).to.equal(null);
     expect(rows[0].details.ref).to.equal(ref);
+  });
+
+  it("leaves a payment indexed but not yet linked to the linker when the reservation expires, and expires flagged ones", async function () {
+    const flagged = await escrowCheckout([0]);
+    await payDirectly(flagged.body.escrow.orders[0], { amount: 1n });
+    await indexAndLink();
+    const onTime = await escrowCheckout([1]);
+    await payAsInstructed(onTime.body);
+    await syncToHead(sync);
+
+    const expiry = startReservationExpiryJob({
+      fork: () => api.orm.em.fork(),
+      chainId: 31337,
+      intervalMs: 60_000,
+      log: pino({ level: "silent" }),
+      onStockChanged: () => Promise.resolve(),
+      schedule: false,
+      now: () => new Date(Date.now() + 31 * 60_000),
+    });
+    await expiry.runOnce();
+    await expiry.stop();
+    expect((await orderDetail(flagged.bearer, flagged.body.orders[0].id)).status).to.equal("expired");
+    expect((await orderDetail(onTime.bearer, onTime.body.orders[0].id)).status).to.equal("awaiting_payment");
+
+    await linker.linkOnce(api.orm.em.fork());
+    expect((await orderDetail(onTime.bearer, onTime.body.orders[0].id)).status).to.equal("paid");
+  });
+
+  it("links as soon as the indexer announces new blocks", async function () {
+    const job = startEscrowLinkJob({
+      linker,
+      fork: () => api.orm.em.fork(),
+      pubSub: api.store.pubSub,
+      chainId: 31337,
+      // Far longer than the test: only the announcement can trigger the run.
+      intervalMs: 3_600_000,
+      log: pino({ level: "silent" }),
+    });
+    try {
+      const { bearer, body } = await escrowCheckout([2]);
+      await payAsInstructed(body);
+      await syncToHead(sync);
+      await api.store.pubSub.publish("indexer:31337", JSON.stringify({ type: "block", chainId: 31337 }));
+      let status = "";
+      for (let attempt = 0; attempt < 200 && status !== "paid"; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        status = (await orderDetail(bearer, body.orders[0].id)).status;
+      }
+      expect(status).to.equal("paid");
+    } finally {
+      await job.stop();
+    }
   });
 
   // Last: it moves the chain's clock past every reservation made so far.

@@ -18,7 +18,7 @@ export interface ReservationExpiryJob {
  * Expires unpaid orders whose reservation ran out and returns their stock, every `intervalMs`. Safe with several API
  * processes: each batch takes its orders with FOR UPDATE SKIP LOCKED, so two processes never expire the same order
  * and neither waits on the other. An escrow order the indexer already saw paid on-chain is left to the escrow
- * linker, which decides whether the payment came in time.
+ * linker, which decides whether the payment came in time; once it flagged the payment, the order expires as usual.
  */
 export function startReservationExpiryJob(deps: {
   /** A fresh entity manager per run. */
@@ -37,9 +37,11 @@ export function startReservationExpiryJob(deps: {
   async function expireBatch(em: EntityManager, indexed: boolean): Promise<number> {
     return em.transactional(async (tx) => {
       const at = now();
+      // A payment the indexer saw but the linker has not judged yet (no flag) may have come in time: leave it.
       const paidOnChain = indexed
-        ? `AND NOT (o.payment_method = 'escrow' AND EXISTS (
-             SELECT 1 FROM indexer.escrow_orders e WHERE e.chain_id = ? AND e.ref = o.escrow_ref))`
+        ? `AND NOT (o.payment_method = 'escrow'
+             AND EXISTS (SELECT 1 FROM indexer.escrow_orders e WHERE e.chain_id = ? AND e.ref = o.escrow_ref)
+             AND NOT EXISTS (SELECT 1 FROM order_flags f WHERE f.order_id = o.id))`
         : "";
       const rows = await tx.execute<{ id: string }[]>(
         `SELECT o.id FROM orders o
