@@ -248,6 +248,22 @@ describe("API escrow orders on the local chain", function () {
     expect(rows).to.have.length(1);
     expect(rows[0].order_id).to.equal(null);
     expect(rows[0].details.ref).to.equal(ref);
+
+    const admin = await api.accessTokens.issue({
+      id: await insertUser(api.database.pool, ["admin"]),
+      roles: ["admin"],
+    });
+    const listed = await api.request("/api/admin/order-flags", { headers: { Authorization: `Bearer ${admin.token}` } });
+    expect(listed.status).to.equal(200);
+    const { flags } = (await listed.json()) as { flags: { kind: string; orderId: string | null }[] };
+    expect(flags.filter((flag) => flag.kind === "unknown_ref")).to.deep.equal([
+      { ...flags.find((flag) => flag.kind === "unknown_ref"), orderId: null },
+    ]);
+    const buyer = await api.accessTokens.issue({ id: await insertUser(api.database.pool), roles: ["buyer"] });
+    const refused = await api.request("/api/admin/order-flags", {
+      headers: { Authorization: `Bearer ${buyer.token}` },
+    });
+    expect(refused.status).to.equal(403);
   });
 
   it("leaves a payment indexed but not yet linked to the linker when the reservation expires, and expires flagged ones", async function () {

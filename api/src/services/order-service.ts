@@ -3,7 +3,9 @@ import type { EntityManager, FilterQuery } from "@mikro-orm/postgresql";
 
 import { Farm } from "../entities/Farm.js";
 import { Order } from "../entities/Order.js";
+import { OrderFlag } from "../entities/OrderFlag.js";
 import { NotFoundError } from "../errors.js";
+import type { OrderFlagKind } from "../order-vocabulary.js";
 import type { Role } from "../roles.js";
 import { decodeOrderCursor, encodeOrderCursor } from "./order-cursor.js";
 import { OrderNotCancellableError } from "./order-errors.js";
@@ -15,6 +17,16 @@ export interface OrderPage {
   orders: OrderSummary[];
   /** Pass as `cursor` for the next (older) page; null on the last page. */
   nextCursor: string | null;
+}
+
+/** A flag as an admin reviews it: which order (null for an unknown ref) and what was wrong. */
+export interface FlagView {
+  id: string;
+  orderId: string | null;
+  kind: OrderFlagKind;
+  details: Record<string, unknown>;
+  createdAt: string;
+  resolvedAt: string | null;
 }
 
 export interface OrderViewer {
@@ -31,6 +43,11 @@ export interface OrderService {
   get(em: EntityManager, viewer: OrderViewer, orderId: string): Promise<OrderDetail>;
   /** The buyer cancels an order that is still awaiting payment; its stock returns. */
   cancel(em: EntityManager, buyerId: string, orderId: string): Promise<OrderDetail>;
+  /** Payment flags, newest first, for admins; `cursor` is the id of the last flag of the previous page. */
+  listFlags(
+    em: EntityManager,
+    page: { limit: number; cursor?: string; unresolved: boolean },
+  ): Promise<{ flags: FlagView[]; nextCursor: string | null }>;
 }
 
 /** Reading and cancelling orders. */
@@ -88,6 +105,26 @@ export function createOrderService(deps: { onStockChanged: () => Promise<void>; 
 
     async get(em, viewer, orderId) {
       return describeOrder(em, await visibleOrder(em, viewer, orderId));
+    },
+
+    async listFlags(em, { limit, cursor, unresolved }) {
+      const where: FilterQuery<OrderFlag> = {
+        ...(unresolved ? { resolvedAt: null } : {}),
+        ...(cursor === undefined ? {} : { id: { $lt: Number(cursor) } }),
+      };
+      const flags = await em.find(OrderFlag, where, { orderBy: { id: "desc" }, limit: limit + 1 });
+      const shown = flags.slice(0, limit);
+      return {
+        flags: shown.map((flag) => ({
+          id: String(flag.id),
+          orderId: flag.order?.id ?? null,
+          kind: flag.kind,
+          details: flag.details,
+          createdAt: flag.createdAt.toISOString(),
+          resolvedAt: flag.resolvedAt?.toISOString() ?? null,
+        })),
+        nextCursor: flags.length > limit ? String(shown[shown.length - 1].id) : null,
+      };
     },
 
     async cancel(em, buyerId, orderId) {

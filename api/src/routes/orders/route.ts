@@ -1,11 +1,14 @@
 import { defineRoute } from "../../define-route.js";
 import type { OrderService } from "../../services/order-service.js";
-import { orderDetail, orderListQuery, orderPage, orderParams } from "./schemas.js";
+import { flagListQuery, flagPage, orderDetail, orderListQuery, orderPage, orderParams } from "./schemas.js";
 
 // Orders are personal: no shared cache may keep them.
 const NO_STORE = { "Cache-Control": "no-store" };
 
-/** The buyer's orders, a farm's incoming orders, one order with its timeline, and cancelling an unpaid order. */
+/**
+ * The buyer's orders, a farm's incoming orders, one order with its timeline, cancelling an unpaid order, and the
+ * payment flags admins review.
+ */
 export function createOrderRoutes({ orders }: { orders: OrderService }) {
   return [
     defineRoute({
@@ -66,6 +69,22 @@ export function createOrderRoutes({ orders }: { orders: OrderService }) {
     }).handle(async ({ params, user, em }) => ({
       status: 200,
       body: await orders.cancel(em, user.id, params.id),
+      headers: NO_STORE,
+    })),
+
+    defineRoute({
+      method: "get",
+      path: "/api/admin/order-flags",
+      auth: ["admin"],
+      summary: "Payments not accepted as they stood, newest first",
+      description:
+        "Wrong amount, seller or token, late payments, and escrow orders whose ref names no order (orderId null).",
+      tags: ["orders", "admin"],
+      request: { query: flagListQuery },
+      responses: { 200: flagPage },
+    }).handle(async ({ query, em }) => ({
+      status: 200,
+      body: await orders.listFlags(em, query),
       headers: NO_STORE,
     })),
   ];

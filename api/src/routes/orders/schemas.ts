@@ -81,3 +81,31 @@ export const orderPage = z.object({
   orders: z.array(orderSummary),
   nextCursor: z.string().nullable(),
 });
+
+export const flagListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z
+    .string()
+    .regex(/^[0-9]{1,18}$/)
+    .optional()
+    .describe("The nextCursor of the previous page"),
+  unresolved: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((value) => value === "true")
+    .describe("Only flags nobody resolved yet (the default)"),
+});
+
+export const flagPage = z.object({
+  flags: z.array(
+    z.object({
+      id: z.string(),
+      orderId: z.uuid().nullable().describe("Null for an escrow order whose ref names no order"),
+      kind: z.enum(ORDER_FLAG_KINDS),
+      details: z.record(z.string(), z.unknown()),
+      createdAt: z.iso.datetime(),
+      resolvedAt: z.iso.datetime().nullable(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
