@@ -188,7 +188,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     cors({
       origin: (ctx) => (config.corsOrigins.includes(ctx.get("Origin")) ? ctx.get("Origin") : ""),
       credentials: true,
-      exposeHeaders: ["X-Request-Id", "Retry-After", "ETag", "X-Cart-Token"],
+      exposeHeaders: ["X-Request-Id", "Retry-After", "ETag", "X-Cart-Token", "Idempotent-Replayed"],
       maxAge: 600,
     }),
   );
