@@ -17,7 +17,7 @@ import { indexerTargets } from "../support/indexer-setup.js";
 import { deployLocal } from "../support/local-deployment.js";
 import { startLocalNode } from "../support/local-node.js";
 import { fillCart, setPayoutWallet } from "../support/order-fixtures.js";
-import { syncToHead } from "../support/sync-harness.js";
+import { chainRequest, syncToHead } from "../support/sync-harness.js";
 
 type Deployment = Awaited<ReturnType<typeof deployLocal>>;
 type LocalNode = Awaited<ReturnType<typeof startLocalNode>>;
@@ -76,7 +76,8 @@ describe("API escrow orders on the local chain", function () {
       addresses,
       context,
       startBlock: 0n,
-      confirmations: 0,
+      // Blocks kept for finding a common ancestor: the reorg test takes back a few.
+      confirmations: 12,
       rangePolicy: { min: 1, max: 1_000, fastMs: 1_000, maxLogs: 5_000 },
       state: { rangeSize: 1_000 },
     };
@@ -316,6 +317,31 @@ describe("API escrow orders on the local chain", function () {
     } finally {
       await job.stop();
     }
+  });
+
+  it("takes a payment back when a reorganization removes it, and accepts it again when it is mined anew", async function () {
+    const { bearer, body } = await escrowCheckout([0]);
+    const snapshot = await chainRequest<string>(node.connection, "evm_snapshot");
+    await payAsInstructed(body);
+    await indexAndLink();
+    expect((await orderDetail(bearer, body.orders[0].id)).status).to.equal("paid");
+
+    await chainRequest(node.connection, "evm_revert", [snapshot]);
+    await node.connection.networkHelpers.mine(5);
+    const steps = await syncToHead(sync);
+    expect(steps.map((step) => step.type)).to.include("reorg");
+    expect(await linker.reconcileReorg(api.orm.em.fork())).to.equal(1);
+    const reverted = await orderDetail(bearer, body.orders[0].id);
+    expect(reverted).to.deep.include({ status: "awaiting_payment", paidAt: null });
+    expect(reverted.escrow.orderId).to.equal(null);
+    expect(reverted.timeline.map((event) => event.kind)).to.deep.equal(["created"]);
+
+    await payAsInstructed(body);
+    expect(await indexAndLink()).to.deep.equal({ paid: 1, flagged: 0, transitions: 0 });
+    expect((await orderDetail(bearer, body.orders[0].id)).timeline.map((event) => event.kind)).to.deep.equal([
+      "created",
+      "paid",
+    ]);
   });
 
   // Last: it moves the chain's clock past every reservation made so far.

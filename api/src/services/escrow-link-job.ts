@@ -25,10 +25,17 @@ export function startEscrowLinkJob(deps: {
 }): EscrowLinkJob {
   let running: Promise<void> | undefined;
   let again = false;
+  // Set by a reorg announcement (and at start, for one missed while no process ran): undo what the chain took back.
+  let reorged = true;
 
   async function run(): Promise<void> {
     do {
       again = false;
+      if (reorged) {
+        reorged = false;
+        const changed = await deps.linker.reconcileReorg(deps.fork());
+        if (changed > 0) deps.log.warn({ changed }, "a chain reorganization changed orders");
+      }
       const report = await deps.linker.linkOnce(deps.fork());
       if (report.paid + report.flagged + report.transitions > 0) deps.log.info(report, "linked indexed escrow orders");
     } while (again);
@@ -49,8 +56,12 @@ export function startEscrowLinkJob(deps: {
   const timer = setInterval(trigger, deps.intervalMs);
   timer.unref();
   // The indexer publishes on `agridao:indexer:<chainId>`; the store prefixes channels with `agridao:` by default.
+  const onAnnouncement = (message: string) => {
+    if (isReorg(message)) reorged = true;
+    trigger();
+  };
   const subscribed: Promise<Unsubscribe | undefined> = deps.pubSub
-    .subscribe(`indexer:${deps.chainId}`, trigger)
+    .subscribe(`indexer:${deps.chainId}`, onAnnouncement)
     .catch((error: unknown) => {
       deps.log.warn({ err: error }, "escrow orders will be linked by the periodic sweep only: pub/sub is unavailable");
       return undefined;
@@ -60,10 +71,18 @@ export function startEscrowLinkJob(deps: {
     runOnce,
     async stop() {
       clearInterval(timer);
-      await (
-        await subscribed
-      )?.();
+      const unsubscribe = await subscribed;
+      await unsubscribe?.();
       await running?.catch(() => undefined);
     },
   };
+}
+
+/** Whether an indexer announcement (see indexer/src/announce.ts) reports a reorganization. */
+function isReorg(message: string): boolean {
+  try {
+    return (JSON.parse(message) as { type?: unknown }).type === "reorg";
+  } catch {
+    return false;
+  }
 }

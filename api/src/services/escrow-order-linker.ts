@@ -43,6 +43,16 @@ const TRANSITIONS: Record<string, { kind: OrderEventKind; status: OrderStatus | 
   OrderResolved: { kind: "resolved", status: "resolved" },
 };
 
+/** The order status each escrow state stands for. */
+const STATUS_OF_STATE: Record<string, OrderStatus> = {
+  Funded: "paid",
+  Shipped: "shipped",
+  Completed: "delivered",
+  Refunded: "refunded",
+  Disputed: "disputed",
+  Resolved: "resolved",
+};
+
 export interface LinkReport {
   /** Orders newly marked paid. */
   paid: number;
@@ -55,6 +65,12 @@ export interface LinkReport {
 export interface EscrowOrderLinker {
   /** Links every indexed escrow order not yet linked or flagged, then reflects later transitions. */
   linkOnce(em: EntityManager): Promise<LinkReport>;
+  /**
+   * Undoes what a chain reorganization took back: timeline entries and flags of logs no longer indexed are removed,
+   * an order whose escrow order vanished awaits payment again (the next link may accept it once more), and every
+   * touched order takes the status of its escrow order as indexed now. Returns the orders it changed.
+   */
+  reconcileReorg(em: EntityManager): Promise<number>;
 }
 
 /** The timeline key of an on-chain log: recorded once however often the sweep runs. */
@@ -82,7 +98,9 @@ export function createEscrowOrderLinker(deps: { chainId: number; tokenAddress: H
            ON h.chain_id = e.chain_id AND h.order_id = e.order_id AND h.event_name = 'OrderCreated'
         WHERE e.chain_id = ?
           AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.escrow_order_id = e.order_id::text AND o.escrow_ref = e.ref)
-          AND NOT EXISTS (SELECT 1 FROM order_flags f WHERE f.source_key LIKE 'escrow:' || e.chain_id || ':' || e.order_id || ':%')
+          AND NOT EXISTS (
+            SELECT 1 FROM order_flags f
+             WHERE f.source_key LIKE 'escrow:' || e.chain_id || ':' || e.order_id || ':' || e.ref || ':%')
         ORDER BY e.order_id`,
       [chainId],
     );
@@ -95,6 +113,7 @@ export function createEscrowOrderLinker(deps: { chainId: number; tokenAddress: H
       const createdAt = new Date(Number(escrow.created_at_unix) * 1000);
       const onChain = {
         escrowOrderId: escrow.order_id,
+        ref: escrow.ref,
         txHash: escrow.created_tx,
         blockNumber: escrow.created_block,
         buyer: escrow.buyer,
@@ -104,11 +123,12 @@ export function createEscrowOrderLinker(deps: { chainId: number; tokenAddress: H
           order,
           kind,
           details: { ...onChain, ...details },
-          sourceKey: `escrow:${chainId}:${escrow.order_id}:${kind}`,
+          // The ref too: after a reorg, the same escrow order id can be another order.
+          sourceKey: `escrow:${chainId}:${escrow.order_id}:${escrow.ref}:${kind}`,
           resolvedAt: null,
         });
       if (order === null) {
-        flag("unknown_ref", { ref: escrow.ref, seller: escrow.seller, token: escrow.token, amount: escrow.amount });
+        flag("unknown_ref", { seller: escrow.seller, token: escrow.token, amount: escrow.amount });
         await tx.flush();
         return "flagged";
       }
@@ -206,13 +226,74 @@ export function createEscrowOrderLinker(deps: { chainId: number; tokenAddress: H
     return recorded;
   }
 
+  async function indexerPresent(em: EntityManager): Promise<boolean> {
+    const [{ indexed }] = await em.execute<{ indexed: boolean }[]>(
+      "SELECT to_regclass('indexer.escrow_orders') IS NOT NULL AS indexed",
+    );
+    return indexed;
+  }
+
+  async function reconcileReorg(em: EntityManager): Promise<number> {
+    if (!(await indexerPresent(em))) return 0;
+    return em.transactional(async (tx) => {
+      const removedEvents = await tx.execute<{ order_id: string }[]>(
+        `DELETE FROM order_events ev
+          WHERE ev.source_key LIKE 'chain:' || ? || ':%'
+            AND NOT EXISTS (
+              SELECT 1 FROM indexer.escrow_order_history h
+               WHERE h.chain_id = ? AND ev.source_key = 'chain:' || h.chain_id || ':' || h.tx_hash || ':' || h.log_index)
+          RETURNING ev.order_id`,
+        [chainId, chainId],
+      );
+      await tx.execute(
+        `DELETE FROM order_flags f
+          WHERE f.source_key LIKE 'escrow:' || ? || ':%'
+            AND NOT EXISTS (
+              SELECT 1 FROM indexer.escrow_orders e
+               WHERE e.chain_id = ? AND e.order_id::text = f.details->>'escrowOrderId' AND e.ref = f.details->>'ref')`,
+        [chainId, chainId],
+      );
+      const vanished = await tx.execute<{ id: string }[]>(
+        `SELECT o.id FROM orders o
+          WHERE o.escrow_order_id IS NOT NULL
+            AND NOT EXISTS (
+              SELECT 1 FROM indexer.escrow_orders e
+               WHERE e.chain_id = ? AND e.order_id::text = o.escrow_order_id AND e.ref = o.escrow_ref)`,
+        [chainId],
+      );
+      const touched = new Set([...removedEvents.map((row) => row.order_id), ...vanished.map((row) => row.id)]);
+      let changed = 0;
+      for (const id of touched) {
+        const order = await tx.findOneOrFail(Order, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const [escrow] =
+          order.escrowOrderId == null
+            ? []
+            : await tx.execute<{ state: string }[]>(
+                "SELECT state FROM indexer.escrow_orders WHERE chain_id = ? AND order_id::text = ? AND ref = ?",
+                [chainId, order.escrowOrderId, order.escrowRef],
+              );
+        if (escrow === undefined && order.escrowOrderId != null) {
+          order.escrowOrderId = null;
+          order.paidAt = null;
+          order.status = "awaiting_payment";
+        } else if (escrow !== undefined) {
+          order.status = STATUS_OF_STATE[escrow.state] ?? order.status;
+        } else if (order.status !== "awaiting_payment") {
+          continue;
+        }
+        changed += 1;
+      }
+      await tx.flush();
+      return changed;
+    });
+  }
+
   return {
+    reconcileReorg,
+
     async linkOnce(em) {
       const report: LinkReport = { paid: 0, flagged: 0, transitions: 0 };
-      const [{ indexed }] = await em.execute<{ indexed: boolean }[]>(
-        "SELECT to_regclass('indexer.escrow_orders') IS NOT NULL AS indexed",
-      );
-      if (!indexed) return report;
+      if (!(await indexerPresent(em))) return report;
       for (const escrow of await unlinked(em)) {
         const outcome = await link(em.fork(), escrow);
         report[outcome] += 1;
