@@ -24,10 +24,12 @@ import { createAccountRoutes } from "./routes/account/route.js";
 import { createAdminUserRoutes } from "./routes/admin-users/route.js";
 import { createAuthRoutes } from "./routes/auth/route.js";
 import { createCartRoutes } from "./routes/cart/route.js";
+import { createCheckoutRoutes } from "./routes/checkout/route.js";
 import { DOCS_PATH, mountDocsRoutes } from "./routes/docs/route.js";
 import { createEventRoutes, mountEventStreamRoute } from "./routes/events/route.js";
 import { createFarmRoutes } from "./routes/farms/route.js";
 import { createHealthRoutes } from "./routes/health/route.js";
+import { createOrderRoutes } from "./routes/orders/route.js";
 import { mountMetricsRoute } from "./routes/metrics/route.js";
 import { createNotificationRoutes } from "./routes/notifications/route.js";
 import { createPhotoRoutes, mountPhotoFileRoute } from "./routes/photos/route.js";
@@ -37,10 +39,14 @@ import type { AccessTokens } from "./services/access-tokens.js";
 import { createCartService } from "./services/cart-service.js";
 import { createCatalogCache } from "./services/catalog-cache.js";
 import { createReadinessCheck } from "./services/check-readiness.js";
+import { createCheckoutService } from "./services/checkout-service.js";
 import { createAuthServices } from "./services/create-auth-services.js";
 import { createFarmService } from "./services/farm-service.js";
 import { createLiveServices } from "./services/live-services.js";
 import type { LiveServices } from "./services/live-services.js";
+import { createOrderService } from "./services/order-service.js";
+import { createCardPaymentStarter, createEscrowPaymentStarter } from "./services/payment-starters.js";
+import type { PaymentStarters } from "./services/payment-starters.js";
 import { createDiskPhotoStore } from "./services/photo-store.js";
 import type { PhotoStore } from "./services/photo-store.js";
 import { createProductPhotoService } from "./services/product-photo-service.js";
@@ -64,6 +70,8 @@ export interface AppDeps {
   fetch?: typeof fetch;
   /** Where product and farm photos are kept; defaults to files under UPLOAD_DIR. */
   photoStore?: PhotoStore;
+  /** How each payment method starts; defaults to the escrow call builder and the card starter without Stripe. */
+  paymentStarters?: Partial<PaymentStarters>;
   /** Routes mounted beside the API's own, under the same conventions (tests exercising auth and validation). */
   extraRoutes?: readonly ApiRoute[];
   /** Notifications and event streams; pass them when work outside requests (indexer announcements) uses them too. */
@@ -133,6 +141,31 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   const streamTickets = createStreamTickets({ keyValue: store.keyValue, ttlMs: config.sse.ticketTtlMs });
   const { photoBaseUrl } = config;
   const uploadLimits = { maxBytes: config.photoMaxSize.bytes, maxSizeText: config.photoMaxSize.text };
+  const { escrow } = config;
+  const escrowToken =
+    escrow.address === undefined || escrow.tokenAddress === undefined
+      ? undefined
+      : { address: escrow.tokenAddress, decimals: escrow.tokenDecimals };
+  const onStockChanged = () => catalogCache.invalidate();
+  const checkouts = createCheckoutService({
+    chainId: config.chainId,
+    reservationMs: config.checkout.reservationMs,
+    escrowToken,
+    onStockChanged,
+    paymentStarters: {
+      escrow:
+        escrow.address === undefined || escrowToken === undefined
+          ? { start: () => Promise.reject(new Error("escrow checkout without a configured escrow")) }
+          : createEscrowPaymentStarter({
+              chainId: config.chainId,
+              escrowAddress: escrow.address,
+              tokenAddress: escrowToken.address,
+              tokenDecimals: escrowToken.decimals,
+            }),
+      card: createCardPaymentStarter(),
+      ...deps.paymentStarters,
+    },
+  });
 
   // Every JSON route of the API, declared with defineRoute. Add a resource by spreading its create*Routes(deps) here.
   const routes: ApiRoute[] = [
@@ -146,6 +179,8 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     ...createPhotoRoutes({ products, photos, photoBaseUrl, uploadLimits }),
     ...createNotificationRoutes({ notifications }),
     ...createEventRoutes({ tickets: streamTickets }),
+    ...createCheckoutRoutes({ checkouts }),
+    ...createOrderRoutes({ orders: createOrderService({ onStockChanged }) }),
     ...(deps.extraRoutes ?? []),
   ];
 
@@ -177,7 +212,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     cors({
       origin: (ctx) => (config.corsOrigins.includes(ctx.get("Origin")) ? ctx.get("Origin") : ""),
       credentials: true,
-      exposeHeaders: ["X-Request-Id", "Retry-After", "ETag", "X-Cart-Token"],
+      exposeHeaders: ["X-Request-Id", "Retry-After", "ETag", "X-Cart-Token", "Idempotent-Replayed"],
       maxAge: 600,
     }),
   );

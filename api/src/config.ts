@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 
 import { z } from "zod";
 
+import { deployments } from "../../deploy/generated/contracts.js";
+
 /** The chain id of Hardhat's local node: the only chain on which the API may run without a configured JWT secret. */
 export const LOCAL_CHAIN_ID = 31337;
 
@@ -20,6 +22,11 @@ const originList = z
       .filter((origin) => origin !== ""),
   )
   .pipe(z.array(z.url({ protocol: /^https?$/, error: "expected a comma-separated list of http(s) origins" })));
+
+const evmAddress = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, { error: "expected a 0x-prefixed 20-byte hex address" })
+  .transform((value) => value.toLowerCase() as `0x${string}`);
 
 const schema = z
   .object({
@@ -68,6 +75,12 @@ const schema = z
     SSE_HEARTBEAT_SECONDS: integer(1).max(300).default(20),
     SSE_MAX_STREAMS_PER_USER: integer(1).max(100).default(5),
     SSE_TICKET_TTL_SECONDS: integer(1).max(600).default(30),
+    CHECKOUT_RESERVATION_MINUTES: integer(1).max(1_440).default(30),
+    CHECKOUT_EXPIRY_INTERVAL_SECONDS: integer(1).max(3_600).default(30),
+    ESCROW_ADDRESS: evmAddress.optional(),
+    ESCROW_TOKEN_ADDRESS: evmAddress.optional(),
+    ESCROW_TOKEN_DECIMALS: integer(0).max(36).default(6),
+    ESCROW_LINK_INTERVAL_SECONDS: integer(1).max(3_600).default(15),
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET === undefined && (env.CHAIN_ID !== LOCAL_CHAIN_ID || env.NODE_ENV === "production")) {
@@ -147,6 +160,24 @@ export type ApiConfig = Readonly<{
     /** How long a stream ticket (for EventSource, which cannot send an Authorization header) stays redeemable. */
     ticketTtlMs: number;
   }>;
+  checkout: Readonly<{
+    /** How long a checkout's stock stays reserved waiting for payment. */
+    reservationMs: number;
+    /** How often each API process looks for reservations past their deadline. */
+    expiryIntervalMs: number;
+  }>;
+  /**
+   * The escrow buyers pay into and the stablecoin they pay with (at par with the shop currency): ESCROW_ADDRESS and
+   * ESCROW_TOKEN_ADDRESS, else the deployment in deploy/generated/contracts.ts for CHAIN_ID; undefined when neither
+   * names one, and escrow checkout is then refused.
+   */
+  escrow: Readonly<{
+    address: `0x${string}` | undefined;
+    tokenAddress: `0x${string}` | undefined;
+    tokenDecimals: number;
+    /** How often indexed escrow orders are matched against orders awaiting payment, besides on announcements. */
+    linkIntervalMs: number;
+  }>;
 }>;
 
 /** Thrown when the environment does not describe a usable API; the message names every bad variable. */
@@ -166,6 +197,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const data = parsed.data;
   const origins = new Set(data.CORS_ORIGINS.map((origin) => new URL(origin).origin));
   if (data.PUBLIC_WEB_ORIGIN !== undefined) origins.add(new URL(data.PUBLIC_WEB_ORIGIN).origin);
+  const deployed = deployments[data.CHAIN_ID]?.addresses;
   const siweUri = new URL(data.SIWE_URI ?? data.PUBLIC_WEB_ORIGIN ?? DEVELOPMENT_SIWE_URI);
   return {
     production: data.NODE_ENV === "production",
@@ -212,7 +244,21 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       maxStreamsPerUser: data.SSE_MAX_STREAMS_PER_USER,
       ticketTtlMs: data.SSE_TICKET_TTL_SECONDS * 1000,
     },
+    checkout: {
+      reservationMs: data.CHECKOUT_RESERVATION_MINUTES * 60_000,
+      expiryIntervalMs: data.CHECKOUT_EXPIRY_INTERVAL_SECONDS * 1000,
+    },
+    escrow: {
+      address: data.ESCROW_ADDRESS ?? lowerCase(deployed?.MarketplaceEscrow),
+      tokenAddress: data.ESCROW_TOKEN_ADDRESS ?? lowerCase(deployed?.MockUSDC),
+      tokenDecimals: data.ESCROW_TOKEN_DECIMALS,
+      linkIntervalMs: data.ESCROW_LINK_INTERVAL_SECONDS * 1000,
+    },
   };
+}
+
+function lowerCase(address: `0x${string}` | undefined): `0x${string}` | undefined {
+  return address?.toLowerCase() as `0x${string}` | undefined;
 }
 
 const UNIT_BYTES = { b: 1, kb: 1024, mb: 1024 * 1024 } as const;

@@ -10,6 +10,7 @@ import { createOrmConfig } from "./orm-config.js";
 import { runMigrations } from "./run-migrations.js";
 import { createIndexerAnnouncements } from "./services/indexer-announcements.js";
 import { createLiveServices } from "./services/live-services.js";
+import { startOrderJobs } from "./start-order-jobs.js";
 import { createMemoryStore } from "./stores/memory-store.js";
 import { createRedisStore } from "./stores/redis-store.js";
 
@@ -57,6 +58,7 @@ const app = createApp({
   live,
   shutdown: shutdown.signal,
 });
+const orderJobs = startOrderJobs({ config, orm, store, log });
 const server = app.listen(config.port, config.host, () => {
   log.info({ host: config.host, port: config.port, store: store.kind }, "API listening");
 });
@@ -71,6 +73,7 @@ async function stop(signal: string) {
   await indexerAnnouncements.stop();
   // Stop accepting connections and let in-flight requests finish, then release the pools.
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await orderJobs.stop();
   await store.close();
   await redis?.quit();
   await orm.close();

@@ -4,8 +4,13 @@ import type { Options } from "@mikro-orm/postgresql";
 
 import { Cart } from "./entities/Cart.js";
 import { CartItem } from "./entities/CartItem.js";
+import { Checkout } from "./entities/Checkout.js";
 import { Farm } from "./entities/Farm.js";
 import { Notification } from "./entities/Notification.js";
+import { Order } from "./entities/Order.js";
+import { OrderEvent } from "./entities/OrderEvent.js";
+import { OrderFlag } from "./entities/OrderFlag.js";
+import { OrderItem } from "./entities/OrderItem.js";
 import { Product } from "./entities/Product.js";
 import { ProductPhoto } from "./entities/ProductPhoto.js";
 import { RefreshToken } from "./entities/RefreshToken.js";
@@ -16,6 +21,7 @@ import { Migration20261122000000_users_wallets } from "./migrations/Migration202
 import { Migration20261122010000_catalog } from "./migrations/Migration20261122010000_catalog.js";
 import { Migration20261122020000_refresh_tokens } from "./migrations/Migration20261122020000_refresh_tokens.js";
 import { Migration20261122030000_carts } from "./migrations/Migration20261122030000_carts.js";
+import { Migration20261204010000_orders } from "./migrations/Migration20261204010000_orders.js";
 import { Migration20261204020000_notifications } from "./migrations/Migration20261204020000_notifications.js";
 
 /** Where `npm run api:migration:create` writes new migrations. */
@@ -28,7 +34,23 @@ export const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url).pathname
 export function createOrmConfig(options: { databaseUrl: string; poolMax?: number }): Options {
   return defineConfig({
     clientUrl: options.databaseUrl,
-    entities: [User, Wallet, RefreshToken, Farm, Product, ProductPhoto, StockChange, Cart, CartItem, Notification],
+    entities: [
+      User,
+      Wallet,
+      RefreshToken,
+      Farm,
+      Product,
+      ProductPhoto,
+      StockChange,
+      Cart,
+      CartItem,
+      Checkout,
+      Order,
+      OrderItem,
+      OrderEvent,
+      OrderFlag,
+      Notification,
+    ],
     pool: { max: options.poolMax ?? 10 },
     extensions: [Migrator],
     migrations: {
@@ -39,6 +61,7 @@ export function createOrmConfig(options: { databaseUrl: string; poolMax?: number
         Migration20261122010000_catalog,
         Migration20261122020000_refresh_tokens,
         Migration20261122030000_carts,
+        Migration20261204010000_orders,
         Migration20261204020000_notifications,
       ],
       snapshot: false,

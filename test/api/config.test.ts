@@ -81,4 +81,28 @@ describe("API configuration", function () {
     expect(tuned.rateLimits).to.deep.equal({ authPer15Minutes: 20, defaultPerMinute: 1200 });
     expect(problemsOf({ ...VALID, RATE_LIMIT_DEFAULT_PER_MINUTE: "0" })[0]).to.match(/^RATE_LIMIT_DEFAULT_PER_MINUTE/);
   });
+
+  it("reads the checkout reservation and the escrow to pay into, overridable by address", function () {
+    const defaults = loadApiConfig(VALID);
+    expect(defaults.checkout).to.deep.equal({ reservationMs: 30 * 60_000, expiryIntervalMs: 30_000 });
+    expect(defaults.escrow).to.include({ tokenDecimals: 6, linkIntervalMs: 15_000 });
+    const escrow = `0x${"AB".repeat(20)}`;
+    const tuned = loadApiConfig({
+      ...VALID,
+      CHECKOUT_RESERVATION_MINUTES: "5",
+      ESCROW_ADDRESS: escrow,
+      ESCROW_TOKEN_ADDRESS: `0x${"cd".repeat(20)}`,
+      ESCROW_TOKEN_DECIMALS: "18",
+    });
+    expect(tuned.checkout.reservationMs).to.equal(5 * 60_000);
+    expect(tuned.escrow).to.include({
+      address: escrow.toLowerCase(),
+      tokenAddress: `0x${"cd".repeat(20)}`,
+      tokenDecimals: 18,
+    });
+    expect(problemsOf({ ...VALID, ESCROW_ADDRESS: "0x1234" })).to.deep.equal([
+      "ESCROW_ADDRESS: expected a 0x-prefixed 20-byte hex address",
+    ]);
+    expect(problemsOf({ ...VALID, CHECKOUT_RESERVATION_MINUTES: "0" })[0]).to.match(/^CHECKOUT_RESERVATION_MINUTES/);
+  });
 });

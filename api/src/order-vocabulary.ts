@@ -1,0 +1,62 @@
+/**
+ * Where an order stands, whichever way it was paid. awaiting_payment: stock reserved, no payment yet; paid: the money
+ * is held (escrow funded, card captured); shipped, delivered: the farm shipped, the buyer confirmed (or the confirm
+ * window passed); disputed, resolved: a dispute opened, and was settled or ruled; refunded: the buyer got the money
+ * back; cancelled: the buyer gave up before paying; expired: the reservation ran out before payment.
+ */
+export const ORDER_STATUSES = [
+  "awaiting_payment",
+  "paid",
+  "shipped",
+  "delivered",
+  "disputed",
+  "resolved",
+  "refunded",
+  "cancelled",
+  "expired",
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Statuses in which the order's stock is still only reserved, and may be returned. */
+export const UNPAID_ORDER_STATUSES = ["awaiting_payment"] as const satisfies readonly OrderStatus[];
+
+/** How a checkout is paid: into the on-chain escrow from the buyer's wallet, or by card through Stripe. */
+export const PAYMENT_METHODS = ["escrow", "card"] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+/**
+ * What can appear on an order's timeline. The chain's transitions (paid … refunded) are recorded once per indexed
+ * event; `flagged` records a payment that did not match the order and was not accepted.
+ */
+export const ORDER_EVENT_KINDS = [
+  "created",
+  "cancelled",
+  "expired",
+  "paid",
+  "flagged",
+  "shipped",
+  "delivered",
+  "disputed",
+  "settlement_proposed",
+  "resolved",
+  "refunded",
+] as const;
+export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number];
+
+/**
+ * Why a payment was not accepted as the order's: it paid another amount, another seller or token than the order
+ * asks for, it names a ref no order has, or it arrived after the reservation expired.
+ */
+export const ORDER_FLAG_KINDS = [
+  "amount_mismatch",
+  "seller_mismatch",
+  "token_mismatch",
+  "unknown_ref",
+  "late_payment",
+] as const;
+export type OrderFlagKind = (typeof ORDER_FLAG_KINDS)[number];
+
+/** `column IN ('a', 'b')` for a CHECK constraint over a closed list. */
+export function oneOfCheck(column: string, values: readonly string[]): string {
+  return `${column} IN (${values.map((value) => `'${value}'`).join(", ")})`;
+}

@@ -1,0 +1,47 @@
+import { defineRoute } from "../../define-route.js";
+import { ValidationError } from "../../errors.js";
+import type { CheckoutService } from "../../services/checkout-service.js";
+import { checkoutBody, checkoutResult, idempotencyKey } from "./schemas.js";
+
+const HEADER = "Idempotency-Key";
+
+/** Checkout: the signed-in buyer's cart becomes one order per farm, paid into escrow or by card. */
+export function createCheckoutRoutes({ checkouts }: { checkouts: CheckoutService }) {
+  return [
+    defineRoute({
+      method: "post",
+      path: "/api/checkout",
+      auth: "user",
+      summary: "Check out the caller's cart: one order per farm, stock reserved until paid or expired",
+      description:
+        `Requires the ${HEADER} header (1 to 255 visible ASCII characters; 400 without it). Repeating a request ` +
+        "with the same key returns the same checkout with the same status and creates nothing (Idempotent-Replayed: " +
+        "true); the same key with a different body is 422 idempotency_key_reused. A checkout that fails creates " +
+        "nothing, so its key may be retried. 422 cart_empty for an empty cart, 422 payment_method_unavailable " +
+        "(eth without a price feed, escrow without a configured escrow), 409 insufficient_stock " +
+        "(details.lines: productId, name, requested, available; nothing is reserved), 409 product_not_on_sale, " +
+        "409 farm_payout_wallet_missing (escrow only), 503 while the platform fee is unknown. For escrow, the " +
+        "response holds exactly what the wallet sends; for card, card.redirectUrl is null until card payments " +
+        "are connected.",
+      tags: ["checkout"],
+      request: { body: checkoutBody },
+      responses: { 201: checkoutResult },
+    }).handle(async ({ body, user, em, ctx }) => {
+      const key = idempotencyKey.safeParse(ctx.get(HEADER));
+      if (!key.success) {
+        const message = ctx.get(HEADER) === "" ? `the ${HEADER} header is required` : key.error.issues[0].message;
+        throw new ValidationError("The request is invalid", [{ path: "headers.idempotency-key", message }]);
+      }
+      const { replayed, result } = await checkouts.checkout(em, {
+        buyerId: user.id,
+        paymentMethod: body.paymentMethod,
+        idempotencyKey: key.data,
+      });
+      return {
+        status: 201,
+        body: result,
+        headers: { "Cache-Control": "no-store", ...(replayed ? { "Idempotent-Replayed": "true" } : {}) },
+      };
+    }),
+  ];
+}

@@ -1,0 +1,111 @@
+import { z } from "zod";
+
+import { PRODUCT_UNITS } from "../../catalog-vocabulary.js";
+import { ORDER_EVENT_KINDS, ORDER_FLAG_KINDS, ORDER_STATUSES, PAYMENT_METHODS } from "../../order-vocabulary.js";
+
+const minor = z.number().int().nonnegative();
+const address = z.string().regex(/^0x[0-9a-f]{40}$/);
+const bytes32 = z.string().regex(/^0x[0-9a-f]{64}$/);
+const tokenUnits = z
+  .string()
+  .regex(/^[0-9]+$/)
+  .describe("An amount in the token's smallest units, as a decimal string");
+
+export const orderParams = z.object({ id: z.uuid() });
+
+export const orderListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(200).optional().describe("The nextCursor of the previous page"),
+});
+
+export const orderSummary = z.object({
+  id: z.uuid(),
+  checkoutId: z.uuid().describe("Shared by the orders of one checkout (one per farm)"),
+  farm: z.object({ id: z.uuid(), name: z.string(), slug: z.string() }),
+  buyerId: z.uuid(),
+  status: z.enum(ORDER_STATUSES),
+  paymentMethod: z.enum(PAYMENT_METHODS),
+  currency: z.string(),
+  subtotalMinor: minor.describe("Sum of the items, fixed at checkout"),
+  feeBps: z.number().int().min(0).max(10_000).describe("The platform fee in force at checkout"),
+  feeMinor: minor.describe("floor(subtotalMinor × feeBps / 10000): taken from what the farm receives"),
+  totalMinor: minor.describe("What the buyer pays: the subtotal (the fee is included, not added)"),
+  escrow: z
+    .object({
+      ref: bytes32.describe("The bytes32 reference the on-chain order must carry"),
+      seller: address.describe("The farm's payout wallet at checkout"),
+      amount: tokenUnits,
+      orderId: z.string().nullable().describe("The escrow's order id, once its payment was accepted"),
+    })
+    .nullable()
+    .describe("What the escrow payment must be; null for card orders"),
+  expiresAt: z.iso.datetime().describe("Unpaid by then, the order expires and its stock returns"),
+  paidAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+  items: z.array(
+    z.object({
+      productId: z.uuid(),
+      name: z.string().describe("As at checkout"),
+      unit: z.enum(PRODUCT_UNITS),
+      unitPriceMinor: minor.describe("As at checkout"),
+      quantity: z.number().int().positive(),
+      lineTotalMinor: minor,
+    }),
+  ),
+});
+
+export const orderDetail = orderSummary.extend({
+  flags: z
+    .array(
+      z.object({
+        kind: z.enum(ORDER_FLAG_KINDS),
+        details: z.record(z.string(), z.unknown()),
+        createdAt: z.iso.datetime(),
+        resolvedAt: z.iso.datetime().nullable(),
+      }),
+    )
+    .describe("Payments not accepted as they stood (wrong amount, seller or token; too late)"),
+  timeline: z
+    .array(
+      z.object({
+        kind: z.enum(ORDER_EVENT_KINDS),
+        occurredAt: z.iso.datetime(),
+        actorId: z.uuid().nullable(),
+        data: z.record(z.string(), z.unknown()).describe("On-chain events carry txHash, logIndex and blockNumber"),
+      }),
+    )
+    .describe("Everything that happened to the order, oldest first"),
+});
+
+export const orderPage = z.object({
+  orders: z.array(orderSummary),
+  nextCursor: z.string().nullable(),
+});
+
+export const flagListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z
+    .string()
+    .regex(/^[0-9]{1,18}$/)
+    .optional()
+    .describe("The nextCursor of the previous page"),
+  unresolved: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((value) => value === "true")
+    .describe("Only flags nobody resolved yet (the default)"),
+});
+
+export const flagPage = z.object({
+  flags: z.array(
+    z.object({
+      id: z.string(),
+      orderId: z.uuid().nullable().describe("Null for an escrow order whose ref names no order"),
+      kind: z.enum(ORDER_FLAG_KINDS),
+      details: z.record(z.string(), z.unknown()),
+      createdAt: z.iso.datetime(),
+      resolvedAt: z.iso.datetime().nullable(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});

@@ -1,0 +1,283 @@
+import { createHash, randomBytes } from "node:crypto";
+
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { Hex } from "viem";
+
+import { Cart } from "../entities/Cart.js";
+import { CartItem } from "../entities/CartItem.js";
+import { Checkout } from "../entities/Checkout.js";
+import { Order } from "../entities/Order.js";
+import { OrderEvent } from "../entities/OrderEvent.js";
+import { OrderItem } from "../entities/OrderItem.js";
+import { Product } from "../entities/Product.js";
+import { StockChange } from "../entities/StockChange.js";
+import { User } from "../entities/User.js";
+import { ServiceUnavailableError, UnauthorizedError } from "../errors.js";
+import type { PaymentMethod } from "../order-vocabulary.js";
+import { CartCurrencyMismatchError, ProductNotOnSaleError } from "./cart-errors.js";
+import { computePlatformFee } from "./compute-platform-fee.js";
+import { minorToTokenUnits } from "./minor-to-token-units.js";
+import {
+  CheckoutStockError,
+  EmptyCartError,
+  FarmPayoutWalletMissingError,
+  IdempotencyKeyReusedError,
+  PaymentMethodUnavailableError,
+} from "./order-errors.js";
+import type { StockShortage } from "./order-errors.js";
+import { escrowTermsOf, loadOrders, summarizeOrders } from "./order-view.js";
+import type { OrderSummary } from "./order-view.js";
+import type { PaymentStart, PaymentStarters } from "./payment-starters.js";
+import { readPlatformFee } from "./read-platform-fee.js";
+
+/** What a buyer may ask to pay with; `eth` is named so it can be refused with the reason (no price feed). */
+export type RequestedPaymentMethod = PaymentMethod | "eth";
+
+export interface CheckoutRequest {
+  buyerId: string;
+  paymentMethod: RequestedPaymentMethod;
+  /** The client's Idempotency-Key header, already validated. */
+  idempotencyKey: string;
+}
+
+/** The checkout as POST /api/checkout returns it, the first time and on every repeat of its key. */
+export type CheckoutResult = {
+  checkoutId: string;
+  currency: string;
+  expiresAt: string;
+  totalMinor: number;
+  feeMinor: number;
+  orders: OrderSummary[];
+} & PaymentStart;
+
+export interface CheckoutService {
+  /** Turns the buyer's cart into orders (one per farm), reserving their stock, or replays an earlier checkout. */
+  checkout(em: EntityManager, request: CheckoutRequest): Promise<{ replayed: boolean; result: CheckoutResult }>;
+}
+
+export interface CheckoutServiceDeps {
+  chainId: number;
+  reservationMs: number;
+  /** The stablecoin escrow orders are paid in; undefined when the escrow is not configured for this chain. */
+  escrowToken: { address: Hex; decimals: number } | undefined;
+  paymentStarters: PaymentStarters;
+  /** Called after stock changed, so cached product pages show it. */
+  onStockChanged: () => Promise<void>;
+  now?: () => Date;
+}
+
+/** Stable JSON of what the request asked for: the same key with another fingerprint is refused. */
+function fingerprintOf(request: CheckoutRequest): string {
+  return createHash("sha256")
+    .update(JSON.stringify({ paymentMethod: request.paymentMethod }))
+    .digest("hex");
+}
+
+/**
+ * Checkout. In one transaction, serialized per buyer by an advisory lock (so concurrent repeats of one key find the
+ * first's checkout rather than racing it): the cart's lines are priced as they are now, grouped by farm, their stock
+ * reserved with conditional UPDATEs (`stock >= n`, so no product is ever oversold), orders and items written, and the
+ * cart emptied. Any line short of stock fails the whole checkout with every shortage listed, and nothing is kept.
+ */
+export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutService {
+  const now = deps.now ?? (() => new Date());
+
+  async function resultOf(em: EntityManager, checkout: Checkout): Promise<CheckoutResult> {
+    const ids = await em.find(
+      Order,
+      { checkout: checkout.id },
+      { fields: ["id"], orderBy: { createdAt: "asc", id: "asc" } },
+    );
+    const orders = await loadOrders(
+      em,
+      ids.map((order) => order.id),
+    );
+    const summaries = await summarizeOrders(em, orders);
+    const payment = await deps.paymentStarters[checkout.paymentMethod].start({
+      checkoutId: checkout.id,
+      buyerId: checkout.buyer.id,
+      currency: orders[0].currency,
+      expiresAt: checkout.expiresAt,
+      orders: orders.map((order) => ({
+        id: order.id,
+        farmId: order.farm.id,
+        totalMinor: order.totalMinor,
+        escrow: escrowTermsOf(order),
+      })),
+    });
+    return {
+      checkoutId: checkout.id,
+      currency: orders[0].currency,
+      expiresAt: checkout.expiresAt.toISOString(),
+      totalMinor: summaries.reduce((sum, order) => sum + order.totalMinor, 0),
+      feeMinor: summaries.reduce((sum, order) => sum + order.feeMinor, 0),
+      orders: summaries,
+      ...payment,
+    };
+  }
+
+  return {
+    async checkout(em, request) {
+      const { buyerId, paymentMethod } = request;
+      if (paymentMethod === "eth") {
+        throw new PaymentMethodUnavailableError(
+          "eth",
+          "ETH needs a price feed to fix the amount, and none is configured; pay in the stablecoin (escrow) or by card",
+        );
+      }
+      if (paymentMethod === "escrow" && deps.escrowToken === undefined) {
+        throw new PaymentMethodUnavailableError(
+          "escrow",
+          `no escrow or payment token is configured for chain ${deps.chainId} (ESCROW_ADDRESS, ESCROW_TOKEN_ADDRESS)`,
+        );
+      }
+      const keyHash = createHash("sha256").update(request.idempotencyKey).digest("hex");
+      const fingerprint = fingerprintOf(request);
+      // Read outside the transaction: a failed read (no indexer schema) would abort it.
+      const fee = await readPlatformFee(em, deps.chainId);
+
+      let reserved = false;
+      const outcome = await em.transactional(async (tx) => {
+        await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [`checkout:${buyerId}`]);
+        const existing = await tx.findOne(Checkout, { buyer: buyerId, idempotencyKeyHash: keyHash });
+        if (existing !== null) {
+          if (existing.requestFingerprint !== fingerprint) throw new IdempotencyKeyReusedError(existing.id);
+          return { replayed: true, checkout: existing };
+        }
+        const buyer = await tx.findOne(User, { id: buyerId, deletedAt: null });
+        if (buyer === null) throw new UnauthorizedError("The signed-in account no longer exists");
+        const cart = await tx.findOne(Cart, { user: buyerId });
+        const lines =
+          cart === null
+            ? []
+            : await tx.find(
+                CartItem,
+                { cart },
+                { populate: ["product.farm"], orderBy: [{ addedAt: "asc" }, { id: "asc" }] },
+              );
+        if (lines.length === 0) throw new EmptyCartError();
+        if (fee.status !== "known") {
+          throw new ServiceUnavailableError(`Checkout is unavailable until the platform fee is known: ${fee.reason}`);
+        }
+        const currency = lines[0].product.currency;
+        for (const { product } of lines) {
+          if (product.status !== "active") throw new ProductNotOnSaleError(product.id, product.status);
+          if (product.currency !== currency)
+            throw new CartCurrencyMismatchError(product.id, product.currency, currency);
+        }
+        const farms = new Map<string, CartItem[]>();
+        for (const line of lines) farms.set(line.product.farm.id, [...(farms.get(line.product.farm.id) ?? []), line]);
+        if (paymentMethod === "escrow") {
+          for (const [first] of farms.values()) {
+            const { farm } = first.product;
+            if (farm.payoutWallet === null) throw new FarmPayoutWalletMissingError(farm.id, farm.name);
+          }
+        }
+
+        const createdAt = now();
+        const checkout = tx.create(Checkout, {
+          buyer,
+          paymentMethod,
+          idempotencyKeyHash: keyHash,
+          requestFingerprint: fingerprint,
+          createdAt,
+          expiresAt: new Date(createdAt.getTime() + deps.reservationMs),
+        });
+
+        // Products in id order, so two checkouts sharing products lock their rows in the same order (no deadlock).
+        const shortages: StockShortage[] = [];
+        for (const line of [...lines].sort((a, b) => (a.product.id < b.product.id ? -1 : 1))) {
+          const rows = await tx.execute<{ stock: number }[]>(
+            `UPDATE products SET stock = stock - ?, updated_at = now()
+              WHERE id = ? AND status = 'active' AND stock >= ? RETURNING stock`,
+            [line.quantity, line.product.id, line.quantity],
+          );
+          if (rows.length === 0) {
+            const [current] = await tx.execute<{ stock: number; status: string }[]>(
+              "SELECT stock, status FROM products WHERE id = ?",
+              [line.product.id],
+            );
+            if (current.status !== "active") throw new ProductNotOnSaleError(line.product.id, current.status);
+            shortages.push({
+              productId: line.product.id,
+              name: line.product.name,
+              requested: line.quantity,
+              available: current.stock,
+            });
+            continue;
+          }
+          tx.create(StockChange, {
+            product: tx.getReference(Product, line.product.id),
+            delta: -line.quantity,
+            stockAfter: rows[0].stock,
+            reason: "reserved",
+            note: `checkout ${checkout.id}`,
+            actor: buyer,
+          });
+        }
+        if (shortages.length > 0) throw new CheckoutStockError(shortages);
+
+        // A millisecond apart, so the orders list in the order their farms were first added to the cart.
+        for (const [position, farmLines] of [...farms.values()].entries()) {
+          const { farm } = farmLines[0].product;
+          const subtotal = farmLines.reduce(
+            (sum, line) => sum + BigInt(line.product.priceMinor) * BigInt(line.quantity),
+            0n,
+          );
+          const feeMinor = computePlatformFee(subtotal, fee.feeBps);
+          const escrow =
+            paymentMethod === "escrow" && deps.escrowToken !== undefined
+              ? {
+                  escrowRef: `0x${randomBytes(32).toString("hex")}`,
+                  escrowSeller: farm.payoutWallet,
+                  escrowAmount: minorToTokenUnits(subtotal, currency, deps.escrowToken.decimals).toString(),
+                }
+              : { escrowRef: null, escrowSeller: null, escrowAmount: null };
+          const order = tx.create(Order, {
+            checkout,
+            farm,
+            buyer,
+            status: "awaiting_payment",
+            currency,
+            subtotalMinor: Number(subtotal),
+            feeBps: fee.feeBps,
+            feeMinor: Number(feeMinor),
+            totalMinor: Number(subtotal),
+            paymentMethod,
+            ...escrow,
+            escrowOrderId: null,
+            expiresAt: checkout.expiresAt,
+            paidAt: null,
+            createdAt: new Date(createdAt.getTime() + position),
+            deletedAt: null,
+          });
+          for (const line of farmLines) {
+            tx.create(OrderItem, {
+              order,
+              product: line.product,
+              name: line.product.name,
+              unit: line.product.unit,
+              unitPriceMinor: line.product.priceMinor,
+              quantity: line.quantity,
+              lineTotalMinor: line.product.priceMinor * line.quantity,
+            });
+          }
+          tx.create(OrderEvent, {
+            order,
+            kind: "created",
+            occurredAt: createdAt,
+            actor: buyer,
+            data: { checkoutId: checkout.id, paymentMethod },
+            sourceKey: `api:order:${order.id}:created`,
+          });
+        }
+        await tx.flush();
+        await tx.nativeDelete(CartItem, { cart: cart! });
+        reserved = true;
+        return { replayed: false, checkout };
+      });
+      if (reserved) await deps.onStockChanged();
+      return { replayed: outcome.replayed, result: await resultOf(em, outcome.checkout) };
+    },
+  };
+}

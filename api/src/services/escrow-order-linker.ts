@@ -1,0 +1,305 @@
+import { LockMode } from "@mikro-orm/core";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { Hex } from "viem";
+
+import { Order } from "../entities/Order.js";
+import { OrderEvent } from "../entities/OrderEvent.js";
+import { OrderFlag } from "../entities/OrderFlag.js";
+import type { OrderEventKind, OrderFlagKind, OrderStatus } from "../order-vocabulary.js";
+
+/** An escrow order as the indexer stores it, with the time of the block that created it. */
+interface IndexedEscrowOrder {
+  order_id: string;
+  ref: string;
+  buyer: string;
+  seller: string;
+  token: string;
+  amount: string;
+  created_tx: string;
+  created_block: string;
+  created_log_index: number;
+  created_at_unix: string;
+}
+
+/** One row of the indexer's escrow order history, joined with the API order it belongs to. */
+interface IndexedTransition {
+  order_id: string;
+  api_order_id: string;
+  event_name: string;
+  block_number: string;
+  block_timestamp: string;
+  tx_hash: string;
+  log_index: number;
+  details: Record<string, unknown>;
+}
+
+/** How each indexed escrow event after creation shows on the order: its timeline entry and, if any, its new status. */
+const TRANSITIONS: Record<string, { kind: OrderEventKind; status: OrderStatus | null }> = {
+  OrderShipped: { kind: "shipped", status: "shipped" },
+  OrderCompleted: { kind: "delivered", status: "delivered" },
+  OrderRefunded: { kind: "refunded", status: "refunded" },
+  OrderDisputed: { kind: "disputed", status: "disputed" },
+  SettlementProposed: { kind: "settlement_proposed", status: null },
+  OrderResolved: { kind: "resolved", status: "resolved" },
+};
+
+/** The order status each escrow state stands for. */
+const STATUS_OF_STATE: Record<string, OrderStatus> = {
+  Funded: "paid",
+  Shipped: "shipped",
+  Completed: "delivered",
+  Refunded: "refunded",
+  Disputed: "disputed",
+  Resolved: "resolved",
+};
+
+export interface LinkReport {
+  /** Orders newly marked paid. */
+  paid: number;
+  /** Flags newly recorded (mismatches, late payments, unknown refs). */
+  flagged: number;
+  /** Later on-chain transitions newly recorded on orders. */
+  transitions: number;
+}
+
+export interface EscrowOrderLinker {
+  /** Links every indexed escrow order not yet linked or flagged, then reflects later transitions. */
+  linkOnce(em: EntityManager): Promise<LinkReport>;
+  /**
+   * Undoes what a chain reorganization took back: timeline entries and flags of logs no longer indexed are removed,
+   * an order whose escrow order vanished awaits payment again (the next link may accept it once more), and every
+   * touched order takes the status of its escrow order as indexed now. Returns the orders it changed.
+   */
+  reconcileReorg(em: EntityManager): Promise<number>;
+}
+
+/** The timeline key of an on-chain log: recorded once however often the sweep runs. */
+function chainSourceKey(chainId: number, txHash: string, logIndex: number): string {
+  return `chain:${chainId}:${txHash}:${logIndex}`;
+}
+
+/**
+ * Reads the indexer's escrow tables (schema `indexer`) and merges them into the API's orders. An escrow order whose
+ * ref matches an order awaiting payment is accepted only when it pays the amount, seller and token the order asked
+ * for, and was created before the reservation expired; otherwise each problem is recorded as an OrderFlag and the
+ * order stays unpaid. A ref that names no order is flagged too. Shipping, delivery, disputes, resolutions and refunds
+ * are then reflected on the order's status and timeline, each log once (its source key is chain, tx hash, log index).
+ */
+export function createEscrowOrderLinker(deps: { chainId: number; tokenAddress: Hex | undefined }): EscrowOrderLinker {
+  const { chainId } = deps;
+
+  async function unlinked(em: EntityManager): Promise<IndexedEscrowOrder[]> {
+    return em.execute<IndexedEscrowOrder[]>(
+      `SELECT e.order_id::text AS order_id, e.ref, e.buyer, e.seller, e.token, e.amount::text AS amount,
+              e.created_tx, e.created_block::text AS created_block, h.log_index AS created_log_index,
+              h.block_timestamp::text AS created_at_unix
+         FROM indexer.escrow_orders e
+         JOIN indexer.escrow_order_history h
+           ON h.chain_id = e.chain_id AND h.order_id = e.order_id AND h.event_name = 'OrderCreated'
+        WHERE e.chain_id = ?
+          AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.escrow_order_id = e.order_id::text AND o.escrow_ref = e.ref)
+          AND NOT EXISTS (
+            SELECT 1 FROM order_flags f
+             WHERE f.source_key LIKE 'escrow:' || e.chain_id || ':' || e.order_id || ':' || e.ref || ':%')
+        ORDER BY e.order_id`,
+      [chainId],
+    );
+  }
+
+  /** Accepts or flags one escrow order, in its own transaction; returns what it did. */
+  async function link(em: EntityManager, escrow: IndexedEscrowOrder): Promise<"paid" | "flagged"> {
+    return em.transactional(async (tx) => {
+      const order = await tx.findOne(Order, { escrowRef: escrow.ref }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const createdAt = new Date(Number(escrow.created_at_unix) * 1000);
+      const onChain = {
+        escrowOrderId: escrow.order_id,
+        ref: escrow.ref,
+        txHash: escrow.created_tx,
+        blockNumber: escrow.created_block,
+        buyer: escrow.buyer,
+      };
+      const flag = (kind: OrderFlagKind, details: Record<string, unknown>) =>
+        tx.create(OrderFlag, {
+          order,
+          kind,
+          details: { ...onChain, ...details },
+          // The ref too: after a reorg, the same escrow order id can be another order.
+          sourceKey: `escrow:${chainId}:${escrow.order_id}:${escrow.ref}:${kind}`,
+          resolvedAt: null,
+        });
+      if (order === null) {
+        flag("unknown_ref", { seller: escrow.seller, token: escrow.token, amount: escrow.amount });
+        await tx.flush();
+        return "flagged";
+      }
+
+      const problems: { kind: OrderFlagKind; details: Record<string, unknown> }[] = [];
+      if (escrow.amount !== order.escrowAmount) {
+        problems.push({ kind: "amount_mismatch", details: { expected: order.escrowAmount, paid: escrow.amount } });
+      }
+      if (escrow.seller !== order.escrowSeller) {
+        problems.push({ kind: "seller_mismatch", details: { expected: order.escrowSeller, paid: escrow.seller } });
+      }
+      if (escrow.token !== deps.tokenAddress) {
+        problems.push({ kind: "token_mismatch", details: { expected: deps.tokenAddress ?? null, paid: escrow.token } });
+      }
+      if (createdAt > order.expiresAt || order.status !== "awaiting_payment") {
+        problems.push({
+          kind: "late_payment",
+          details: { expiresAt: order.expiresAt.toISOString(), paidAt: createdAt.toISOString(), status: order.status },
+        });
+      }
+      const sourceKey = chainSourceKey(chainId, escrow.created_tx, escrow.created_log_index);
+      if (problems.length > 0) {
+        for (const problem of problems) flag(problem.kind, problem.details);
+        tx.create(OrderEvent, {
+          order,
+          kind: "flagged",
+          occurredAt: createdAt,
+          actor: null,
+          data: { ...onChain, logIndex: escrow.created_log_index, flags: problems.map((problem) => problem.kind) },
+          sourceKey,
+        });
+        await tx.flush();
+        return "flagged";
+      }
+      order.status = "paid";
+      order.paidAt = createdAt;
+      order.escrowOrderId = escrow.order_id;
+      tx.create(OrderEvent, {
+        order,
+        kind: "paid",
+        occurredAt: createdAt,
+        actor: null,
+        data: { ...onChain, logIndex: escrow.created_log_index, amount: escrow.amount, token: escrow.token },
+        sourceKey,
+      });
+      await tx.flush();
+      return "paid";
+    });
+  }
+
+  async function reflectTransitions(em: EntityManager): Promise<number> {
+    const rows = await em.execute<IndexedTransition[]>(
+      `SELECT h.order_id::text AS order_id, o.id AS api_order_id, h.event_name, h.block_number::text AS block_number,
+              h.block_timestamp::text AS block_timestamp, h.tx_hash, h.log_index, h.details
+         FROM indexer.escrow_order_history h
+         JOIN orders o ON o.escrow_order_id = h.order_id::text
+        WHERE h.chain_id = ? AND h.event_name <> 'OrderCreated'
+          AND NOT EXISTS (
+            SELECT 1 FROM order_events ev
+             WHERE ev.source_key = 'chain:' || h.chain_id || ':' || h.tx_hash || ':' || h.log_index)
+        ORDER BY h.block_number, h.log_index`,
+      [chainId],
+    );
+    let recorded = 0;
+    for (const row of rows) {
+      const transition = TRANSITIONS[row.event_name];
+      if (transition === undefined) continue;
+      const applied = await em.transactional(async (tx) => {
+        const order = await tx.findOneOrFail(Order, { id: row.api_order_id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const inserted = await tx.execute<{ id: string }[]>(
+          `INSERT INTO order_events (order_id, kind, occurred_at, data, source_key) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (source_key) DO NOTHING RETURNING id`,
+          [
+            order.id,
+            transition.kind,
+            new Date(Number(row.block_timestamp) * 1000),
+            JSON.stringify({
+              escrowOrderId: row.order_id,
+              event: row.event_name,
+              txHash: row.tx_hash,
+              logIndex: row.log_index,
+              blockNumber: row.block_number,
+              ...row.details,
+            }),
+            chainSourceKey(chainId, row.tx_hash, row.log_index),
+          ],
+        );
+        if (inserted.length === 0) return false;
+        if (transition.status !== null) order.status = transition.status;
+        await tx.flush();
+        return true;
+      });
+      if (applied) recorded += 1;
+    }
+    return recorded;
+  }
+
+  async function indexerPresent(em: EntityManager): Promise<boolean> {
+    const [{ indexed }] = await em.execute<{ indexed: boolean }[]>(
+      "SELECT to_regclass('indexer.escrow_orders') IS NOT NULL AS indexed",
+    );
+    return indexed;
+  }
+
+  async function reconcileReorg(em: EntityManager): Promise<number> {
+    if (!(await indexerPresent(em))) return 0;
+    return em.transactional(async (tx) => {
+      const removedEvents = await tx.execute<{ order_id: string }[]>(
+        `DELETE FROM order_events ev
+          WHERE ev.source_key LIKE 'chain:' || ? || ':%'
+            AND NOT EXISTS (
+              SELECT 1 FROM indexer.escrow_order_history h
+               WHERE h.chain_id = ? AND ev.source_key = 'chain:' || h.chain_id || ':' || h.tx_hash || ':' || h.log_index)
+          RETURNING ev.order_id`,
+        [chainId, chainId],
+      );
+      await tx.execute(
+        `DELETE FROM order_flags f
+          WHERE f.source_key LIKE 'escrow:' || ? || ':%'
+            AND NOT EXISTS (
+              SELECT 1 FROM indexer.escrow_orders e
+               WHERE e.chain_id = ? AND e.order_id::text = f.details->>'escrowOrderId' AND e.ref = f.details->>'ref')`,
+        [chainId, chainId],
+      );
+      const vanished = await tx.execute<{ id: string }[]>(
+        `SELECT o.id FROM orders o
+          WHERE o.escrow_order_id IS NOT NULL
+            AND NOT EXISTS (
+              SELECT 1 FROM indexer.escrow_orders e
+               WHERE e.chain_id = ? AND e.order_id::text = o.escrow_order_id AND e.ref = o.escrow_ref)`,
+        [chainId],
+      );
+      const touched = new Set([...removedEvents.map((row) => row.order_id), ...vanished.map((row) => row.id)]);
+      let changed = 0;
+      for (const id of touched) {
+        const order = await tx.findOneOrFail(Order, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const [escrow] =
+          order.escrowOrderId == null
+            ? []
+            : await tx.execute<{ state: string }[]>(
+                "SELECT state FROM indexer.escrow_orders WHERE chain_id = ? AND order_id::text = ? AND ref = ?",
+                [chainId, order.escrowOrderId, order.escrowRef],
+              );
+        if (escrow === undefined && order.escrowOrderId != null) {
+          order.escrowOrderId = null;
+          order.paidAt = null;
+          order.status = "awaiting_payment";
+        } else if (escrow !== undefined) {
+          order.status = STATUS_OF_STATE[escrow.state] ?? order.status;
+        } else if (order.status !== "awaiting_payment") {
+          continue;
+        }
+        changed += 1;
+      }
+      await tx.flush();
+      return changed;
+    });
+  }
+
+  return {
+    reconcileReorg,
+
+    async linkOnce(em) {
+      const report: LinkReport = { paid: 0, flagged: 0, transitions: 0 };
+      if (!(await indexerPresent(em))) return report;
+      for (const escrow of await unlinked(em)) {
+        const outcome = await link(em.fork(), escrow);
+        report[outcome] += 1;
+      }
+      report.transitions = await reflectTransitions(em.fork());
+      return report;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { ApiError } from "../errors.js";
+
+/** A checkout of an empty cart (or one whose lines were all removed). */
+export class EmptyCartError extends ApiError {
+  readonly status = 422;
+  readonly code = "cart_empty";
+
+  constructor() {
+    super("The cart is empty: there is nothing to check out");
+  }
+}
+
+/** The Idempotency-Key was used before by this buyer with a different request. */
+export class IdempotencyKeyReusedError extends ApiError {
+  readonly status = 422;
+  readonly code = "idempotency_key_reused";
+
+  constructor(checkoutId: string) {
+    super("This Idempotency-Key was already used with a different request; use a new key for a new checkout", {
+      checkoutId,
+    });
+  }
+}
+
+/** The payment method cannot be used on this API as configured; the message says why. */
+export class PaymentMethodUnavailableError extends ApiError {
+  readonly status = 422;
+  readonly code = "payment_method_unavailable";
+
+  constructor(paymentMethod: string, reason: string) {
+    super(`Paying by ${paymentMethod} is not available: ${reason}`, { paymentMethod });
+  }
+}
+
+/** One cart line the stock cannot cover at checkout. */
+export interface StockShortage {
+  productId: string;
+  name: string;
+  requested: number;
+  available: number;
+}
+
+/** Some lines lack stock; nothing was reserved. `details.lines` names each line short and what is left. */
+export class CheckoutStockError extends ApiError {
+  readonly status = 409;
+  readonly code = "insufficient_stock";
+
+  constructor(readonly lines: StockShortage[]) {
+    super(`Not enough stock for ${lines.length === 1 ? "one line" : `${lines.length} lines`}; nothing was reserved`, {
+      lines,
+    });
+  }
+}
+
+/** An escrow order pays the farm's payout wallet, and this farm has none yet. */
+export class FarmPayoutWalletMissingError extends ApiError {
+  readonly status = 409;
+  readonly code = "farm_payout_wallet_missing";
+
+  constructor(farmId: string, farmName: string) {
+    super(`${farmName} cannot be paid by escrow yet: it has no payout wallet; pay by card instead`, { farmId });
+  }
+}
+
+/** The order is past the point where the buyer may cancel it (it was paid, or already ended). */
+export class OrderNotCancellableError extends ApiError {
+  readonly status = 409;
+  readonly code = "order_not_cancellable";
+
+  constructor(orderId: string, status: string) {
+    super(`Only an order awaiting payment can be cancelled; this one is ${status}`, { orderId, status });
+  }
+}

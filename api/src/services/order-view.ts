@@ -1,0 +1,128 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { Hex } from "viem";
+
+import type { ProductUnit } from "../catalog-vocabulary.js";
+import { Order } from "../entities/Order.js";
+import { OrderEvent } from "../entities/OrderEvent.js";
+import { OrderFlag } from "../entities/OrderFlag.js";
+import { OrderItem } from "../entities/OrderItem.js";
+import type { OrderEventKind, OrderFlagKind, OrderStatus, PaymentMethod } from "../order-vocabulary.js";
+
+export interface OrderItemView {
+  productId: string;
+  name: string;
+  unit: ProductUnit;
+  unitPriceMinor: number;
+  quantity: number;
+  lineTotalMinor: number;
+}
+
+/** An order as lists show it: its farm, status, money and items. */
+export interface OrderSummary {
+  id: string;
+  checkoutId: string;
+  farm: { id: string; name: string; slug: string };
+  buyerId: string;
+  status: OrderStatus;
+  paymentMethod: PaymentMethod;
+  currency: string;
+  subtotalMinor: number;
+  feeBps: number;
+  feeMinor: number;
+  totalMinor: number;
+  escrow: { ref: string; seller: string; amount: string; orderId: string | null } | null;
+  expiresAt: string;
+  paidAt: string | null;
+  createdAt: string;
+  items: OrderItemView[];
+}
+
+/** One order with its flags and its timeline, oldest first. */
+export interface OrderDetail extends OrderSummary {
+  flags: { kind: OrderFlagKind; details: Record<string, unknown>; createdAt: string; resolvedAt: string | null }[];
+  timeline: { kind: OrderEventKind; occurredAt: string; actorId: string | null; data: Record<string, unknown> }[];
+}
+
+/** Loads the summaries of `orders` (each with its farm populated), items included, in the order given. */
+export async function summarizeOrders(em: EntityManager, orders: readonly Order[]): Promise<OrderSummary[]> {
+  const items =
+    orders.length === 0
+      ? []
+      : await em.find(OrderItem, { order: { $in: orders.map((order) => order.id) } }, { orderBy: { id: "asc" } });
+  const byOrder = new Map<string, OrderItemView[]>();
+  for (const item of items) {
+    const list = byOrder.get(item.order.id) ?? [];
+    list.push({
+      productId: item.product.id,
+      name: item.name,
+      unit: item.unit,
+      unitPriceMinor: item.unitPriceMinor,
+      quantity: item.quantity,
+      lineTotalMinor: item.lineTotalMinor,
+    });
+    byOrder.set(item.order.id, list);
+  }
+  return orders.map((order) => ({
+    id: order.id,
+    checkoutId: order.checkout.id,
+    farm: { id: order.farm.id, name: order.farm.name, slug: order.farm.slug },
+    buyerId: order.buyer.id,
+    status: order.status,
+    paymentMethod: order.paymentMethod,
+    currency: order.currency,
+    subtotalMinor: order.subtotalMinor,
+    feeBps: order.feeBps,
+    feeMinor: order.feeMinor,
+    totalMinor: order.totalMinor,
+    escrow: ((terms) => (terms === null ? null : { ...terms, orderId: order.escrowOrderId ?? null }))(
+      escrowTermsOf(order),
+    ),
+    expiresAt: order.expiresAt.toISOString(),
+    paidAt: order.paidAt?.toISOString() ?? null,
+    createdAt: order.createdAt.toISOString(),
+    items: byOrder.get(order.id) ?? [],
+  }));
+}
+
+/**
+ * The order with its items, flags and timeline: events by the second they happened, then by when they were recorded.
+ * Block timestamps are whole seconds, so a chain event mined in the same second as the API's own `created` would
+ * otherwise sort before it.
+ */
+export async function describeOrder(em: EntityManager, order: Order): Promise<OrderDetail> {
+  const [summary] = await summarizeOrders(em, [order]);
+  const flags = await em.find(OrderFlag, { order: order.id }, { orderBy: { id: "asc" } });
+  const recorded = await em.find(OrderEvent, { order: order.id }, { orderBy: { id: "asc" } });
+  const events = recorded.toSorted(
+    (a, b) => Math.floor(a.occurredAt.getTime() / 1000) - Math.floor(b.occurredAt.getTime() / 1000),
+  );
+  return {
+    ...summary,
+    flags: flags.map((flag) => ({
+      kind: flag.kind,
+      details: flag.details,
+      createdAt: flag.createdAt.toISOString(),
+      resolvedAt: flag.resolvedAt?.toISOString() ?? null,
+    })),
+    timeline: events.map((event) => ({
+      kind: event.kind,
+      occurredAt: event.occurredAt.toISOString(),
+      actorId: event.actor?.id ?? null,
+      data: event.data,
+    })),
+  };
+}
+
+/** What an escrow order's on-chain payment must carry, or null for a card order. */
+export function escrowTermsOf(order: Order): { ref: Hex; seller: Hex; amount: string } | null {
+  const { escrowRef: ref, escrowSeller: seller, escrowAmount: amount } = order;
+  if (ref == null || seller == null || amount == null) return null;
+  return { ref: ref as Hex, seller: seller as Hex, amount };
+}
+
+/** Loads orders by id with their farms, in the order of `ids`. */
+export async function loadOrders(em: EntityManager, ids: readonly string[]): Promise<Order[]> {
+  const orders = await em.find(Order, { id: { $in: [...ids] } }, { populate: ["farm"] });
+  const byId = new Map(orders.map((order) => [order.id, order]));
+  return ids.map((id) => byId.get(id)).filter((order): order is Order => order !== undefined);
+}

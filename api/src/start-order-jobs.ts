@@ -1,0 +1,45 @@
+import type { MikroORM } from "@mikro-orm/postgresql";
+import type { Logger } from "pino";
+
+import type { ApiConfig } from "./config.js";
+import { createCatalogCache } from "./services/catalog-cache.js";
+import { startEscrowLinkJob } from "./services/escrow-link-job.js";
+import { createEscrowOrderLinker } from "./services/escrow-order-linker.js";
+import { startReservationExpiryJob } from "./services/reservation-expiry-job.js";
+import type { Store } from "./stores/store.js";
+
+/**
+ * The API process's background work on orders: expiring unpaid reservations and linking indexed escrow payments.
+ * Every API process runs both; they are written to be safe side by side. Returns how to stop them.
+ */
+export function startOrderJobs(deps: { config: ApiConfig; orm: MikroORM; store: Store; log: Logger }) {
+  const { config, orm, store, log } = deps;
+  const catalogCache = createCatalogCache({
+    cache: store.cache,
+    keyValue: store.keyValue,
+    pubSub: store.pubSub,
+    ttlMs: config.catalogCacheTtlMs,
+    onSubscribeError: (error) => log.warn({ err: error }, "catalog versions will be polled: pub/sub is unavailable"),
+  });
+  const fork = () => orm.em.fork();
+  const expiry = startReservationExpiryJob({
+    fork,
+    chainId: config.chainId,
+    intervalMs: config.checkout.expiryIntervalMs,
+    log,
+    onStockChanged: () => catalogCache.invalidate(),
+  });
+  const linking = startEscrowLinkJob({
+    linker: createEscrowOrderLinker({ chainId: config.chainId, tokenAddress: config.escrow.tokenAddress }),
+    fork,
+    pubSub: store.pubSub,
+    chainId: config.chainId,
+    intervalMs: config.escrow.linkIntervalMs,
+    log,
+  });
+  return {
+    async stop() {
+      await Promise.all([expiry.stop(), linking.stop()]);
+    },
+  };
+}
