@@ -20,6 +20,10 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2022",
     sourcemap: false,
+    // Read by the browser tests to tell the wallet page's chunks from the shop's.
+    manifest: true,
+    // Only the lazily loaded wallet page (wagmi, RainbowKit, viem) comes near this; the shop's chunks are far below.
+    chunkSizeWarningLimit: 600,
     rolldownOptions: {
       output: {
         // The libraries every page needs go into one chunk: one request and one gzip stream instead of a dozen

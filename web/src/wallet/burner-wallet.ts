@@ -6,6 +6,8 @@ import { createConnector } from "wagmi";
 import { injected } from "wagmi/connectors";
 
 const KEY_STORAGE = "agridao.burnerKey";
+// Whether the user connected the burner (EIP-1193: no accounts are exposed before eth_requestAccounts).
+const CONNECTED_STORAGE = "agridao.burnerConnected";
 
 // A plain wallet glyph, inline so the wallet list needs no extra request.
 const ICON =
@@ -51,7 +53,9 @@ function burnerProvider(chain: Chain) {
       const list = (Array.isArray(params) ? params : []) as unknown[];
       switch (method) {
         case "eth_accounts":
+          return localStorage.getItem(CONNECTED_STORAGE) === "1" ? [account.address] : [];
         case "eth_requestAccounts":
+          localStorage.setItem(CONNECTED_STORAGE, "1");
           return [account.address];
         case "eth_chainId":
           return numberToHex(chain.id);
@@ -59,6 +63,7 @@ function burnerProvider(chain: Chain) {
         case "wallet_getPermissions":
           return [{ parentCapability: "eth_accounts" }];
         case "wallet_revokePermissions":
+          localStorage.removeItem(CONNECTED_STORAGE);
           return null;
         case "wallet_switchEthereumChain": {
           const wanted = Number((list[0] as { chainId: string }).chainId);
