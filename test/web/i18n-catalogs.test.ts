@@ -26,7 +26,7 @@ async function catalogKeys(language: string): Promise<string[]> {
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const nested = await Promise.all(
-    entries.map((entry) => {
+    entries.map(async (entry) => {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory()) return sourceFiles(file);
       return /\.tsx?$/.test(entry.name) ? [file] : [];

@@ -196,9 +196,7 @@ describe("Web shop in a real browser", function () {
       for (const target of await targets.all()) {
         const box = await target.boundingBox();
         if (box !== null && box.width > 0 && (box.height < 44 || box.width < 44)) {
-          small.push(
-            `${await target.evaluate((element) => element.outerHTML.slice(0, 80))} ${box.width}x${box.height}`,
-          );
+          small.push(`"${(await target.textContent()) ?? ""}" ${box.width}x${box.height}`);
         }
       }
       expect(small, `small touch targets on ${route}`).to.deep.equal([]);

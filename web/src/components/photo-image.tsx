@@ -33,6 +33,8 @@ export function PhotoImage({
       alt={alt}
       width={width}
       height={height}
+      // Reserves the photo's space before it arrives, so nothing below it jumps when it does.
+      style={{ aspectRatio: `${width} / ${height}` }}
       loading={eager ? "eager" : "lazy"}
       fetchPriority={eager ? "high" : "auto"}
       decoding="async"

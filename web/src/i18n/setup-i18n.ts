@@ -1,12 +1,14 @@
 import i18next from "i18next";
 import { initReactI18next } from "react-i18next";
 
+import en from "./en.json";
 import { INTL_LOCALES, initialLanguage, rememberLanguage } from "./language";
 import type { Language } from "./language";
 
-// Only the language in use is downloaded: the other catalog is fetched when someone switches to it.
+// English ships with the app, so most first visits render without waiting for a catalog; Bengali is fetched when it is
+// the browser's language or someone switches to it.
 const CATALOGS: Readonly<Record<Language, () => Promise<{ default: Record<string, unknown> }>>> = {
-  en: () => import("./en.json"),
+  en: () => Promise.resolve({ default: en }),
   bn: () => import("./bn.json"),
 };
 
