@@ -78,6 +78,13 @@ describe("Web shop in a real browser", function () {
     await page.waitForURL("**/shop");
     await page.getByRole("heading", { level: 1, name: "Shop" }).waitFor();
 
+    // The seeded thirty products come twelve at a time, following the API's cursor.
+    await page.locator(".card").first().waitFor();
+    expect(await page.locator(".card").count()).to.equal(12);
+    await page.getByRole("button", { name: "Show more" }).click();
+    await page.locator(".card").nth(23).waitFor();
+    expect(await page.locator(".card").count()).to.equal(24);
+
     await page.getByLabel("Search products").fill("tomatoes");
     await page.getByRole("button", { name: "Show products" }).click();
     await page.getByRole("link", { name: "Heirloom tomatoes" }).waitFor();
@@ -201,6 +208,32 @@ describe("Web shop in a real browser", function () {
       }
       expect(small, `small touch targets on ${route}`).to.deep.equal([]);
     }
+  });
+
+  it("can be shopped with the keyboard alone, with the focus always visible", async function () {
+    await openContext();
+    await page.goto(`${stack.url}/shop`);
+    await page.locator(".card").first().waitFor();
+    const focused = () =>
+      page.evaluate<{ text: string; outline: string }>(
+        "({ text: document.activeElement.textContent.trim(), outline: getComputedStyle(document.activeElement).outlineStyle })",
+      );
+    const tabTo = async (text: string) => {
+      for (let presses = 0; presses < 40; presses += 1) {
+        await page.keyboard.press("Tab");
+        const current = await focused();
+        expect(current.outline, `focus ring on "${current.text}"`).to.not.equal("none");
+        if (current.text === text) return;
+      }
+      throw new Error(`"${text}" is not reachable with Tab`);
+    };
+    const first = (await page.locator(".card-title").first().innerText()).trim();
+    await tabTo(first);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: first }).waitFor();
+    await tabTo("Add to cart");
+    await page.keyboard.press("Enter");
+    await page.getByText("Added. Your cart has 1 of these.").waitFor();
   });
 
   it("loads no wallet code on the shop's first page, and the wallet page offers the burner wallet on chain 31337", async function () {
