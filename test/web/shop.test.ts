@@ -162,6 +162,38 @@ describe("Web shop in a real browser", function () {
     await page.getByRole("link", { name: "Account" }).waitFor();
   });
 
+  it("lets a signed-in buyer download their data and delete their account", async function () {
+    await openContext();
+    await page.goto(`${stack.url}/sign-in`);
+    await page.getByRole("button", { name: "New here? Create an account" }).click();
+    const email = `leaver-${Date.now()}@example.com`;
+    const password = "another long and unusual passphrase";
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByLabel("I accept the terms of service").check();
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL("**/account");
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download my data" }).click(),
+    ]);
+    const exported = JSON.parse(await readFile(await download.path(), "utf8")) as { account: { email: string } };
+    expect(exported.account.email).to.equal(email);
+
+    await page.getByLabel("Your password, to confirm").fill(password);
+    await page.getByRole("button", { name: "Delete my account" }).click();
+    await page.waitForURL(`${stack.url}/`);
+    await page.getByRole("heading", { level: 1, name: "Fresh from the farm to your door" }).waitFor();
+    await page.getByRole("link", { name: "Sign in", exact: true }).waitFor();
+    const login = await stack.api.request("/api/auth/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email, password }),
+    });
+    expect(login.status).to.equal(401);
+  });
+
   it("speaks Bengali to a Bengali browser, with Bengali digits, and remembers a switch to English", async function () {
     await openContext({ locale: "bn-BD" });
     await page.goto(`${stack.url}/products/${await productId("Himsagar mangoes")}`);

@@ -16,8 +16,9 @@ import { formText } from "../form-text";
 const PAGE_SIZE = 12;
 // The API's regions are free text on farms; the filter offers those of the first farms (the seed has a handful).
 const REGION_SOURCE_FARMS = 100;
-// Prices are typed in major units of the shop's currency; the seed and default shop sell in US dollars.
-const SHOP_CURRENCY = "USD";
+// Prices are typed in major units of the shop's currency: the API's SHOP_CURRENCY, given to the build as
+// VITE_SHOP_CURRENCY (both default to US dollars).
+const SHOP_CURRENCY: string = (import.meta.env.VITE_SHOP_CURRENCY as string | undefined) ?? "USD";
 
 const SORT_KEYS: Readonly<Record<ProductSort, string>> = {
   newest: "shop.sort.newest",
