@@ -268,7 +268,7 @@ describe("Web shop in a real browser", function () {
     await page.getByText("Added. Your cart has 1 of these.").waitFor();
   });
 
-  it("loads no wallet code on the shop's first page, and the wallet page offers the burner wallet on chain 31337", async function () {
+  it("loads no wallet code on the shop's first page, and the burner wallet (chain 31337) signs in and deletes its account", async function () {
     const manifest = JSON.parse(await readFile(path.join(stack.distDir, ".vite", "manifest.json"), "utf8")) as Record<
       string,
       ManifestChunk
@@ -298,5 +298,22 @@ describe("Web shop in a real browser", function () {
     expect(requested.some((file) => walletOnly.includes(file.slice(1)))).to.equal(true);
     const burnerKey = await page.evaluate(() => localStorage.getItem("agridao.burnerKey"));
     expect(burnerKey).to.match(/^0x[0-9a-f]{64}$/);
+
+    // The wallet account has no password: its deletion is confirmed with a signature from the same wallet.
+    const { rows: before } = await stack.api.database.pool.query<{ user_id: string }>(
+      "SELECT user_id FROM wallets WHERE address = $1",
+      [address],
+    );
+    expect(before).to.have.length(1);
+    const deleteButton = page.getByRole("button", { name: "Sign with the wallet and delete my account" });
+    await deleteButton.waitFor();
+    await deleteButton.click();
+    await page.getByRole("heading", { level: 1, name: "Fresh from the farm to your door" }).waitFor();
+    const { rows: after } = await stack.api.database.pool.query<{ deleted: boolean; wallets: number }>(
+      `SELECT deleted_at IS NOT NULL AS deleted, (SELECT count(*)::int FROM wallets WHERE user_id = $1) AS wallets
+         FROM users WHERE id = $1`,
+      [before[0].user_id],
+    );
+    expect(after).to.deep.equal([{ deleted: true, wallets: 0 }]);
   });
 });

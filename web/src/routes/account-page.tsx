@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { Suspense, lazy, useId, useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
@@ -10,6 +10,11 @@ import { QueryState } from "../components/query-state";
 import { useSession } from "../hooks/session-context";
 import { useFormat } from "../hooks/use-format";
 import { formText } from "../form-text";
+
+// A wallet account confirms its deletion with a signature: the wallet stack loads only for those accounts.
+const WalletDeleteAccount = lazy(() =>
+  import("../wallet/wallet-delete-account").then((module) => ({ default: module.WalletDeleteAccount })),
+);
 
 /** The signed-in account: who it is, language, data export, sign-out and deletion. */
 export default function AccountPage() {
@@ -134,7 +139,18 @@ export default function AccountPage() {
           )}
         </form>
       ) : (
-        <p>{t("account.deleteWithWallet")}</p>
+        <>
+          <p>{t("account.deleteWalletExplained")}</p>
+          <Suspense fallback={<QueryState error={undefined} />}>
+            <WalletDeleteAccount
+              onProof={async (siwe) => {
+                await session.request("/api/account", { method: "DELETE", body: { siwe } });
+                session.forget();
+                await navigate("/");
+              }}
+            />
+          </Suspense>
+        </>
       )}
     </section>
   );

@@ -3,17 +3,25 @@ import { createSiweMessage } from "viem/siwe";
 import { useAccount, useSignMessage } from "wagmi";
 
 import { requestJson } from "../api/request-json";
-import type { SignedIn, SiweNonce } from "../api/types";
+import type { SiweNonce } from "../api/types";
 
 export type SiweState = "idle" | "signing" | "verifying" | "rejected" | "failed";
 
-/** Sign-In with Ethereum: a nonce from the API, a message the wallet signs, and the API's verdict. */
-export function useSiweSignIn(statement: string) {
+export interface SiweProof {
+  message: string;
+  signature: `0x${string}`;
+}
+
+/**
+ * Sign-In with Ethereum proof of the connected wallet: a fresh nonce from the API and a message the wallet signs.
+ * `use` sends the proof where it is needed (sign-in, account deletion); `state` follows the whole exchange.
+ */
+export function useSiweProof(statement: string) {
   const { address } = useAccount();
   const { signMessageAsync } = useSignMessage();
   const [state, setState] = useState<SiweState>("idle");
 
-  async function signIn(): Promise<SignedIn | undefined> {
+  async function prove<T>(use: (proof: SiweProof) => Promise<T>): Promise<T | undefined> {
     if (address === undefined) return undefined;
     setState("signing");
     try {
@@ -37,17 +45,14 @@ export function useSiweSignIn(statement: string) {
         return undefined;
       }
       setState("verifying");
-      const signedIn = await requestJson<SignedIn>("/api/auth/siwe/verify", {
-        method: "POST",
-        body: { message, signature },
-      });
+      const result = await use({ message, signature });
       setState("idle");
-      return signedIn;
+      return result;
     } catch {
       setState("failed");
       return undefined;
     }
   }
 
-  return { state, signIn, address };
+  return { state, prove, address };
 }
