@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -27,9 +28,12 @@ export interface WebStack {
 
 let built: Promise<string> | undefined;
 
-/** Builds the web app once per test process, into a temporary directory. */
+/** Builds the web app once per test process, into a temporary directory removed when the process exits. */
 function builtWebApp(): Promise<string> {
-  built ??= mkdtemp(path.join(tmpdir(), "agridao-web-")).then((dir) => buildWebApp({ outDir: dir }));
+  built ??= mkdtemp(path.join(tmpdir(), "agridao-web-")).then((dir) => {
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    return buildWebApp({ outDir: dir });
+  });
   return built;
 }
 
