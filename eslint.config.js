@@ -11,6 +11,8 @@ export default tseslint.config(
       "coverage/",
       "deploy/generated/",
       "deploy/deployments/",
+      "web/dist/",
+      "test-artifacts/",
       // A Ponder project of its own, installed only when npm run bench:indexer runs it; its `ponder:*` modules are
       // typed by Ponder's codegen there, so the root's type-aware lint cannot check it.
       "bench/ponder/",

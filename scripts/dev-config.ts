@@ -14,6 +14,7 @@ const schema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "expected a redis:// URL" }).optional(),
   INDEXER_HTTP_PORT: port.default(42069),
   API_PORT: port.default(4000),
+  WEB_PORT: port.default(5173),
 });
 
 export type DevConfig = Readonly<{
@@ -29,6 +30,8 @@ export type DevConfig = Readonly<{
   redisUrl: string | undefined;
   indexerHttpPort: number;
   apiPort: number;
+  /** The web app's dev server (Vite), which forwards /api to the API. */
+  webPort: number;
 }>;
 
 /** Parses the dev stack's environment once; a bad value stops start-up with the variable's name. */
@@ -49,5 +52,6 @@ export function loadDevConfig(env: NodeJS.ProcessEnv = process.env): DevConfig {
     redisUrl: data.REDIS_URL,
     indexerHttpPort: data.INDEXER_HTTP_PORT,
     apiPort: data.API_PORT,
+    webPort: data.WEB_PORT,
   };
 }

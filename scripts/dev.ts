@@ -133,7 +133,11 @@ async function supervise(service: DevService, readyUrl: string) {
 
 await supervise(indexer, `${indexerUrl}/ready`);
 
+// Browsers reach the API through the web app's dev server, so that is the origin the API must trust (CORS, the refresh
+// cookie's Origin check) and the one wallets sign in from.
+const webUrl = `http://localhost:${config.webPort}`;
 const apiEnv = {
+  PUBLIC_WEB_ORIGIN: webUrl,
   API_HOST: config.host,
   API_PORT: String(config.apiPort),
   DATABASE_URL: databaseUrl,
@@ -166,6 +170,23 @@ const api = startDevService({
   env: apiEnv,
 });
 await supervise(api, `${apiUrl}/ready`);
+
+console.log("Starting the web app…");
+const web = startDevService({
+  name: "web",
+  command: process.execPath,
+  args: [
+    "node_modules/vite/bin/vite.js",
+    "--config",
+    "web/vite.config.ts",
+    "--host",
+    config.host,
+    "--port",
+    String(config.webPort),
+  ],
+  env: { AGRIDAO_API_URL: apiUrl, VITE_CHAIN_ID: String(LOCAL_CHAIN_ID), VITE_CHAIN_RPC_URL: rpcUrl },
+});
+await supervise(web, `http://${config.host}:${config.webPort}/`);
 
 printSummary();
 console.log("\nThe stack is up. Press Ctrl-C to stop.");
@@ -216,6 +237,7 @@ function printSummary() {
   console.log(`Database: ${database?.description}`);
   console.log(`Indexer: ${indexerUrl}/ready, ${indexerUrl}/metrics`);
   console.log(`API: ${apiUrl}/api (docs: ${apiUrl}/api/docs)`);
+  console.log(`Web app: ${webUrl}`);
   console.log(`Redis: ${config.redisUrl ?? "none (in-process equivalents)"}`);
   console.log(`Contract ABIs and addresses: ${path.relative(process.cwd(), generated)}`);
   console.table(contracts);

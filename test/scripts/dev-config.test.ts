@@ -16,6 +16,7 @@ describe("dev-config (npm run dev's environment)", () => {
       redisUrl: undefined,
       indexerHttpPort: 42069,
       apiPort: 4000,
+      webPort: 5173,
     });
   });
 
@@ -31,6 +32,7 @@ describe("dev-config (npm run dev's environment)", () => {
         REDIS_URL: "redis://127.0.0.1:6379/2",
         INDEXER_HTTP_PORT: "42070",
         API_PORT: "4100",
+        WEB_PORT: "5200",
       }),
     ).to.deep.equal({
       host: "0.0.0.0",
@@ -42,6 +44,7 @@ describe("dev-config (npm run dev's environment)", () => {
       redisUrl: "redis://127.0.0.1:6379/2",
       indexerHttpPort: 42070,
       apiPort: 4100,
+      webPort: 5200,
     });
   });
 
@@ -60,6 +63,7 @@ describe("dev-config (npm run dev's environment)", () => {
       expect(() => loadDevConfig({ AGRIDAO_POSTGRES_PORT: port })).to.throw(/AGRIDAO_POSTGRES_PORT/);
       expect(() => loadDevConfig({ INDEXER_HTTP_PORT: port })).to.throw(/INDEXER_HTTP_PORT/);
       expect(() => loadDevConfig({ API_PORT: port })).to.throw(/API_PORT/);
+      expect(() => loadDevConfig({ WEB_PORT: port })).to.throw(/WEB_PORT/);
     }
   });
 });

@@ -19,6 +19,7 @@ describe("npm run dev (the local stack)", function () {
     const postgresPort = await freePort();
     const indexerPort = await freePort();
     const apiPort = await freePort();
+    const webPort = await freePort();
     const dataDir = await mkdtemp(path.join(tmpdir(), "agridao-dev-"));
     // As root the embedded server runs as the `postgres` user, which must reach the data directory.
     await chmod(dataDir, 0o755);
@@ -29,6 +30,7 @@ describe("npm run dev (the local stack)", function () {
       AGRIDAO_DATA_DIR: dataDir,
       INDEXER_HTTP_PORT: String(indexerPort),
       API_PORT: String(apiPort),
+      WEB_PORT: String(webPort),
     };
     delete env.DATABASE_URL;
     delete env.REDIS_URL;
@@ -84,6 +86,14 @@ describe("npm run dev (the local stack)", function () {
         openapi: string;
       };
       expect(openapi.openapi).to.match(/^3\.1/);
+      // The web app's dev server is up and forwards /api to the API, which has the seeded shop.
+      expect(output).to.include(`Web app: http://localhost:${webPort}`);
+      const page = await fetch(`http://127.0.0.1:${webPort}/shop`);
+      expect(await page.text()).to.include('<div id="root">');
+      const products = (await (await fetch(`http://127.0.0.1:${webPort}/api/products?limit=1`)).json()) as {
+        products: unknown[];
+      };
+      expect(products.products).to.have.length(1);
       const db = new pg.Client({
         connectionString: `postgres://postgres:agridao-dev@127.0.0.1:${postgresPort}/agridao`,
       });
@@ -107,6 +117,7 @@ describe("npm run dev (the local stack)", function () {
     expect(await freePort(postgresPort)).to.equal(postgresPort);
     expect(await freePort(indexerPort)).to.equal(indexerPort);
     expect(await freePort(apiPort)).to.equal(apiPort);
+    expect(await freePort(webPort)).to.equal(webPort);
     expect((await readdir(dataDir)).sort()).to.deep.equal(["jwt-secret", "postgres", "uploads"]);
     await rm(dataDir, { recursive: true, force: true });
   });

@@ -1,0 +1,136 @@
+// The API's response shapes as the web app reads them (see /api/openapi.json; api/src/routes/*/schemas.ts).
+
+export type ProductCategory =
+  | "vegetables"
+  | "fruits"
+  | "grains"
+  | "pulses"
+  | "dairy"
+  | "eggs"
+  | "meat"
+  | "fish"
+  | "honey"
+  | "herbs"
+  | "spices"
+  | "oils"
+  | "other";
+
+export type ProductUnit = "kg" | "g" | "litre" | "piece" | "dozen" | "bunch" | "bag";
+
+export type ProductSort = "newest" | "price_asc" | "price_desc" | "relevance";
+
+export interface PhotoUrls {
+  thumbnailUrl: string;
+  displayUrl: string;
+}
+
+export interface ProductSummary {
+  id: string;
+  name: string;
+  description: string;
+  category: ProductCategory;
+  unit: ProductUnit;
+  priceMinor: number;
+  currency: string;
+  stock: number;
+  status: "draft" | "active" | "archived";
+  createdAt: string;
+  updatedAt: string;
+  farm: { id: string; slug: string; name: string; region: string };
+  cover: PhotoUrls | null;
+}
+
+export interface ProductPhoto extends PhotoUrls {
+  id: string;
+  position: number;
+  width: number;
+  height: number;
+}
+
+export interface Product extends ProductSummary {
+  photos: ProductPhoto[];
+}
+
+export interface ProductPage {
+  products: ProductSummary[];
+  nextCursor: string | null;
+}
+
+export interface Farm {
+  id: string;
+  slug: string;
+  name: string;
+  region: string;
+  description: string;
+  payoutWallet: string | null;
+  photo: PhotoUrls | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FarmDetail extends Farm {
+  activeProductsCount: number;
+}
+
+export interface FarmPage {
+  farms: Farm[];
+  nextCursor: string | null;
+}
+
+export interface CartLine {
+  productId: string;
+  name: string;
+  unit: ProductUnit;
+  currency: string;
+  unitPriceMinor: number;
+  quantity: number;
+  lineTotalMinor: number;
+  stock: number;
+  problem: "not_on_sale" | "currency_mismatch" | "insufficient_stock" | null;
+  addedAt: string;
+}
+
+export interface CartGroup {
+  farm: { id: string; name: string; slug: string };
+  lines: CartLine[];
+  subtotalMinor: number;
+  platformFeeMinor: number | null;
+  farmReceivesMinor: number | null;
+}
+
+export interface Cart {
+  currency: string | null;
+  groups: CartGroup[];
+  platformFee:
+    | { status: "known"; chainId: number; feeBps: number; sinceOrderId: string }
+    | { status: "unknown"; chainId: number; reason: string };
+  totalMinor: number;
+  platformFeeMinor: number | null;
+  lineCount: number;
+  itemCount: number;
+  checkoutReady: boolean;
+}
+
+export interface Account {
+  id: string;
+  email: string | null;
+  roles: ("buyer" | "farmer" | "arbiter" | "admin")[];
+  hasPassword: boolean;
+  wallets: { address: string; chainId: number; linkedAt: string }[];
+  terms: { version: string; acceptedAt: string } | null;
+  createdAt: string;
+}
+
+export interface SignedIn {
+  accessToken: string;
+  expiresIn: number;
+  user: Account;
+}
+
+export interface SiweNonce {
+  nonce: string;
+  expiresAt: string;
+  domain: string;
+  uri: string;
+  chainId: number;
+}

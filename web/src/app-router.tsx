@@ -1,0 +1,68 @@
+import { lazy } from "react";
+import { BrowserRouter, Route, Routes } from "react-router";
+
+import { Layout } from "./components/layout";
+
+// Each page is its own chunk, fetched when the route is first visited. The declarative router (rather than the data
+// router) keeps the shop's first download small: the pages load their own data with TanStack Query.
+const pages = {
+  home: () => import("./routes/home-page"),
+  shop: () => import("./routes/shop-page"),
+  product: () => import("./routes/product-page"),
+  farm: () => import("./routes/farm-page"),
+  cart: () => import("./routes/cart-page"),
+  signIn: () => import("./routes/sign-in-page"),
+  walletSignIn: () => import("./routes/wallet-sign-in-page"),
+  account: () => import("./routes/account-page"),
+  notFound: () => import("./routes/not-found-page"),
+};
+
+const HomePage = lazy(pages.home);
+const ShopPage = lazy(pages.shop);
+const ProductPage = lazy(pages.product);
+const FarmPage = lazy(pages.farm);
+const CartPage = lazy(pages.cart);
+const SignInPage = lazy(pages.signIn);
+const WalletSignInPage = lazy(pages.walletSignIn);
+const AccountPage = lazy(pages.account);
+const NotFoundPage = lazy(pages.notFound);
+
+const FIRST_SEGMENT: Readonly<Record<string, () => Promise<unknown>>> = {
+  "": pages.home,
+  shop: pages.shop,
+  products: pages.product,
+  farms: pages.farm,
+  cart: pages.cart,
+  account: pages.account,
+};
+
+/**
+ * Starts fetching the chunk of the page at `pathname` right away, while the app itself starts, instead of after the
+ * first render asks for it. The wallet page is left to its route: its sign-in form loads first.
+ */
+export function preloadPage(pathname: string): void {
+  const segments = pathname.split("/").filter(Boolean);
+  const load = segments[0] === "sign-in" && segments.length === 1 ? pages.signIn : FIRST_SEGMENT[segments[0] ?? ""];
+  void load?.();
+}
+
+/** The app's pages inside the shared layout. */
+export function AppRouter() {
+  return (
+    <BrowserRouter>
+      <Routes>
+        <Route element={<Layout />}>
+          <Route index element={<HomePage />} />
+          <Route path="shop" element={<ShopPage />} />
+          <Route path="products/:id" element={<ProductPage />} />
+          <Route path="farms/:slug" element={<FarmPage />} />
+          <Route path="cart" element={<CartPage />} />
+          <Route path="sign-in" element={<SignInPage />} />
+          <Route path="sign-in/wallet" element={<WalletSignInPage />} />
+          <Route path="account" element={<AccountPage />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Routes>
+    </BrowserRouter>
+  );
+}

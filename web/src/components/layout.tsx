@@ -1,0 +1,63 @@
+import { Suspense } from "react";
+import { useTranslation } from "react-i18next";
+import { NavLink, Outlet } from "react-router";
+
+import { useSession } from "../hooks/session-context";
+import { useCart } from "../hooks/use-cart";
+import { useFormat } from "../hooks/use-format";
+import { LanguageSwitch } from "./language-switch";
+import { QueryState } from "./query-state";
+
+/** Every page's frame: skip link, header with navigation, cart count and language, then the page. */
+export function Layout() {
+  const { t } = useTranslation();
+  const session = useSession();
+  const cart = useCart();
+  const format = useFormat();
+  const items = cart.data?.itemCount ?? 0;
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t("nav.skipToContent")}
+      </a>
+      <header className="site-header">
+        <NavLink to="/" className="brand">
+          {t("app.name")}
+        </NavLink>
+        <nav aria-label={t("nav.label")}>
+          <ul className="nav-list">
+            <li>
+              <NavLink to="/shop">{t("nav.shop")}</NavLink>
+            </li>
+            <li>
+              <NavLink to="/cart">
+                {t("nav.cart")}
+                {items > 0 && (
+                  <span className="badge" aria-label={t("nav.cartItems", { count: items, n: format.number(items) })}>
+                    {format.number(items)}
+                  </span>
+                )}
+              </NavLink>
+            </li>
+            <li>
+              {session.user === undefined ? (
+                <NavLink to="/sign-in">{t("nav.signIn")}</NavLink>
+              ) : (
+                <NavLink to="/account">{t("nav.account")}</NavLink>
+              )}
+            </li>
+          </ul>
+        </nav>
+        <LanguageSwitch id="language-header" />
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Suspense fallback={<QueryState error={undefined} />}>
+          <Outlet />
+        </Suspense>
+      </main>
+      <footer className="site-footer">
+        <p>{t("app.tagline")}</p>
+      </footer>
+    </>
+  );
+}

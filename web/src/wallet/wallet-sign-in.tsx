@@ -1,0 +1,63 @@
+import { ConnectButton } from "@rainbow-me/rainbowkit";
+import { useTranslation } from "react-i18next";
+import { useNavigate } from "react-router";
+
+import { requestJson } from "../api/request-json";
+import type { SignedIn } from "../api/types";
+import { useSession } from "../hooks/session-context";
+import { SiweStatus } from "./siwe-status";
+import { useSiweProof } from "./use-siwe-proof";
+import { WalletProviders } from "./wallet-providers";
+import { LOCAL_CHAIN_ID, chainDeployment, walletChain } from "./wallet-chain";
+
+function SiweButton() {
+  const { t } = useTranslation();
+  const session = useSession();
+  const navigate = useNavigate();
+  const { state, prove, address } = useSiweProof(t("wallet.statement"));
+  if (address === undefined) return null;
+  const signIn = async () => {
+    const signedIn = await prove((proof) =>
+      requestJson<SignedIn>("/api/auth/siwe/verify", { method: "POST", body: proof }),
+    );
+    if (signedIn === undefined) return;
+    await session.signIn(signedIn);
+    await navigate("/account");
+  };
+  return (
+    <>
+      <button
+        type="button"
+        className="button"
+        disabled={state === "signing" || state === "verifying"}
+        onClick={() => void signIn()}
+      >
+        {t("wallet.signIn")}
+      </button>
+      <SiweStatus state={state} />
+    </>
+  );
+}
+
+/** The wallet stack (wagmi, RainbowKit) and SIWE sign-in; only lazily loaded modules import them. */
+export function WalletSignIn() {
+  const { t } = useTranslation();
+  return (
+    <WalletProviders>
+      <section className="narrow">
+        <h1>{t("wallet.title")}</h1>
+        <p>{t("wallet.intro")}</p>
+        {walletChain.id === LOCAL_CHAIN_ID && <p className="hint">{t("wallet.burnerHint")}</p>}
+        <div className="wallet-actions">
+          <ConnectButton showBalance={false} chainStatus="name" />
+          <SiweButton />
+        </div>
+        <p className="hint">
+          {chainDeployment?.addresses.MarketplaceEscrow === undefined
+            ? t("wallet.notDeployed", { chain: walletChain.name })
+            : t("wallet.deployed", { chain: walletChain.name, address: chainDeployment.addresses.MarketplaceEscrow })}
+        </p>
+      </section>
+    </WalletProviders>
+  );
+}
