@@ -377,6 +377,10 @@ export function createDisputeService(deps: {
       if (order === null || (side === null && !isStaff(actor))) throw new NotFoundError("No order has this id");
       if (side === null) throw new ForbiddenError("Only the order's buyer or its farm's farmer can open a dispute");
 
+      // Before the status checks: a card order under dispute is no longer "paid", yet the answer is the open dispute.
+      const openAlready = await em.findOne(Dispute, { order: order.id, status: "open" });
+      if (openAlready !== null) throw new DisputeAlreadyOpenError(order.id, openAlready.id);
+
       let from: Hex | null = null;
       if (order.paymentMethod === "card") {
         if (!CARD_DISPUTABLE.includes(order.status)) {
