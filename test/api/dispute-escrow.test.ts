@@ -335,6 +335,54 @@ describe("API disputes and notifications on the local chain", function () {
     ]);
   });
 
+  it("marks the dispute settled when the parties agree on-chain", async function () {
+    const { orderId, buyer, farmer } = await paidEscrowOrder(1);
+    const escrowOrderId = await escrowOrderIdOf(orderId);
+    await deployment.escrow.connect(buyerWallet).openDispute(escrowOrderId);
+    await deployment.escrow.connect(farmers[1]).proposeSettlement(escrowOrderId, 6_000);
+    await deployment.escrow.connect(buyerWallet).acceptSettlement(escrowOrderId, 6_000);
+    await indexAndLinkTwice();
+    const { rows } = await api.database.pool.query<{ id: string }>("SELECT id FROM disputes WHERE order_id = $1", [
+      orderId,
+    ]);
+    const settled = await request<DisputeBody>("GET", `/api/disputes/${rows[0].id}`, farmer);
+    expect(settled.body.status).to.equal("settled");
+    expect(settled.body.openedBy).to.deep.equal({ id: buyer.id, party: "buyer" });
+    expect(settled.body.ruling).to.deep.include({ buyerShareMinor: 1_500, farmShareMinor: 1_000, pending: false });
+    expect(settled.body.order.status).to.equal("resolved");
+  });
+
+  it("tells the buyer and admins about a payment it did not accept", async function () {
+    const admin = await insertUser(api.database.pool, ["admin"]);
+    const buyer = await party(await insertUser(api.database.pool), ["buyer"]);
+    const productId = await insertProduct(api.database.pool, farms[2], { priceMinor: 1_250, stock: 10 });
+    await fillCart(api.database.pool, buyer.id, [{ productId, quantity: 1 }]);
+    const response = await api.request("/api/checkout", {
+      method: "POST",
+      headers: {
+        Authorization: `Bearer ${buyer.bearer}`,
+        "Content-Type": "application/json",
+        "Idempotency-Key": `dispute-chain-${++keyCounter}`,
+      },
+      body: JSON.stringify({ paymentMethod: "escrow" }),
+    });
+    const body = (await response.json()) as {
+      orders: { id: string }[];
+      escrow: { orders: { ref: string; seller: string; amount: string }[] };
+    };
+    const [terms] = body.escrow.orders;
+    const short = BigInt(terms.amount) - 1n;
+    await deployment.usdc.mint(buyerWallet.address, short);
+    await deployment.usdc.connect(buyerWallet).approve(await deployment.escrow.getAddress(), short);
+    await deployment.escrow
+      .connect(buyerWallet)
+      .createOrder(terms.seller, await deployment.usdc.getAddress(), short, terms.ref);
+    await indexAndLinkTwice();
+    const flagged = { kind: "payment_flagged", data: { reason: "wrong_amount", method: "escrow" } };
+    expect(await notificationsOf(buyer.id, body.orders[0].id)).to.deep.equal([flagged]);
+    expect(await notificationsOf(admin, body.orders[0].id)).to.deep.equal([flagged]);
+  });
+
   it("links on the indexer's announcements, and on the resync after its listener reconnects", async function () {
     const announcements = createIndexerAnnouncements({
       chainId: 31337,

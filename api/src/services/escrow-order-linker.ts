@@ -132,11 +132,18 @@ export function createEscrowOrderLinker(deps: {
 
   /**
    * Accepts or flags one escrow order, in its own transaction; returns what it did ("none" when another process
-   * linked it meanwhile: the order lock serializes them, and the second must not take the order's own payment for a
-   * late one).
+   * judged it meanwhile: the second must neither record it again nor take the order's own payment for a late one).
    */
   async function link(em: EntityManager, escrow: IndexedEscrowOrder): Promise<"paid" | "flagged" | "none"> {
     return notifications.transaction(em, async (tx, notify) => {
+      // Two processes judging the same escrow order take turns; the second finds it judged and records nothing.
+      const flagPrefix = `escrow:${chainId}:${escrow.order_id}:${escrow.ref}:`;
+      await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [flagPrefix]);
+      const [judged] = await tx.execute<{ found: number }[]>(
+        "SELECT 1 AS found FROM order_flags WHERE source_key LIKE ? LIMIT 1",
+        [`${flagPrefix}%`],
+      );
+      if (judged !== undefined) return "none";
       const order = await tx.findOne(Order, { escrowRef: escrow.ref }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (order !== null && order.escrowOrderId === escrow.order_id) return "none";
       const createdAt = new Date(Number(escrow.created_at_unix) * 1000);
