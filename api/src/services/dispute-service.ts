@@ -169,7 +169,7 @@ export function createDisputeService(deps: {
   cardRefunds: CardRefunds;
   photoStore: PhotoStore;
   photoBaseUrl: string;
-  /** The escrow escrow calls go to; undefined where none is configured (escrow orders cannot exist then). */
+  /** The escrow the returned calls go to; undefined where none is configured (escrow orders cannot exist then). */
   escrow: { chainId: number; address: Hex } | undefined;
   /** How long after payment a card order may be disputed. */
   windowMs: number;
@@ -182,13 +182,18 @@ export function createDisputeService(deps: {
     return actor.roles.includes("arbiter") || actor.roles.includes("admin");
   }
 
-  /** The actor's side of the order, if any: an arbiter who is also a party counts as that party. */
+  /** The user's side of the order, if any. */
   function sideOf(order: Order, farmOwnerId: string, userId: string): "buyer" | "farmer" | null {
     if (order.buyer.id === userId) return "buyer";
     if (farmOwnerId === userId) return "farmer";
     return null;
   }
 
+  /**
+   * How the user takes part: their side of the order, else arbiter when they hold the role (an arbiter who is also a
+   * party counts as that party). Without `roles` (the author of a stored message) anyone else is the arbiter: only
+   * parties and arbiters can write.
+   */
   function partyOf(
     order: Order,
     farmOwnerId: string,

@@ -1,5 +1,5 @@
 import { defineRoute } from "../../define-route.js";
-import { ValidationError } from "../../errors.js";
+import { UnsupportedMediaTypeError, ValidationError } from "../../errors.js";
 import type { DisputeService } from "../../services/dispute-service.js";
 import { readUploadedFile } from "../../services/read-uploaded-file.js";
 import type { UploadLimits } from "../../services/read-uploaded-file.js";
@@ -99,8 +99,11 @@ export function createDisputeRoutes({
         const evidence = await disputes.addEvidence(em, user, params.id, { kind: "photo", bytes });
         return { status: 201, body: evidence, headers: NO_STORE };
       }
-      // Not a multipart upload: read as JSON (the body parser parsed it), or readUploadedFile's 415 for other types.
-      if (!ctx.is("application/json")) await readUploadedFile(ctx.req, ctx.headers, "photo", uploadLimits);
+      if (!ctx.is("application/json")) {
+        throw new UnsupportedMediaTypeError(
+          'Expected a multipart/form-data upload with the photo in field "photo", or a JSON body { "text": ... }',
+        );
+      }
       const parsed = textEvidenceBody.safeParse(ctx.request.body);
       if (!parsed.success) {
         throw new ValidationError(
