@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { ApiState } from "./api-context.js";
 import type { ApiConfig } from "./config.js";
 import type { ApiRoute } from "./define-route.js";
+import { ServiceUnavailableError } from "./errors.js";
 import type { ApiMetrics } from "./metrics.js";
 import { authenticate } from "./middleware/authenticate.js";
 import { errorHandler } from "./middleware/error-handler.js";
@@ -58,7 +59,6 @@ import { createProductService } from "./services/product-service.js";
 import { createStreamTickets } from "./services/stream-tickets.js";
 import { countedCache } from "./stores/counted-cache.js";
 import type { Store } from "./stores/store.js";
-import { ServiceUnavailableError } from "./errors.js";
 
 export interface AppDeps {
   config: ApiConfig;
