@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { ApiState } from "./api-context.js";
 import type { ApiConfig } from "./config.js";
 import type { ApiRoute } from "./define-route.js";
+import { ServiceUnavailableError } from "./errors.js";
 import type { ApiMetrics } from "./metrics.js";
 import { authenticate } from "./middleware/authenticate.js";
 import { errorHandler } from "./middleware/error-handler.js";
@@ -21,10 +22,12 @@ import { securityHeaders } from "./middleware/security-headers.js";
 import { mountRoutes } from "./mount-routes.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { createAccountRoutes } from "./routes/account/route.js";
+import { createAdminOverviewRoutes } from "./routes/admin-overview/route.js";
 import { createAdminUserRoutes } from "./routes/admin-users/route.js";
 import { createAuthRoutes } from "./routes/auth/route.js";
 import { createCartRoutes } from "./routes/cart/route.js";
 import { createCheckoutRoutes } from "./routes/checkout/route.js";
+import { createDisputeRoutes } from "./routes/disputes/route.js";
 import { DOCS_PATH, mountDocsRoutes } from "./routes/docs/route.js";
 import { createEventRoutes, mountEventStreamRoute } from "./routes/events/route.js";
 import { createFarmRoutes } from "./routes/farms/route.js";
@@ -41,6 +44,8 @@ import { createCatalogCache } from "./services/catalog-cache.js";
 import { createReadinessCheck } from "./services/check-readiness.js";
 import { createCheckoutService } from "./services/checkout-service.js";
 import { createAuthServices } from "./services/create-auth-services.js";
+import { createDisputeService } from "./services/dispute-service.js";
+import type { CardRefunds } from "./services/dispute-service.js";
 import { createFarmService } from "./services/farm-service.js";
 import { createLiveServices } from "./services/live-services.js";
 import type { LiveServices } from "./services/live-services.js";
@@ -72,6 +77,8 @@ export interface AppDeps {
   photoStore?: PhotoStore;
   /** How each payment method starts; defaults to the escrow call builder and the card starter without Stripe. */
   paymentStarters?: Partial<PaymentStarters>;
+  /** Refunds of card orders (Stripe), which dispute rulings issue; without it a card ruling with a refund gets 503. */
+  cardRefunds?: CardRefunds;
   /** Routes mounted beside the API's own, under the same conventions (tests exercising auth and validation). */
   extraRoutes?: readonly ApiRoute[];
   /** Notifications and event streams; pass them when work outside requests (indexer announcements) uses them too. */
@@ -167,6 +174,17 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     },
   });
 
+  const disputes = createDisputeService({
+    notifications,
+    cardRefunds: deps.cardRefunds ?? {
+      refund: () => Promise.reject(new ServiceUnavailableError("Card refunds are not connected to Stripe here")),
+    },
+    photoStore,
+    photoBaseUrl,
+    escrow: escrow.address === undefined ? undefined : { chainId: config.chainId, address: escrow.address },
+    windowMs: config.disputes.windowMs,
+  });
+
   // Every JSON route of the API, declared with defineRoute. Add a resource by spreading its create*Routes(deps) here.
   const routes: ApiRoute[] = [
     ...createHealthRoutes({ checkReadiness }),
@@ -180,7 +198,9 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     ...createNotificationRoutes({ notifications }),
     ...createEventRoutes({ tickets: streamTickets }),
     ...createCheckoutRoutes({ checkouts }),
-    ...createOrderRoutes({ orders: createOrderService({ onStockChanged }) }),
+    ...createOrderRoutes({ orders: createOrderService({ onStockChanged, notifications }) }),
+    ...createDisputeRoutes({ disputes, uploadLimits }),
+    ...createAdminOverviewRoutes({ disputes }),
     ...(deps.extraRoutes ?? []),
   ];
 

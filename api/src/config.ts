@@ -81,6 +81,7 @@ const schema = z
     ESCROW_TOKEN_ADDRESS: evmAddress.optional(),
     ESCROW_TOKEN_DECIMALS: integer(0).max(36).default(6),
     ESCROW_LINK_INTERVAL_SECONDS: integer(1).max(3_600).default(15),
+    DISPUTE_WINDOW_DAYS: integer(1).max(365).default(14),
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET === undefined && (env.CHAIN_ID !== LOCAL_CHAIN_ID || env.NODE_ENV === "production")) {
@@ -178,6 +179,10 @@ export type ApiConfig = Readonly<{
     /** How often indexed escrow orders are matched against orders awaiting payment, besides on announcements. */
     linkIntervalMs: number;
   }>;
+  disputes: Readonly<{
+    /** How long after payment a card order may be disputed (escrow orders follow the contract's own windows). */
+    windowMs: number;
+  }>;
 }>;
 
 /** Thrown when the environment does not describe a usable API; the message names every bad variable. */
@@ -254,6 +259,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       tokenDecimals: data.ESCROW_TOKEN_DECIMALS,
       linkIntervalMs: data.ESCROW_LINK_INTERVAL_SECONDS * 1000,
     },
+    disputes: { windowMs: data.DISPUTE_WINDOW_DAYS * 86_400_000 },
   };
 }
 

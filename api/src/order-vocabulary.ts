@@ -26,7 +26,9 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /**
  * What can appear on an order's timeline. The chain's transitions (paid … refunded) are recorded once per indexed
- * event; `flagged` records a payment that did not match the order and was not accepted.
+ * event; `flagged` records a payment that did not match the order and was not accepted. The dispute_* entries are the
+ * API's own record of a dispute (opened, a message posted, evidence added, an arbiter's ruling); a message's body
+ * stays with the dispute, which only its parties and arbiters may read.
  */
 export const ORDER_EVENT_KINDS = [
   "created",
@@ -40,6 +42,10 @@ export const ORDER_EVENT_KINDS = [
   "settlement_proposed",
   "resolved",
   "refunded",
+  "dispute_opened",
+  "dispute_message",
+  "dispute_evidence",
+  "dispute_ruling",
 ] as const;
 export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number];
 
@@ -60,3 +66,15 @@ export type OrderFlagKind = (typeof ORDER_FLAG_KINDS)[number];
 export function oneOfCheck(column: string, values: readonly string[]): string {
   return `${column} IN (${values.map((value) => `'${value}'`).join(", ")})`;
 }
+
+/**
+ * Where a dispute stands. open: waiting for the parties and an arbiter (an escrow ruling sent but not yet indexed is
+ * still open, with its shares recorded); settled: the parties agreed on-chain; ruled: an arbiter's ruling (or the
+ * escrow's timeout default) took effect; withdrawn: the party who opened it gave it up.
+ */
+export const DISPUTE_STATUSES = ["open", "settled", "ruled", "withdrawn"] as const;
+export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
+
+/** What a piece of dispute evidence is: a written statement, or a photo (stored re-encoded in the photo store). */
+export const DISPUTE_EVIDENCE_KINDS = ["text", "photo"] as const;
+export type DisputeEvidenceKind = (typeof DISPUTE_EVIDENCE_KINDS)[number];

@@ -5,6 +5,9 @@ import type { Options } from "@mikro-orm/postgresql";
 import { Cart } from "./entities/Cart.js";
 import { CartItem } from "./entities/CartItem.js";
 import { Checkout } from "./entities/Checkout.js";
+import { Dispute } from "./entities/Dispute.js";
+import { DisputeEvidence } from "./entities/DisputeEvidence.js";
+import { DisputeMessage } from "./entities/DisputeMessage.js";
 import { Farm } from "./entities/Farm.js";
 import { Notification } from "./entities/Notification.js";
 import { Order } from "./entities/Order.js";
@@ -23,6 +26,8 @@ import { Migration20261122020000_refresh_tokens } from "./migrations/Migration20
 import { Migration20261122030000_carts } from "./migrations/Migration20261122030000_carts.js";
 import { Migration20261204010000_orders } from "./migrations/Migration20261204010000_orders.js";
 import { Migration20261204020000_notifications } from "./migrations/Migration20261204020000_notifications.js";
+import { Migration20261204040000_order_links } from "./migrations/Migration20261204040000_order_links.js";
+import { Migration20261204050000_disputes } from "./migrations/Migration20261204050000_disputes.js";
 
 /** Where `npm run api:migration:create` writes new migrations. */
 export const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url).pathname;
@@ -50,6 +55,9 @@ export function createOrmConfig(options: { databaseUrl: string; poolMax?: number
       OrderEvent,
       OrderFlag,
       Notification,
+      Dispute,
+      DisputeMessage,
+      DisputeEvidence,
     ],
     pool: { max: options.poolMax ?? 10 },
     extensions: [Migrator],
@@ -63,6 +71,8 @@ export function createOrmConfig(options: { databaseUrl: string; poolMax?: number
         Migration20261122030000_carts,
         Migration20261204010000_orders,
         Migration20261204020000_notifications,
+        Migration20261204040000_order_links,
+        Migration20261204050000_disputes,
       ],
       snapshot: false,
       silent: true,

@@ -5,15 +5,25 @@ import type { ApiConfig } from "./config.js";
 import { createCatalogCache } from "./services/catalog-cache.js";
 import { startEscrowLinkJob } from "./services/escrow-link-job.js";
 import { createEscrowOrderLinker } from "./services/escrow-order-linker.js";
+import type { IndexerAnnouncements } from "./services/indexer-announcements.js";
+import type { NotificationService } from "./services/notification-service.js";
 import { startReservationExpiryJob } from "./services/reservation-expiry-job.js";
 import type { Store } from "./stores/store.js";
 
 /**
  * The API process's background work on orders: expiring unpaid reservations and linking indexed escrow payments.
- * Every API process runs both; they are written to be safe side by side. Returns how to stop them.
+ * Every API process runs both; they are written to be safe side by side. Returns how to stop them. Pass the process's
+ * notification service (the one its event streams use) and, when it runs one, its indexer announcements.
  */
-export function startOrderJobs(deps: { config: ApiConfig; orm: MikroORM; store: Store; log: Logger }) {
-  const { config, orm, store, log } = deps;
+export function startOrderJobs(deps: {
+  config: ApiConfig;
+  orm: MikroORM;
+  store: Store;
+  log: Logger;
+  notifications: NotificationService;
+  announcements?: Pick<IndexerAnnouncements, "onAnnouncement">;
+}) {
+  const { config, orm, store, log, notifications } = deps;
   const catalogCache = createCatalogCache({
     cache: store.cache,
     keyValue: store.keyValue,
@@ -24,15 +34,21 @@ export function startOrderJobs(deps: { config: ApiConfig; orm: MikroORM; store: 
   const fork = () => orm.em.fork();
   const expiry = startReservationExpiryJob({
     fork,
+    notifications,
     chainId: config.chainId,
     intervalMs: config.checkout.expiryIntervalMs,
     log,
     onStockChanged: () => catalogCache.invalidate(),
   });
   const linking = startEscrowLinkJob({
-    linker: createEscrowOrderLinker({ chainId: config.chainId, tokenAddress: config.escrow.tokenAddress }),
+    linker: createEscrowOrderLinker({
+      chainId: config.chainId,
+      tokenAddress: config.escrow.tokenAddress,
+      notifications,
+    }),
     fork,
     pubSub: store.pubSub,
+    announcements: deps.announcements,
     chainId: config.chainId,
     intervalMs: config.escrow.linkIntervalMs,
     log,

@@ -523,6 +523,7 @@ describe("API checkout and orders", function () {
       expect(await stockOf(api.database.pool, product)).to.equal(5);
       const job = startReservationExpiryJob({
         fork: () => api.orm.em.fork(),
+        notifications: api.live.notifications,
         chainId: 31337,
         intervalMs: 60_000,
         log: pino({ level: "silent" }),

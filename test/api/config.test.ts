@@ -82,10 +82,11 @@ describe("API configuration", function () {
     expect(problemsOf({ ...VALID, RATE_LIMIT_DEFAULT_PER_MINUTE: "0" })[0]).to.match(/^RATE_LIMIT_DEFAULT_PER_MINUTE/);
   });
 
-  it("reads the checkout reservation and the escrow to pay into, overridable by address", function () {
+  it("reads the checkout reservation, the escrow to pay into (overridable by address) and the dispute window", function () {
     const defaults = loadApiConfig(VALID);
     expect(defaults.checkout).to.deep.equal({ reservationMs: 30 * 60_000, expiryIntervalMs: 30_000 });
     expect(defaults.escrow).to.include({ tokenDecimals: 6, linkIntervalMs: 15_000 });
+    expect(defaults.disputes).to.deep.equal({ windowMs: 14 * 86_400_000 });
     const escrow = `0x${"AB".repeat(20)}`;
     const tuned = loadApiConfig({
       ...VALID,
@@ -104,5 +105,7 @@ describe("API configuration", function () {
       "ESCROW_ADDRESS: expected a 0x-prefixed 20-byte hex address",
     ]);
     expect(problemsOf({ ...VALID, CHECKOUT_RESERVATION_MINUTES: "0" })[0]).to.match(/^CHECKOUT_RESERVATION_MINUTES/);
+    expect(problemsOf({ ...VALID, DISPUTE_WINDOW_DAYS: "0" })[0]).to.match(/^DISPUTE_WINDOW_DAYS/);
+    expect(loadApiConfig({ ...VALID, DISPUTE_WINDOW_DAYS: "30" }).disputes.windowMs).to.equal(30 * 86_400_000);
   });
 });

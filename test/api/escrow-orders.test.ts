@@ -83,7 +83,11 @@ describe("API escrow orders on the local chain", function () {
     };
     // The deployment's TermsUpdated gives the API its platform fee.
     await syncToHead(sync);
-    linker = createEscrowOrderLinker({ chainId: 31337, tokenAddress: tokenAddress as `0x${string}` });
+    linker = createEscrowOrderLinker({
+      chainId: 31337,
+      tokenAddress: tokenAddress as `0x${string}`,
+      notifications: api.live.notifications,
+    });
     farmers = deployment.accounts.farmers;
     buyerWallet = deployment.accounts.buyers[0];
     farms = [];
@@ -277,6 +281,7 @@ describe("API escrow orders on the local chain", function () {
 
     const expiry = startReservationExpiryJob({
       fork: () => api.orm.em.fork(),
+      notifications: api.live.notifications,
       chainId: 31337,
       intervalMs: 60_000,
       log: pino({ level: "silent" }),

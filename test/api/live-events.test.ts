@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from "node:crypto";
+import { randomInt } from "node:crypto";
 
 import { expect } from "chai";
 import { Redis } from "ioredis";
@@ -13,7 +13,9 @@ import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 import { openEventStream } from "../support/event-stream-client.js";
 import type { EventStreamClient, StreamBlock } from "../support/event-stream-client.js";
+import { insertFarm } from "../support/cart-fixtures.js";
 import { createSignedInUser, notifyShipped } from "../support/notification-fixtures.js";
+import { insertOrder } from "../support/order-fixtures.js";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -305,7 +307,12 @@ describe("API live events (GET /api/events)", function () {
   it("delivers every notification of concurrent transactions for one user exactly once, by its stored id", async function () {
     const user = await createSignedInUser(api);
     const stream = await openAs(user.token);
-    const orders = Array.from({ length: 8 }, () => randomUUID());
+    // Real orders: a notification's order is a foreign key.
+    const farmId = await insertFarm(api.database.pool, "Concurrent Farm");
+    const orders: string[] = [];
+    for (let index = 0; index < 8; index++) {
+      orders.push(await insertOrder(api.database.pool, { buyerId: user.id, farmId, status: "delivered" }));
+    }
     await Promise.all(
       orders.map((orderId) =>
         notifications.transaction(api.orm.em.fork(), (_tx, notify) =>

@@ -35,6 +35,7 @@ export interface ApiAppOptions {
   rateLimitPolicies?: AppDeps["rateLimitPolicies"];
   extraRoutes?: AppDeps["extraRoutes"];
   fetch?: AppDeps["fetch"];
+  cardRefunds?: AppDeps["cardRefunds"];
   /** Another API instance of the same deployment: this one then uses its database and its Redis key prefix. */
   peer?: ApiTestApp;
   /** Aborting it shuts the app down as main.ts does on SIGTERM (open event streams are closed). */
@@ -110,6 +111,7 @@ export async function startApiApp(options: ApiAppOptions = {}): Promise<ApiTestA
     rateLimitPolicies: options.rateLimitPolicies,
     extraRoutes: options.extraRoutes,
     fetch: options.fetch,
+    cardRefunds: options.cardRefunds,
     live,
     shutdown: options.shutdown,
   });

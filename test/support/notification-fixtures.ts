@@ -4,6 +4,8 @@ import { User } from "../../api/src/entities/User.js";
 import type { NotificationInput } from "../../api/src/notification-kinds.js";
 import type { NotificationService } from "../../api/src/services/notification-service.js";
 import type { ApiTestApp } from "./api-app.js";
+import { insertFarm } from "./cart-fixtures.js";
+import { insertOrder } from "./order-fixtures.js";
 
 /** A user row and an access token for it. */
 export async function createSignedInUser(api: ApiTestApp): Promise<{ id: string; token: string }> {
@@ -14,9 +16,10 @@ export async function createSignedInUser(api: ApiTestApp): Promise<{ id: string;
   return { id: user.id, token };
 }
 
-/** Stores (and publishes) one `shipped` notification about a new order for `userId`; returns the order id. */
+/** Stores (and publishes) one `shipped` notification about a new order of `userId`'s; returns the order id. */
 export async function notifyShipped(notifications: NotificationService, api: ApiTestApp, userId: string) {
-  const orderId = randomUUID();
+  const farmId = await insertFarm(api.database.pool, "Notifying Farm");
+  const orderId = await insertOrder(api.database.pool, { buyerId: userId, farmId, status: "shipped" });
   const input: NotificationInput = { userId, kind: "shipped", orderId, data: {} };
   await notifications.transaction(api.orm.em.fork(), (_tx, notify) => Promise.resolve(notify(input)));
   return orderId;

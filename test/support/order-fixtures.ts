@@ -38,3 +38,53 @@ export async function stockOf(pool: pg.Pool, productId: string): Promise<number>
   const { rows } = await pool.query<{ stock: number }>("SELECT stock FROM products WHERE id = $1", [productId]);
   return rows[0].stock;
 }
+
+export interface OrderFixture {
+  buyerId: string;
+  farmId: string;
+  status?: string;
+  totalMinor?: number;
+  /** Card by default; an escrow order needs `escrow` too. */
+  paymentMethod?: "card" | "escrow";
+  escrow?: { ref: string; seller: string; amount: string; orderId?: string };
+  paidAt?: Date | null;
+}
+
+/**
+ * An order of its own checkout, written straight to the tables (paid by card, 2,500 minor USD, no items unless the
+ * test adds some): for tests that need an order in a given state without walking it there. Returns its id.
+ */
+export async function insertOrder(pool: pg.Pool, order: OrderFixture): Promise<string> {
+  const checkoutId = randomUUID();
+  const id = randomUUID();
+  const method = order.paymentMethod ?? "card";
+  const status = order.status ?? "paid";
+  const total = order.totalMinor ?? 2_500;
+  await pool.query(
+    `INSERT INTO checkouts (id, buyer_id, payment_method, idempotency_key_hash, request_fingerprint, expires_at)
+     VALUES ($1, $2, $3, $4, 'fixture', now() + interval '30 minutes')`,
+    [checkoutId, order.buyerId, method, randomUUID().replaceAll("-", "").repeat(2)],
+  );
+  await pool.query(
+    `INSERT INTO orders (id, checkout_id, farm_id, buyer_id, status, currency, subtotal_minor, fee_bps, fee_minor,
+                         total_minor, payment_method, escrow_ref, escrow_seller, escrow_amount, escrow_order_id,
+                         expires_at, paid_at)
+     VALUES ($1, $2, $3, $4, $5, 'USD', $6, 250, $7, $6, $8, $9, $10, $11, $12, now() + interval '30 minutes', $13)`,
+    [
+      id,
+      checkoutId,
+      order.farmId,
+      order.buyerId,
+      status,
+      total,
+      Math.floor((total * 250) / 10_000),
+      method,
+      order.escrow?.ref ?? null,
+      order.escrow?.seller ?? null,
+      order.escrow?.amount ?? null,
+      order.escrow?.orderId ?? null,
+      order.paidAt === undefined ? (status === "awaiting_payment" ? null : new Date()) : order.paidAt,
+    ],
+  );
+  return id;
+}

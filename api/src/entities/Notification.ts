@@ -4,12 +4,13 @@ import type { InferEntity } from "@mikro-orm/core";
 import { NOTIFICATION_KIND_NAMES } from "../notification-kinds.js";
 import type { NotificationKind } from "../notification-kinds.js";
 
+import { Order } from "./Order.js";
 import { User } from "./User.js";
 
 /**
  * One in-app notification to one user. The id is a sequence and doubles as the server-sent event id: a user's
  * notifications commit in id order (see notification-service.ts), so "everything after id N" is exactly what a
- * reconnecting stream missed. `order_id` refers to an order without a foreign key until the orders table is merged.
+ * reconnecting stream missed. An order that vanished (orders are not deleted in practice) leaves `order` null.
  * Invariant: this definition and the migrations describe the same table (test/api/entities.test.ts diffs them).
  */
 export const Notification = defineEntity({
@@ -19,7 +20,7 @@ export const Notification = defineEntity({
     id: p.bigint("number").primary().autoincrement(),
     user: () => p.manyToOne(User).deleteRule("cascade"),
     kind: p.text().$type<NotificationKind>(),
-    orderId: p.uuid().nullable().index("notifications_order_id_index"),
+    order: () => p.manyToOne(Order).nullable().deleteRule("set null").index("notifications_order_id_index"),
     data: p.json<Record<string, unknown>>(),
     createdAt: p
       .datetime()

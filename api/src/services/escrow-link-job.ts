@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 
 import type { PubSub, Unsubscribe } from "../stores/store.js";
 import type { EscrowOrderLinker } from "./escrow-order-linker.js";
+import type { IndexerAnnouncements } from "./indexer-announcements.js";
 
 export interface EscrowLinkJob {
   /** Runs the linker now (or joins the run in progress). */
@@ -14,11 +15,14 @@ export interface EscrowLinkJob {
  * Runs the escrow linker whenever the indexer announces new blocks, and every `intervalMs` regardless, since an
  * announcement can be missed (pub/sub is fire-and-forget, the in-process store hears none). Runs never overlap in one
  * process; across processes the linker's row locks and unique source keys make concurrent runs record things once.
+ * Announcements come from the process's IndexerAnnouncements when given (one connection for the whole process, and it
+ * says `resync` after a reconnect, when a reorg may have gone unheard); else from a subscription of its own.
  */
 export function startEscrowLinkJob(deps: {
   linker: EscrowOrderLinker;
   fork: () => EntityManager;
   pubSub: PubSub;
+  announcements?: Pick<IndexerAnnouncements, "onAnnouncement">;
   chainId: number;
   intervalMs: number;
   log: Logger;
@@ -60,12 +64,23 @@ export function startEscrowLinkJob(deps: {
     if (isReorg(message)) reorged = true;
     trigger();
   };
-  const subscribed: Promise<Unsubscribe | undefined> = deps.pubSub
-    .subscribe(`indexer:${deps.chainId}`, onAnnouncement)
-    .catch((error: unknown) => {
-      deps.log.warn({ err: error }, "escrow orders will be linked by the periodic sweep only: pub/sub is unavailable");
-      return undefined;
-    });
+  const subscribed: Promise<Unsubscribe | undefined> =
+    deps.announcements === undefined
+      ? deps.pubSub.subscribe(`indexer:${deps.chainId}`, onAnnouncement).catch((error: unknown) => {
+          deps.log.warn(
+            { err: error },
+            "escrow orders will be linked by the periodic sweep only: pub/sub is unavailable",
+          );
+          return undefined;
+        })
+      : Promise.resolve(
+          deps.announcements.onAnnouncement((event) => {
+            if (event.chainId !== deps.chainId) return;
+            // After a resync, announcements were lost: a reorg among them must still be undone.
+            if (event.type === "reorg" || event.type === "resync") reorged = true;
+            trigger();
+          }),
+        ).then((remove) => () => Promise.resolve(remove()));
 
   return {
     runOnce,

@@ -2,10 +2,17 @@ import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Hex } from "viem";
 
+import { Dispute } from "../entities/Dispute.js";
+import { Farm } from "../entities/Farm.js";
 import { Order } from "../entities/Order.js";
 import { OrderEvent } from "../entities/OrderEvent.js";
 import { OrderFlag } from "../entities/OrderFlag.js";
+import { OrderItem } from "../entities/OrderItem.js";
+import type { NotificationData } from "../notification-kinds.js";
 import type { OrderEventKind, OrderFlagKind, OrderStatus } from "../order-vocabulary.js";
+import { disputeAudience } from "./dispute-audience.js";
+import { findUsersWithRole } from "./find-users-with-role.js";
+import type { NotificationService, Notify } from "./notification-service.js";
 
 /** An escrow order as the indexer stores it, with the time of the block that created it. */
 interface IndexedEscrowOrder {
@@ -42,6 +49,18 @@ const TRANSITIONS: Record<string, { kind: OrderEventKind; status: OrderStatus | 
   SettlementProposed: { kind: "settlement_proposed", status: null },
   OrderResolved: { kind: "resolved", status: "resolved" },
 };
+
+/** How a flag reads in the `payment_flagged` notification the buyer and admins get. */
+const FLAG_REASONS: Record<OrderFlagKind, NotificationData<"payment_flagged">["reason"]> = {
+  amount_mismatch: "wrong_amount",
+  seller_mismatch: "wrong_seller",
+  token_mismatch: "wrong_token",
+  unknown_ref: "unknown_ref",
+  late_payment: "late_payment",
+};
+
+/** The escrow's `Resolution` enum, by its index in OrderResolved. */
+const RESOLUTIONS = ["Settlement", "Ruling", "Timeout"] as const;
 
 /** The order status each escrow state stands for. */
 const STATUS_OF_STATE: Record<string, OrderStatus> = {
@@ -85,8 +104,13 @@ function chainSourceKey(chainId: number, txHash: string, logIndex: number): stri
  * order stays unpaid. A ref that names no order is flagged too. Shipping, delivery, disputes, resolutions and refunds
  * are then reflected on the order's status and timeline, each log once (its source key is chain, tx hash, log index).
  */
-export function createEscrowOrderLinker(deps: { chainId: number; tokenAddress: Hex | undefined }): EscrowOrderLinker {
-  const { chainId } = deps;
+export function createEscrowOrderLinker(deps: {
+  chainId: number;
+  tokenAddress: Hex | undefined;
+  /** Each newly recorded payment, flag and transition notifies the people it concerns, after its commit. */
+  notifications: Pick<NotificationService, "transaction">;
+}): EscrowOrderLinker {
+  const { chainId, notifications } = deps;
 
   async function unlinked(em: EntityManager): Promise<IndexedEscrowOrder[]> {
     return em.execute<IndexedEscrowOrder[]>(
@@ -106,10 +130,22 @@ export function createEscrowOrderLinker(deps: { chainId: number; tokenAddress: H
     );
   }
 
-  /** Accepts or flags one escrow order, in its own transaction; returns what it did. */
-  async function link(em: EntityManager, escrow: IndexedEscrowOrder): Promise<"paid" | "flagged"> {
-    return em.transactional(async (tx) => {
+  /**
+   * Accepts or flags one escrow order, in its own transaction; returns what it did ("none" when another process
+   * judged it meanwhile: the second must neither record it again nor take the order's own payment for a late one).
+   */
+  async function link(em: EntityManager, escrow: IndexedEscrowOrder): Promise<"paid" | "flagged" | "none"> {
+    return notifications.transaction(em, async (tx, notify) => {
+      // Two processes judging the same escrow order take turns; the second finds it judged and records nothing.
+      const flagPrefix = `escrow:${chainId}:${escrow.order_id}:${escrow.ref}:`;
+      await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [flagPrefix]);
+      const [judged] = await tx.execute<{ found: number }[]>(
+        "SELECT 1 AS found FROM order_flags WHERE source_key LIKE ? LIMIT 1",
+        [`${flagPrefix}%`],
+      );
+      if (judged !== undefined) return "none";
       const order = await tx.findOne(Order, { escrowRef: escrow.ref }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (order !== null && order.escrowOrderId === escrow.order_id) return "none";
       const createdAt = new Date(Number(escrow.created_at_unix) * 1000);
       const onChain = {
         escrowOrderId: escrow.order_id,
@@ -130,6 +166,14 @@ export function createEscrowOrderLinker(deps: { chainId: number; tokenAddress: H
       if (order === null) {
         flag("unknown_ref", { seller: escrow.seller, token: escrow.token, amount: escrow.amount });
         await tx.flush();
+        for (const admin of await findUsersWithRole(tx, "admin")) {
+          notify({
+            userId: admin,
+            kind: "payment_flagged",
+            orderId: null,
+            data: { reason: "unknown_ref", method: "escrow" },
+          });
+        }
         return "flagged";
       }
 
@@ -161,6 +205,17 @@ export function createEscrowOrderLinker(deps: { chainId: number; tokenAddress: H
           sourceKey,
         });
         await tx.flush();
+        const recipients = [...new Set([order.buyer.id, ...(await findUsersWithRole(tx, "admin"))])];
+        for (const problem of problems) {
+          for (const userId of recipients) {
+            notify({
+              userId,
+              kind: "payment_flagged",
+              orderId: order.id,
+              data: { reason: FLAG_REASONS[problem.kind], method: "escrow" },
+            });
+          }
+        }
         return "flagged";
       }
       order.status = "paid";
@@ -175,8 +230,99 @@ export function createEscrowOrderLinker(deps: { chainId: number; tokenAddress: H
         sourceKey,
       });
       await tx.flush();
+      const farm = await tx.findOneOrFail(Farm, { id: order.farm.id }, { fields: ["owner"] });
+      const itemCount = await tx.count(OrderItem, { order: order.id });
+      const money = { totalMinor: order.totalMinor, currency: order.currency };
+      notify({
+        userId: order.buyer.id,
+        kind: "order_paid",
+        orderId: order.id,
+        data: { method: "escrow", ...money, txHash: escrow.created_tx },
+      });
+      notify({
+        userId: farm.owner.id,
+        kind: "new_order",
+        orderId: order.id,
+        data: { farmId: order.farm.id, ...money, itemCount },
+      });
       return "paid";
     });
+  }
+
+  /** Notifies what a newly recorded transition means to the people concerned, and carries disputes along. */
+  async function onTransition(tx: EntityManager, notify: Notify, order: Order, row: IndexedTransition) {
+    const txHash = row.tx_hash;
+    const details = row.details;
+    switch (row.event_name) {
+      case "OrderShipped":
+        notify({ userId: order.buyer.id, kind: "shipped", orderId: order.id, data: { txHash } });
+        return;
+      case "OrderCompleted": {
+        const farm = await tx.findOneOrFail(Farm, { id: order.farm.id }, { fields: ["owner"] });
+        const autoConfirmed = details.byTimeout === true || details.byTimeout === "true";
+        notify({ userId: farm.owner.id, kind: "delivered", orderId: order.id, data: { txHash, autoConfirmed } });
+        return;
+      }
+      case "OrderRefunded":
+        notify({
+          userId: order.buyer.id,
+          kind: "refund",
+          orderId: order.id,
+          data: { amountMinor: order.totalMinor, currency: order.currency, full: true, method: "escrow" },
+        });
+        return;
+      case "OrderDisputed": {
+        // Opened through the API, the dispute is recorded (and announced) already; opened straight on-chain, it is not.
+        const open = await tx.findOne(Dispute, { order: order.id, status: "open" });
+        if (open !== null) return;
+        const disputant = typeof details.disputant === "string" ? details.disputant.toLowerCase() : "";
+        const byFarmer = disputant === order.escrowSeller;
+        const farm = await tx.findOneOrFail(Farm, { id: order.farm.id }, { fields: ["owner"] });
+        const reason = "Disputed on-chain";
+        tx.create(Dispute, {
+          order,
+          openedBy: byFarmer ? farm.owner.id : order.buyer.id,
+          reason,
+          status: "open",
+          openedAt: new Date(Number(row.block_timestamp) * 1000),
+        });
+        await tx.flush();
+        for (const userId of await disputeAudience(tx, order)) {
+          notify({
+            userId,
+            kind: "dispute_opened",
+            orderId: order.id,
+            data: { openedBy: byFarmer ? "farmer" : "buyer", reason },
+          });
+        }
+        return;
+      }
+      case "OrderResolved": {
+        const buyerBps = Number(details.buyerBps);
+        const buyerMinor = Math.floor((order.totalMinor * buyerBps) / 10_000);
+        const farmerMinor = order.totalMinor - buyerMinor;
+        const resolution = RESOLUTIONS[Number(details.resolution)] ?? details.resolution;
+        const dispute = await tx.findOne(Dispute, { order: order.id, status: "open" });
+        if (dispute !== null) {
+          dispute.status = resolution === "Settlement" ? "settled" : "ruled";
+          dispute.resolvedAt = new Date(Number(row.block_timestamp) * 1000);
+          dispute.buyerShareMinor = buyerMinor;
+          dispute.farmShareMinor = farmerMinor;
+          dispute.chainTxHash = txHash;
+          await tx.flush();
+        }
+        for (const userId of await disputeAudience(tx, order)) {
+          notify({
+            userId,
+            kind: "dispute_resolved",
+            orderId: order.id,
+            data: { buyerMinor, farmerMinor, currency: order.currency },
+          });
+        }
+        return;
+      }
+      default:
+    }
   }
 
   async function reflectTransitions(em: EntityManager): Promise<number> {
@@ -196,7 +342,7 @@ export function createEscrowOrderLinker(deps: { chainId: number; tokenAddress: H
     for (const row of rows) {
       const transition = TRANSITIONS[row.event_name];
       if (transition === undefined) continue;
-      const applied = await em.transactional(async (tx) => {
+      const applied = await notifications.transaction(em, async (tx, notify) => {
         const order = await tx.findOneOrFail(Order, { id: row.api_order_id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
         const inserted = await tx.execute<{ id: string }[]>(
           `INSERT INTO order_events (order_id, kind, occurred_at, data, source_key) VALUES (?, ?, ?, ?, ?)
@@ -216,9 +362,11 @@ export function createEscrowOrderLinker(deps: { chainId: number; tokenAddress: H
             chainSourceKey(chainId, row.tx_hash, row.log_index),
           ],
         );
+        // Recorded by another run already: so were its status and its notifications.
         if (inserted.length === 0) return false;
         if (transition.status !== null) order.status = transition.status;
         await tx.flush();
+        await onTransition(tx, notify, order, row);
         return true;
       });
       if (applied) recorded += 1;
@@ -296,7 +444,7 @@ export function createEscrowOrderLinker(deps: { chainId: number; tokenAddress: H
       if (!(await indexerPresent(em))) return report;
       for (const escrow of await unlinked(em)) {
         const outcome = await link(em.fork(), escrow);
-        report[outcome] += 1;
+        if (outcome !== "none") report[outcome] += 1;
       }
       report.transitions = await reflectTransitions(em.fork());
       return report;

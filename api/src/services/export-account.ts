@@ -41,7 +41,7 @@ export async function exportAccount(em: EntityManager, user: User, now: Date): P
     })),
     notifications: notifications.map((notification) => ({
       kind: notification.kind,
-      orderId: notification.orderId ?? null,
+      orderId: notification.order?.id ?? null,
       data: notification.data,
       createdAt: notification.createdAt.toISOString(),
       readAt: notification.readAt?.toISOString() ?? null,

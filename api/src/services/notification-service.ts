@@ -156,7 +156,7 @@ async function insertQueued(tx: EntityManager, queued: readonly NotificationInpu
     tx.create(Notification, {
       user: input.userId,
       kind: input.kind,
-      orderId: input.orderId,
+      order: input.orderId,
       data: input.data,
     }),
   );
@@ -168,7 +168,7 @@ function viewOf(notification: Notification): NotificationView {
   return {
     id: String(notification.id),
     kind: notification.kind,
-    orderId: notification.orderId ?? null,
+    orderId: notification.order?.id ?? null,
     data: notification.data,
     createdAt: notification.createdAt.toISOString(),
     readAt: notification.readAt?.toISOString() ?? null,

@@ -9,6 +9,7 @@ import type { OrderFlagKind } from "../order-vocabulary.js";
 import type { Role } from "../roles.js";
 import { decodeOrderCursor, encodeOrderCursor } from "./order-cursor.js";
 import { OrderNotCancellableError } from "./order-errors.js";
+import type { NotificationService } from "./notification-service.js";
 import { describeOrder, summarizeOrders } from "./order-view.js";
 import type { OrderDetail, OrderSummary } from "./order-view.js";
 import { releaseOrderStock } from "./release-order-stock.js";
@@ -51,7 +52,12 @@ export interface OrderService {
 }
 
 /** Reading and cancelling orders. */
-export function createOrderService(deps: { onStockChanged: () => Promise<void>; now?: () => Date }): OrderService {
+export function createOrderService(deps: {
+  onStockChanged: () => Promise<void>;
+  /** A cancelled order's buyer is told (on every device), after the commit. */
+  notifications: Pick<NotificationService, "transaction">;
+  now?: () => Date;
+}): OrderService {
   const now = deps.now ?? (() => new Date());
 
   async function page(
@@ -128,7 +134,7 @@ export function createOrderService(deps: { onStockChanged: () => Promise<void>; 
     },
 
     async cancel(em, buyerId, orderId) {
-      await em.transactional(async (tx) => {
+      await deps.notifications.transaction(em, async (tx, notify) => {
         const order = await tx.findOne(
           Order,
           { id: orderId, buyer: buyerId, deletedAt: null },
@@ -137,6 +143,7 @@ export function createOrderService(deps: { onStockChanged: () => Promise<void>; 
         if (order === null) throw new NotFoundError("No order has this id");
         if (order.status !== "awaiting_payment") throw new OrderNotCancellableError(order.id, order.status);
         await releaseOrderStock(tx, order, { status: "cancelled", actorId: buyerId, at: now() });
+        notify({ userId: buyerId, kind: "order_cancelled", orderId: order.id, data: { by: "buyer" } });
       });
       await deps.onStockChanged();
       return describeOrder(em.fork(), await em.fork().findOneOrFail(Order, { id: orderId }, { populate: ["farm"] }));

@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 
 import { Order } from "../entities/Order.js";
+import type { NotificationService } from "./notification-service.js";
 import { releaseOrderStock } from "./release-order-stock.js";
 
 /** Orders expired per transaction: a short transaction keeps the locks it holds brief. */
@@ -23,6 +24,8 @@ export interface ReservationExpiryJob {
 export function startReservationExpiryJob(deps: {
   /** A fresh entity manager per run. */
   fork: () => EntityManager;
+  /** Each expired order's buyer is told, after the batch commits. */
+  notifications: Pick<NotificationService, "transaction">;
   chainId: number;
   intervalMs: number;
   log: Logger;
@@ -35,7 +38,7 @@ export function startReservationExpiryJob(deps: {
   let running: Promise<number> | undefined;
 
   async function expireBatch(em: EntityManager, indexed: boolean): Promise<number> {
-    return em.transactional(async (tx) => {
+    return deps.notifications.transaction(em, async (tx, notify) => {
       const at = now();
       // A payment the indexer saw but the linker has not judged yet (no flag) may have come in time: leave it.
       const paidOnChain = indexed
@@ -52,6 +55,7 @@ export function startReservationExpiryJob(deps: {
       for (const { id } of rows) {
         const order = await tx.findOneOrFail(Order, { id });
         await releaseOrderStock(tx, order, { status: "expired", actorId: null, at });
+        notify({ userId: order.buyer.id, kind: "order_expired", orderId: order.id, data: {} });
       }
       return rows.length;
     });

@@ -1,0 +1,41 @@
+import { defineEntity, p } from "@mikro-orm/core";
+import type { InferEntity } from "@mikro-orm/core";
+
+import { DISPUTE_EVIDENCE_KINDS, oneOfCheck } from "../order-vocabulary.js";
+import type { DisputeEvidenceKind } from "../order-vocabulary.js";
+
+import { Dispute } from "./Dispute.js";
+import { User } from "./User.js";
+
+/**
+ * One piece of evidence in a dispute: a written statement, or a photo checked and re-encoded like product photos
+ * (`photoKey` names its renditions in the photo store).
+ * Invariant: this definition and the migrations describe the same table (test/api/entities.test.ts diffs them).
+ */
+export const DisputeEvidence = defineEntity({
+  name: "DisputeEvidence",
+  tableName: "dispute_evidence",
+  properties: {
+    id: p.bigint("number").primary().autoincrement(),
+    dispute: () => p.manyToOne(Dispute).deleteRule("cascade"),
+    uploader: () => p.manyToOne(User).nullable().deleteRule("set null"),
+    kind: p.text().$type<DisputeEvidenceKind>(),
+    text: p.text().nullable(),
+    photoKey: p.text().nullable(),
+    createdAt: p
+      .datetime()
+      .defaultRaw("now()")
+      .onCreate(() => new Date()),
+  },
+  indexes: [{ name: "dispute_evidence_dispute_id_id_index", properties: ["dispute", "id"] }],
+  checks: [
+    { name: "dispute_evidence_kind_check", expression: oneOfCheck("kind", DISPUTE_EVIDENCE_KINDS) },
+    {
+      name: "dispute_evidence_content_check",
+      expression:
+        "(kind = 'text' AND text IS NOT NULL AND photo_key IS NULL) OR (kind = 'photo' AND photo_key ~ '^[a-f0-9]{32}$')",
+    },
+  ],
+});
+
+export type DisputeEvidence = InferEntity<typeof DisputeEvidence>;

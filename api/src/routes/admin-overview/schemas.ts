@@ -1,0 +1,27 @@
+import { z } from "zod";
+
+import { ORDER_FLAG_KINDS } from "../../order-vocabulary.js";
+import { disputeSummary } from "../disputes/schemas.js";
+
+export const adminOverview = z.object({
+  flaggedOrders: z.object({
+    count: z.number().int().nonnegative().describe("Orders with a payment flag nobody resolved"),
+    unknownRefCount: z.number().int().nonnegative().describe("Unresolved escrow payments whose ref names no order"),
+    latest: z.array(
+      z.object({ orderId: z.uuid().nullable(), kind: z.enum(ORDER_FLAG_KINDS), createdAt: z.iso.datetime() }),
+    ),
+  }),
+  openDisputes: z.object({ count: z.number().int().nonnegative(), oldest: z.array(disputeSummary) }),
+  reconciliationRuns: z
+    .array(
+      z.object({
+        id: z.string(),
+        windowFrom: z.iso.datetime(),
+        windowTo: z.iso.datetime(),
+        finishedAt: z.iso.datetime(),
+        differences: z.number().int().nonnegative(),
+      }),
+    )
+    .nullable()
+    .describe("The latest Stripe reconciliation runs, newest first; null where card reconciliation is not installed"),
+});

@@ -1,0 +1,99 @@
+import { z } from "zod";
+
+import { DISPUTE_EVIDENCE_KINDS, DISPUTE_STATUSES, ORDER_STATUSES, PAYMENT_METHODS } from "../../order-vocabulary.js";
+
+const minor = z.number().int().nonnegative();
+const party = z.enum(["buyer", "farmer", "arbiter"]);
+const hex = z.string().regex(/^0x[0-9a-f]*$/);
+
+export const disputeParams = z.object({ id: z.uuid() });
+
+export const openDisputeBody = z.strictObject({
+  reason: z.string().trim().min(1).max(500).describe("Why, in a line: shown in the arbiter's queue and notifications"),
+  text: z.string().trim().min(1).max(5_000).optional().describe("A first written statement, kept as evidence"),
+});
+
+export const disputeMessageBody = z.strictObject({ body: z.string().trim().min(1).max(5_000) });
+
+export const textEvidenceBody = z.strictObject({ text: z.string().trim().min(1).max(5_000) });
+
+export const rulingBody = z.strictObject({
+  buyerShareMinor: minor.describe(
+    "What goes back to the buyer, in minor units of the order's currency; the farm gets the rest",
+  ),
+});
+
+export const queueQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
+
+export const escrowCall = z
+  .object({
+    chainId: z.number().int(),
+    to: hex,
+    data: hex,
+    value: z.literal("0"),
+    from: hex.nullable().describe("The wallet that must send it, when known (the arbiter's is not)"),
+    functionName: z.enum(["openDispute", "rule"]),
+    args: z.object({ orderId: z.string(), buyerBps: z.number().int().min(0).max(10_000).optional() }),
+  })
+  .describe("The escrow transaction to send from a wallet: the escrow changes only on-chain");
+
+export const disputeSummary = z.object({
+  id: z.uuid(),
+  status: z.enum(DISPUTE_STATUSES),
+  reason: z.string(),
+  openedBy: z.object({ id: z.uuid(), party: party.nullable() }),
+  openedAt: z.iso.datetime(),
+  resolvedAt: z.iso.datetime().nullable(),
+  ruling: z
+    .object({
+      buyerShareMinor: minor,
+      farmShareMinor: minor,
+      ruledBy: z.uuid().nullable(),
+      ruledAt: z.iso.datetime().nullable(),
+      pending: z.boolean().describe("An escrow ruling whose transaction the indexer has not reported yet"),
+      chainTxHash: z.string().nullable(),
+    })
+    .nullable(),
+  order: z.object({
+    id: z.uuid(),
+    status: z.enum(ORDER_STATUSES),
+    paymentMethod: z.enum(PAYMENT_METHODS),
+    totalMinor: minor,
+    currency: z.string(),
+    buyerId: z.uuid(),
+    farm: z.object({ id: z.uuid(), name: z.string() }),
+  }),
+});
+
+export const disputeMessage = z.object({
+  id: z.string(),
+  authorId: z.uuid().nullable(),
+  from: party.nullable(),
+  body: z.string(),
+  createdAt: z.iso.datetime(),
+});
+
+export const disputeEvidence = z.object({
+  id: z.string(),
+  uploaderId: z.uuid().nullable(),
+  from: party.nullable(),
+  kind: z.enum(DISPUTE_EVIDENCE_KINDS),
+  text: z.string().nullable(),
+  photo: z.object({ thumbnailUrl: z.string(), displayUrl: z.string() }).nullable(),
+  createdAt: z.iso.datetime(),
+});
+
+export const disputeDetail = disputeSummary.extend({
+  messages: z.array(disputeMessage),
+  evidence: z.array(disputeEvidence),
+});
+
+export const openedDispute = z.object({ dispute: disputeDetail, escrowCall: escrowCall.nullable() });
+
+export const ruledDispute = z.object({
+  dispute: disputeDetail,
+  escrowCall: escrowCall.nullable().describe("For an escrow order: the arbiter's wallet sends it"),
+  refund: z.object({ refundId: z.string(), stripeRefundId: z.string() }).nullable(),
+});
+
+export const disputeQueue = z.object({ disputes: z.array(disputeSummary) });
