@@ -29,7 +29,7 @@ interface OrderBody {
   feeMinor: number;
   totalMinor: number;
   escrow: { ref: string; seller: string; amount: string } | null;
-  items: { productId: string; unitPriceMinor: number; quantity: number; lineTotalMinor: number }[];
+  items: { productId: string; name: string; unitPriceMinor: number; quantity: number; lineTotalMinor: number }[];
   timeline?: { kind: string }[];
 }
 
@@ -166,8 +166,11 @@ describe("API checkout and orders", function () {
       expect(body.orders.every((order) => order.status === "awaiting_payment" && order.feeBps === 250)).to.equal(true);
       expect(body.totalMinor).to.equal(6_430);
       expect(body.feeMinor).to.equal(160);
+      const items = body.orders[0].items;
+      // Items are listed by name (the fixtures' names are random).
+      expect(items.map((item) => item.name)).to.deep.equal(items.map((item) => item.name).toSorted());
       expect(
-        body.orders[0].items.map((item) => [item.unitPriceMinor, item.quantity, item.lineTotalMinor]),
+        items.map((item) => [item.unitPriceMinor, item.quantity, item.lineTotalMinor]).toSorted((a, b) => b[0] - a[0]),
       ).to.deep.equal([
         [450, 2, 900],
         [199, 1, 199],

@@ -43,12 +43,16 @@ export interface OrderDetail extends OrderSummary {
   timeline: { kind: OrderEventKind; occurredAt: string; actorId: string | null; data: Record<string, unknown> }[];
 }
 
-/** Loads the summaries of `orders` (each with its farm populated), items included, in the order given. */
+/** Loads the summaries of `orders` (each with its farm populated), items by name, in the order given. */
 export async function summarizeOrders(em: EntityManager, orders: readonly Order[]): Promise<OrderSummary[]> {
   const items =
     orders.length === 0
       ? []
-      : await em.find(OrderItem, { order: { $in: orders.map((order) => order.id) } }, { orderBy: { id: "asc" } });
+      : await em.find(
+          OrderItem,
+          { order: { $in: orders.map((order) => order.id) } },
+          { orderBy: [{ name: "asc" }, { id: "asc" }] },
+        );
   const byOrder = new Map<string, OrderItemView[]>();
   for (const item of items) {
     const list = byOrder.get(item.order.id) ?? [];
