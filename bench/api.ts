@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -8,6 +8,7 @@ import { createAccessTokens } from "../api/src/services/access-tokens.js";
 import { migrate as migrateIndexer } from "../indexer/src/migrations.js";
 
 import { seedBenchCatalog } from "./api-seed.js";
+import { runFlowLoad, timed } from "./flow-load.js";
 import { runHttpLoad } from "./http-load.js";
 import type { HttpLoadResult } from "./http-load.js";
 import { startLoggedProcess } from "./logged-process.js";
@@ -26,6 +27,8 @@ const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const API_NODE_ARGS = (process.env.BENCH_API_NODE_ARGS ?? "").split(" ").filter(Boolean);
 /** Comma-separated scenario names to run (default: all). */
 const ONLY = process.env.BENCH_SCENARIOS?.split(",");
+const BENCH_ESCROW_ADDRESS = "0x00000000000000000000000000000000000e5c00";
+const BENCH_TOKEN_ADDRESS = "0x0000000000000000000000000000000000005dc0";
 const JWT = { secret: randomBytes(32).toString("hex"), issuer: "agridao-api", audience: "agridao" };
 
 const resultsDir = path.join(import.meta.dirname, "results");
@@ -61,6 +64,9 @@ try {
       RATE_LIMIT_DEFAULT_PER_MINUTE: "100000000",
       LOG_LEVEL: "info",
       UPLOAD_DIR: path.join(resultsDir, "api-uploads"),
+      // Checkout only encodes the escrow call; no chain is needed for it.
+      ESCROW_ADDRESS: BENCH_ESCROW_ADDRESS,
+      ESCROW_TOKEN_ADDRESS: BENCH_TOKEN_ADDRESS,
     },
     logFile: path.join(resultsDir, "api-process.log"),
   });
@@ -89,6 +95,11 @@ try {
        (chain_id, first_order_id, fee_bps, ship_window, confirm_window, arbitration_timeout, updated_block)
      VALUES (31337, 1, 250, 259200, 259200, 604800, 1)`,
   );
+  // Escrow checkout pays each farm's payout wallet.
+  await db.query(
+    `UPDATE farms SET payout_wallet = '0x' || lpad(to_hex(n), 40, '0')
+     FROM (SELECT id, row_number() OVER (ORDER BY slug) AS n FROM farms) numbered WHERE farms.id = numbered.id`,
+  );
   // As autovacuum would soon after a bulk load: statistics for the planner, and the GIN search index's pending
   // list merged (until then the planner rightly prefers scanning every product to searching the index).
   await db.query("VACUUM ANALYZE");
@@ -116,6 +127,7 @@ try {
   const base = `http://127.0.0.1:${apiPort}`;
   const load = { connections: CONNECTIONS, durationSeconds: DURATION_SECONDS };
 
+  const checkoutKeys: string[] = [];
   const scenarios: [string, () => Promise<HttpLoadResult>][] = [
     ["koaHello", () => runHttpLoad({ ...load, url: `http://127.0.0.1:${helloPort}/` })],
     ["listProducts", () => runHttpLoad({ ...load, url: `${base}/api/products?limit=24` })],
@@ -162,6 +174,45 @@ try {
           }),
         }),
     ],
+    [
+      "checkoutEscrow",
+      () =>
+        runFlowLoad({
+          workers: CONNECTIONS,
+          durationSeconds: DURATION_SECONDS,
+          // A buyer fills a cart with two products (usually of two farms), then checks it out; only the checkout
+          // is measured.
+          iteration: async (worker) => {
+            const authorization = `Bearer ${buyerTokens[worker % buyerTokens.length].token}`;
+            const json = { authorization, "content-type": "application/json" };
+            const first = Math.floor(Math.random() * catalog.productIds.length);
+            const second =
+              (first + 1 + Math.floor(Math.random() * (catalog.productIds.length - 1))) % catalog.productIds.length;
+            for (const [index, quantity] of [
+              [first, 1],
+              [second, 2],
+            ]) {
+              const added = await fetch(`${base}/api/cart/items/${catalog.productIds[index]}`, {
+                method: "PUT",
+                headers: json,
+                body: JSON.stringify({ quantity }),
+              });
+              await added.arrayBuffer();
+              if (!added.ok) return { ok: false, latencyMs: 0 };
+            }
+            const key = randomUUID();
+            const { response, latencyMs } = await timed(() =>
+              fetch(`${base}/api/checkout`, {
+                method: "POST",
+                headers: { ...json, "idempotency-key": key },
+                body: JSON.stringify({ paymentMethod: "escrow" }),
+              }),
+            );
+            if (response.status === 201) checkoutKeys.push(key);
+            return { ok: response.status === 201, latencyMs };
+          },
+        }),
+    ],
   ];
 
   // Warm up each route (connection pools, JIT, the cached listing) before measuring it.
@@ -174,6 +225,8 @@ try {
     const ceiling = results.koaHello?.reqPerSec ?? result.reqPerSec;
     results[name] = { ...result, ratioToKoaHello: Math.round((result.reqPerSec / ceiling) * 100) / 100 };
   }
+
+  const integrity = ONLY === undefined || ONLY.includes("checkoutEscrow") ? await checkCheckouts() : undefined;
 
   console.table(
     Object.fromEntries(
@@ -195,12 +248,73 @@ try {
     `goal: cached listing ≥ 0.5 × bare Koa (${listing.ratioToKoaHello}) and p95 < 50 ms at ${CONNECTIONS} connections (${listing.p95Ms} ms): ` +
       (listing.ratioToKoaHello >= 0.5 && listing.p95Ms < 50 ? "met" : "not met"),
   );
+  if (integrity !== undefined) {
+    log(
+      `checkouts: ${integrity.accepted} accepted, ${integrity.stored} stored with ${integrity.items} items ` +
+        `(${integrity.lost} lost, ${integrity.duplicated} duplicated); ${integrity.replays} replays created nothing new: ` +
+        (integrity.replayedNothing ? "yes" : "NO"),
+    );
+  }
   const file = path.join(resultsDir, "api.json");
   await writeFile(
     file,
-    `${JSON.stringify({ products: PRODUCTS, connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, ...results }, null, 2)}\n`,
+    `${JSON.stringify({ products: PRODUCTS, connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, ...results, checkoutIntegrity: integrity }, null, 2)}\n`,
   );
   log(`wrote ${path.relative(process.cwd(), file)}`);
+
+  /**
+   * Every accepted checkout is stored once, no farm's order twice in one checkout, and replaying keys creates
+   * nothing: what the checkout scenarios must leave behind.
+   */
+  async function checkCheckouts() {
+    const counts = async () => {
+      const { rows } = await checkDb.query<{ checkouts: string; items: string; orders: string; twice: string }>(
+        `SELECT (SELECT count(*) FROM checkouts) AS checkouts, (SELECT count(*) FROM orders) AS orders,
+                (SELECT coalesce(sum(quantity), 0) FROM order_items) AS items,
+                (SELECT count(*) FROM (SELECT 1 FROM orders GROUP BY checkout_id, farm_id HAVING count(*) > 1) d) AS twice`,
+      );
+      return rows[0];
+    };
+    const checkDb = new pg.Client({ ...SERVER, database: databaseName });
+    await checkDb.connect();
+    try {
+      const before = await counts();
+      const replayKeys = checkoutKeys.slice(0, 20);
+      for (const key of replayKeys) {
+        // A replay needs no cart: it answers from the stored checkout, whatever the cart now holds.
+        const { rows } = await checkDb.query<{ buyer_id: string }>(
+          "SELECT buyer_id FROM checkouts WHERE idempotency_key_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')",
+          [key],
+        );
+        if (rows.length === 0) continue;
+        const token = await tokens.issue({ id: rows[0].buyer_id, roles: ["buyer"] });
+        const replay = await fetch(`${base}/api/checkout`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${token.token}`,
+            "content-type": "application/json",
+            "idempotency-key": key,
+          },
+          body: JSON.stringify({ paymentMethod: "escrow" }),
+        });
+        await replay.arrayBuffer();
+      }
+      const after = await counts();
+      const stored = Number(before.checkouts);
+      return {
+        accepted: checkoutKeys.length,
+        stored,
+        orders: Number(before.orders),
+        items: Number(before.items),
+        lost: Math.max(0, checkoutKeys.length - stored),
+        duplicated: Math.max(0, stored - checkoutKeys.length) + Number(before.twice),
+        replays: replayKeys.length,
+        replayedNothing: JSON.stringify(before) === JSON.stringify(after),
+      };
+    } finally {
+      await checkDb.end();
+    }
+  }
 } finally {
   for (const child of processes.toReversed()) await child.stop();
   await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
