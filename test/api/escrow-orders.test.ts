@@ -37,6 +37,7 @@ interface CheckoutBody {
 interface OrderDetail {
   status: string;
   paidAt: string | null;
+  feeBps: number;
   escrow: { orderId: string | null };
   flags: { kind: string; details: Record<string, unknown> }[];
   timeline: { kind: string; data: Record<string, unknown> }[];
@@ -212,8 +213,9 @@ describe("API escrow orders on the local chain", function () {
     const detail = await orderDetail(bearer, body.orders[0].id);
     expect(detail.status).to.equal("delivered");
     expectTimeline(detail, ["paid", "shipped", "delivered"]);
-    expect(detail.timeline[2].data).to.include({ event: "OrderShipped" });
-    expect(detail.timeline[2].data.txHash).to.match(/^0x[0-9a-f]{64}$/);
+    const shipped = detail.timeline.find((event) => event.kind === "shipped")!;
+    expect(shipped.data).to.include({ event: "OrderShipped" });
+    expect(shipped.data.txHash).to.match(/^0x[0-9a-f]{64}$/);
     expect(await indexAndLink()).to.deep.equal({ paid: 0, flagged: 0, transitions: 0 });
   });
 
@@ -358,6 +360,54 @@ describe("API escrow orders on the local chain", function () {
   });
 
   // Last: it moves the chain's clock past every reservation made so far.
+  it("credits the farm its share on delivery, which the farmer withdraws", async function () {
+    const { bearer, body } = await escrowCheckout([0]);
+    await payAsInstructed(body);
+    await indexAndLink();
+    const paid = await orderDetail(bearer, body.orders[0].id);
+    const orderId = BigInt(paid.escrow.orderId!);
+    const { escrow, usdc } = deployment;
+    const token = await usdc.getAddress();
+    const farmer = farmers[0];
+    const creditBefore = await escrow.creditOf(farmer.address, token);
+
+    await escrow.connect(farmer).markShipped(orderId);
+    await escrow.connect(buyerWallet).confirmDelivery(orderId);
+    await indexAndLink();
+    expect((await orderDetail(bearer, body.orders[0].id)).status).to.equal("delivered");
+    // The fee the order was priced with (snapshotted on-chain too) stays with the platform.
+    const amount = BigInt(body.escrow.orders[0].amount);
+    const share = amount - (amount * BigInt(paid.feeBps)) / 10_000n;
+    expect((await escrow.creditOf(farmer.address, token)) - creditBefore).to.equal(share);
+
+    const balanceBefore = await usdc.balanceOf(farmer.address);
+    await (await escrow.connect(farmer).withdraw(token, farmer.address)).wait();
+    expect((await usdc.balanceOf(farmer.address)) - balanceBefore).to.equal(creditBefore + share);
+    expect(await escrow.creditOf(farmer.address, token)).to.equal(0n);
+  });
+
+  // It moves the chain's clock past the ship window: only tests of late payments may follow.
+  it("refunds the buyer when the farm never ships, and shows the order refunded", async function () {
+    const { bearer, body } = await escrowCheckout([1]);
+    await payAsInstructed(body);
+    await indexAndLink();
+    const orderId = BigInt((await orderDetail(bearer, body.orders[0].id)).escrow.orderId!);
+    const { escrow, usdc } = deployment;
+    const token = await usdc.getAddress();
+    const terms = await escrow.currentTerms();
+    await node.connection.networkHelpers.time.increase(Number(terms.shipWindow) + 1);
+
+    const creditBefore = await escrow.creditOf(buyerWallet.address, token);
+    await (await escrow.connect(buyerWallet).refundAfterTimeout(orderId)).wait();
+    expect(await indexAndLink()).to.deep.equal({ paid: 0, flagged: 0, transitions: 1 });
+    const detail = await orderDetail(bearer, body.orders[0].id);
+    expect(detail.status).to.equal("refunded");
+    expectTimeline(detail, ["paid", "refunded"]);
+    expect((await escrow.creditOf(buyerWallet.address, token)) - creditBefore).to.equal(
+      BigInt(body.escrow.orders[0].amount),
+    );
+  });
+
   it("flags a payment made after the reservation expired", async function () {
     const { bearer, body } = await escrowCheckout([1]);
     await node.connection.networkHelpers.time.increase(31 * 60);
