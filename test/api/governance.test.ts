@@ -222,6 +222,16 @@ describe("API governance on the local chain", function () {
     expect(body.platform.paused).to.equal(false);
     expect(body.platform.arbiters).to.deep.equal([deployment.accounts.arbiter.address.toLowerCase()]);
     expect(body.platform.guardians).to.deep.equal([deployment.accounts.deployer.address.toLowerCase()]);
+    const document = await getJson<{ paths: Record<string, unknown> }>("/api/openapi.json");
+    expect(document.paths).to.include.keys(
+      "/api/governance/proposals",
+      "/api/governance/proposals/{id}",
+      "/api/governance/proposals/{id}/votes",
+      "/api/governance/delegates",
+      "/api/governance/accounts/{address}",
+      "/api/governance/parameters",
+      "/api/governance/votes/relay",
+    );
   });
 
   it("decodes every action of the proposal builder with its human summary, and shows unknown calls raw", async function () {
