@@ -1,6 +1,6 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
-import { Wallet, parseEther, parseUnits } from "ethers";
+import { Wallet, ethers, parseEther, parseUnits, toBeHex } from "ethers";
 import type { HDNodeWallet } from "ethers";
 
 import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";
@@ -8,7 +8,15 @@ import type { SyncDeps, SyncStep } from "../../indexer/src/sync.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 import { installIndexerSchema } from "../support/cart-fixtures.js";
-import { VoteType, delegateToSelf, proposalArgs, propose } from "../support/governance-actions.js";
+import {
+  VoteType,
+  delegateToSelf,
+  passProposal,
+  proposalArgs,
+  propose,
+  queueProposal,
+  waitForEta,
+} from "../support/governance-actions.js";
 import type { Proposal } from "../support/governance-actions.js";
 import { indexerTargets } from "../support/indexer-setup.js";
 import { deployLocal } from "../support/local-deployment.js";
@@ -602,5 +610,25 @@ describe("API governance on the local chain", function () {
     expect(body.timeline[1].txHash).to.equal(canceled!.hash);
     const listed = await getJson<{ items: { id: string }[] }>("/api/governance/proposals?state=canceled");
     expect(listed.items.map((item) => item.id)).to.deep.equal([id.toString()]);
+  });
+
+  it("reports a queued proposal executed straight on the timelock as executed, as the governor does", async function () {
+    const { governor, timelock } = deployment;
+    const { networkHelpers } = node.connection;
+    const proposal = feeProposal("# Executed by the timelock\n\nNo ProposalExecuted event.");
+    const id = await passProposal({ governor, networkHelpers, voters, proposal });
+    await queueProposal(governor, proposal);
+    await waitForEta(networkHelpers, governor, id);
+    await index();
+    expect(await proposalBody(id)).to.include({ state: "queued", executable: true });
+    // GovernorTimelockControl salts each operation with the governor's address over the description hash.
+    const salt = toBeHex((BigInt(governorAddress) << 96n) ^ BigInt(ethers.id(proposal.description)), 32);
+    await (
+      await timelock.executeBatch(proposal.targets, proposal.values, proposal.calldatas, ethers.ZeroHash, salt)
+    ).wait();
+    await index();
+    expect(await governor.state(id)).to.equal(7n);
+    const body = await proposalBody(id);
+    expect(body).to.include({ state: "executed", executable: false });
   });
 });

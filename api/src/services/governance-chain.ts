@@ -47,6 +47,8 @@ export interface GovernanceChain {
   domain(): Promise<GovernorDomain>;
   nonce(voter: Address): Promise<bigint>;
   hasVoted(proposalId: bigint, voter: Address): Promise<boolean>;
+  /** `AgriGovernor.state()` at the latest block, as IGovernor.ProposalState's index. */
+  proposalState(proposalId: bigint): Promise<number>;
   /** The proposal's vote start and (possibly extended) end; a start of 0 means the governor never saw it. */
   proposalWindow(proposalId: bigint): Promise<{ snapshot: bigint; deadline: bigint }>;
 }
@@ -152,6 +154,9 @@ export function createGovernanceChain(deps: {
     nonce: readNonce,
     hasVoted(proposalId, voter) {
       return client.readContract({ ...governor, functionName: "hasVoted", args: [proposalId, voter] });
+    },
+    proposalState(proposalId) {
+      return client.readContract({ ...governor, functionName: "state", args: [proposalId] });
     },
     async proposalWindow(proposalId) {
       const [snapshot, deadline] = await Promise.all([

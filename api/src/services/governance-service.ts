@@ -7,7 +7,7 @@ import { NotFoundError, ValidationError } from "../errors.js";
 import { describeProposalAction } from "./describe-proposal-action.js";
 import type { DescribedAction, KnownContract } from "./describe-proposal-action.js";
 import type { GovernanceChain } from "./governance-chain.js";
-import { proposalState } from "./proposal-state.js";
+import { PROPOSAL_STATES, proposalState } from "./proposal-state.js";
 import type { ProposalState } from "./proposal-state.js";
 
 interface ProposalRow {
@@ -151,7 +151,7 @@ export function createGovernanceService(deps: {
     };
     // The snapshot's quorum is fixed once the snapshot is past; before, the best estimate is the quorum now.
     const quorum = await chain.quorumAt(voteStart < now ? voteStart : now - 1n);
-    const state = proposalState(
+    const computed = proposalState(
       {
         voteStart,
         deadline,
@@ -165,6 +165,10 @@ export function createGovernanceService(deps: {
       now,
       () => quorum,
     );
+    // Anyone may execute a queued operation on the timelock directly, which the governor reports as executed
+    // without emitting ProposalExecuted; only the chain can tell a queued proposal from such a one.
+    const state =
+      computed === "queued" ? PROPOSAL_STATES[await chain.proposalState(BigInt(row.proposal_id))] : computed;
     const counted = votes.for + votes.abstain;
     return {
       id: row.proposal_id,
