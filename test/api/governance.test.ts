@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { Wallet, ethers, parseEther, parseUnits, toBeHex } from "ethers";
 import type { HDNodeWallet } from "ethers";
 
+import { announcementOf } from "../../indexer/src/announce.js";
 import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";
 import type { SyncDeps, SyncStep } from "../../indexer/src/sync.js";
 import { startApiApp } from "../support/api-app.js";
@@ -434,7 +435,12 @@ describe("API governance on the local chain", function () {
     await node.connection.ethers.provider.waitForTransaction(((await withReason.json()) as { txHash: string }).txHash);
 
     await index();
-    expect(lastSteps.some((step) => step.type === "block" && step.changes.proposalIds.includes(id))).to.equal(true);
+    // What the indexer announces is what GET /api/events forwards as a `chain` event.
+    const announced = lastSteps.map((step) => announcementOf(31337, step));
+    const changed = announced.some(
+      (message) => message?.type === "block" && message.proposalIds.includes(id.toString()),
+    );
+    expect(changed).to.equal(true);
     const body = await proposalBody(id);
     expect(body.votes).to.deep.equal({
       for: (10_000_000n * AGRI).toString(),
@@ -630,5 +636,20 @@ describe("API governance on the local chain", function () {
     expect(await governor.state(id)).to.equal(7n);
     const body = await proposalBody(id);
     expect(body).to.include({ state: "executed", executable: false });
+  });
+
+  it("answers 503 while the indexer's tables are missing or the chain does not answer", async function () {
+    const unindexed = await startApiApp({ env: { CHAIN_RPC_URL: node.url, GOVERNOR_ADDRESS: governorAddress } });
+    const offline = await startApiApp({
+      peer: api,
+      env: { CHAIN_RPC_URL: "http://127.0.0.1:9", GOVERNOR_ADDRESS: governorAddress },
+    });
+    try {
+      await expectRefused(await unindexed.request("/api/governance/proposals"), 503, "service_unavailable");
+      await expectRefused(await offline.request("/api/governance/parameters"), 503, "service_unavailable");
+    } finally {
+      await unindexed.close();
+      await offline.close();
+    }
   });
 });

@@ -58,7 +58,7 @@ export function describeProposalAction(
   const known = contracts.find((contract) => contract.address.toLowerCase() === target);
   const base = { target, value: action.value.toString(), calldata: action.calldata };
   const name = (address: string) => nameOf(address, contracts);
-  if (action.calldata === "0x" || action.calldata.length < 10) {
+  if (action.calldata === "0x") {
     return {
       ...base,
       contract: known?.name ?? null,
@@ -70,7 +70,7 @@ export function describeProposalAction(
           : `Call ${name(target)} with no data`,
     };
   }
-  if (known !== undefined) {
+  if (known !== undefined && action.calldata.length >= 10) {
     try {
       const abi = ABIS[known.name];
       const decoded = decodeFunctionData({ abi, data: action.calldata });
@@ -80,7 +80,7 @@ export function describeProposalAction(
           item.name === decoded.functionName &&
           item.inputs.length === (decoded.args ?? []).length,
       );
-      const positional = (decoded.args ?? []);
+      const positional = decoded.args ?? [];
       const args: Record<string, unknown> = {};
       if (inputs !== undefined && inputs.type === "function") {
         inputs.inputs.forEach((input, index) => (args[input.name ?? String(index)] = toJson(positional[index])));

@@ -1,7 +1,8 @@
-import { createPublicClient, defineChain, http } from "viem";
+import { BaseError, HttpRequestError, TimeoutError, createPublicClient, defineChain, http } from "viem";
 import type { Address, Chain, PublicClient } from "viem";
 
 import { agriGovernorAbi, agriTimelockAbi, agriTokenAbi } from "../../../deploy/generated/contracts.js";
+import { ServiceUnavailableError } from "../errors.js";
 
 /** What the governor, its token and its timelock say now: the settings a proposal and a vote are checked against. */
 export interface GovernorSettings {
@@ -88,7 +89,7 @@ export function createGovernanceChain(deps: {
 
   const readNonce = (voter: Address) => client.readContract({ ...governor, functionName: "nonces", args: [voter] });
 
-  return {
+  return reachable(rpcUrl, {
     chain,
     governorAddress,
     client,
@@ -165,5 +166,25 @@ export function createGovernanceChain(deps: {
       ]);
       return { snapshot, deadline };
     },
-  };
+  });
+}
+
+/** The same reads, with an RPC endpoint that does not answer reported as 503 rather than as a bug. */
+function reachable(rpcUrl: string, chain: GovernanceChain): GovernanceChain {
+  const wrapped = { ...chain } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(chain)) {
+    if (typeof value !== "function") continue;
+    wrapped[key] = async (...args: unknown[]) => {
+      try {
+        return (await (value as (...args: unknown[]) => Promise<unknown>)(...args));
+      } catch (error) {
+        const unreachable =
+          error instanceof BaseError &&
+          error.walk((cause) => cause instanceof HttpRequestError || cause instanceof TimeoutError) !== null;
+        if (unreachable) throw new ServiceUnavailableError(`The chain RPC at ${rpcUrl} did not answer`);
+        throw error;
+      }
+    };
+  }
+  return wrapped as unknown as GovernanceChain;
 }

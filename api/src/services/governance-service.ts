@@ -1,9 +1,10 @@
+import { TableNotFoundException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { keccak256, toHex, zeroAddress } from "viem";
 import type { Address, Hex } from "viem";
 
 import { mockUSDCAbi } from "../../../deploy/generated/contracts.js";
-import { NotFoundError, ValidationError } from "../errors.js";
+import { NotFoundError, ServiceUnavailableError, ValidationError } from "../errors.js";
 import { describeProposalAction } from "./describe-proposal-action.js";
 import type { DescribedAction, KnownContract } from "./describe-proposal-action.js";
 import type { GovernanceChain } from "./governance-chain.js";
@@ -189,7 +190,8 @@ export function createGovernanceService(deps: {
   };
 
   const findProposal = async (em: EntityManager, id: string): Promise<ProposalRow> => {
-    const rows: ProposalRow[] = await em.execute(
+    const rows: ProposalRow[] = await readIndexer(
+      em,
       `SELECT ${PROPOSAL_COLUMNS} FROM indexer.proposals WHERE chain_id = ? AND proposal_id = ?::numeric`,
       [chainId, id],
     );
@@ -207,7 +209,8 @@ export function createGovernanceService(deps: {
       let after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
       const items: ProposalSummary[] = [];
       for (;;) {
-        const rows: ProposalRow[] = await em.execute(
+        const rows: ProposalRow[] = await readIndexer(
+          em,
           `SELECT ${PROPOSAL_COLUMNS} FROM indexer.proposals
             WHERE chain_id = ?
               AND (?::text IS NULL OR proposer = ?)
@@ -249,7 +252,8 @@ export function createGovernanceService(deps: {
           contracts,
         ),
       );
-      const events: { event_name: string; block_timestamp: string; tx_hash: string }[] = await em.execute(
+      const events: { event_name: string; block_timestamp: string; tx_hash: string }[] = await readIndexer(
+        em,
         `SELECT event_name, block_timestamp::text AS block_timestamp, tx_hash FROM indexer.events
           WHERE chain_id = ? AND contract_name = 'AgriGovernor' AND args->>'proposalId' = ?
             AND event_name IN ('ProposalCreated', 'ProposalExtended', 'ProposalQueued', 'ProposalExecuted',
@@ -257,7 +261,8 @@ export function createGovernanceService(deps: {
           ORDER BY block_number, log_index`,
         [chainId, id],
       );
-      const [{ count }]: { count: string }[] = await em.execute(
+      const [{ count }]: { count: string }[] = await readIndexer(
+        em,
         `SELECT count(*)::text AS count FROM indexer.votes WHERE chain_id = ? AND proposal_id = ?::numeric`,
         [chainId, id],
       );
@@ -292,7 +297,8 @@ export function createGovernanceService(deps: {
         log_index: number;
         tx_hash: string;
         cast_at: string | null;
-      }[] = await em.execute(
+      }[] = await readIndexer(
+        em,
         `SELECT v.voter, v.support, v.weight::text AS weight, v.reason, v.block_number::text AS block_number,
                 v.log_index, v.tx_hash, e.block_timestamp::text AS cast_at
            FROM indexer.votes v
@@ -331,7 +337,8 @@ export function createGovernanceService(deps: {
       const now = await chain.latestTimestamp();
       const after = query.cursor === undefined ? undefined : decodeKeyset(query.cursor);
       const rows: { account: string; voting_power: string; delegators: number; votes_cast: number }[] =
-        await em.execute(
+        await readIndexer(
+          em,
           `SELECT d.account, d.voting_power::text AS voting_power,
                   (SELECT count(*)::int FROM indexer.delegates f WHERE f.chain_id = d.chain_id AND f.delegate = d.account)
                     AS delegators,
@@ -362,7 +369,8 @@ export function createGovernanceService(deps: {
     async getAccount(em: EntityManager, address: Address) {
       const account = address.toLowerCase() as Address;
       const [state, now] = await Promise.all([chain.account(account), chain.latestTimestamp()]);
-      const [row]: { delegators: number; votes_cast: number }[] = await em.execute(
+      const [row]: { delegators: number; votes_cast: number }[] = await readIndexer(
+        em,
         `SELECT (SELECT count(*)::int FROM indexer.delegates WHERE chain_id = ? AND delegate = ?) AS delegators,
                 (SELECT count(*)::int FROM indexer.votes WHERE chain_id = ? AND voter = ?) AS votes_cast`,
         [chainId, account, chainId, account],
@@ -390,23 +398,27 @@ export function createGovernanceService(deps: {
         confirm_window: string;
         arbitration_timeout: string;
         first_order_id: string;
-      }[] = await em.execute(
+      }[] = await readIndexer(
+        em,
         `SELECT fee_bps, ship_window::text AS ship_window, confirm_window::text AS confirm_window,
                 arbitration_timeout::text AS arbitration_timeout, first_order_id::text AS first_order_id
            FROM indexer.escrow_terms WHERE chain_id = ? ORDER BY first_order_id DESC LIMIT 1`,
         [chainId],
       );
-      const tokens: { token: string }[] = await em.execute(
+      const tokens: { token: string }[] = await readIndexer(
+        em,
         `SELECT token FROM indexer.escrow_payment_tokens WHERE chain_id = ? AND allowed ORDER BY token`,
         [chainId],
       );
-      const status: { paused: boolean }[] = await em.execute(
+      const status: { paused: boolean }[] = await readIndexer(
+        em,
         `SELECT paused FROM indexer.escrow_status WHERE chain_id = ?`,
         [chainId],
       );
       // The indexer keeps AccessControl events only as raw events: the latest grant or revoke per role and account
       // says who holds the role now.
-      const roles: { role: string; account: string }[] = await em.execute(
+      const roles: { role: string; account: string }[] = await readIndexer(
+        em,
         `SELECT role, account FROM (
            SELECT DISTINCT ON (args->>'role', lower(args->>'account'))
                   args->>'role' AS role, lower(args->>'account') AS account, event_name
@@ -454,7 +466,8 @@ export function createGovernanceService(deps: {
   };
 
   async function openedProposals(em: EntityManager, now: bigint): Promise<number> {
-    const [{ count }]: { count: number }[] = await em.execute(
+    const [{ count }]: { count: number }[] = await readIndexer(
+      em,
       `SELECT count(*)::int AS count FROM indexer.proposals WHERE chain_id = ? AND vote_start < ?::numeric`,
       [chainId, now.toString()],
     );
@@ -466,6 +479,18 @@ export type GovernanceService = ReturnType<typeof createGovernanceService>;
 
 const ARBITER_ROLE = keccak256(toHex("ARBITER_ROLE"));
 const GUARDIAN_ROLE = keccak256(toHex("GUARDIAN_ROLE"));
+
+/** Runs a query on the indexer's tables; before the indexer created them, governance is unavailable (503). */
+async function readIndexer<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  try {
+    return await em.execute<T[]>(sql, params);
+  } catch (error) {
+    if (error instanceof TableNotFoundException) {
+      throw new ServiceUnavailableError("The indexer's tables do not exist in this database yet");
+    }
+    throw error;
+  }
+}
 
 function participation(votesCast: number, opened: number): number {
   return opened === 0 ? 0 : Math.min(10_000, Math.floor((votesCast * 10_000) / opened));
