@@ -176,7 +176,7 @@ function reachable(rpcUrl: string, chain: GovernanceChain): GovernanceChain {
     if (typeof value !== "function") continue;
     wrapped[key] = async (...args: unknown[]) => {
       try {
-        return (await (value as (...args: unknown[]) => Promise<unknown>)(...args));
+        return await (value as (...args: unknown[]) => Promise<unknown>)(...args);
       } catch (error) {
         const unreachable =
           error instanceof BaseError &&

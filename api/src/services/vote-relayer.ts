@@ -74,9 +74,6 @@ export function createVoteRelayer(deps: {
   let sending: Promise<unknown> = Promise.resolve();
 
   return {
-    /** The relayer's address, or undefined when relaying is off. */
-    address: account?.address,
-
     /** Checks and relays one ballot; returns the hash of the transaction that casts it. */
     async relay(ballot: SignedBallot): Promise<{ txHash: Hex; relayer: Address }> {
       if (account === undefined || wallet === undefined) {
