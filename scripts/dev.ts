@@ -3,6 +3,8 @@ import path from "node:path";
 
 import hre from "hardhat";
 import pg from "pg";
+import { toHex } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
 
 import { LOCAL_ROLES, LOCAL_VOTER_AGRI, localParameters } from "../deploy/local.js";
 import LocalModule from "../deploy/LocalModule.js";
@@ -145,6 +147,11 @@ const apiEnv = {
   CHAIN_ID: String(LOCAL_CHAIN_ID),
   CHAIN_RPC_URL: rpcUrl,
   JWT_SECRET: await loadOrCreateDevSecret(path.join(config.dataDir, "jwt-secret")),
+  // Gasless votes are relayed from Hardhat's last well-known account, which plays no other part locally.
+  RELAYER_PRIVATE_KEY: toHex(
+    mnemonicToAccount("test test test test test test test test test test test junk", { addressIndex: 19 }).getHdKey()
+      .privateKey!,
+  ),
   UPLOAD_DIR: path.join(config.dataDir, "uploads"),
 };
 

@@ -31,6 +31,7 @@ import { createDisputeRoutes } from "./routes/disputes/route.js";
 import { DOCS_PATH, mountDocsRoutes } from "./routes/docs/route.js";
 import { createEventRoutes, mountEventStreamRoute } from "./routes/events/route.js";
 import { createFarmRoutes } from "./routes/farms/route.js";
+import { createGovernanceRoutes } from "./routes/governance/route.js";
 import { createHealthRoutes } from "./routes/health/route.js";
 import { createOrderRoutes } from "./routes/orders/route.js";
 import { mountMetricsRoute } from "./routes/metrics/route.js";
@@ -47,6 +48,10 @@ import { createAuthServices } from "./services/create-auth-services.js";
 import { createDisputeService } from "./services/dispute-service.js";
 import type { CardRefunds } from "./services/dispute-service.js";
 import { createFarmService } from "./services/farm-service.js";
+import { createAccountRateLimit } from "./services/account-rate-limit.js";
+import { createGovernanceChain } from "./services/governance-chain.js";
+import { createGovernanceService } from "./services/governance-service.js";
+import { createVoteRelayer } from "./services/vote-relayer.js";
 import { createLiveServices } from "./services/live-services.js";
 import type { LiveServices } from "./services/live-services.js";
 import { createOrderService } from "./services/order-service.js";
@@ -184,6 +189,26 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     escrow: escrow.address === undefined ? undefined : { chainId: config.chainId, address: escrow.address },
     windowMs: config.disputes.windowMs,
   });
+  // Governance needs a governor to read; without one (no deployment for CHAIN_ID, no GOVERNOR_ADDRESS) it is absent.
+  const governanceRoutes = () => {
+    const { governorAddress, relayerPrivateKey } = config.governance;
+    if (governorAddress === undefined) return [];
+    const chain = createGovernanceChain({ chainId: config.chainId, rpcUrl: config.chainRpcUrl, governorAddress });
+    return createGovernanceRoutes({
+      governance: createGovernanceService({
+        chainId: config.chainId,
+        chain,
+        escrowAddress: escrow.address,
+        stablecoin: escrowToken,
+      }),
+      relayer: createVoteRelayer({
+        chain,
+        privateKey: relayerPrivateKey,
+        keyValue: store.keyValue,
+        limitVoter: createAccountRateLimit({ limiter: store.rateLimiter, policy: rateLimitPolicies.auth, metrics }),
+      }),
+    });
+  };
 
   // Every JSON route of the API, declared with defineRoute. Add a resource by spreading its create*Routes(deps) here.
   const routes: ApiRoute[] = [
@@ -201,6 +226,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     ...createOrderRoutes({ orders: createOrderService({ onStockChanged, notifications }) }),
     ...createDisputeRoutes({ disputes, uploadLimits }),
     ...createAdminOverviewRoutes({ disputes }),
+    ...governanceRoutes(),
     ...(deps.extraRoutes ?? []),
   ];
 

@@ -82,6 +82,12 @@ const schema = z
     ESCROW_TOKEN_DECIMALS: integer(0).max(36).default(6),
     ESCROW_LINK_INTERVAL_SECONDS: integer(1).max(3_600).default(15),
     DISPUTE_WINDOW_DAYS: integer(1).max(365).default(14),
+    GOVERNOR_ADDRESS: evmAddress.optional(),
+    RELAYER_PRIVATE_KEY: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{64}$/, { error: "expected a 0x-prefixed 32-byte hex private key" })
+      .transform((value) => value as `0x${string}`)
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET === undefined && (env.CHAIN_ID !== LOCAL_CHAIN_ID || env.NODE_ENV === "production")) {
@@ -183,6 +189,14 @@ export type ApiConfig = Readonly<{
     /** How long after payment a card order may be disputed (escrow orders follow the contract's own windows). */
     windowMs: number;
   }>;
+  /**
+   * The DAO: GOVERNOR_ADDRESS, else the deployment's AgriGovernor for CHAIN_ID (its token and timelock are read from
+   * it), and the key gasless votes are relayed with (RELAYER_PRIVATE_KEY); relaying is refused (503) without one.
+   */
+  governance: Readonly<{
+    governorAddress: `0x${string}` | undefined;
+    relayerPrivateKey: `0x${string}` | undefined;
+  }>;
 }>;
 
 /** Thrown when the environment does not describe a usable API; the message names every bad variable. */
@@ -260,6 +274,10 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       linkIntervalMs: data.ESCROW_LINK_INTERVAL_SECONDS * 1000,
     },
     disputes: { windowMs: data.DISPUTE_WINDOW_DAYS * 86_400_000 },
+    governance: {
+      governorAddress: data.GOVERNOR_ADDRESS ?? lowerCase(deployed?.AgriGovernor),
+      relayerPrivateKey: data.RELAYER_PRIVATE_KEY,
+    },
   };
 }
 

@@ -108,4 +108,18 @@ describe("API configuration", function () {
     expect(problemsOf({ ...VALID, DISPUTE_WINDOW_DAYS: "0" })[0]).to.match(/^DISPUTE_WINDOW_DAYS/);
     expect(loadApiConfig({ ...VALID, DISPUTE_WINDOW_DAYS: "30" }).disputes.windowMs).to.equal(30 * 86_400_000);
   });
+
+  it("enables vote relaying only with a well-formed RELAYER_PRIVATE_KEY, and takes the governor by address", function () {
+    expect(loadApiConfig(VALID).governance.relayerPrivateKey).to.equal(undefined);
+    const key = `0x${"2a".repeat(32)}`;
+    const governor = `0x${"EF".repeat(20)}`;
+    expect(loadApiConfig({ ...VALID, RELAYER_PRIVATE_KEY: key, GOVERNOR_ADDRESS: governor }).governance).to.deep.equal({
+      governorAddress: governor.toLowerCase(),
+      relayerPrivateKey: key,
+    });
+    expect(problemsOf({ ...VALID, RELAYER_PRIVATE_KEY: "2a2a", GOVERNOR_ADDRESS: "0x12" })).to.deep.equal([
+      "GOVERNOR_ADDRESS: expected a 0x-prefixed 20-byte hex address",
+      "RELAYER_PRIVATE_KEY: expected a 0x-prefixed 32-byte hex private key",
+    ]);
+  });
 });

@@ -1,0 +1,193 @@
+import { decodeFunctionData, formatUnits, keccak256, toHex, zeroHash } from "viem";
+import type { Abi, Address, Hex } from "viem";
+
+import {
+  agriGovernorAbi,
+  agriTimelockAbi,
+  agriTokenAbi,
+  marketplaceEscrowAbi,
+  mockUSDCAbi,
+} from "../../../deploy/generated/contracts.js";
+
+/** A contract a proposal may call, as the decoder knows it. ERC-20s carry what amounts are shown in. */
+export interface KnownContract {
+  name: "MarketplaceEscrow" | "AgriToken" | "AgriGovernor" | "AgriTimelock" | "MockUSDC";
+  address: Address;
+  token?: { symbol: string; decimals: number };
+}
+
+/** One call of a proposal, decoded when its target is a contract of the platform, else shown raw. */
+export interface DescribedAction {
+  target: Address;
+  /** Wei sent with the call, as a decimal string. */
+  value: string;
+  calldata: Hex;
+  /** The target's contract name, or null for an address the platform does not know. */
+  contract: string | null;
+  /** The function called, or null for a plain transfer or a call the ABI does not decode. */
+  functionName: string | null;
+  /** The decoded arguments by name (uint256 as decimal strings), or null when not decoded. */
+  args: Record<string, unknown> | null;
+  summary: string;
+}
+
+const ABIS: Record<KnownContract["name"], Abi> = {
+  MarketplaceEscrow: marketplaceEscrowAbi,
+  AgriToken: agriTokenAbi,
+  AgriGovernor: agriGovernorAbi,
+  AgriTimelock: agriTimelockAbi,
+  MockUSDC: mockUSDCAbi,
+};
+
+const ROLE_NAMES: Record<Hex, string> = {
+  [keccak256(toHex("ARBITER_ROLE"))]: "arbiter",
+  [keccak256(toHex("GUARDIAN_ROLE"))]: "guardian",
+  [zeroHash]: "admin",
+};
+
+/**
+ * Decodes one proposal action with the generated ABIs and says what it does in words for the platform's own actions
+ * (fee, windows, payment tokens, arbiters, guardian, treasury transfers, governance settings): the summary the web's
+ * proposal builder promises, e.g. "Set platform fee to 3.00%". Anything else is described as a raw call.
+ */
+export function describeProposalAction(
+  action: { target: Address; value: bigint; calldata: Hex },
+  contracts: readonly KnownContract[],
+): DescribedAction {
+  const target = action.target.toLowerCase() as Address;
+  const known = contracts.find((contract) => contract.address.toLowerCase() === target);
+  const base = { target, value: action.value.toString(), calldata: action.calldata };
+  const name = (address: string) => nameOf(address, contracts);
+  if (action.calldata === "0x") {
+    return {
+      ...base,
+      contract: known?.name ?? null,
+      functionName: null,
+      args: null,
+      summary:
+        action.value > 0n
+          ? `Transfer ${formatUnits(action.value, 18)} ETH from the treasury to ${name(target)}`
+          : `Call ${name(target)} with no data`,
+    };
+  }
+  if (known !== undefined && action.calldata.length >= 10) {
+    try {
+      const abi = ABIS[known.name];
+      const decoded = decodeFunctionData({ abi, data: action.calldata });
+      const inputs = abi.find(
+        (item) =>
+          item.type === "function" &&
+          item.name === decoded.functionName &&
+          item.inputs.length === (decoded.args ?? []).length,
+      );
+      const positional = decoded.args ?? [];
+      const args: Record<string, unknown> = {};
+      if (inputs !== undefined && inputs.type === "function") {
+        inputs.inputs.forEach((input, index) => (args[input.name ?? String(index)] = toJson(positional[index])));
+      }
+      return {
+        ...base,
+        contract: known.name,
+        functionName: decoded.functionName,
+        args,
+        summary:
+          summarize(known, decoded.functionName, positional, name) ??
+          `Call ${known.name}.${decoded.functionName}(${positional.map((arg) => String(toJson(arg))).join(", ")})`,
+      };
+    } catch {
+      // Not a function of this ABI: shown raw below.
+    }
+  }
+  return {
+    ...base,
+    contract: known?.name ?? null,
+    functionName: null,
+    args: null,
+    summary: `Call ${name(target)} with data ${action.calldata.slice(0, 10)}…${action.value > 0n ? ` and ${formatUnits(action.value, 18)} ETH` : ""}`,
+  };
+}
+
+function summarize(
+  contract: KnownContract,
+  functionName: string,
+  args: readonly unknown[],
+  name: (address: string) => string,
+): string | undefined {
+  switch (`${contract.name}.${functionName}`) {
+    case "MarketplaceEscrow.setFee":
+      return `Set platform fee to ${percent(Number(args[0]))}`;
+    case "MarketplaceEscrow.setWindows":
+      return (
+        `Set ship window to ${duration(Number(args[0]))}, confirm window to ${duration(Number(args[1]))} ` +
+        `and arbitration timeout to ${duration(Number(args[2]))}`
+      );
+    case "MarketplaceEscrow.setPaymentToken":
+      return args[1] === true
+        ? `Accept ${name(args[0] as string)} as a payment token`
+        : `Stop accepting ${name(args[0] as string)} as a payment token`;
+    case "MarketplaceEscrow.setPaused":
+      return args[0] === true ? "Pause new escrow orders" : "Resume new escrow orders";
+    case "MarketplaceEscrow.grantRole":
+    case "MarketplaceEscrow.revokeRole": {
+      const role = ROLE_NAMES[(args[0] as string).toLowerCase() as Hex] ?? `role ${args[0] as string}`;
+      return functionName === "grantRole"
+        ? `Appoint ${name(args[1] as string)} as ${role}`
+        : `Remove ${name(args[1] as string)} as ${role}`;
+    }
+    case "AgriToken.transfer":
+    case "MockUSDC.transfer": {
+      const token = contract.token ?? { symbol: contract.name, decimals: 18 };
+      return `Transfer ${formatUnits(args[1] as bigint, token.decimals)} ${token.symbol} from the treasury to ${name(args[0] as string)}`;
+    }
+    case "AgriGovernor.setVotingDelay":
+      return `Set voting delay to ${duration(Number(args[0]))}`;
+    case "AgriGovernor.setVotingPeriod":
+      return `Set voting period to ${duration(Number(args[0]))}`;
+    case "AgriGovernor.setProposalThreshold":
+      return `Set proposal threshold to ${formatUnits(args[0] as bigint, 18)} AGRI`;
+    case "AgriGovernor.updateQuorumNumerator":
+      return `Set quorum to ${String(args[0])}% of the supply`;
+    case "AgriGovernor.setLateQuorumVoteExtension":
+      return `Set late-quorum extension to ${duration(Number(args[0]))}`;
+    case "AgriTimelock.updateDelay":
+      return `Set timelock delay to ${duration(Number(args[0]))}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Basis points as a percentage with two decimals: 300 → "3.00%". */
+function percent(bps: number): string {
+  return `${(bps / 100).toFixed(2)}%`;
+}
+
+const UNITS = [
+  ["day", 86_400],
+  ["hour", 3_600],
+  ["minute", 60],
+  ["second", 1],
+] as const;
+
+/** Seconds in the largest units that divide them: 172800 → "2 days", 5400 → "90 minutes". */
+function duration(seconds: number): string {
+  const [unit, size] = UNITS.find(([, size]) => seconds % size === 0 && seconds >= size) ?? ["second", 1];
+  const count = seconds / size;
+  return `${count} ${unit}${count === 1 ? "" : "s"}`;
+}
+
+function nameOf(address: string, contracts: readonly KnownContract[]): string {
+  const known = contracts.find((contract) => contract.address.toLowerCase() === address.toLowerCase());
+  if (known === undefined) return address.toLowerCase();
+  return `${known.token?.symbol ?? known.name} (${known.address.toLowerCase()})`;
+}
+
+/** Decoded arguments as JSON: bigints become decimal strings, addresses lower case. */
+function toJson(value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)) return value.toLowerCase();
+  if (Array.isArray(value)) return value.map(toJson);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toJson(item)]));
+  }
+  return value;
+}
