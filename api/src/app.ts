@@ -23,10 +23,12 @@ import { buildOpenApiDocument } from "./openapi.js";
 import { createAccountRoutes } from "./routes/account/route.js";
 import { createAdminUserRoutes } from "./routes/admin-users/route.js";
 import { createAuthRoutes } from "./routes/auth/route.js";
+import { createCardOrderRoutes } from "./routes/card-orders/route.js";
 import { createCartRoutes } from "./routes/cart/route.js";
 import { createCheckoutRoutes } from "./routes/checkout/route.js";
 import { DOCS_PATH, mountDocsRoutes } from "./routes/docs/route.js";
 import { createEventRoutes, mountEventStreamRoute } from "./routes/events/route.js";
+import { createFarmPayoutRoutes } from "./routes/farm-payouts/route.js";
 import { createFarmRoutes } from "./routes/farms/route.js";
 import { createHealthRoutes } from "./routes/health/route.js";
 import { createOrderRoutes } from "./routes/orders/route.js";
@@ -34,8 +36,12 @@ import { mountMetricsRoute } from "./routes/metrics/route.js";
 import { createNotificationRoutes } from "./routes/notifications/route.js";
 import { createPhotoRoutes, mountPhotoFileRoute } from "./routes/photos/route.js";
 import { createProductRoutes } from "./routes/products/route.js";
+import { createReconciliationRoutes } from "./routes/reconciliation/route.js";
+import { stripeWebhookRoute } from "./routes/stripe-webhook/route.js";
 import { createAccessTokens } from "./services/access-tokens.js";
 import type { AccessTokens } from "./services/access-tokens.js";
+import { createCardPayments } from "./services/card-payments.js";
+import type { CardPayments } from "./services/card-payments.js";
 import { createCartService } from "./services/cart-service.js";
 import { createCatalogCache } from "./services/catalog-cache.js";
 import { createReadinessCheck } from "./services/check-readiness.js";
@@ -45,7 +51,7 @@ import { createFarmService } from "./services/farm-service.js";
 import { createLiveServices } from "./services/live-services.js";
 import type { LiveServices } from "./services/live-services.js";
 import { createOrderService } from "./services/order-service.js";
-import { createCardPaymentStarter, createEscrowPaymentStarter } from "./services/payment-starters.js";
+import { createEscrowPaymentStarter } from "./services/payment-starters.js";
 import type { PaymentStarters } from "./services/payment-starters.js";
 import { createDiskPhotoStore } from "./services/photo-store.js";
 import type { PhotoStore } from "./services/photo-store.js";
@@ -76,6 +82,8 @@ export interface AppDeps {
   extraRoutes?: readonly ApiRoute[];
   /** Notifications and event streams; pass them when work outside requests (indexer announcements) uses them too. */
   live?: LiveServices;
+  /** Card payments (Stripe); built from the configuration when not given, so main.ts can share them with its jobs. */
+  card?: CardPayments;
   /** Aborted when the process shuts down: open event streams are closed so the server can stop. */
   shutdown?: AbortSignal;
 }
@@ -147,6 +155,8 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
       ? undefined
       : { address: escrow.tokenAddress, decimals: escrow.tokenDecimals };
   const onStockChanged = () => catalogCache.invalidate();
+  const card =
+    deps.card ?? createCardPayments({ config, fork: () => orm.em.fork(), notifications, onStockChanged, log });
   const checkouts = createCheckoutService({
     chainId: config.chainId,
     reservationMs: config.checkout.reservationMs,
@@ -162,9 +172,10 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
               tokenAddress: escrowToken.address,
               tokenDecimals: escrowToken.decimals,
             }),
-      card: createCardPaymentStarter(),
+      card: card?.starter ?? { start: () => Promise.reject(new Error("card checkout without Stripe")) },
       ...deps.paymentStarters,
     },
+    cardUnavailable: card === undefined ? "no Stripe account is configured (STRIPE_SECRET_KEY)" : undefined,
   });
 
   // Every JSON route of the API, declared with defineRoute. Add a resource by spreading its create*Routes(deps) here.
@@ -181,6 +192,9 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     ...createEventRoutes({ tickets: streamTickets }),
     ...createCheckoutRoutes({ checkouts }),
     ...createOrderRoutes({ orders: createOrderService({ onStockChanged }) }),
+    ...createCardOrderRoutes({ card }),
+    ...createFarmPayoutRoutes({ card }),
+    ...createReconciliationRoutes(),
     ...(deps.extraRoutes ?? []),
   ];
 
@@ -219,6 +233,8 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   app.use(errorHandler({ bodyLimit: config.bodyLimit }));
   app.use(compress({ threshold: 1024 }));
   app.use(etag());
+  // Before the body parser: Stripe signs the exact bytes it sent.
+  app.use(stripeWebhookRoute(card?.webhooks));
   // DELETE too: deleting an account carries its re-authentication (password or SIWE proof) in the body.
   app.use(
     bodyParser({

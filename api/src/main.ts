@@ -58,7 +58,7 @@ const app = createApp({
   live,
   shutdown: shutdown.signal,
 });
-const orderJobs = startOrderJobs({ config, orm, store, log });
+const orderJobs = startOrderJobs({ config, orm, store, log, notifications: live.notifications });
 const server = app.listen(config.port, config.host, () => {
   log.info({ host: config.host, port: config.port, store: store.kind }, "API listening");
 });

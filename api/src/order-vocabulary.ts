@@ -40,12 +40,17 @@ export const ORDER_EVENT_KINDS = [
   "settlement_proposed",
   "resolved",
   "refunded",
+  "payment_failed",
+  "chargeback_opened",
+  "chargeback_closed",
+  "transferred",
 ] as const;
 export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number];
 
 /**
  * Why a payment was not accepted as the order's: it paid another amount, another seller or token than the order
- * asks for, it names a ref no order has, or it arrived after the reservation expired.
+ * asks for, it names a ref no order has, or it arrived after the reservation expired; or the card holder's bank
+ * opened a chargeback on it.
  */
 export const ORDER_FLAG_KINDS = [
   "amount_mismatch",
@@ -53,6 +58,7 @@ export const ORDER_FLAG_KINDS = [
   "token_mismatch",
   "unknown_ref",
   "late_payment",
+  "chargeback",
 ] as const;
 export type OrderFlagKind = (typeof ORDER_FLAG_KINDS)[number];
 

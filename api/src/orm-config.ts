@@ -6,6 +6,8 @@ import { Cart } from "./entities/Cart.js";
 import { CartItem } from "./entities/CartItem.js";
 import { Checkout } from "./entities/Checkout.js";
 import { Farm } from "./entities/Farm.js";
+import { FarmPayable } from "./entities/FarmPayable.js";
+import { FarmStripeAccount } from "./entities/FarmStripeAccount.js";
 import { Notification } from "./entities/Notification.js";
 import { Order } from "./entities/Order.js";
 import { OrderEvent } from "./entities/OrderEvent.js";
@@ -13,8 +15,11 @@ import { OrderFlag } from "./entities/OrderFlag.js";
 import { OrderItem } from "./entities/OrderItem.js";
 import { Product } from "./entities/Product.js";
 import { ProductPhoto } from "./entities/ProductPhoto.js";
+import { ReconciliationRun } from "./entities/ReconciliationRun.js";
 import { RefreshToken } from "./entities/RefreshToken.js";
+import { Refund } from "./entities/Refund.js";
 import { StockChange } from "./entities/StockChange.js";
+import { StripeEvent } from "./entities/StripeEvent.js";
 import { User } from "./entities/User.js";
 import { Wallet } from "./entities/Wallet.js";
 import { Migration20261122000000_users_wallets } from "./migrations/Migration20261122000000_users_wallets.js";
@@ -23,6 +28,7 @@ import { Migration20261122020000_refresh_tokens } from "./migrations/Migration20
 import { Migration20261122030000_carts } from "./migrations/Migration20261122030000_carts.js";
 import { Migration20261204010000_orders } from "./migrations/Migration20261204010000_orders.js";
 import { Migration20261204020000_notifications } from "./migrations/Migration20261204020000_notifications.js";
+import { Migration20261204030000_card_payments } from "./migrations/Migration20261204030000_card_payments.js";
 
 /** Where `npm run api:migration:create` writes new migrations. */
 export const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url).pathname;
@@ -50,6 +56,11 @@ export function createOrmConfig(options: { databaseUrl: string; poolMax?: number
       OrderEvent,
       OrderFlag,
       Notification,
+      StripeEvent,
+      Refund,
+      FarmStripeAccount,
+      FarmPayable,
+      ReconciliationRun,
     ],
     pool: { max: options.poolMax ?? 10 },
     extensions: [Migrator],
@@ -63,6 +74,7 @@ export function createOrmConfig(options: { databaseUrl: string; poolMax?: number
         Migration20261122030000_carts,
         Migration20261204010000_orders,
         Migration20261204020000_notifications,
+        Migration20261204030000_card_payments,
       ],
       snapshot: false,
       silent: true,

@@ -2,17 +2,28 @@ import type { MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 
 import type { ApiConfig } from "./config.js";
+import { startCardAutoConfirmJob } from "./services/card-auto-confirm-job.js";
+import { createCardPayments } from "./services/card-payments.js";
 import { createCatalogCache } from "./services/catalog-cache.js";
 import { startEscrowLinkJob } from "./services/escrow-link-job.js";
 import { createEscrowOrderLinker } from "./services/escrow-order-linker.js";
+import type { NotificationService } from "./services/notification-service.js";
 import { startReservationExpiryJob } from "./services/reservation-expiry-job.js";
 import type { Store } from "./stores/store.js";
 
 /**
- * The API process's background work on orders: expiring unpaid reservations and linking indexed escrow payments.
+ * The API process's background work on orders: expiring unpaid reservations, linking indexed escrow payments and
+ * auto-confirming card orders.
  * Every API process runs both; they are written to be safe side by side. Returns how to stop them.
  */
-export function startOrderJobs(deps: { config: ApiConfig; orm: MikroORM; store: Store; log: Logger }) {
+export function startOrderJobs(deps: {
+  config: ApiConfig;
+  orm: MikroORM;
+  store: Store;
+  log: Logger;
+  /** With card payments on (STRIPE_SECRET_KEY), shipped card orders are auto-confirmed after the confirm window. */
+  notifications?: NotificationService;
+}) {
   const { config, orm, store, log } = deps;
   const catalogCache = createCatalogCache({
     cache: store.cache,
@@ -37,9 +48,30 @@ export function startOrderJobs(deps: { config: ApiConfig; orm: MikroORM; store: 
     intervalMs: config.escrow.linkIntervalMs,
     log,
   });
+  const card =
+    deps.notifications === undefined
+      ? undefined
+      : createCardPayments({
+          config,
+          fork,
+          notifications: deps.notifications,
+          onStockChanged: () => catalogCache.invalidate(),
+          log,
+        });
+  const autoConfirm =
+    card === undefined
+      ? undefined
+      : startCardAutoConfirmJob({
+          delivery: card.delivery,
+          fork,
+          chainId: config.chainId,
+          fallbackWindowMs: config.stripe.autoConfirmFallbackMs,
+          intervalMs: config.stripe.jobIntervalMs,
+          log,
+        });
   return {
     async stop() {
-      await Promise.all([expiry.stop(), linking.stop()]);
+      await Promise.all([expiry.stop(), linking.stop(), autoConfirm?.stop()]);
     },
   };
 }
