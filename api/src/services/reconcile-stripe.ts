@@ -36,7 +36,7 @@ export interface ReconciliationResult {
  */
 export async function reconcileStripe(
   em: EntityManager,
-  deps: { stripe: Stripe; webhooks: StripeWebhooks; now?: () => Date },
+  deps: { stripe: Stripe; webhooks: Pick<StripeWebhooks, "store" | "process">; now?: () => Date },
   window: { from: Date; to: Date },
 ): Promise<ReconciliationResult> {
   const { stripe, webhooks } = deps;
