@@ -143,13 +143,9 @@ export async function startCardHarness(options: ApiAppOptions = {}): Promise<Car
       });
     },
     async close() {
-      console.error("close: idle");
       await local.waitForWebhooksIdle(5_000).catch(() => undefined);
-      console.error("close: api");
       await api.close();
-      console.error("close: local");
       await local.close();
-      console.error("close: done");
     },
   };
   return harness;

@@ -264,6 +264,13 @@ async function markPaid(
           itemCount: Number(itemCount[0].count),
         },
       });
+      // A refund applied before this payment (events in another order) may already have returned everything.
+      await tx.execute(
+        `UPDATE orders SET status = 'refunded', updated_at = now()
+          WHERE id = ? AND total_minor <= (SELECT COALESCE(sum(amount_minor), 0) FROM refunds
+                                            WHERE order_id = ? AND status IN ('pending', 'succeeded', 'lost'))`,
+        [order.id, order.id],
+      );
     } else if ((order.status === "expired" || order.status === "cancelled") && paymentIntentId !== null) {
       const added = await recordOrderFlag(tx, {
         orderId: order.id,
@@ -330,11 +337,11 @@ async function syncRefund(tx: EntityManager, context: StripeEventContext, refund
   let orderId = refund.metadata?.orderId;
   const paymentIntentId = idOf(refund.payment_intent);
   if (orderId === undefined && paymentIntentId !== null) {
-    const orders = await tx.execute<{ id: string }[]>(
-      `SELECT o.id FROM orders o JOIN checkouts c ON c.id = o.checkout_id
-        WHERE c.stripe_payment_intent_id = ?`,
-      [paymentIntentId],
-    );
+    // The payment intent names its checkout even before the payment's own event arrived and linked them.
+    const paymentIntent = await context.stripe.paymentIntents.retrieve(paymentIntentId);
+    const orders = await tx.execute<{ id: string }[]>("SELECT id FROM orders WHERE checkout_id = ?", [
+      paymentIntent.metadata.checkoutId ?? null,
+    ]);
     if (orders.length === 1) orderId = orders[0].id;
   }
   if (orderId === undefined) return;
