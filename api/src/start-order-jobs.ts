@@ -63,6 +63,7 @@ export function startOrderJobs(deps: {
       ? undefined
       : startCardAutoConfirmJob({
           delivery: card.delivery,
+          payouts: card.payouts,
           fork,
           chainId: config.chainId,
           fallbackWindowMs: config.stripe.autoConfirmFallbackMs,

@@ -471,6 +471,7 @@ describe("API card payments (Stripe)", function () {
       await h.call(`/api/orders/${orderId}/ship`, farm.ownerBearer, "POST");
       const job = startCardAutoConfirmJob({
         delivery: card.delivery,
+        payouts: card.payouts,
         fork: () => h.api.orm.em.fork(),
         chainId: 31337,
         fallbackWindowMs: 14 * 86_400_000,

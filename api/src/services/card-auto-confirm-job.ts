@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 
 import type { CardDelivery } from "./card-delivery.js";
+import type { FarmPayouts } from "./farm-payouts.js";
 
 export interface CardAutoConfirmJob {
   /** Confirms every card order shipped longer ago than the confirm window; resolves with how many. */
@@ -33,6 +34,8 @@ export async function readConfirmWindowMs(em: EntityManager, chainId: number, fa
  */
 export function startCardAutoConfirmJob(deps: {
   delivery: CardDelivery;
+  /** Accrued payables of farms whose account is ready are retried each run (a transfer that failed before). */
+  payouts: FarmPayouts;
   fork: () => EntityManager;
   chainId: number;
   fallbackWindowMs: number;
@@ -67,6 +70,16 @@ export function startCardAutoConfirmJob(deps: {
       if (confirmed === 0) break;
     }
     if (total > 0) deps.log.info({ confirmed: total }, "auto-confirmed delivered card orders");
+    const farms = await deps.fork().execute<{ farm_id: string }[]>(
+      `SELECT DISTINCT p.farm_id FROM farm_payables p
+         JOIN farm_stripe_accounts a ON a.farm_id = p.farm_id AND a.charges_enabled AND a.payouts_enabled
+        WHERE p.status = 'accrued'`,
+    );
+    for (const { farm_id } of farms) {
+      await deps.payouts
+        .payFarm(deps.fork(), farm_id)
+        .catch((error: unknown) => deps.log.warn({ err: error, farmId: farm_id }, "paying accrued payables failed"));
+    }
     return total;
   }
 
