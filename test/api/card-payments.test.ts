@@ -550,7 +550,7 @@ describe("API card payments (Stripe)", function () {
 
   describe("faults and reconciliation", function () {
     it("applies every event of a burst exactly once when an API process stops in the middle of it", async function () {
-      const from = new Date(Date.now() - 1_000);
+      const from = await nextSecond();
       const farm = await h.farm({ priceMinor: 100, stock: 1_000 });
       const checkouts = [];
       for (let i = 0; i < 12; i += 1) checkouts.push(await h.checkout([{ productId: farm.productId, quantity: 1 }]));
@@ -598,7 +598,7 @@ describe("API card payments (Stripe)", function () {
     });
 
     it("applies a stored event whose processing failed when reconciliation runs", async function () {
-      const from = new Date(Date.now() - 1_000);
+      const from = await nextSecond();
       const farm = await h.farm({ priceMinor: 150, stock: 10 });
       const { sessionId, body } = await h.checkout([{ productId: farm.productId, quantity: 1 }]);
       // Stripe's API fails while the webhook re-reads the session, longer than Stripe keeps retrying here.
@@ -619,6 +619,12 @@ describe("API card payments (Stripe)", function () {
       expect((await h.order(body.orders[0].id)).status).to.equal("paid");
     });
   });
+
+  /** The start of the next whole second: Stripe's `created` filters count in seconds, so earlier tests stay out. */
+  async function nextSecond(): Promise<Date> {
+    await new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000) + 5));
+    return new Date(Math.floor(Date.now() / 1_000) * 1_000);
+  }
 
   async function clearFaults(): Promise<void> {
     // Spend the remaining injected failures on a path nothing else calls.
