@@ -25,11 +25,13 @@ import { createAccountRoutes } from "./routes/account/route.js";
 import { createAdminOverviewRoutes } from "./routes/admin-overview/route.js";
 import { createAdminUserRoutes } from "./routes/admin-users/route.js";
 import { createAuthRoutes } from "./routes/auth/route.js";
+import { createCardOrderRoutes } from "./routes/card-orders/route.js";
 import { createCartRoutes } from "./routes/cart/route.js";
 import { createCheckoutRoutes } from "./routes/checkout/route.js";
 import { createDisputeRoutes } from "./routes/disputes/route.js";
 import { DOCS_PATH, mountDocsRoutes } from "./routes/docs/route.js";
 import { createEventRoutes, mountEventStreamRoute } from "./routes/events/route.js";
+import { createFarmPayoutRoutes } from "./routes/farm-payouts/route.js";
 import { createFarmRoutes } from "./routes/farms/route.js";
 import { createGovernanceRoutes } from "./routes/governance/route.js";
 import { createHealthRoutes } from "./routes/health/route.js";
@@ -38,8 +40,12 @@ import { mountMetricsRoute } from "./routes/metrics/route.js";
 import { createNotificationRoutes } from "./routes/notifications/route.js";
 import { createPhotoRoutes, mountPhotoFileRoute } from "./routes/photos/route.js";
 import { createProductRoutes } from "./routes/products/route.js";
+import { createReconciliationRoutes } from "./routes/reconciliation/route.js";
+import { stripeWebhookRoute } from "./routes/stripe-webhook/route.js";
 import { createAccessTokens } from "./services/access-tokens.js";
 import type { AccessTokens } from "./services/access-tokens.js";
+import { createCardPayments } from "./services/card-payments.js";
+import type { CardPayments } from "./services/card-payments.js";
 import { createCartService } from "./services/cart-service.js";
 import { createCatalogCache } from "./services/catalog-cache.js";
 import { createReadinessCheck } from "./services/check-readiness.js";
@@ -55,7 +61,7 @@ import { createVoteRelayer } from "./services/vote-relayer.js";
 import { createLiveServices } from "./services/live-services.js";
 import type { LiveServices } from "./services/live-services.js";
 import { createOrderService } from "./services/order-service.js";
-import { createCardPaymentStarter, createEscrowPaymentStarter } from "./services/payment-starters.js";
+import { createEscrowPaymentStarter } from "./services/payment-starters.js";
 import type { PaymentStarters } from "./services/payment-starters.js";
 import { createDiskPhotoStore } from "./services/photo-store.js";
 import type { PhotoStore } from "./services/photo-store.js";
@@ -82,12 +88,14 @@ export interface AppDeps {
   photoStore?: PhotoStore;
   /** How each payment method starts; defaults to the escrow call builder and the card starter without Stripe. */
   paymentStarters?: Partial<PaymentStarters>;
-  /** Refunds of card orders (Stripe), which dispute rulings issue; without it a card ruling with a refund gets 503. */
+  /** Refunds of card orders, which dispute rulings issue; defaults to Stripe's when card payments are on, else 503. */
   cardRefunds?: CardRefunds;
   /** Routes mounted beside the API's own, under the same conventions (tests exercising auth and validation). */
   extraRoutes?: readonly ApiRoute[];
   /** Notifications and event streams; pass them when work outside requests (indexer announcements) uses them too. */
   live?: LiveServices;
+  /** Card payments (Stripe); built from the configuration when not given, so main.ts can share them with its jobs. */
+  card?: CardPayments;
   /** Aborted when the process shuts down: open event streams are closed so the server can stop. */
   shutdown?: AbortSignal;
 }
@@ -159,6 +167,8 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
       ? undefined
       : { address: escrow.tokenAddress, decimals: escrow.tokenDecimals };
   const onStockChanged = () => catalogCache.invalidate();
+  const card =
+    deps.card ?? createCardPayments({ config, fork: () => orm.em.fork(), notifications, onStockChanged, log });
   const checkouts = createCheckoutService({
     chainId: config.chainId,
     reservationMs: config.checkout.reservationMs,
@@ -174,16 +184,19 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
               tokenAddress: escrowToken.address,
               tokenDecimals: escrowToken.decimals,
             }),
-      card: createCardPaymentStarter(),
+      card: card?.starter ?? { start: () => Promise.reject(new Error("card checkout without Stripe")) },
       ...deps.paymentStarters,
     },
+    cardUnavailable: card === undefined ? "no Stripe account is configured (STRIPE_SECRET_KEY)" : undefined,
   });
 
   const disputes = createDisputeService({
     notifications,
-    cardRefunds: deps.cardRefunds ?? {
-      refund: () => Promise.reject(new ServiceUnavailableError("Card refunds are not connected to Stripe here")),
-    },
+    cardRefunds: deps.cardRefunds ??
+      card?.refunds ?? {
+        refund: () =>
+          Promise.reject(new ServiceUnavailableError("Card refunds need Stripe, and STRIPE_SECRET_KEY is unset")),
+      },
     photoStore,
     photoBaseUrl,
     escrow: escrow.address === undefined ? undefined : { chainId: config.chainId, address: escrow.address },
@@ -227,6 +240,9 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     ...createDisputeRoutes({ disputes, uploadLimits }),
     ...createAdminOverviewRoutes({ disputes }),
     ...governanceRoutes(),
+    ...createCardOrderRoutes({ card }),
+    ...createFarmPayoutRoutes({ card }),
+    ...createReconciliationRoutes(),
     ...(deps.extraRoutes ?? []),
   ];
 
@@ -265,6 +281,8 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   app.use(errorHandler({ bodyLimit: config.bodyLimit }));
   app.use(compress({ threshold: 1024 }));
   app.use(etag());
+  // Before the body parser: Stripe signs the exact bytes it sent.
+  app.use(stripeWebhookRoute(card?.webhooks));
   // DELETE too: deleting an account carries its re-authentication (password or SIWE proof) in the body.
   app.use(
     bodyParser({

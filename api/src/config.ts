@@ -88,6 +88,22 @@ const schema = z
       .regex(/^0x[0-9a-fA-F]{64}$/, { error: "expected a 0x-prefixed 32-byte hex private key" })
       .transform((value) => value as `0x${string}`)
       .optional(),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk_test_|sk_live_|rk_)\S+$/, { error: "expected a Stripe secret key (sk_test_…, sk_live_… or rk_…)" })
+      .optional(),
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_\S+$/, { error: "expected a webhook signing secret (whsec_…)" })
+      .optional(),
+    STRIPE_API_URL: z
+      .url({ protocol: /^https?$/, error: "expected an http(s) URL such as http://127.0.0.1:12111" })
+      .optional(),
+    WEB_APP_URL: z
+      .url({ protocol: /^https?$/, error: "expected the web app's http(s) URL" })
+      .default("http://localhost:5173"),
+    CARD_AUTO_CONFIRM_DAYS: integer(1).max(365).default(14),
+    CARD_JOB_INTERVAL_SECONDS: integer(1).max(3_600).default(60),
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET === undefined && (env.CHAIN_ID !== LOCAL_CHAIN_ID || env.NODE_ENV === "production")) {
@@ -197,6 +213,19 @@ export type ApiConfig = Readonly<{
     governorAddress: `0x${string}` | undefined;
     relayerPrivateKey: `0x${string}` | undefined;
   }>;
+  /** Card payments through Stripe; `secretKey` undefined turns card checkout off (422 naming STRIPE_SECRET_KEY). */
+  stripe: Readonly<{
+    secretKey: string | undefined;
+    webhookSecret: string | undefined;
+    /** host/port/protocol for the SDK when STRIPE_API_URL points elsewhere than api.stripe.com (the local stand-in). */
+    api: Readonly<{ host: string; port: number; protocol: "http" | "https" }> | undefined;
+    /** Base of the success and cancel URLs of Checkout Sessions, without a trailing slash. */
+    webAppUrl: string;
+    /** The confirm window of card orders when the escrow's (indexer.escrow_terms.confirm_window) is unknown. */
+    autoConfirmFallbackMs: number;
+    /** How often auto-confirm and pending payouts run. */
+    jobIntervalMs: number;
+  }>;
 }>;
 
 /** Thrown when the environment does not describe a usable API; the message names every bad variable. */
@@ -278,7 +307,20 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       governorAddress: data.GOVERNOR_ADDRESS ?? lowerCase(deployed?.AgriGovernor),
       relayerPrivateKey: data.RELAYER_PRIVATE_KEY,
     },
+    stripe: {
+      secretKey: data.STRIPE_SECRET_KEY,
+      webhookSecret: data.STRIPE_WEBHOOK_SECRET,
+      api: data.STRIPE_API_URL === undefined ? undefined : stripeApiOf(new URL(data.STRIPE_API_URL)),
+      webAppUrl: data.WEB_APP_URL.replace(/\/+$/, ""),
+      autoConfirmFallbackMs: data.CARD_AUTO_CONFIRM_DAYS * 86_400_000,
+      jobIntervalMs: data.CARD_JOB_INTERVAL_SECONDS * 1000,
+    },
   };
+}
+
+function stripeApiOf(url: URL): { host: string; port: number; protocol: "http" | "https" } {
+  const protocol = url.protocol === "http:" ? "http" : "https";
+  return { host: url.hostname, port: url.port === "" ? (protocol === "http" ? 80 : 443) : Number(url.port), protocol };
 }
 
 function lowerCase(address: `0x${string}` | undefined): `0x${string}` | undefined {

@@ -26,7 +26,15 @@ export const NOTIFICATION_KINDS = {
   refund: z.strictObject({ amountMinor: minor, currency, full: z.boolean(), method: paymentMethod }),
   /** To the buyer and admins: a payment did not match its order and was held, not accepted. */
   payment_flagged: z.strictObject({
-    reason: z.enum(["wrong_amount", "wrong_seller", "wrong_token", "unknown_ref", "late_payment", "wrong_currency"]),
+    reason: z.enum([
+      "wrong_amount",
+      "wrong_seller",
+      "wrong_token",
+      "unknown_ref",
+      "late_payment",
+      "wrong_currency",
+      "chargeback",
+    ]),
     method: paymentMethod,
   }),
   order_cancelled: z.strictObject({ by: z.enum(["buyer", "farmer", "system"]) }),

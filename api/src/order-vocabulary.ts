@@ -42,6 +42,10 @@ export const ORDER_EVENT_KINDS = [
   "settlement_proposed",
   "resolved",
   "refunded",
+  "payment_failed",
+  "chargeback_opened",
+  "chargeback_closed",
+  "transferred",
   "dispute_opened",
   "dispute_message",
   "dispute_evidence",
@@ -51,7 +55,8 @@ export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number];
 
 /**
  * Why a payment was not accepted as the order's: it paid another amount, another seller or token than the order
- * asks for, it names a ref no order has, or it arrived after the reservation expired.
+ * asks for, it names a ref no order has, or it arrived after the reservation expired; or the card holder's bank
+ * opened a chargeback on it.
  */
 export const ORDER_FLAG_KINDS = [
   "amount_mismatch",
@@ -59,6 +64,7 @@ export const ORDER_FLAG_KINDS = [
   "token_mismatch",
   "unknown_ref",
   "late_payment",
+  "chargeback",
 ] as const;
 export type OrderFlagKind = (typeof ORDER_FLAG_KINDS)[number];
 

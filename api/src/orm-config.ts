@@ -9,6 +9,8 @@ import { Dispute } from "./entities/Dispute.js";
 import { DisputeEvidence } from "./entities/DisputeEvidence.js";
 import { DisputeMessage } from "./entities/DisputeMessage.js";
 import { Farm } from "./entities/Farm.js";
+import { FarmPayable } from "./entities/FarmPayable.js";
+import { FarmStripeAccount } from "./entities/FarmStripeAccount.js";
 import { Notification } from "./entities/Notification.js";
 import { Order } from "./entities/Order.js";
 import { OrderEvent } from "./entities/OrderEvent.js";
@@ -16,8 +18,11 @@ import { OrderFlag } from "./entities/OrderFlag.js";
 import { OrderItem } from "./entities/OrderItem.js";
 import { Product } from "./entities/Product.js";
 import { ProductPhoto } from "./entities/ProductPhoto.js";
+import { ReconciliationRun } from "./entities/ReconciliationRun.js";
 import { RefreshToken } from "./entities/RefreshToken.js";
+import { Refund } from "./entities/Refund.js";
 import { StockChange } from "./entities/StockChange.js";
+import { StripeEvent } from "./entities/StripeEvent.js";
 import { User } from "./entities/User.js";
 import { Wallet } from "./entities/Wallet.js";
 import { Migration20261122000000_users_wallets } from "./migrations/Migration20261122000000_users_wallets.js";
@@ -26,6 +31,7 @@ import { Migration20261122020000_refresh_tokens } from "./migrations/Migration20
 import { Migration20261122030000_carts } from "./migrations/Migration20261122030000_carts.js";
 import { Migration20261204010000_orders } from "./migrations/Migration20261204010000_orders.js";
 import { Migration20261204020000_notifications } from "./migrations/Migration20261204020000_notifications.js";
+import { Migration20261204030000_card_payments } from "./migrations/Migration20261204030000_card_payments.js";
 import { Migration20261204040000_order_links } from "./migrations/Migration20261204040000_order_links.js";
 import { Migration20261204050000_disputes } from "./migrations/Migration20261204050000_disputes.js";
 
@@ -58,6 +64,11 @@ export function createOrmConfig(options: { databaseUrl: string; poolMax?: number
       Dispute,
       DisputeMessage,
       DisputeEvidence,
+      StripeEvent,
+      Refund,
+      FarmStripeAccount,
+      FarmPayable,
+      ReconciliationRun,
     ],
     pool: { max: options.poolMax ?? 10 },
     extensions: [Migrator],
@@ -71,6 +82,7 @@ export function createOrmConfig(options: { databaseUrl: string; poolMax?: number
         Migration20261122030000_carts,
         Migration20261204010000_orders,
         Migration20261204020000_notifications,
+        Migration20261204030000_card_payments,
         Migration20261204040000_order_links,
         Migration20261204050000_disputes,
       ],

@@ -2,6 +2,8 @@ import type { MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 
 import type { ApiConfig } from "./config.js";
+import { startCardAutoConfirmJob } from "./services/card-auto-confirm-job.js";
+import { createCardPayments } from "./services/card-payments.js";
 import { createCatalogCache } from "./services/catalog-cache.js";
 import { startEscrowLinkJob } from "./services/escrow-link-job.js";
 import { createEscrowOrderLinker } from "./services/escrow-order-linker.js";
@@ -11,9 +13,10 @@ import { startReservationExpiryJob } from "./services/reservation-expiry-job.js"
 import type { Store } from "./stores/store.js";
 
 /**
- * The API process's background work on orders: expiring unpaid reservations and linking indexed escrow payments.
- * Every API process runs both; they are written to be safe side by side. Returns how to stop them. Pass the process's
- * notification service (the one its event streams use) and, when it runs one, its indexer announcements.
+ * The API process's background work on orders: expiring unpaid reservations, linking indexed escrow payments and,
+ * with card payments on (STRIPE_SECRET_KEY), auto-confirming shipped card orders after the confirm window.
+ * Every API process runs them all; they are written to be safe side by side. Returns how to stop them. Pass the
+ * process's notification service (the one its event streams use) and, when it runs one, its indexer announcements.
  */
 export function startOrderJobs(deps: {
   config: ApiConfig;
@@ -53,9 +56,28 @@ export function startOrderJobs(deps: {
     intervalMs: config.escrow.linkIntervalMs,
     log,
   });
+  const card = createCardPayments({
+    config,
+    fork,
+    notifications,
+    onStockChanged: () => catalogCache.invalidate(),
+    log,
+  });
+  const autoConfirm =
+    card === undefined
+      ? undefined
+      : startCardAutoConfirmJob({
+          delivery: card.delivery,
+          payouts: card.payouts,
+          fork,
+          chainId: config.chainId,
+          fallbackWindowMs: config.stripe.autoConfirmFallbackMs,
+          intervalMs: config.stripe.jobIntervalMs,
+          log,
+        });
   return {
     async stop() {
-      await Promise.all([expiry.stop(), linking.stop()]);
+      await Promise.all([expiry.stop(), linking.stop(), autoConfirm?.stop()]);
     },
   };
 }

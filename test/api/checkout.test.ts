@@ -4,6 +4,8 @@ import { decodeFunctionData } from "viem";
 
 import { marketplaceEscrowAbi } from "../../deploy/generated/contracts.js";
 import { startReservationExpiryJob } from "../../api/src/services/reservation-expiry-job.js";
+import { createLocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
+import type { LocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 import {
@@ -65,13 +67,21 @@ interface ErrorBody {
 
 describe("API checkout and orders", function () {
   let api: ApiTestApp;
+  let stripe: LocalStripeServer;
   let farms: string[];
   let keyCounter = 0;
 
   before(async function () {
+    stripe = await createLocalStripeServer();
     api = await startApiApp({
       store: "redis",
-      env: { ESCROW_ADDRESS: ESCROW, ESCROW_TOKEN_ADDRESS: TOKEN, ESCROW_TOKEN_DECIMALS: "6" },
+      env: {
+        ESCROW_ADDRESS: ESCROW,
+        ESCROW_TOKEN_ADDRESS: TOKEN,
+        ESCROW_TOKEN_DECIMALS: "6",
+        STRIPE_SECRET_KEY: "sk_test_checkout",
+        STRIPE_API_URL: stripe.url,
+      },
       rateLimitPolicies: { default: { limit: 100_000, windowMs: 60_000 } },
     });
     await installIndexerSchema(api.database.pool);
@@ -86,6 +96,7 @@ describe("API checkout and orders", function () {
 
   after(async function () {
     await api?.close();
+    await stripe?.close();
   });
 
   async function signedIn(roles: string[] = ["buyer"], id?: string): Promise<{ id: string; bearer: string }> {
@@ -237,13 +248,13 @@ describe("API checkout and orders", function () {
       });
     });
 
-    it("creates card orders awaiting payment, with no payment page yet", async function () {
+    it("creates card orders awaiting payment, with the Stripe Checkout page to pay them on", async function () {
       const buyer = await signedIn();
       const product = await insertProduct(api.database.pool, farms[2], { priceMinor: 700, stock: 2 });
       await fillCart(api.database.pool, buyer.id, [{ productId: product, quantity: 2 }]);
       const body = await expectCheckout(await checkout(buyer.bearer, { paymentMethod: "card" }));
       expect(body.paymentMethod).to.equal("card");
-      expect(body.card).to.deep.equal({ redirectUrl: null });
+      expect(body.card?.redirectUrl).to.match(new RegExp(`^${stripe.url}/pay/cs_`));
       expect(body).not.to.have.property("escrow");
       expect(body.orders).to.have.length(1);
       expect(body.orders[0]).to.include({ status: "awaiting_payment", totalMinor: 1_400, escrow: null });

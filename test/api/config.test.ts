@@ -32,6 +32,31 @@ describe("API configuration", function () {
     expect(variables).to.include.members(["DATABASE_URL", "CHAIN_ID", "CHAIN_RPC_URL", "API_PORT", "TRUST_PROXY"]);
   });
 
+  it("reads Stripe's settings, naming a malformed key, secret or URL", function () {
+    expect(loadApiConfig(VALID).stripe).to.include({ secretKey: undefined, webAppUrl: "http://localhost:5173" });
+    const config = loadApiConfig({
+      ...VALID,
+      STRIPE_SECRET_KEY: "sk_test_abc",
+      STRIPE_WEBHOOK_SECRET: "whsec_abc",
+      STRIPE_API_URL: "http://127.0.0.1:12111",
+      WEB_APP_URL: "https://shop.example/",
+      CARD_AUTO_CONFIRM_DAYS: "3",
+    });
+    expect(config.stripe).to.deep.include({
+      secretKey: "sk_test_abc",
+      webhookSecret: "whsec_abc",
+      api: { host: "127.0.0.1", port: 12111, protocol: "http" },
+      webAppUrl: "https://shop.example",
+      autoConfirmFallbackMs: 3 * 86_400_000,
+    });
+    const problems = problemsOf({ ...VALID, STRIPE_SECRET_KEY: "pk_test_abc", STRIPE_WEBHOOK_SECRET: "abc" });
+    expect(problems.map((problem) => problem.split(":")[0])).to.deep.equal([
+      "STRIPE_SECRET_KEY",
+      "STRIPE_WEBHOOK_SECRET",
+    ]);
+    expect(problemsOf({ ...VALID, STRIPE_API_URL: "ftp://x" })[0]).to.match(/^STRIPE_API_URL/);
+  });
+
   it("requires JWT_SECRET off the local chain and in production", function () {
     expect(problemsOf({ ...VALID, CHAIN_ID: "1" })).to.deep.equal([
       "JWT_SECRET: required unless CHAIN_ID is the local chain (31337) outside production",

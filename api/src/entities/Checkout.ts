@@ -30,6 +30,10 @@ export const Checkout = defineEntity({
       .onCreate(() => new Date()),
     /** When the stock reserved for its orders is released unless they are paid. */
     expiresAt: p.datetime(),
+    /** The Stripe Checkout Session a card checkout is paid through. */
+    stripeSessionId: p.text().nullable().unique(),
+    /** The session's PaymentIntent, once Stripe reported it paid. */
+    stripePaymentIntentId: p.text().nullable(),
   },
   uniques: [{ name: "checkouts_buyer_id_idempotency_key_hash_unique", properties: ["buyer", "idempotencyKeyHash"] }],
   checks: [

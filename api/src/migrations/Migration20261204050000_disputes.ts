@@ -76,8 +76,8 @@ export class Migration20261204050000_disputes extends Migration {
     this.addSql(`
       ALTER TABLE order_events ADD CONSTRAINT order_events_kind_check CHECK (kind IN (
         'created', 'cancelled', 'expired', 'paid', 'flagged', 'shipped', 'delivered', 'disputed',
-        'settlement_proposed', 'resolved', 'refunded', 'dispute_opened', 'dispute_message', 'dispute_evidence',
-        'dispute_ruling'
+        'settlement_proposed', 'resolved', 'refunded', 'payment_failed', 'chargeback_opened', 'chargeback_closed',
+        'transferred', 'dispute_opened', 'dispute_message', 'dispute_evidence', 'dispute_ruling'
       ))
     `);
   }
@@ -88,7 +88,8 @@ export class Migration20261204050000_disputes extends Migration {
     this.addSql(`
       ALTER TABLE order_events ADD CONSTRAINT order_events_kind_check CHECK (kind IN (
         'created', 'cancelled', 'expired', 'paid', 'flagged', 'shipped', 'delivered', 'disputed',
-        'settlement_proposed', 'resolved', 'refunded'
+        'settlement_proposed', 'resolved', 'refunded', 'payment_failed', 'chargeback_opened', 'chargeback_closed',
+        'transferred'
       ))
     `);
     this.addSql("DROP TABLE dispute_evidence");

@@ -4,7 +4,7 @@ import { Dispute } from "../entities/Dispute.js";
 import type { OrderFlagKind } from "../order-vocabulary.js";
 import type { DisputeService, DisputeSummary } from "./dispute-service.js";
 
-/** What admins watch: flagged payments, open disputes, and reconciliation results where they exist. */
+/** What admins watch: flagged payments, open disputes, and the latest Stripe reconciliation results. */
 export interface AdminOverview {
   flaggedOrders: {
     /** Orders with a payment flag nobody resolved. */
@@ -14,15 +14,11 @@ export interface AdminOverview {
     latest: { orderId: string | null; kind: OrderFlagKind; createdAt: string }[];
   };
   openDisputes: { count: number; oldest: DisputeSummary[] };
-  /** The latest Stripe reconciliation runs, newest first; null where card reconciliation is not installed. */
-  reconciliationRuns:
-    { id: string; windowFrom: string; windowTo: string; finishedAt: string; differences: number }[] | null;
+  /** The latest Stripe reconciliation runs (`npm run stripe:reconcile`), newest first. */
+  reconciliationRuns: { id: string; windowFrom: string; windowTo: string; finishedAt: string; differences: number }[];
 }
 
-/**
- * Reads the admin overview. The reconciliation runs are read only when their table exists: card reconciliation is
- * built separately, and this view must work with or without it.
- */
+/** Reads the admin overview. */
 export async function readAdminOverview(
   em: EntityManager,
   disputes: Pick<DisputeService, "queue">,
@@ -35,15 +31,12 @@ export async function readAdminOverview(
     "SELECT order_id, kind, created_at FROM order_flags WHERE resolved_at IS NULL ORDER BY id DESC LIMIT 20",
   );
   const openCount = await em.count(Dispute, { status: "open" });
-  const [{ reconciled }] = await em.execute<{ reconciled: boolean }[]>(
-    "SELECT to_regclass('reconciliation_runs') IS NOT NULL AS reconciled",
+  const runs = await em.execute<
+    { id: string; window_from: Date; window_to: Date; finished_at: Date; differences: number }[]
+  >(
+    `SELECT id::text AS id, window_from, window_to, finished_at, differences
+       FROM reconciliation_runs ORDER BY finished_at DESC, id DESC LIMIT 10`,
   );
-  const runs = reconciled
-    ? await em.execute<{ id: string; window_from: Date; window_to: Date; finished_at: Date; differences: number }[]>(
-        `SELECT id::text AS id, window_from, window_to, finished_at, differences
-           FROM reconciliation_runs ORDER BY finished_at DESC, id DESC LIMIT 10`,
-      )
-    : null;
   const iso = (value: Date) => new Date(value).toISOString();
   return {
     flaggedOrders: {
@@ -52,13 +45,12 @@ export async function readAdminOverview(
       latest: latest.map((row) => ({ orderId: row.order_id, kind: row.kind, createdAt: iso(row.created_at) })),
     },
     openDisputes: { count: openCount, oldest: await disputes.queue(em, 20) },
-    reconciliationRuns:
-      runs?.map((run) => ({
-        id: run.id,
-        windowFrom: iso(run.window_from),
-        windowTo: iso(run.window_to),
-        finishedAt: iso(run.finished_at),
-        differences: run.differences,
-      })) ?? null,
+    reconciliationRuns: runs.map((run) => ({
+      id: run.id,
+      windowFrom: iso(run.window_from),
+      windowTo: iso(run.window_to),
+      finishedAt: iso(run.finished_at),
+      differences: run.differences,
+    })),
   };
 }

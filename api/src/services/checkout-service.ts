@@ -61,6 +61,8 @@ export interface CheckoutServiceDeps {
   /** The stablecoin escrow orders are paid in; undefined when the escrow is not configured for this chain. */
   escrowToken: { address: Hex; decimals: number } | undefined;
   paymentStarters: PaymentStarters;
+  /** Why card checkout is refused (no Stripe key configured); undefined when card payments are on. */
+  cardUnavailable?: string;
   /** Called after stock changed, so cached product pages show it. */
   onStockChanged: () => Promise<void>;
   now?: () => Date;
@@ -130,6 +132,9 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
           "escrow",
           `no escrow or payment token is configured for chain ${deps.chainId} (ESCROW_ADDRESS, ESCROW_TOKEN_ADDRESS)`,
         );
+      }
+      if (paymentMethod === "card" && deps.cardUnavailable !== undefined) {
+        throw new PaymentMethodUnavailableError("card", deps.cardUnavailable);
       }
       const keyHash = createHash("sha256").update(request.idempotencyKey).digest("hex");
       const fingerprint = fingerprintOf(request);

@@ -57,6 +57,8 @@ const FLAG_REASONS: Record<OrderFlagKind, NotificationData<"payment_flagged">["r
   token_mismatch: "wrong_token",
   unknown_ref: "unknown_ref",
   late_payment: "late_payment",
+  // Card payments only; an escrow order never carries one.
+  chargeback: "chargeback",
 };
 
 /** The escrow's `Resolution` enum, by its index in OrderResolved. */

@@ -71,3 +71,49 @@ export class OrderNotCancellableError extends ApiError {
     super(`Only an order awaiting payment can be cancelled; this one is ${status}`, { orderId, status });
   }
 }
+
+/** Escrow orders are shipped, confirmed and refunded on-chain; the API only reflects what the indexer saw. */
+export class OrderFollowsChainError extends ApiError {
+  readonly status = 409;
+  readonly code = "order_follows_chain";
+
+  constructor(orderId: string, action: string) {
+    super(`This order is paid into the escrow: ${action} happens on-chain from the wallet, not through the API`, {
+      orderId,
+    });
+  }
+}
+
+/** The order is not in a state that allows this step (shipping an unpaid order, confirming an unshipped one). */
+export class OrderStateError extends ApiError {
+  readonly status = 409;
+  readonly code = "order_state_conflict";
+
+  constructor(orderId: string, status: string, expected: readonly string[]) {
+    super(`This order is ${status}; it must be ${expected.join(" or ")}`, { orderId, status, expected });
+  }
+}
+
+/** A refund asks for more than is left of what the buyer paid. */
+export class RefundExceedsRemainingError extends ApiError {
+  readonly status = 409;
+  readonly code = "refund_exceeds_remaining";
+
+  constructor(orderId: string, requestedMinor: number, remainingMinor: number) {
+    super(`Only ${remainingMinor} (minor units) of this order can still be refunded`, {
+      orderId,
+      requestedMinor,
+      remainingMinor,
+    });
+  }
+}
+
+/** Stripe refused or failed a request the API made on the user's behalf; nothing was recorded. */
+export class StripeRequestError extends ApiError {
+  readonly status = 502;
+  readonly code = "stripe_error";
+
+  constructor(message: string, stripeCode: string | undefined) {
+    super(`Stripe refused the request: ${message}`, { stripeCode: stripeCode ?? null });
+  }
+}

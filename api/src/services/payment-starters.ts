@@ -54,7 +54,7 @@ export type PaymentStart =
   | { paymentMethod: "escrow"; escrow: EscrowPayment }
   | {
       paymentMethod: "card";
-      /** Where to send the buyer to pay (a Stripe Checkout page); null until card payments are connected. */
+      /** Where to send the buyer to pay: the Stripe Checkout Session's page. */
       card: { redirectUrl: string | null };
     };
 
@@ -123,15 +123,5 @@ export function createEscrowPaymentStarter(deps: {
         },
       });
     },
-  };
-}
-
-/**
- * The card starter as it stands: the orders await payment and no payment page exists yet (`redirectUrl: null`).
- * The card-payments work replaces it with one that creates a Stripe Checkout Session per checkout.
- */
-export function createCardPaymentStarter(): PaymentStarter {
-  return {
-    start: () => Promise.resolve({ paymentMethod: "card", card: { redirectUrl: null } }),
   };
 }

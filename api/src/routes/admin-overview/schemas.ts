@@ -22,6 +22,5 @@ export const adminOverview = z.object({
         differences: z.number().int().nonnegative(),
       }),
     )
-    .nullable()
-    .describe("The latest Stripe reconciliation runs, newest first; null where card reconciliation is not installed"),
+    .describe("The latest Stripe reconciliation runs (npm run stripe:reconcile), newest first"),
 });

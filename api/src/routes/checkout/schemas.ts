@@ -74,7 +74,7 @@ export const checkoutResult = z.discriminatedUnion("paymentMethod", [
       redirectUrl: z
         .string()
         .nullable()
-        .describe("The payment page to send the buyer to. Always null for now: card payments are not connected yet"),
+        .describe("The Stripe Checkout page to send the buyer to (null only if Stripe returned no URL)"),
     }),
   }),
 ]);

@@ -1,0 +1,74 @@
+import { defineRoute } from "../../define-route.js";
+import { ServiceUnavailableError } from "../../errors.js";
+import type { CardPayments } from "../../services/card-payments.js";
+import { orderDetail, orderParams } from "../orders/schemas.js";
+import { refundBody, refundResult } from "./schemas.js";
+
+const NO_STORE = { "Cache-Control": "no-store" };
+
+/** Card orders after payment: the farm ships, the buyer confirms, staff refund. Escrow orders follow the chain. */
+export function createCardOrderRoutes({ card }: { card: CardPayments | undefined }) {
+  const enabled = (): CardPayments => {
+    if (card === undefined) throw new ServiceUnavailableError("Card payments are not configured (STRIPE_SECRET_KEY)");
+    return card;
+  };
+  return [
+    defineRoute({
+      method: "post",
+      path: "/api/orders/:id/ship",
+      auth: ["farmer"],
+      summary: "Mark a paid card order shipped",
+      description:
+        "The order's farm's farmer only (404 for another farm's order). 409 order_follows_chain for escrow orders, " +
+        "409 order_state_conflict unless the order is paid.",
+      tags: ["orders"],
+      request: { params: orderParams },
+      responses: { 200: orderDetail },
+    }).handle(async ({ params, user }) => ({
+      status: 200,
+      body: await enabled().delivery.ship(user.id, params.id),
+      headers: NO_STORE,
+    })),
+
+    defineRoute({
+      method: "post",
+      path: "/api/orders/:id/confirm",
+      auth: "user",
+      summary: "Confirm a shipped card order delivered; the farm is then paid",
+      description:
+        "The buyer only (404 for anyone else). The farm's share (total − fee) is transferred to its connected " +
+        "account, or accrued as a payable until it has one. 409 order_follows_chain for escrow orders, 409 " +
+        "order_state_conflict unless shipped. Unconfirmed orders are confirmed after the escrow's confirm window.",
+      tags: ["orders"],
+      request: { params: orderParams },
+      responses: { 200: orderDetail },
+    }).handle(async ({ params, user }) => ({
+      status: 200,
+      body: await enabled().delivery.confirm(user.id, params.id),
+      headers: NO_STORE,
+    })),
+
+    defineRoute({
+      method: "post",
+      path: "/api/orders/:id/refunds",
+      auth: ["admin", "arbiter"],
+      summary: "Refund part or all of a card order through Stripe",
+      description:
+        "Never more than is left (409 refund_exceeds_remaining); the farm's share is reversed in proportion; the " +
+        "order becomes refunded once nothing is left. 409 order_follows_chain for escrow orders, 409 " +
+        "order_state_conflict before payment, 404 for no order.",
+      tags: ["orders", "admin"],
+      request: { params: orderParams, body: refundBody },
+      responses: { 201: refundResult },
+    }).handle(async ({ params, body, user }) => ({
+      status: 201,
+      body: await enabled().refunds.refund({
+        orderId: params.id,
+        amountMinor: body.amountMinor,
+        reason: body.reason,
+        actorId: user.id,
+      }),
+      headers: NO_STORE,
+    })),
+  ];
+}

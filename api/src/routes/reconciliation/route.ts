@@ -1,0 +1,22 @@
+import { defineRoute } from "../../define-route.js";
+import { listReconciliationRuns } from "../../services/reconcile-stripe.js";
+import { reconciliationQuery, reconciliationRuns } from "./schemas.js";
+
+/** The results of `npm run stripe:reconcile`, for the admin dashboard. */
+export function createReconciliationRoutes() {
+  return [
+    defineRoute({
+      method: "get",
+      path: "/api/admin/reconciliation",
+      auth: ["admin"],
+      summary: "The latest Stripe reconciliation runs, newest first",
+      tags: ["admin"],
+      request: { query: reconciliationQuery },
+      responses: { 200: reconciliationRuns },
+    }).handle(async ({ query, em }) => ({
+      status: 200,
+      body: { runs: await listReconciliationRuns(em, query.limit) },
+      headers: { "Cache-Control": "no-store" },
+    })),
+  ];
+}

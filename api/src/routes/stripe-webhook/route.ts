@@ -1,0 +1,40 @@
+import type { Middleware } from "koa";
+
+import type { ApiState } from "../../api-context.js";
+import { PayloadTooLargeError, ServiceUnavailableError } from "../../errors.js";
+import type { StripeWebhooks } from "../../services/stripe-webhooks.js";
+
+/** Where Stripe delivers events (the endpoint registered in Stripe's dashboard or with the local stand-in). */
+export const STRIPE_WEBHOOK_PATH = "/api/stripe/webhook";
+
+/** Stripe's events are a few kilobytes; a megabyte leaves room for the largest (a session with many lines). */
+const MAX_BYTES = 1024 * 1024;
+
+/**
+ * POST /api/stripe/webhook, as middleware mounted before the body parser: the signature covers the exact bytes Stripe
+ * sent, so the body is read raw here and never parsed and re-serialized first. 200 once the event is applied (or was
+ * before), 400 for a forged or stale signature (nothing stored), 503 without STRIPE_WEBHOOK_SECRET, 500 when applying
+ * failed: the event stays stored and Stripe's redelivery (or the reconcile command) applies it.
+ */
+export function stripeWebhookRoute(webhooks: StripeWebhooks | undefined): Middleware<ApiState> {
+  return async (ctx, next) => {
+    if (ctx.path !== STRIPE_WEBHOOK_PATH || ctx.method !== "POST") {
+      await next();
+      return;
+    }
+    ctx.state.routePattern = STRIPE_WEBHOOK_PATH;
+    if (webhooks === undefined) {
+      throw new ServiceUnavailableError("Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)");
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BYTES) throw new PayloadTooLargeError("1mb");
+      chunks.push(chunk);
+    }
+    const { eventId, duplicate } = await webhooks.receive(Buffer.concat(chunks), ctx.get("Stripe-Signature"));
+    ctx.status = 200;
+    ctx.body = { received: true, eventId, duplicate };
+  };
+}

@@ -1,0 +1,110 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+
+import type { FarmPayableStatus } from "../entities/FarmPayable.js";
+
+/** What the platform owes a farm for card orders, and what it already paid. */
+export interface FarmPayablesView {
+  account: { accountId: string; chargesEnabled: boolean; payoutsEnabled: boolean } | null;
+  /** Minor units per currency: accrued (owed, not transferred yet) and transferred (net of reversals). */
+  balance: { currency: string; accruedMinor: number; transferredMinor: number }[];
+  payables: {
+    orderId: string;
+    amountMinor: number;
+    reversedMinor: number;
+    currency: string;
+    status: FarmPayableStatus;
+    stripeTransferId: string | null;
+    createdAt: string;
+  }[];
+}
+
+/** One day's orders of a farm in one status. */
+export interface SalesDay {
+  day: string;
+  status: string;
+  orders: number;
+  totalMinor: number;
+  currency: string;
+}
+
+async function farmOf(em: EntityManager, farmerId: string): Promise<string | undefined> {
+  const [farm] = await em.execute<{ id: string }[]>("SELECT id FROM farms WHERE owner_id = ?", [farmerId]);
+  return farm?.id;
+}
+
+/** The farmer's payables, newest first (at most 200), with the balance over all of them; empty without a farm. */
+export async function listFarmPayables(em: EntityManager, farmerId: string): Promise<FarmPayablesView> {
+  const farmId = await farmOf(em, farmerId);
+  if (farmId === undefined) return { account: null, balance: [], payables: [] };
+  const [account] = await em.execute<{ account_id: string; charges_enabled: boolean; payouts_enabled: boolean }[]>(
+    "SELECT account_id, charges_enabled, payouts_enabled FROM farm_stripe_accounts WHERE farm_id = ?",
+    [farmId],
+  );
+  const balance = await em.execute<{ currency: string; accrued: string; transferred: string }[]>(
+    `SELECT currency,
+            COALESCE(sum(amount_minor - reversed_minor) FILTER (WHERE status = 'accrued'), 0) AS accrued,
+            COALESCE(sum(amount_minor - reversed_minor) FILTER (WHERE status = 'transferred'), 0) AS transferred
+       FROM farm_payables WHERE farm_id = ? GROUP BY currency ORDER BY currency`,
+    [farmId],
+  );
+  const rows = await em.execute<
+    {
+      order_id: string;
+      amount_minor: string;
+      reversed_minor: string;
+      currency: string;
+      status: FarmPayableStatus;
+      stripe_transfer_id: string | null;
+      created_at: Date;
+    }[]
+  >(
+    `SELECT order_id, amount_minor, reversed_minor, currency, status, stripe_transfer_id, created_at
+       FROM farm_payables WHERE farm_id = ? ORDER BY created_at DESC, id DESC LIMIT 200`,
+    [farmId],
+  );
+  return {
+    account:
+      account === undefined
+        ? null
+        : {
+            accountId: account.account_id,
+            chargesEnabled: account.charges_enabled,
+            payoutsEnabled: account.payouts_enabled,
+          },
+    balance: balance.map((row) => ({
+      currency: row.currency,
+      accruedMinor: Number(row.accrued),
+      transferredMinor: Number(row.transferred),
+    })),
+    payables: rows.map((row) => ({
+      orderId: row.order_id,
+      amountMinor: Number(row.amount_minor),
+      reversedMinor: Number(row.reversed_minor),
+      currency: row.currency,
+      status: row.status,
+      stripeTransferId: row.stripe_transfer_id,
+      createdAt: new Date(row.created_at).toISOString(),
+    })),
+  };
+}
+
+/** The farm's orders per UTC day and status over the last 30 days (today included), oldest first. */
+export async function summarizeFarmSales(em: EntityManager, farmerId: string, now: Date): Promise<SalesDay[]> {
+  const farmId = await farmOf(em, farmerId);
+  if (farmId === undefined) return [];
+  const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 29));
+  const rows = await em.execute<{ day: string; status: string; orders: string; total: string; currency: string }[]>(
+    `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, status, currency,
+            count(*) AS orders, sum(total_minor) AS total
+       FROM orders WHERE farm_id = ? AND deleted_at IS NULL AND created_at >= ?
+      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    [farmId, since],
+  );
+  return rows.map((row) => ({
+    day: row.day,
+    status: row.status,
+    orders: Number(row.orders),
+    totalMinor: Number(row.total),
+    currency: row.currency,
+  }));
+}

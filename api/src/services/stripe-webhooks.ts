@@ -1,0 +1,104 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { Logger } from "pino";
+import type Stripe from "stripe";
+
+import { ValidationError } from "../errors.js";
+import { applyStripeEvent } from "./apply-stripe-event.js";
+import type { FarmPayouts } from "./farm-payouts.js";
+import type { NotificationService } from "./notification-service.js";
+
+/** How old a signature's timestamp may be, as Stripe's SDK recommends: older deliveries are refused as replays. */
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+
+export interface StripeWebhooks {
+  /**
+   * Verifies a delivery's signature over its exact bytes (ValidationError for a forged or stale one, and nothing is
+   * stored), stores the event once by id, and applies it unless it was applied before. Resolves once applied;
+   * rejects (Stripe then redelivers) when applying failed, the event staying stored with its error.
+   */
+  receive(rawBody: Buffer, signature: string | undefined): Promise<{ eventId: string; duplicate: boolean }>;
+  /** Stores an event read from Stripe's API (reconciliation) unless stored already; true when it was new. */
+  store(event: Stripe.Event): Promise<boolean>;
+  /** Applies a stored event unless it was applied already; true when this call applied it. */
+  process(eventId: string): Promise<boolean>;
+}
+
+/**
+ * Stripe webhook ingestion. Invariant: an event is applied at most once. Its row is locked (FOR UPDATE) by the
+ * transaction that applies it and marked processed in that same transaction, so concurrent deliveries of one event
+ * wait for each other and the second finds it processed; a failure rolls back everything but the stored event.
+ */
+export function createStripeWebhooks(deps: {
+  stripe: Stripe;
+  webhookSecret: string;
+  payouts: FarmPayouts;
+  notifications: NotificationService;
+  fork: () => EntityManager;
+  onStockChanged: () => Promise<void>;
+  log: Logger;
+  now?: () => Date;
+}): StripeWebhooks {
+  const { stripe, payouts, notifications, log } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  async function store(event: Stripe.Event): Promise<boolean> {
+    const rows = await deps.fork().execute<{ id: string }[]>(
+      `INSERT INTO stripe_events (id, type, created, payload) VALUES (?, ?, ?, ?::jsonb)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [event.id, event.type, new Date(event.created * 1000), JSON.stringify(event)],
+    );
+    return rows.length > 0;
+  }
+
+  async function process(eventId: string): Promise<boolean> {
+    let outcome;
+    try {
+      outcome = await notifications.transaction(deps.fork(), async (tx, notify) => {
+        const [row] = await tx.execute<{ payload: Stripe.Event; processed_at: Date | null }[]>(
+          "SELECT payload, processed_at FROM stripe_events WHERE id = ? FOR UPDATE",
+          [eventId],
+        );
+        if (row === undefined || row.processed_at !== null) return undefined;
+        const applied = await applyStripeEvent(tx, row.payload, { stripe, payouts, notify, now });
+        await tx.execute("UPDATE stripe_events SET processed_at = now(), error = NULL WHERE id = ?", [eventId]);
+        return applied;
+      });
+    } catch (error) {
+      log.error({ err: error, stripeEventId: eventId }, "applying a Stripe event failed; it stays stored for a retry");
+      await deps
+        .fork()
+        .execute("UPDATE stripe_events SET error = ? WHERE id = ? AND processed_at IS NULL", [
+          error instanceof Error ? error.message : String(error),
+          eventId,
+        ])
+        .catch(() => undefined);
+      throw error;
+    }
+    if (outcome === undefined) return false;
+    if (outcome.stockChanged) await deps.onStockChanged();
+    for (const farmId of outcome.farmsToPay) {
+      await payouts
+        .payFarm(deps.fork(), farmId)
+        .catch((error: unknown) => log.warn({ err: error, farmId }, "paying a farm's accrued payables failed"));
+    }
+    return true;
+  }
+
+  return {
+    store,
+    process,
+    async receive(rawBody, signature) {
+      let event: Stripe.Event;
+      try {
+        event = stripe.webhooks.constructEvent(rawBody, signature ?? "", deps.webhookSecret, WEBHOOK_TOLERANCE_SECONDS);
+      } catch (error) {
+        throw new ValidationError("The Stripe signature does not verify", [
+          { path: "headers.stripe-signature", message: error instanceof Error ? error.message : "invalid" },
+        ]);
+      }
+      const isNew = await store(event);
+      const applied = await process(event.id);
+      return { eventId: event.id, duplicate: !isNew && !applied };
+    },
+  };
+}

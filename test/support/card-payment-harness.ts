@@ -1,0 +1,152 @@
+import { randomUUID } from "node:crypto";
+
+import Stripe from "stripe";
+
+import { createLocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
+import type { LocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
+import { startApiApp } from "./api-app.js";
+import type { ApiAppOptions, ApiTestApp } from "./api-app.js";
+import { insertEscrowTerms, insertFarm, insertProduct, insertUser, installIndexerSchema } from "./cart-fixtures.js";
+import { farmOwner, fillCart } from "./order-fixtures.js";
+
+/** The webhook signing secret the test API and the local Stripe share. */
+export const CARD_WEBHOOK_SECRET = "whsec_card_payments_test_secret";
+
+export interface CardHarness {
+  api: ApiTestApp;
+  local: LocalStripeServer;
+  /** The real SDK against the local Stripe, as a dashboard user or the bank would act. */
+  stripe: Stripe;
+  /** A signed-in user with these roles: its id and bearer token. */
+  actor(roles: ("buyer" | "farmer" | "arbiter" | "admin")[]): Promise<{ id: string; bearer: string }>;
+  /** A farm with its owner's bearer token, and one product of it. */
+  farm(product: { priceMinor: number; stock: number }): Promise<{
+    id: string;
+    ownerId: string;
+    ownerBearer: string;
+    productId: string;
+  }>;
+  /** A card checkout of the lines by a new buyer: the response body, the buyer and the session id it stored. */
+  checkout(lines: { productId: string; quantity: number }[]): Promise<{
+    buyer: { id: string; bearer: string };
+    body: CardCheckoutBody;
+    sessionId: string;
+  }>;
+  /** Resolves once every webhook delivery (retries included) has been answered. */
+  settle(): Promise<void>;
+  /** One order as an admin sees it (status, flags, timeline). */
+  order(orderId: string): Promise<OrderBody>;
+  call(
+    path: string,
+    bearer: string | undefined,
+    method?: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export interface CardCheckoutBody {
+  checkoutId: string;
+  card: { redirectUrl: string | null };
+  orders: { id: string; totalMinor: number; feeMinor: number }[];
+}
+
+export interface OrderBody {
+  id: string;
+  status: string;
+  totalMinor: number;
+  feeMinor: number;
+  paidAt: string | null;
+  flags: { kind: string; details: Record<string, unknown>; resolvedAt: string | null }[];
+  timeline: { kind: string; data: Record<string, unknown> }[];
+}
+
+/**
+ * A real API on a free port and a local Stripe delivering signed webhooks to it over HTTP, with the platform fee
+ * known (250 bps) and the escrow's confirm window one hour. Retries come fast (50 ms) so failed deliveries settle.
+ */
+export async function startCardHarness(options: ApiAppOptions = {}): Promise<CardHarness> {
+  const local = await createLocalStripeServer({
+    webhookRetry: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 10 },
+    expirySweepMs: 0,
+  });
+  const api = await startApiApp({
+    store: "redis",
+    rateLimitPolicies: { default: { limit: 1_000_000, windowMs: 60_000 } },
+    ...options,
+    env: {
+      STRIPE_SECRET_KEY: "sk_test_card_harness",
+      STRIPE_WEBHOOK_SECRET: CARD_WEBHOOK_SECRET,
+      STRIPE_API_URL: local.url,
+      WEB_APP_URL: "http://shop.agridao.test",
+      ...options.env,
+    },
+  });
+  local.addWebhookEndpoint({ url: `${api.url}/api/stripe/webhook`, secret: CARD_WEBHOOK_SECRET });
+  await installIndexerSchema(api.database.pool);
+  await insertEscrowTerms(api.database.pool, { chainId: 31337, firstOrderId: 0, feeBps: 250 });
+  const stripe = new Stripe("sk_test_card_harness", { ...local.stripeConfig, maxNetworkRetries: 0 });
+
+  const harness: CardHarness = {
+    api,
+    local,
+    stripe,
+    async actor(roles) {
+      const id = await insertUser(api.database.pool, roles);
+      const { token } = await api.accessTokens.issue({ id, roles });
+      return { id, bearer: token };
+    },
+    async farm(product) {
+      const id = await insertFarm(api.database.pool, `Farm ${randomUUID().slice(0, 6)}`);
+      const ownerId = await farmOwner(api.database.pool, id);
+      const { token } = await api.accessTokens.issue({ id: ownerId, roles: ["buyer", "farmer"] });
+      const productId = await insertProduct(api.database.pool, id, product);
+      return { id, ownerId, ownerBearer: token, productId };
+    },
+    async checkout(lines) {
+      const buyer = await harness.actor(["buyer"]);
+      await fillCart(api.database.pool, buyer.id, lines);
+      const response = await harness.call(
+        "/api/checkout",
+        buyer.bearer,
+        "POST",
+        { paymentMethod: "card" },
+        {
+          "Idempotency-Key": randomUUID(),
+        },
+      );
+      const body = (await response.json()) as CardCheckoutBody;
+      if (response.status !== 201) throw new Error(`checkout failed: ${response.status} ${JSON.stringify(body)}`);
+      const { rows } = await api.database.pool.query<{ stripe_session_id: string }>(
+        "SELECT stripe_session_id FROM checkouts WHERE id = $1",
+        [body.checkoutId],
+      );
+      return { buyer, body, sessionId: rows[0].stripe_session_id };
+    },
+    settle: () => local.waitForWebhooksIdle(20_000),
+    async order(orderId) {
+      const admin = await harness.actor(["admin"]);
+      const response = await harness.call(`/api/orders/${orderId}`, admin.bearer);
+      if (response.status !== 200) throw new Error(`GET order: ${response.status}`);
+      return (await response.json()) as OrderBody;
+    },
+    call(path, bearer, method = "GET", body, headers: Record<string, string> = {}) {
+      return api.request(path, {
+        method,
+        headers: {
+          ...(bearer === undefined ? {} : { Authorization: `Bearer ${bearer}` }),
+          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    },
+    async close() {
+      await local.waitForWebhooksIdle(5_000).catch(() => undefined);
+      await api.close();
+      await local.close();
+    },
+  };
+  return harness;
+}
