@@ -6,6 +6,8 @@ export interface RequestOptions {
   /** The access token of the signed-in user, if any. */
   token?: string;
   signal?: AbortSignal;
+  /** Extra request headers, e.g. Idempotency-Key. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -13,7 +15,7 @@ export interface RequestOptions {
  * the cart and refresh cookies travel without CORS. Resolves with the JSON body, or undefined for 204.
  */
 export async function requestJson<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
   const response = await fetch(path, {
