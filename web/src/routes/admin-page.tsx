@@ -1,3 +1,5 @@
+import "../pages.css";
+
 import { useTranslation } from "react-i18next";
 
 import { QueryState } from "../components/query-state";

@@ -1,3 +1,5 @@
+import "../pages.css";
+
 import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";

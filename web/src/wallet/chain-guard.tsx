@@ -52,10 +52,18 @@ export function ChainGuard({
       </div>
     );
   }
-  if (escrowAddress === undefined || (code.isSuccess && (code.data === undefined || code.data === "0x"))) {
+  if (escrowAddress === undefined) {
     return (
       <p className="error" role="alert">
-        {local ? t("tx.staleDeployment") : t("wallet.notDeployed", { chain: walletChain.name })}
+        {t("wallet.notDeployed", { chain: walletChain.name })}
+      </p>
+    );
+  }
+  // wagmi answers null for an address without code (viem: undefined; the raw RPC: "0x").
+  if (code.isSuccess && (code.data ?? "0x") === "0x") {
+    return (
+      <p className="error" role="alert">
+        {t("tx.staleDeployment")}
       </p>
     );
   }
