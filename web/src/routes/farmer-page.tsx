@@ -5,9 +5,12 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import { QueryState } from "../components/query-state";
+import { FarmProducts } from "../farmer/farm-products";
+import { FarmProfileForm } from "../farmer/farm-profile-form";
 import { SalesChart } from "../farmer/sales-chart";
 import { useSession } from "../hooks/session-context";
 import { useFormat } from "../hooks/use-format";
+import { useMyFarm } from "../hooks/use-my-farm";
 import { useFarmerOrders } from "../hooks/use-orders";
 import { STATUS_KEYS } from "../orders/order-keys";
 
@@ -21,6 +24,7 @@ export default function FarmerPage() {
   const session = useSession();
   const format = useFormat();
   const orders = useFarmerOrders();
+  const farm = useMyFarm();
   if (session.ready && session.user === undefined) {
     return (
       <p>
@@ -28,7 +32,7 @@ export default function FarmerPage() {
       </p>
     );
   }
-  if (orders.data === undefined) return <QueryState error={orders.error} />;
+  if (orders.data === undefined || farm.data === undefined) return <QueryState error={orders.error ?? farm.error} />;
   const list = orders.data.orders;
   const onChain = list.filter(
     (order) => order.escrow?.orderId != null && (order.status === "paid" || order.status === "shipped"),
@@ -57,6 +61,16 @@ export default function FarmerPage() {
           </ul>
         )}
       </section>
+      <section aria-labelledby="farm-profile">
+        <h2 id="farm-profile">{t("farmer.profile")}</h2>
+        <FarmProfileForm farm={farm.data} />
+      </section>
+      {farm.data !== null && (
+        <section aria-labelledby="farm-products">
+          <h2 id="farm-products">{t("farmer.products")}</h2>
+          <FarmProducts slug={farm.data.slug} />
+        </section>
+      )}
       <section aria-labelledby="farmer-wallet">
         <h2 id="farmer-wallet">{t("farmer.wallet")}</h2>
         <Suspense fallback={<QueryState error={undefined} />}>
