@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import sharp from "sharp";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { toHex } from "viem";
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
@@ -162,6 +163,70 @@ describe("Web checkout and orders on a real chain", function () {
     await farmerPage.getByText("Held for you in the escrow: 0 USDC").waitFor();
     expect(await usdc.balanceOf(farmer)).to.equal(before + credit);
     expect(await escrow.creditOf(farmer, await usdc.getAddress())).to.equal(0n);
+
+    // Nothing in the order flow stores notifications yet, so the test stores one as a producer would: the bell learns
+    // of it over the live event stream, without a reload.
+    current = buyerPage;
+    await buyerPage.getByRole("link", { name: "Notifications: 0 unread" }).waitFor();
+    const buyerId = (
+      await stack.api.database.pool.query<{ user_id: string }>("SELECT user_id FROM wallets WHERE address = $1", [
+        buyerWallet.toLowerCase(),
+      ])
+    ).rows[0].user_id;
+    await stack.api.live.notifications.transaction(stack.api.orm.em.fork(), (_tx, notify) =>
+      Promise.resolve(notify({ userId: buyerId, kind: "shipped", orderId: paid.id, data: {} })),
+    );
+    await buyerPage.getByRole("link", { name: "Notifications: 1 unread" }).click();
+    await buyerPage.getByText("Order shipped").waitFor();
+    await buyerPage.getByRole("button", { name: "Mark all read" }).click();
+    await buyerPage.getByRole("link", { name: "Notifications: 0 unread" }).waitFor();
+    const { rows: unread } = await stack.api.database.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+      [buyerId],
+    );
+    expect(unread).to.deep.equal([{ n: 0 }]);
+  });
+
+  it("lets the farmer add a product with a previewed photo, correct its stock and put it on sale", async function () {
+    const page = await openPage({ key: hardhatKey(FARMER_ACCOUNT) });
+    await page.goto(`${stack.url}/sign-in/wallet`);
+    await connectBurner(page);
+    await page.getByRole("button", { name: EN.signIn }).click();
+    await page.waitForURL("**/account");
+    await page.getByRole("link", { name: "Farm dashboard" }).click();
+    await page.getByLabel("Farm name").waitFor();
+    expect(await page.getByLabel("Farm name").inputValue()).to.equal("Padma River Farm");
+
+    const form = page.locator("form", { has: page.getByRole("heading", { name: "New product" }) });
+    await form.getByLabel("Name").fill("Test okra batch");
+    await form.getByLabel("Price (USD)").fill("2.25");
+    await form.getByLabel("Stock").fill("5");
+    await form.getByRole("button", { name: "Add the product (as a draft)" }).click();
+    const row = page.locator(".farm-product", { hasText: "Test okra batch" });
+    await row.getByText("Draft").waitFor();
+
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#2e7d32" } })
+      .png()
+      .toBuffer();
+    await row.getByLabel("Add a photo").setInputFiles({ name: "chillies.png", mimeType: "image/png", buffer: png });
+    await row.getByRole("img", { name: "The photo to upload" }).waitFor();
+    await row.getByRole("button", { name: "Upload the photo" }).click();
+    await row.getByRole("img", { name: "The photo to upload" }).waitFor({ state: "detached" });
+    await row.getByLabel("Stock").fill("12");
+    await row.getByRole("button", { name: "Save" }).nth(1).click();
+    await row.getByRole("button", { name: "Put on sale" }).click();
+    await row.getByText("On sale").waitFor();
+
+    const { rows } = await stack.api.database.pool.query<{
+      status: string;
+      stock: number;
+      price_minor: number;
+      photos: number;
+    }>(
+      `SELECT p.status, p.stock, p.price_minor, (SELECT count(*)::int FROM product_photos f WHERE f.product_id = p.id) AS photos
+         FROM products p WHERE p.name = 'Test okra batch'`,
+    );
+    expect(rows).to.deep.equal([{ status: "active", stock: 12, price_minor: 225, photos: 1 }]);
   });
 
   it("checks out in Bengali on a 360 px phone", async function () {
