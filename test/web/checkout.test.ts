@@ -86,7 +86,7 @@ describe("Web checkout and orders on a real chain", function () {
   }
 
   /** Adds mangoes to the cart, opens checkout, chooses the wallet, connects and signs in: up to the Pay button. */
-  async function checkoutWithWallet(page: Page, labels = EN): Promise<string> {
+  async function checkoutWithWallet(page: Page, labels = EN, { faucet = true } = {}): Promise<string> {
     await page.goto(`${stack.url}/products/${await mangoes()}`);
     await page.getByRole("button", { name: labels.addToCart }).click();
     await page.getByRole("link", { name: new RegExp(`^${labels.cart}`) }).click();
@@ -95,8 +95,10 @@ describe("Web checkout and orders on a real chain", function () {
     await page.getByLabel(labels.wallet).check();
     await connectBurner(page);
     await page.getByRole("button", { name: labels.signIn }).click();
-    await page.getByRole("button", { name: labels.faucet }).click();
-    await page.getByText(labels.faucetDone).waitFor();
+    if (faucet) {
+      await page.getByRole("button", { name: labels.faucet }).click();
+      await page.getByText(labels.faucetDone).waitFor();
+    }
     return (await page.evaluate(() => localStorage.getItem("agridao.burnerKey")))!;
   }
 
@@ -249,6 +251,18 @@ describe("Web checkout and orders on a real chain", function () {
     expect(await page.evaluate<number>("document.documentElement.scrollWidth")).to.be.at.most(360);
     await pay.click();
     await page.getByRole("heading", { name: "টাকা পাওয়া গেছে" }).waitFor({ timeout: 60_000 });
+  });
+
+  it("tells a buyer without stablecoin that the wallet cannot pay, and sends nothing", async function () {
+    const page = await openPage();
+    const key = await checkoutWithWallet(page, EN, { faucet: false });
+    await page.getByRole("button", { name: EN.pay }).click();
+    await page.getByText("Your wallet does not hold enough to pay (stablecoin for the order, ETH for gas).").waitFor();
+    const address = privateKeyToAccount(key as `0x${string}`).address;
+    expect(
+      await stack.node.connection.provider.request({ method: "eth_getTransactionCount", params: [address, "latest"] }),
+    ).to.equal("0x0");
+    expect((await orderRow(address)).status).to.equal("awaiting_payment");
   });
 
   it("says the deployment is stale when the escrow address holds no code, instead of sending transactions", async function () {
