@@ -91,12 +91,6 @@ export async function startChainWebStack(): Promise<ChainWebStack> {
   ]);
   await seedCatalog({ orm: api.orm, photoStore: createDiskPhotoStore({ dir: uploadDir }), currency: "USD" });
   const farmerAddresses = localFarmerAddresses();
-  for (const address of farmerAddresses) {
-    await api.database.pool.query(
-      "UPDATE farms SET payout_wallet = $1 WHERE owner_id = (SELECT user_id FROM wallets WHERE address = $1)",
-      [address],
-    );
-  }
   const indexer = startIndexerProcess({
     env: {
       INDEXER_RPC_URL: node.url,
