@@ -20,6 +20,19 @@ import type { IndexerProcess } from "./indexer-process.js";
 import { deployLocal } from "./local-deployment.js";
 import { startLocalNode } from "./local-node.js";
 
+/** Waits until the indexer has caught up with the chain (it answers /ready), so journeys start on an indexed chain. */
+async function indexerReady(indexer: IndexerProcess, url: string): Promise<void> {
+  for (;;) {
+    if (indexer.hasExited()) throw new Error(`The indexer exited before it was ready:\n${indexer.output()}`);
+    const ready = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 export interface ChainWebStack {
   /** The web app's origin: the production build made against this stack's own chain, with /api forwarded. */
   url: string;
@@ -91,6 +104,7 @@ export async function startChainWebStack(): Promise<ChainWebStack> {
   ]);
   await seedCatalog({ orm: api.orm, photoStore: createDiskPhotoStore({ dir: uploadDir }), currency: "USD" });
   const farmerAddresses = localFarmerAddresses();
+  const indexerPort = await freePort();
   const indexer = startIndexerProcess({
     env: {
       INDEXER_RPC_URL: node.url,
@@ -99,10 +113,11 @@ export async function startChainWebStack(): Promise<ChainWebStack> {
       INDEXER_CONFIRMATIONS: "0",
       INDEXER_POLL_INTERVAL_MS: "200",
       INDEXER_READY_LAG: "0",
-      INDEXER_HTTP_PORT: String(await freePort()),
+      INDEXER_HTTP_PORT: String(indexerPort),
       INDEXER_DEPLOYMENT_FILE: indexerDeployment,
     },
   });
+  await indexerReady(indexer, `http://127.0.0.1:${indexerPort}/ready`);
   const jobs = startOrderJobs({ config: api.config, orm: api.orm, store: api.store, log: pino({ level: "warn" }) });
   const web = await startWebServer({ distDir, apiUrl: api.url, host: "localhost", port });
   return {

@@ -1,7 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { createWalletClient, encodeFunctionData, http, parseEther } from "viem";
+import { createWalletClient, encodeFunctionData, http, parseEther, publicActions } from "viem";
 import { useAccount } from "wagmi";
 
 import { mockUSDCAbi } from "../../../deploy/generated/contracts";
@@ -25,16 +25,26 @@ export function LocalFaucet() {
   const fund = async () => {
     setState("sending");
     try {
-      const client = createWalletClient({ account: HARDHAT_DEV_ACCOUNT, chain: walletChain, transport: http() });
-      await client.sendTransaction({ to: address, value: parseEther("10") });
+      const client = createWalletClient({
+        account: HARDHAT_DEV_ACCOUNT,
+        chain: walletChain,
+        transport: http(),
+        // The local node mines each transaction at once: poll for the receipts often rather than every 4 s.
+        pollingInterval: 250,
+      }).extend(publicActions);
+      const hashes = [await client.sendTransaction({ to: address, value: parseEther("10") })];
       if (token !== undefined) {
-        await client.sendTransaction({
-          to: token,
-          data: encodeFunctionData({ abi: mockUSDCAbi, functionName: "mint", args: [address, 1_000_000_000n] }),
-        });
+        hashes.push(
+          await client.sendTransaction({
+            to: token,
+            data: encodeFunctionData({ abi: mockUSDCAbi, functionName: "mint", args: [address, 1_000_000_000n] }),
+          }),
+        );
       }
-      await queryClient.invalidateQueries();
+      await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })));
       setState("done");
+      // Balances shown anywhere refresh in the background; nothing waits on them.
+      void queryClient.invalidateQueries();
     } catch {
       setState("failed");
     }
