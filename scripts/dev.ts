@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 
@@ -19,6 +20,7 @@ import { startDevService, waitUntilReady } from "./dev-service.js";
 import type { DevService } from "./dev-service.js";
 import { exportContracts } from "./export-contracts.js";
 import { LOCAL_BUYER_USDC, fundLocalAccounts } from "./fund-local-accounts.js";
+import { createLocalStripeServer } from "./local-stripe/create-local-stripe-server.js";
 
 // The local node starts empty every run, so the Ignition journal of the previous run describes a chain that no
 // longer exists; keeping it would make Ignition think everything is already deployed.
@@ -71,6 +73,20 @@ await fundLocalAccounts(
   cast,
 );
 
+// Browsers reach the API through the web app's dev server, so that is the origin the API must trust (CORS, the refresh
+// cookie's Origin check) and the one wallets sign in from.
+const webUrl = `http://localhost:${config.webPort}`;
+const apiUrl = `http://127.0.0.1:${config.apiPort}`;
+
+// Card payments go to the local Stripe server: the API's real stripe SDK talks to it, and it signs the webhooks it
+// sends back to the API with a secret made for this run (both ends get it here, so nothing needs configuring).
+console.log("Starting the local Stripe server…");
+const webhookSecret = `whsec_${randomBytes(24).toString("hex")}`;
+const stripe = await createLocalStripeServer({
+  host: config.host,
+  webhook: { url: `${apiUrl}/api/stripe/webhook`, secret: webhookSecret },
+});
+
 const services: DevService[] = [];
 let database: DevDatabase | undefined;
 let stopping = false;
@@ -79,6 +95,7 @@ const stop = async (exitCode: number) => {
   stopping = true;
   console.log("\nStopping…");
   for (const service of services.toReversed()) await service.stop();
+  await stripe.close();
   await database?.stop();
   await connection.close();
   await server.close();
@@ -135,9 +152,6 @@ async function supervise(service: DevService, readyUrl: string) {
 
 await supervise(indexer, `${indexerUrl}/ready`);
 
-// Browsers reach the API through the web app's dev server, so that is the origin the API must trust (CORS, the refresh
-// cookie's Origin check) and the one wallets sign in from.
-const webUrl = `http://localhost:${config.webPort}`;
 const apiEnv = {
   PUBLIC_WEB_ORIGIN: webUrl,
   API_HOST: config.host,
@@ -153,6 +167,11 @@ const apiEnv = {
       .privateKey!,
   ),
   UPLOAD_DIR: path.join(config.dataDir, "uploads"),
+  // Any sk_test_ key: the local server accepts every test key.
+  STRIPE_SECRET_KEY: "sk_test_agridao_local",
+  STRIPE_WEBHOOK_SECRET: webhookSecret,
+  STRIPE_API_URL: stripe.url,
+  WEB_APP_URL: webUrl,
 };
 
 console.log("Seeding the shop (farms, products, photos)…");
@@ -169,7 +188,6 @@ if (seeded !== 0) {
 }
 
 console.log("Starting the API…");
-const apiUrl = `http://127.0.0.1:${config.apiPort}`;
 const api = startDevService({
   name: "api",
   command: process.execPath,
@@ -224,9 +242,11 @@ function printSummary() {
   }).map(([name, contract]) => ({ contract: name, address: contract.target }));
 
   const roleOf = (index: number): string => {
-    if (index === LOCAL_ROLES.deployer) return "deployer, guardian";
-    if (index === LOCAL_ROLES.arbiter) return "arbiter";
-    if ((LOCAL_ROLES.farmers as readonly number[]).includes(index)) return "farmer (seller)";
+    if (index === LOCAL_ROLES.deployer) return "deployer, contract admin and guardian; the web faucet pays from it";
+    if (index === LOCAL_ROLES.arbiter) return "arbiter: rules on escrow disputes";
+    if ((LOCAL_ROLES.farmers as readonly number[]).includes(index)) {
+      return "farmer: owns a seeded farm (sign in with it for the farm dashboard)";
+    }
     if ((LOCAL_ROLES.buyers as readonly number[]).includes(index)) {
       return `buyer, ${ethers.formatUnits(LOCAL_BUYER_USDC, 6)} USDC`;
     }
@@ -244,7 +264,8 @@ function printSummary() {
   console.log(`Database: ${database?.description}`);
   console.log(`Indexer: ${indexerUrl}/ready, ${indexerUrl}/metrics`);
   console.log(`API: ${apiUrl}/api (docs: ${apiUrl}/api/docs)`);
-  console.log(`Web app: ${webUrl}`);
+  console.log(`Web app: ${webUrl}  <- open this`);
+  console.log(`Local Stripe: ${stripe.url} (webhooks to ${apiUrl}/api/stripe/webhook; test card 4242 4242 4242 4242)`);
   console.log(`Redis: ${config.redisUrl ?? "none (in-process equivalents)"}`);
   console.log(`Contract ABIs and addresses: ${path.relative(process.cwd(), generated)}`);
   console.table(contracts);

@@ -212,6 +212,8 @@ export async function seedCatalog({
         slug: seed.slug,
         region: seed.region,
         description: seed.description,
+        // Escrow checkout needs the farm's payout wallet: the farmer's own local account, which ships and withdraws.
+        payoutWallet: addresses[index],
       });
       await em.flush();
       result.createdFarms++;

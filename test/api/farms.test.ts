@@ -93,6 +93,15 @@ describe("API farms", function () {
     await expectError(response, 403, "forbidden");
   });
 
+  it("gives a farmer their own farm, and 404 to a farmer who has none yet", async function () {
+    const mine = await api.request("/api/farmer/farm", farmer.json("GET"));
+    expect(mine.status).to.equal(200);
+    expect(((await mine.json()) as FarmBody).slug).to.equal("padma-greens-cafe");
+    const newcomer = await createActor(api, ["farmer"]);
+    await expectError(await api.request("/api/farmer/farm", newcomer.json("GET")), 404, "not_found");
+    await expectError(await api.request("/api/farmer/farm", buyer.json("GET")), 403, "forbidden");
+  });
+
   it("lets the owner update the farm, keeping its slug", async function () {
     const response = await api.request(
       "/api/farms/padma-greens-cafe",

@@ -54,10 +54,12 @@ describe("Catalog seed data", function () {
       (await readdir(uploadDir, { recursive: true })).filter((file) => file.endsWith("display.webp")),
     ).to.have.length(30);
 
-    const { rows } = await api.database.pool.query<{ address: string; roles: string[] }>(
-      "SELECT w.address, u.roles FROM farms f JOIN wallets w ON w.user_id = f.owner_id JOIN users u ON u.id = f.owner_id ORDER BY f.slug",
+    const { rows } = await api.database.pool.query<{ address: string; payout_wallet: string; roles: string[] }>(
+      `SELECT w.address, f.payout_wallet, u.roles FROM farms f JOIN wallets w ON w.user_id = f.owner_id
+         JOIN users u ON u.id = f.owner_id ORDER BY f.slug`,
     );
     expect(rows.map((row) => row.address)).to.have.members(localFarmerAddresses());
+    for (const row of rows) expect(row.payout_wallet).to.equal(row.address);
     for (const row of rows) expect(row.roles).to.include("farmer");
 
     const listing = (await (await api.request("/api/products?limit=100")).json()) as {

@@ -2,6 +2,12 @@ import { lazy } from "react";
 import { BrowserRouter, Route, Routes } from "react-router";
 
 import { Layout } from "./components/layout";
+import { loadWholeCatalog } from "./i18n/setup-i18n";
+
+/** A page beyond the shop: its chunk and the rest of the translation catalog load together. */
+function withWholeCatalog<T>(load: () => Promise<T>): () => Promise<T> {
+  return () => Promise.all([load(), loadWholeCatalog()]).then(([module]) => module);
+}
 
 // Each page is its own chunk, fetched when the route is first visited. The declarative router (rather than the data
 // router) keeps the shop's first download small: the pages load their own data with TanStack Query.
@@ -15,6 +21,13 @@ const pages = {
   walletSignIn: () => import("./routes/wallet-sign-in-page"),
   account: () => import("./routes/account-page"),
   notFound: () => import("./routes/not-found-page"),
+  checkout: withWholeCatalog(() => import("./routes/checkout-page")),
+  checkoutDone: withWholeCatalog(() => import("./routes/checkout-done-page")),
+  orders: withWholeCatalog(() => import("./routes/orders-page")),
+  order: withWholeCatalog(() => import("./routes/order-page")),
+  farmer: withWholeCatalog(() => import("./routes/farmer-page")),
+  admin: withWholeCatalog(() => import("./routes/admin-page")),
+  notifications: withWholeCatalog(() => import("./routes/notifications-page")),
 };
 
 const HomePage = lazy(pages.home);
@@ -26,6 +39,13 @@ const SignInPage = lazy(pages.signIn);
 const WalletSignInPage = lazy(pages.walletSignIn);
 const AccountPage = lazy(pages.account);
 const NotFoundPage = lazy(pages.notFound);
+const CheckoutPage = lazy(pages.checkout);
+const CheckoutDonePage = lazy(pages.checkoutDone);
+const OrdersPage = lazy(pages.orders);
+const OrderPage = lazy(pages.order);
+const FarmerPage = lazy(pages.farmer);
+const AdminPage = lazy(pages.admin);
+const NotificationsPage = lazy(pages.notifications);
 
 const FIRST_SEGMENT: Readonly<Record<string, () => Promise<unknown>>> = {
   "": pages.home,
@@ -34,6 +54,11 @@ const FIRST_SEGMENT: Readonly<Record<string, () => Promise<unknown>>> = {
   farms: pages.farm,
   cart: pages.cart,
   account: pages.account,
+  checkout: pages.checkout,
+  orders: pages.orders,
+  farmer: pages.farmer,
+  admin: pages.admin,
+  notifications: pages.notifications,
 };
 
 /**
@@ -60,6 +85,13 @@ export function AppRouter() {
           <Route path="sign-in" element={<SignInPage />} />
           <Route path="sign-in/wallet" element={<WalletSignInPage />} />
           <Route path="account" element={<AccountPage />} />
+          <Route path="checkout" element={<CheckoutPage />} />
+          <Route path="checkout/:checkoutId/done" element={<CheckoutDonePage />} />
+          <Route path="orders" element={<OrdersPage />} />
+          <Route path="orders/:id" element={<OrderPage />} />
+          <Route path="farmer" element={<FarmerPage />} />
+          <Route path="admin" element={<AdminPage />} />
+          <Route path="notifications" element={<NotificationsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -101,6 +101,13 @@ export function createFarmService({
       return farm;
     },
 
+    /** The caller's own farm (a farmer has at most one); 404 before they created it. */
+    async mine(em: EntityManager, actor: AuthUser): Promise<Farm> {
+      const farm = await em.findOne(Farm, { owner: actor.id });
+      if (farm === null) throw new NotFoundError("You have no farm yet");
+      return farm;
+    },
+
     /** A farm with the number of its products on sale. */
     async get(em: EntityManager, slug: string): Promise<{ farm: Farm; activeProducts: number }> {
       const farm = await em.findOne(Farm, { slug });

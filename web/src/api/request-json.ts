@@ -6,6 +6,8 @@ export interface RequestOptions {
   /** The access token of the signed-in user, if any. */
   token?: string;
   signal?: AbortSignal;
+  /** Extra request headers, e.g. Idempotency-Key. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -13,13 +15,19 @@ export interface RequestOptions {
  * the cart and refresh cookies travel without CORS. Resolves with the JSON body, or undefined for 204.
  */
 export async function requestJson<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
+  // A FormData body (an upload) goes as multipart/form-data, with the boundary the browser picks.
+  const multipart = options.body instanceof FormData;
+  if (options.body !== undefined && !multipart) headers["Content-Type"] = "application/json";
   if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
   const response = await fetch(path, {
     method: options.method ?? "GET",
     headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    body: multipart
+      ? (options.body as FormData)
+      : options.body === undefined
+        ? undefined
+        : JSON.stringify(options.body),
     credentials: "same-origin",
     signal: options.signal,
   });

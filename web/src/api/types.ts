@@ -134,3 +134,110 @@ export interface SiweNonce {
   uri: string;
   chainId: number;
 }
+
+export type OrderStatus =
+  | "awaiting_payment"
+  | "paid"
+  | "shipped"
+  | "delivered"
+  | "disputed"
+  | "resolved"
+  | "refunded"
+  | "cancelled"
+  | "expired";
+
+export type PaymentMethod = "escrow" | "card";
+
+export interface OrderItem {
+  productId: string;
+  name: string;
+  unit: ProductUnit;
+  unitPriceMinor: number;
+  quantity: number;
+  lineTotalMinor: number;
+}
+
+export interface OrderSummary {
+  id: string;
+  checkoutId: string;
+  farm: { id: string; name: string; slug: string };
+  buyerId: string;
+  status: OrderStatus;
+  paymentMethod: PaymentMethod;
+  currency: string;
+  subtotalMinor: number;
+  feeBps: number;
+  feeMinor: number;
+  totalMinor: number;
+  escrow: { ref: `0x${string}`; seller: `0x${string}`; amount: string; orderId: string | null } | null;
+  expiresAt: string;
+  paidAt: string | null;
+  createdAt: string;
+  items: OrderItem[];
+}
+
+export interface OrderFlag {
+  kind: "amount_mismatch" | "seller_mismatch" | "token_mismatch" | "unknown_ref" | "late_payment";
+  details: Record<string, unknown>;
+  createdAt: string;
+  resolvedAt: string | null;
+}
+
+export interface OrderEvent {
+  kind: string;
+  occurredAt: string;
+  actorId: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface OrderDetail extends OrderSummary {
+  flags: OrderFlag[];
+  timeline: OrderEvent[];
+}
+
+export interface OrderPage {
+  orders: OrderSummary[];
+  nextCursor: string | null;
+}
+
+export interface FlagPage {
+  flags: (OrderFlag & { id: string; orderId: string | null })[];
+  nextCursor: string | null;
+}
+
+interface CheckoutCommon {
+  checkoutId: string;
+  currency: string;
+  expiresAt: string;
+  totalMinor: number;
+  feeMinor: number;
+  orders: OrderSummary[];
+}
+
+export interface EscrowPayment {
+  chainId: number;
+  escrowAddress: `0x${string}`;
+  token: { address: `0x${string}`; decimals: number };
+  approval: { spender: `0x${string}`; amount: string };
+  deadline: string;
+  deadlineUnix: number;
+  call: { functionName: "createOrder" | "createOrders"; to: `0x${string}`; data: `0x${string}`; value: "0" };
+}
+
+export type CheckoutResult =
+  | (CheckoutCommon & { paymentMethod: "escrow"; escrow: EscrowPayment })
+  | (CheckoutCommon & { paymentMethod: "card"; card: { redirectUrl: string | null } });
+
+export interface AppNotification {
+  id: string;
+  kind: string;
+  orderId: string | null;
+  data: Record<string, unknown>;
+  createdAt: string;
+  readAt: string | null;
+}
+
+export interface NotificationPage {
+  items: AppNotification[];
+  nextCursor: string | null;
+}

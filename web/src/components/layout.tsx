@@ -1,12 +1,20 @@
-import { Suspense } from "react";
+import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { NavLink, Outlet } from "react-router";
 
 import { useSession } from "../hooks/session-context";
 import { useCart } from "../hooks/use-cart";
 import { useFormat } from "../hooks/use-format";
+import { loadWholeCatalog } from "../i18n/setup-i18n";
 import { LanguageSwitch } from "./language-switch";
 import { QueryState } from "./query-state";
+
+// Signed-in users only: the bell and its live event stream stay out of the anonymous shop's first download.
+const NotificationBell = lazy(() =>
+  Promise.all([import("../notifications/notification-bell"), loadWholeCatalog()]).then(([module]) => ({
+    default: module.NotificationBell,
+  })),
+);
 
 /** Every page's frame: skip link, header with navigation, cart count and language, then the page. */
 export function Layout() {
@@ -39,6 +47,28 @@ export function Layout() {
                 )}
               </NavLink>
             </li>
+            {session.user !== undefined && (
+              <>
+                <li>
+                  <NavLink to="/orders">{t("nav.orders")}</NavLink>
+                </li>
+                {session.user.roles.includes("farmer") && (
+                  <li>
+                    <NavLink to="/farmer">{t("nav.farmer")}</NavLink>
+                  </li>
+                )}
+                {session.user.roles.includes("admin") && (
+                  <li>
+                    <NavLink to="/admin">{t("nav.admin")}</NavLink>
+                  </li>
+                )}
+                <li>
+                  <Suspense fallback={null}>
+                    <NotificationBell />
+                  </Suspense>
+                </li>
+              </>
+            )}
             <li>
               {session.user === undefined ? (
                 <NavLink to="/sign-in">{t("nav.signIn")}</NavLink>

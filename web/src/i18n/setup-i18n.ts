@@ -1,20 +1,62 @@
 import i18next from "i18next";
 import { initReactI18next } from "react-i18next";
 
-import en from "./en.json";
+// Only the sections the shop, product, cart and sign-in pages use ship with the app: the first page stays within its
+// budget however many strings checkout, orders and the dashboards add. The rest of English comes with those pages.
+import {
+  account,
+  app,
+  cart,
+  category,
+  common,
+  farm,
+  home,
+  language as languageNames,
+  nav,
+  product,
+  shop,
+  signIn,
+  unit,
+  wallet,
+} from "./en.json";
 import { INTL_LOCALES, initialLanguage, rememberLanguage } from "./language";
 import type { Language } from "./language";
 
-// English ships with the app, so most first visits render without waiting for a catalog; Bengali is fetched when it is
-// the browser's language or someone switches to it.
-const CATALOGS: Readonly<Record<Language, () => Promise<{ default: Record<string, unknown> }>>> = {
-  en: () => Promise.resolve({ default: en }),
-  bn: () => import("./bn.json"),
+const SHELL_ENGLISH = {
+  account,
+  app,
+  cart,
+  category,
+  common,
+  farm,
+  home,
+  language: languageNames,
+  nav,
+  product,
+  shop,
+  signIn,
+  unit,
+  wallet,
+};
+
+// Whether a page that needs the whole catalog has been opened.
+let wholeCatalogWanted = false;
+
+async function wholeEnglish(): Promise<Record<string, unknown>> {
+  const raw = await import("./en.json?raw");
+  return JSON.parse(raw.default) as Record<string, unknown>;
+}
+
+// English ships with the app (its shell sections), so most first visits render without waiting for a catalog; Bengali
+// is fetched whole when it is the browser's language or someone switches to it.
+const CATALOGS: Readonly<Record<Language, () => Promise<Record<string, unknown>>>> = {
+  en: () => (wholeCatalogWanted ? wholeEnglish() : Promise.resolve(SHELL_ENGLISH)),
+  bn: () => import("./bn.json").then((module) => module.default),
 };
 
 async function loadCatalog(language: Language): Promise<void> {
-  if (i18next.hasResourceBundle(language, "translation")) return;
-  i18next.addResourceBundle(language, "translation", (await CATALOGS[language]()).default);
+  if (i18next.hasResourceBundle(language, "translation") && (language !== "en" || !wholeCatalogWanted)) return;
+  i18next.addResourceBundle(language, "translation", await CATALOGS[language](), true, true);
 }
 
 /** Starts i18next in the browser's (or the remembered) language and keeps <html lang> in step with it. */
@@ -25,13 +67,20 @@ export async function setupI18n(): Promise<typeof i18next> {
   });
   const catalog = await CATALOGS[language]();
   await i18next.use(initReactI18next).init({
-    resources: { [language]: { translation: catalog.default } },
+    resources: { [language]: { translation: catalog } },
     lng: language,
     fallbackLng: false,
     interpolation: { escapeValue: false },
   });
   document.documentElement.lang = language;
   return i18next;
+}
+
+/** Makes sure the current language's whole catalog is loaded: call before rendering a page beyond the shop. */
+export async function loadWholeCatalog(): Promise<void> {
+  wholeCatalogWanted = true;
+  const language = i18next.language as Language;
+  if (language === "en") await loadCatalog("en");
 }
 
 /** Switches the language now (fetching its catalog first) and remembers it. */

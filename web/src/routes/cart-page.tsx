@@ -108,6 +108,9 @@ export default function CartPage() {
             : t("cart.feeUnknownExplained")}
         </p>
         <p className="card-meta">{t("cart.checkoutSoon")}</p>
+        <Link className="button" to="/checkout">
+          {t("cart.checkout")}
+        </Link>
       </section>
     </>
   );

@@ -58,6 +58,20 @@ export function createFarmRoutes({
     }),
 
     defineRoute({
+      method: "get",
+      path: "/api/farmer/farm",
+      auth: ["farmer"],
+      summary: "The caller's own farm, for the farm dashboard",
+      description: "404 until the farmer has created their farm (POST /api/farms).",
+      tags: ["farms"],
+      responses: { 200: farmResponse },
+    }).handle(async ({ user, em }) => ({
+      status: 200,
+      body: toFarmView(await farms.mine(em, user), photoBaseUrl),
+      headers: { "Cache-Control": "no-store" },
+    })),
+
+    defineRoute({
       method: "post",
       path: "/api/farms",
       auth: ["farmer"],

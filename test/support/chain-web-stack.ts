@@ -1,0 +1,140 @@
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import hre from "hardhat";
+import { pino } from "pino";
+
+import { createDiskPhotoStore } from "../../api/src/services/photo-store.js";
+import { startOrderJobs } from "../../api/src/start-order-jobs.js";
+import { buildWebApp } from "../../scripts/build-web.js";
+import { exportContracts } from "../../scripts/export-contracts.js";
+import { localFarmerAddresses, seedCatalog } from "../../scripts/seed-catalog.js";
+import { startWebServer } from "../../scripts/serve-web.js";
+import type { WebServer } from "../../scripts/serve-web.js";
+import { startApiApp } from "./api-app.js";
+import type { ApiTestApp } from "./api-app.js";
+import { freePort } from "./free-port.js";
+import { startIndexerProcess } from "./indexer-process.js";
+import type { IndexerProcess } from "./indexer-process.js";
+import { deployLocal } from "./local-deployment.js";
+import { startLocalNode } from "./local-node.js";
+
+/** Waits until the indexer has caught up with the chain (it answers /ready), so journeys start on an indexed chain. */
+async function indexerReady(indexer: IndexerProcess, url: string): Promise<void> {
+  for (;;) {
+    if (indexer.hasExited()) throw new Error(`The indexer exited before it was ready:\n${indexer.output()}`);
+    const ready = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export interface ChainWebStack {
+  /** The web app's origin: the production build made against this stack's own chain, with /api forwarded. */
+  url: string;
+  node: Awaited<ReturnType<typeof startLocalNode>>;
+  deployment: Awaited<ReturnType<typeof deployLocal>>;
+  api: ApiTestApp;
+  web: WebServer;
+  indexer: IndexerProcess;
+  /** The seeded farms' payout wallets, in seed order: the local farmer accounts. */
+  farmerAddresses: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * The whole marketplace as `npm run dev` runs it, on a chain of its own: a Hardhat node with the real Ignition
+ * deployment, the indexer process following it, the API (with its escrow-linking and expiry jobs) on a fresh seeded
+ * database, and the web app built against this node's addresses and RPC URL.
+ */
+export async function startChainWebStack(): Promise<ChainWebStack> {
+  const node = await startLocalNode();
+  const deployment = await deployLocal(node.connection, { deploymentId: node.deploymentId });
+  const work = await mkdtemp(path.join(tmpdir(), "agridao-chain-web-"));
+
+  // The generated contracts file of this node only: ABIs plus this deployment's addresses.
+  const deploymentsDir = path.join(work, "deployments");
+  await mkdir(deploymentsDir);
+  await cp(
+    path.join(hre.config.paths.ignition, "deployments", node.deploymentId),
+    path.join(deploymentsDir, node.deploymentId),
+    { recursive: true },
+  );
+  const contractsFile = await exportContracts(hre.artifacts, {
+    outFile: path.join(work, "contracts.ts"),
+    deploymentsDir,
+  });
+  const [escrow, token, governor, timelock, usdc] = await Promise.all(
+    [deployment.escrow, deployment.token, deployment.governor, deployment.timelock, deployment.usdc].map((c) =>
+      c.getAddress(),
+    ),
+  );
+  const indexerDeployment = path.join(work, "deployment.json");
+  await writeFile(
+    indexerDeployment,
+    JSON.stringify({
+      chainId: 31337,
+      startBlock: 0,
+      addresses: { MarketplaceEscrow: escrow, AgriToken: token, AgriGovernor: governor, AgriTimelock: timelock },
+    }),
+  );
+
+  const port = await freePort();
+  const origin = `http://localhost:${port}`;
+  const uploadDir = path.join(work, "uploads");
+  const distDir = path.join(work, "dist");
+  const [api] = await Promise.all([
+    startApiApp({
+      env: {
+        UPLOAD_DIR: uploadDir,
+        PUBLIC_WEB_ORIGIN: origin,
+        LOG_LEVEL: "warn",
+        CHAIN_RPC_URL: node.url,
+        ESCROW_ADDRESS: escrow.toLowerCase(),
+        ESCROW_TOKEN_ADDRESS: usdc.toLowerCase(),
+        ESCROW_TOKEN_DECIMALS: "6",
+        ESCROW_LINK_INTERVAL_SECONDS: "1",
+      },
+    }),
+    buildWebApp({ outDir: distDir, contractsFile, chainRpcUrl: node.url }),
+  ]);
+  await seedCatalog({ orm: api.orm, photoStore: createDiskPhotoStore({ dir: uploadDir }), currency: "USD" });
+  const farmerAddresses = localFarmerAddresses();
+  const indexerPort = await freePort();
+  const indexer = startIndexerProcess({
+    env: {
+      INDEXER_RPC_URL: node.url,
+      INDEXER_CHAIN_ID: "31337",
+      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${api.database.name}`,
+      INDEXER_CONFIRMATIONS: "0",
+      INDEXER_POLL_INTERVAL_MS: "200",
+      INDEXER_READY_LAG: "0",
+      INDEXER_HTTP_PORT: String(indexerPort),
+      INDEXER_DEPLOYMENT_FILE: indexerDeployment,
+    },
+  });
+  await indexerReady(indexer, `http://127.0.0.1:${indexerPort}/ready`);
+  const jobs = startOrderJobs({ config: api.config, orm: api.orm, store: api.store, log: pino({ level: "warn" }) });
+  const web = await startWebServer({ distDir, apiUrl: api.url, host: "localhost", port });
+  return {
+    url: origin,
+    node,
+    deployment,
+    api,
+    web,
+    indexer,
+    farmerAddresses,
+    async close() {
+      await web.close();
+      await jobs.stop();
+      await indexer.stop("SIGTERM");
+      await api.close();
+      await node.stop();
+      await rm(work, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,296 @@
+import { expect } from "chai";
+import sharp from "sharp";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { toHex } from "viem";
+import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
+
+import { launchBrowser, saveScreenshot } from "../support/browser.js";
+import { startChainWebStack } from "../support/chain-web-stack.js";
+import type { ChainWebStack } from "../support/chain-web-stack.js";
+import { OrderState } from "../support/escrow-actions.js";
+
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+
+/** The private key of Hardhat's well-known account `index`, for a burner wallet that must be that account. */
+function hardhatKey(index: number): string {
+  return toHex(mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index }).getHdKey().privateKey!);
+}
+
+// Padma River Farm, the seeded farm of the first local farmer (Hardhat account 2), sells the mangoes.
+const FARMER_ACCOUNT = 2;
+// A spare Hardhat account (10,000 test ETH, no USDC until the test mints it) plays the buyer.
+const BUYER_ACCOUNT = 11;
+
+describe("Web checkout and orders on a real chain", function () {
+  this.timeout(180_000);
+
+  let stack: ChainWebStack;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let current: Page | undefined;
+
+  before(async function () {
+    [stack, browser] = await Promise.all([startChainWebStack(), launchBrowser()]);
+  });
+
+  after(async function () {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && current !== undefined && !current.isClosed()) {
+      console.log(`    screenshot: ${await saveScreenshot(current, this.currentTest.fullTitle())}`);
+    }
+    for (const context of contexts.splice(0)) await context.close();
+  });
+
+  /** A browser context whose burner wallet is `key` when given (else a fresh random one). */
+  async function openPage(options: { locale?: string; width?: number; key?: string } = {}): Promise<Page> {
+    const context = await browser.newContext({
+      locale: options.locale ?? "en-US",
+      viewport: { width: options.width ?? 1280, height: 900 },
+    });
+    contexts.push(context);
+    if (options.key !== undefined) {
+      await context.addInitScript((key) => localStorage.setItem("agridao.burnerKey", key), options.key);
+    }
+    current = await context.newPage();
+    return current;
+  }
+
+  const mangoes = async (): Promise<string> => {
+    const response = await stack.api.request("/api/products?q=mangoes");
+    return ((await response.json()) as { products: { id: string }[] }).products[0].id;
+  };
+
+  const orderRow = async (buyerAddress: string) =>
+    (
+      await stack.api.database.pool.query<{ id: string; status: string; escrow_order_id: string | null }>(
+        `SELECT o.id, o.status, o.escrow_order_id::text FROM orders o
+           JOIN wallets w ON w.user_id = o.buyer_id WHERE w.address = $1 ORDER BY o.created_at DESC LIMIT 1`,
+        [buyerAddress.toLowerCase()],
+      )
+    ).rows[0];
+
+  async function waitForStatus(buyerAddress: string, status: string) {
+    for (;;) {
+      const row = await orderRow(buyerAddress);
+      if (row?.status === status) return row;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  /** Connects the burner wallet from the RainbowKit modal. */
+  async function connectBurner(page: Page) {
+    await page.getByRole("button", { name: "Connect Wallet" }).first().click();
+    await page.getByText("Burner wallet (local chain)").click();
+  }
+
+  /** Adds mangoes to the cart, opens checkout, chooses the wallet, connects and signs in: up to the Pay button. */
+  async function checkoutWithWallet(page: Page, labels = EN, { faucet = true } = {}): Promise<string> {
+    await page.goto(`${stack.url}/products/${await mangoes()}`);
+    await page.getByRole("button", { name: labels.addToCart }).click();
+    await page
+      .getByRole("navigation")
+      .getByRole("link", { name: new RegExp(`^${labels.cart}`) })
+      .click();
+    await page.getByRole("link", { name: labels.goToCheckout }).click();
+    await page.waitForURL("**/checkout");
+    await page.getByLabel(labels.wallet).check();
+    await connectBurner(page);
+    await page.getByRole("button", { name: labels.signIn }).click();
+    if (faucet) {
+      await page.getByRole("button", { name: labels.faucet }).click();
+      await page.getByText(labels.faucetDone).waitFor({ timeout: 60_000 });
+    }
+    return (await page.evaluate(() => localStorage.getItem("agridao.burnerKey")))!;
+  }
+
+  const EN = {
+    addToCart: "Add to cart",
+    cart: "Cart",
+    goToCheckout: "Go to checkout",
+    wallet: "Pay with a wallet (stablecoin into escrow)",
+    signIn: "Sign the message and sign in",
+    faucet: "Get test ETH and USDC",
+    faucetDone: "Sent 10 test ETH and 1,000 test USDC to your wallet.",
+    pay: "Pay with wallet",
+    paid: "Payment received",
+  };
+
+  it("pays with the burner wallet, the farmer ships from a second browser, the buyer confirms and the farmer withdraws", async function () {
+    const { escrow, usdc } = stack.deployment;
+    // The buyer's burner is a spare Hardhat account given USDC by the test (the faucet button is covered by the
+    // Bengali journey): here the faucet's transactions were sometimes not confirmed within a minute on a loaded
+    // machine, for a reason not yet found.
+    const buyerKey = hardhatKey(BUYER_ACCOUNT);
+    const buyerWallet = privateKeyToAccount(buyerKey as `0x${string}`).address;
+    await (await usdc.mint(buyerWallet, 1_000_000_000n)).wait();
+    const buyerPage = await openPage({ key: buyerKey });
+    await checkoutWithWallet(buyerPage, EN, { faucet: false });
+
+    await buyerPage.getByRole("button", { name: EN.pay }).click();
+    await buyerPage.getByRole("heading", { name: EN.paid }).waitFor({ timeout: 60_000 });
+    const paid = await orderRow(buyerWallet);
+    expect(paid.status).to.equal("paid");
+    const escrowOrderId = BigInt(paid.escrow_order_id!);
+    const funded = await escrow.getOrder(escrowOrderId);
+    expect(funded.state).to.equal(OrderState.Funded);
+    expect(funded.buyer).to.equal(buyerWallet);
+    expect(funded.seller.toLowerCase()).to.equal(stack.farmerAddresses[0]);
+    expect(await buyerPage.locator(".order-list").innerText()).to.contain("Paid");
+
+    // The farmer, in a browser of their own, signs in with the farm's payout wallet and ships from the dashboard.
+    const farmerPage = await openPage({ key: hardhatKey(FARMER_ACCOUNT) });
+    await farmerPage.goto(`${stack.url}/sign-in/wallet`);
+    await connectBurner(farmerPage);
+    await farmerPage.getByRole("button", { name: EN.signIn }).click();
+    await farmerPage.waitForURL("**/account");
+    await farmerPage.getByRole("link", { name: "Farm dashboard" }).click();
+    await farmerPage.getByRole("button", { name: "Mark shipped" }).click();
+    await farmerPage.getByText("Mined.").waitFor();
+    expect((await escrow.getOrder(escrowOrderId)).state).to.equal(OrderState.Shipped);
+    await waitForStatus(buyerWallet, "shipped");
+
+    // The buyer sees it shipped (refetched on the indexer's live event or by polling) and confirms delivery.
+    current = buyerPage;
+    await buyerPage.getByRole("link", { name: "Padma River Farm" }).click();
+    await buyerPage.getByTestId("order-status").getByText("Shipped").waitFor({ timeout: 30_000 });
+    await buyerPage.getByRole("button", { name: "Confirm delivery" }).click();
+    await buyerPage.getByText("Mined.").waitFor();
+    expect((await escrow.getOrder(escrowOrderId)).state).to.equal(OrderState.Completed);
+    await waitForStatus(buyerWallet, "delivered");
+    const timeline = await buyerPage.locator(".timeline").innerText();
+    expect(timeline).to.match(/Paid[\s\S]*Transaction:\s*0x[0-9a-f]{64}/);
+
+    // The farmer withdraws the sale, less the platform fee, from the escrow's credits.
+    current = farmerPage;
+    const farmer = stack.farmerAddresses[0];
+    const before = await usdc.balanceOf(farmer);
+    const credit = await escrow.creditOf(farmer, await usdc.getAddress());
+    expect(credit).to.be.greaterThan(0n);
+    await farmerPage.reload();
+    await farmerPage.getByRole("button", { name: "Withdraw to my wallet" }).click();
+    await farmerPage.getByText("Held for you in the escrow: 0 USDC").waitFor();
+    expect(await usdc.balanceOf(farmer)).to.equal(before + credit);
+    expect(await escrow.creditOf(farmer, await usdc.getAddress())).to.equal(0n);
+
+    // Nothing in the order flow stores notifications yet, so the test stores one as a producer would: the bell learns
+    // of it over the live event stream, without a reload.
+    current = buyerPage;
+    await buyerPage.getByRole("link", { name: "Notifications: 0 unread" }).waitFor();
+    const buyerId = (
+      await stack.api.database.pool.query<{ user_id: string }>("SELECT user_id FROM wallets WHERE address = $1", [
+        buyerWallet.toLowerCase(),
+      ])
+    ).rows[0].user_id;
+    await stack.api.live.notifications.transaction(stack.api.orm.em.fork(), (_tx, notify) =>
+      Promise.resolve(notify({ userId: buyerId, kind: "shipped", orderId: paid.id, data: {} })),
+    );
+    await buyerPage.getByRole("link", { name: "Notifications: 1 unread" }).click();
+    await buyerPage.getByText("Order shipped").waitFor();
+    await buyerPage.getByRole("button", { name: "Mark all read" }).click();
+    await buyerPage.getByRole("link", { name: "Notifications: 0 unread" }).waitFor();
+    const { rows: unread } = await stack.api.database.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+      [buyerId],
+    );
+    expect(unread).to.deep.equal([{ n: 0 }]);
+  });
+
+  it("lets the farmer add a product with a previewed photo, correct its stock and put it on sale", async function () {
+    const page = await openPage({ key: hardhatKey(FARMER_ACCOUNT) });
+    await page.goto(`${stack.url}/sign-in/wallet`);
+    await connectBurner(page);
+    await page.getByRole("button", { name: EN.signIn }).click();
+    await page.waitForURL("**/account");
+    await page.getByRole("link", { name: "Farm dashboard" }).click();
+    await page.getByLabel("Farm name").waitFor();
+    expect(await page.getByLabel("Farm name").inputValue()).to.equal("Padma River Farm");
+
+    const form = page.locator("form", { has: page.getByRole("heading", { name: "New product" }) });
+    await form.getByLabel("Name").fill("Test okra batch");
+    await form.getByLabel("Price (USD)").fill("2.25");
+    await form.getByLabel("Stock").fill("5");
+    await form.getByRole("button", { name: "Add the product (as a draft)" }).click();
+    const row = page.locator(".farm-product", { hasText: "Test okra batch" });
+    await row.getByText("Draft", { exact: true }).waitFor();
+
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#2e7d32" } })
+      .png()
+      .toBuffer();
+    await row.getByLabel("Add a photo").setInputFiles({ name: "chillies.png", mimeType: "image/png", buffer: png });
+    await row.getByRole("img", { name: "The photo to upload" }).waitFor();
+    await row.getByRole("button", { name: "Upload the photo" }).click();
+    await row.getByRole("img", { name: "The photo to upload" }).waitFor({ state: "detached" });
+    await row.getByLabel("Stock").fill("12");
+    await row.getByRole("button", { name: "Save" }).nth(1).click();
+    await row.getByRole("button", { name: "Put on sale" }).click();
+    await row.getByText("On sale", { exact: true }).waitFor();
+
+    const { rows } = await stack.api.database.pool.query<{
+      status: string;
+      stock: number;
+      price_minor: number;
+      photos: number;
+    }>(
+      `SELECT p.status, p.stock, p.price_minor, (SELECT count(*)::int FROM product_photos f WHERE f.product_id = p.id) AS photos
+         FROM products p WHERE p.name = 'Test okra batch'`,
+    );
+    expect(rows).to.deep.equal([{ status: "active", stock: 12, price_minor: 225, photos: 1 }]);
+  });
+
+  it("checks out in Bengali on a 360 px phone", async function () {
+    const page = await openPage({ locale: "bn-BD", width: 360 });
+    await checkoutWithWallet(page, {
+      addToCart: "ঝুড়িতে রাখুন",
+      cart: "ঝুড়ি",
+      goToCheckout: "চেকআউটে যান",
+      wallet: "ওয়ালেট দিয়ে (এসক্রোতে স্টেবলকয়েন)",
+      signIn: "বার্তায় সই করে সাইন ইন করুন",
+      faucet: "টেস্ট ETH ও USDC নিন",
+      faucetDone: "আপনার ওয়ালেটে ১০ টেস্ট ETH ও ১,০০০ টেস্ট USDC পাঠানো হয়েছে।",
+      pay: "ওয়ালেট দিয়ে টাকা দিন",
+      paid: "টাকা পাওয়া গেছে",
+    });
+    const pay = page.getByRole("button", { name: "ওয়ালেট দিয়ে টাকা দিন" });
+    const box = (await pay.boundingBox())!;
+    expect(box.height).to.be.at.least(44);
+    expect(box.x + box.width).to.be.at.most(360);
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).to.be.at.most(360);
+    await pay.click();
+    await page.getByRole("heading", { name: "টাকা পাওয়া গেছে" }).waitFor({ timeout: 60_000 });
+  });
+
+  it("tells a buyer without stablecoin that the wallet cannot pay, and sends nothing", async function () {
+    const page = await openPage();
+    const key = await checkoutWithWallet(page, EN, { faucet: false });
+    await page.getByRole("button", { name: EN.pay }).click();
+    await page.getByText("Your wallet does not hold enough to pay (stablecoin for the order, ETH for gas).").waitFor();
+    const address = privateKeyToAccount(key as `0x${string}`).address;
+    expect(
+      await stack.node.connection.provider.request({ method: "eth_getTransactionCount", params: [address, "latest"] }),
+    ).to.equal("0x0");
+    expect((await orderRow(address)).status).to.equal("awaiting_payment");
+  });
+
+  it("says the deployment is stale when the escrow address holds no code, instead of sending transactions", async function () {
+    const escrowAddress = await stack.deployment.escrow.getAddress();
+    const code = (await stack.node.connection.provider.request({
+      method: "eth_getCode",
+      params: [escrowAddress, "latest"],
+    })) as string;
+    await stack.node.connection.provider.request({ method: "hardhat_setCode", params: [escrowAddress, "0x"] });
+    try {
+      const page = await openPage();
+      await page.goto(`${stack.url}/checkout`);
+      await page.getByLabel(EN.wallet).check();
+      await connectBurner(page);
+      await page.getByText("No escrow contract is deployed at the configured address").waitFor();
+      expect(await page.getByRole("button", { name: EN.pay }).count()).to.equal(0);
+    } finally {
+      await stack.node.connection.provider.request({ method: "hardhat_setCode", params: [escrowAddress, code] });
+    }
+  });
+});

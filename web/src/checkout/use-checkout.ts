@@ -1,0 +1,27 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+
+import type { CheckoutResult, PaymentMethod } from "../api/types";
+import { useSession } from "../hooks/session-context";
+import { checkoutKey } from "./checkout-key";
+
+/**
+ * Checks the cart out with `method`. Retries reuse the attempt's Idempotency-Key, so the API answers with the same
+ * checkout instead of reserving the stock twice.
+ */
+export function useCheckout() {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (method: PaymentMethod) =>
+      session.request<CheckoutResult>("/api/checkout", {
+        method: "POST",
+        body: { paymentMethod: method },
+        headers: { "Idempotency-Key": checkoutKey(method) },
+      }),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: ["cart"] }),
+        queryClient.invalidateQueries({ queryKey: ["orders"] }),
+      ]),
+  });
+}

@@ -1,0 +1,38 @@
+import type { OrderFlag, OrderStatus } from "../api/types";
+
+/** The translation key of each order status. */
+export const STATUS_KEYS: Readonly<Record<OrderStatus, string>> = {
+  awaiting_payment: "orders.status.awaiting_payment",
+  paid: "orders.status.paid",
+  shipped: "orders.status.shipped",
+  delivered: "orders.status.delivered",
+  disputed: "orders.status.disputed",
+  resolved: "orders.status.resolved",
+  refunded: "orders.status.refunded",
+  cancelled: "orders.status.cancelled",
+  expired: "orders.status.expired",
+};
+
+/** The translation key of each kind of timeline event; a kind the web app does not know yet shows as "other". */
+export const EVENT_KEYS: Readonly<Record<string, string>> = {
+  created: "orders.event.created",
+  cancelled: "orders.event.cancelled",
+  expired: "orders.event.expired",
+  paid: "orders.event.paid",
+  flagged: "orders.event.flagged",
+  shipped: "orders.event.shipped",
+  delivered: "orders.event.delivered",
+  disputed: "orders.event.disputed",
+  settlement_proposed: "orders.event.settlement_proposed",
+  resolved: "orders.event.resolved",
+  refunded: "orders.event.refunded",
+};
+
+/** The translation key of each reason a payment was flagged. */
+export const FLAG_KEYS: Readonly<Record<OrderFlag["kind"], string>> = {
+  amount_mismatch: "orders.flag.amount_mismatch",
+  seller_mismatch: "orders.flag.seller_mismatch",
+  token_mismatch: "orders.flag.token_mismatch",
+  unknown_ref: "orders.flag.unknown_ref",
+  late_payment: "orders.flag.late_payment",
+};

@@ -1,0 +1,132 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { encodeFunctionData } from "viem";
+import { useAccount, useReadContract } from "wagmi";
+
+import { marketplaceEscrowAbi } from "../../../deploy/generated/contracts";
+import { ChainGuard } from "./chain-guard";
+import { EscrowCredits } from "./escrow-credits";
+import { TxStatus } from "./tx-status";
+import { useSendTransaction } from "./use-send-transaction";
+import { WalletProviders } from "./wallet-providers";
+import { chainDeployment, walletChain } from "./wallet-chain";
+
+// {IMarketplaceEscrow.OrderState}, as getOrder returns it.
+const FUNDED = 1;
+const SHIPPED = 2;
+
+type EscrowAction = "markShipped" | "confirmDelivery" | "openDispute" | "refundAfterTimeout" | "completeAfterTimeout";
+
+const ACTION_KEYS: Readonly<Record<EscrowAction, string>> = {
+  markShipped: "escrow.markShipped",
+  confirmDelivery: "escrow.confirmDelivery",
+  openDispute: "escrow.openDispute",
+  refundAfterTimeout: "escrow.refundAfterTimeout",
+  completeAfterTimeout: "escrow.completeAfterTimeout",
+};
+
+/** What the contract lets `account` do with the order now: the same checks markShipped, confirmDelivery, … make. */
+function allowedActions(
+  order: { buyer: string; seller: string; state: number; deadline: bigint },
+  account: string,
+  now: bigint,
+): EscrowAction[] {
+  const me = account.toLowerCase();
+  const buyer = order.buyer.toLowerCase() === me;
+  const seller = order.seller.toLowerCase() === me;
+  const late = now > order.deadline;
+  const actions: EscrowAction[] = [];
+  if (order.state === FUNDED) {
+    if (seller) actions.push("markShipped");
+    if (late) actions.push("refundAfterTimeout");
+  }
+  if (order.state === SHIPPED) {
+    if (buyer) actions.push("confirmDelivery");
+    if (late) actions.push("completeAfterTimeout");
+  }
+  if ((order.state === FUNDED || order.state === SHIPPED) && (buyer || seller)) actions.push("openDispute");
+  return actions;
+}
+
+function Actions({ escrow, orderId }: { escrow: `0x${string}`; orderId: bigint }) {
+  const { t } = useTranslation();
+  const { address } = useAccount();
+  const queryClient = useQueryClient();
+  const tx = useSendTransaction();
+  const onChain = useReadContract({
+    address: escrow,
+    abi: marketplaceEscrowAbi,
+    functionName: "getOrder",
+    args: [orderId],
+    chainId: walletChain.id,
+  });
+  if (address === undefined || onChain.data === undefined) return null;
+  const actions = allowedActions(onChain.data, address, BigInt(Math.floor(Date.now() / 1000)));
+  const run = async (action: EscrowAction) => {
+    const hash = await tx.send({
+      to: escrow,
+      data: encodeFunctionData({ abi: marketplaceEscrowAbi, functionName: action, args: [orderId] }),
+    });
+    if (hash === undefined) return;
+    await Promise.all([onChain.refetch(), queryClient.invalidateQueries({ queryKey: ["orders"] })]);
+  };
+  const busy = tx.state.step === "confirming" || tx.state.step === "pending";
+  return (
+    <>
+      {actions.length === 0 ? (
+        <p className="hint">{t("escrow.nothingToDo")}</p>
+      ) : (
+        <div className="action-row">
+          {actions.map((action) => (
+            <button
+              key={action}
+              type="button"
+              className={action === "openDispute" ? "button button-danger" : "button"}
+              disabled={busy}
+              onClick={() => void run(action)}
+            >
+              {t(ACTION_KEYS[action])}
+            </button>
+          ))}
+        </div>
+      )}
+      <TxStatus state={tx.state} />
+    </>
+  );
+}
+
+export interface EscrowOrderRef {
+  /** The escrow's order id. */
+  escrowOrderId: string;
+  /** What the row is called (the farm, or the order's buyer and items), when the panel lists several. */
+  label?: string;
+}
+
+/**
+ * The escrow calls the connected wallet may make on each listed on-chain order (confirm, ship, dispute, timeouts),
+ * and with `credits` what the escrow holds for the wallet and its withdraw button; every call is sent from the wallet.
+ */
+export function EscrowWalletPanel({ orders, credits = false }: { orders: EscrowOrderRef[]; credits?: boolean }) {
+  const { t } = useTranslation();
+  const escrow = chainDeployment?.addresses.MarketplaceEscrow;
+  const token = chainDeployment?.addresses.MockUSDC;
+  return (
+    <WalletProviders>
+      <ChainGuard escrowAddress={escrow}>
+        {escrow !== undefined && (
+          <>
+            {orders.map((order) => (
+              <div key={order.escrowOrderId} className="escrow-order">
+                {order.label !== undefined && (
+                  <h3>{t("escrow.orderLabel", { label: order.label, id: order.escrowOrderId })}</h3>
+                )}
+                <Actions escrow={escrow} orderId={BigInt(order.escrowOrderId)} />
+              </div>
+            ))}
+            {credits && token !== undefined && <EscrowCredits escrow={escrow} token={token} />}
+          </>
+        )}
+      </ChainGuard>
+    </WalletProviders>
+  );
+}
