@@ -15,6 +15,7 @@ const pages = {
   walletSignIn: () => import("./routes/wallet-sign-in-page"),
   account: () => import("./routes/account-page"),
   notFound: () => import("./routes/not-found-page"),
+  governance: () => import("./routes/governance/governance-routes"),
 };
 
 const HomePage = lazy(pages.home);
@@ -26,6 +27,7 @@ const SignInPage = lazy(pages.signIn);
 const WalletSignInPage = lazy(pages.walletSignIn);
 const AccountPage = lazy(pages.account);
 const NotFoundPage = lazy(pages.notFound);
+const GovernanceRoutes = lazy(pages.governance);
 
 const FIRST_SEGMENT: Readonly<Record<string, () => Promise<unknown>>> = {
   "": pages.home,
@@ -60,6 +62,7 @@ export function AppRouter() {
           <Route path="sign-in" element={<SignInPage />} />
           <Route path="sign-in/wallet" element={<WalletSignInPage />} />
           <Route path="account" element={<AccountPage />} />
+          <Route path="governance/*" element={<GovernanceRoutes />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>
