@@ -36,27 +36,30 @@ export function ActionDraftEditor({
 }) {
   const { t } = useTranslation();
   const id = useId();
-  const f = (key: string) => t(`governance.builder.fields.${key}`);
   switch (draft.kind) {
     case "fee":
       return (
-        <TextField label={f("percent")} value={draft.percent} onChange={(percent) => onChange({ ...draft, percent })} />
+        <TextField
+          label={t("governance.builder.fields.percent")}
+          value={draft.percent}
+          onChange={(percent) => onChange({ ...draft, percent })}
+        />
       );
     case "windows":
       return (
         <>
           <TextField
-            label={f("shipHours")}
+            label={t("governance.builder.fields.shipHours")}
             value={draft.shipHours}
             onChange={(shipHours) => onChange({ ...draft, shipHours })}
           />
           <TextField
-            label={f("confirmHours")}
+            label={t("governance.builder.fields.confirmHours")}
             value={draft.confirmHours}
             onChange={(confirmHours) => onChange({ ...draft, confirmHours })}
           />
           <TextField
-            label={f("arbitrationHours")}
+            label={t("governance.builder.fields.arbitrationHours")}
             value={draft.arbitrationHours}
             onChange={(arbitrationHours) => onChange({ ...draft, arbitrationHours })}
           />
@@ -70,23 +73,29 @@ export function ActionDraftEditor({
       return (
         <>
           {draft.kind === "paymentToken" ? (
-            <TextField label={f("token")} value={draft.token} onChange={(token) => onChange({ ...draft, token })} />
+            <TextField
+              label={t("governance.builder.fields.token")}
+              value={draft.token}
+              onChange={(token) => onChange({ ...draft, token })}
+            />
           ) : (
             <TextField
-              label={f("account")}
+              label={t("governance.builder.fields.account")}
               value={draft.account}
               onChange={(account) => onChange({ ...draft, account })}
             />
           )}
           <fieldset>
-            <legend>{f("operation")}</legend>
+            <legend>{t("governance.builder.fields.operation")}</legend>
             <label className="inline-choice">
               <input type="radio" name={`${id}-op`} checked={on} onChange={() => toggle(true)} />
-              {f(draft.kind === "paymentToken" ? "allow" : "appoint")}
+              {draft.kind === "paymentToken"
+                ? t("governance.builder.fields.allow")
+                : t("governance.builder.fields.appoint")}
             </label>
             <label className="inline-choice">
               <input type="radio" name={`${id}-op`} checked={!on} onChange={() => toggle(false)} />
-              {f("remove")}
+              {t("governance.builder.fields.remove")}
             </label>
           </fieldset>
         </>
@@ -94,13 +103,17 @@ export function ActionDraftEditor({
     }
     case "guardian":
       return (
-        <TextField label={f("account")} value={draft.account} onChange={(account) => onChange({ ...draft, account })} />
+        <TextField
+          label={t("governance.builder.fields.account")}
+          value={draft.account}
+          onChange={(account) => onChange({ ...draft, account })}
+        />
       );
     case "transfer":
       return (
         <>
           <div className="field">
-            <label htmlFor={`${id}-asset`}>{f("asset")}</label>
+            <label htmlFor={`${id}-asset`}>{t("governance.builder.fields.asset")}</label>
             <select
               id={`${id}-asset`}
               value={draft.asset}
@@ -113,8 +126,16 @@ export function ActionDraftEditor({
               ))}
             </select>
           </div>
-          <TextField label={f("to")} value={draft.to} onChange={(to) => onChange({ ...draft, to })} />
-          <TextField label={f("amount")} value={draft.amount} onChange={(amount) => onChange({ ...draft, amount })} />
+          <TextField
+            label={t("governance.builder.fields.to")}
+            value={draft.to}
+            onChange={(to) => onChange({ ...draft, to })}
+          />
+          <TextField
+            label={t("governance.builder.fields.amount")}
+            value={draft.amount}
+            onChange={(amount) => onChange({ ...draft, amount })}
+          />
         </>
       );
     case "raw": {
@@ -123,7 +144,7 @@ export function ActionDraftEditor({
       return (
         <>
           <div className="field">
-            <label htmlFor={`${id}-contract`}>{f("contract")}</label>
+            <label htmlFor={`${id}-contract`}>{t("governance.builder.fields.contract")}</label>
             <select
               id={`${id}-contract`}
               value={draft.contract}
@@ -139,15 +160,19 @@ export function ActionDraftEditor({
               ))}
             </select>
           </div>
-          <TextField label={f("target")} value={draft.target} onChange={(target) => onChange({ ...draft, target })} />
+          <TextField
+            label={t("governance.builder.fields.target")}
+            value={draft.target}
+            onChange={(target) => onChange({ ...draft, target })}
+          />
           <div className="field">
-            <label htmlFor={`${id}-function`}>{f("function")}</label>
+            <label htmlFor={`${id}-function`}>{t("governance.builder.fields.function")}</label>
             <select
               id={`${id}-function`}
               value={draft.signature}
               onChange={(event) => onChange({ ...draft, signature: event.target.value, args: [] })}
             >
-              <option value="">{f("chooseFunction")}</option>
+              <option value="">{t("governance.builder.fields.chooseFunction")}</option>
               {functions.map((entry) => (
                 <option key={entry.signature} value={entry.signature}>
                   {entry.signature}
@@ -167,7 +192,11 @@ export function ActionDraftEditor({
               }}
             />
           ))}
-          <TextField label={f("value")} value={draft.value} onChange={(value) => onChange({ ...draft, value })} />
+          <TextField
+            label={t("governance.builder.fields.value")}
+            value={draft.value}
+            onChange={(value) => onChange({ ...draft, value })}
+          />
         </>
       );
     }

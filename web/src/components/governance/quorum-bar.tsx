@@ -3,6 +3,13 @@ import { useTranslation } from "react-i18next";
 import type { ProposalSummary } from "../../hooks/governance/governance-api-types";
 import { useAgri } from "../../hooks/governance/use-agri";
 
+/** The translation key of each vote choice. */
+export const SUPPORT_KEYS = {
+  for: "governance.support.for",
+  against: "governance.support.against",
+  abstain: "governance.support.abstain",
+} as const;
+
 /** For / Against / Abstain shares as bars, and the quorum progress (For + Abstain against the quorum). */
 export function QuorumBar({ proposal }: { proposal: ProposalSummary }) {
   const { t } = useTranslation();
@@ -19,11 +26,11 @@ export function QuorumBar({ proposal }: { proposal: ProposalSummary }) {
     <div className="gov-tally">
       {rows.map(([support, value]) => (
         <div key={support} className={`gov-tally-row gov-${support}`}>
-          <span className="gov-tally-label">{t(`governance.support.${support}`)}</span>
+          <span className="gov-tally-label">{t(SUPPORT_KEYS[support])}</span>
           <span className="gov-tally-value" data-testid={`tally-${support}`}>
             {agri(value)}
           </span>
-          <progress max={100} value={share(value)} aria-label={t(`governance.support.${support}`)} />
+          <progress max={100} value={share(value)} aria-label={t(SUPPORT_KEYS[support])} />
         </div>
       ))}
       <div className="gov-tally-row gov-quorum">

@@ -2,6 +2,12 @@ import { useTranslation } from "react-i18next";
 
 import type { TransactionState } from "../../hooks/governance/use-chain-transaction";
 
+const TX_KEYS = {
+  signing: "governance.tx.signing",
+  pending: "governance.tx.pending",
+  done: "governance.tx.done",
+} as const;
+
 /** What a wallet action is doing: waiting for the signature, mined, or why it failed. */
 export function TransactionStatus({ state }: { state: TransactionState }) {
   const { t } = useTranslation();
@@ -15,7 +21,7 @@ export function TransactionStatus({ state }: { state: TransactionState }) {
   }
   return (
     <p className="status" role="status">
-      {t(`governance.tx.${state.status}`)}
+      {t(TX_KEYS[state.status])}
       {state.status !== "signing" && <code className="address"> {state.hash}</code>}
     </p>
   );

@@ -8,6 +8,7 @@ import { requestJson } from "../../api/request-json";
 import type { GovernanceAccount } from "../../hooks/governance/governance-api-types";
 import { useAgri } from "../../hooks/governance/use-agri";
 import { useChainTransaction } from "../../hooks/governance/use-chain-transaction";
+import { SUPPORT_KEYS } from "./quorum-bar";
 import { TransactionStatus } from "./transaction-status";
 
 const SUPPORT = { against: 0, for: 1, abstain: 2 } as const;
@@ -120,7 +121,7 @@ export function VotePanel({
               checked={support === choice}
               onChange={() => setSupport(choice)}
             />
-            {t(`governance.support.${choice}`)}
+            {t(SUPPORT_KEYS[choice])}
           </label>
         ))}
       </fieldset>

@@ -41,7 +41,7 @@ export interface ProposalCall {
   calldata: Hex;
 }
 
-/** Why a draft cannot be encoded: an i18n key under governance.builder.errors. */
+/** Why a draft cannot be encoded, as the translation key of the message. */
 export class DraftError extends Error {
   constructor(readonly key: string) {
     super(key);
@@ -83,19 +83,21 @@ export function writableFunctions(contract: RawCallContract): { signature: strin
 
 function address(text: string): Address {
   const trimmed = text.trim();
-  if (!isAddress(trimmed, { strict: false })) throw new DraftError("address");
+  if (!isAddress(trimmed, { strict: false })) throw new DraftError("governance.builder.errors.address");
   return trimmed.toLowerCase() as Address;
 }
 
 function wholeNumber(text: string, max: number): number {
   const value = Number(text.trim());
-  if (text.trim() === "" || !Number.isInteger(value) || value < 0 || value > max) throw new DraftError("number");
+  if (text.trim() === "" || !Number.isInteger(value) || value < 0 || value > max)
+    throw new DraftError("governance.builder.errors.number");
   return value;
 }
 
 function hoursToSeconds(text: string): number {
   const hours = Number(text.trim());
-  if (text.trim() === "" || !Number.isFinite(hours) || hours <= 0) throw new DraftError("number");
+  if (text.trim() === "" || !Number.isFinite(hours) || hours <= 0)
+    throw new DraftError("governance.builder.errors.number");
   return wholeNumber(String(Math.round(hours * 3_600)), 2 ** 32 - 1);
 }
 
@@ -108,20 +110,20 @@ function parseArgument(type: string, text: string): unknown {
         typeof value === "string" && /^-?[0-9]+$/.test(value) ? BigInt(value) : value,
       );
     } catch {
-      throw new DraftError("json");
+      throw new DraftError("governance.builder.errors.json");
     }
   }
   if (/^u?int[0-9]*$/.test(type)) {
-    if (!/^-?[0-9]+$/.test(trimmed)) throw new DraftError("number");
+    if (!/^-?[0-9]+$/.test(trimmed)) throw new DraftError("governance.builder.errors.number");
     return BigInt(trimmed);
   }
   if (type === "bool") {
-    if (trimmed !== "true" && trimmed !== "false") throw new DraftError("bool");
+    if (trimmed !== "true" && trimmed !== "false") throw new DraftError("governance.builder.errors.bool");
     return trimmed === "true";
   }
   if (type === "address") return address(trimmed);
   if (type.startsWith("bytes")) {
-    if (!/^0x([0-9a-fA-F]{2})*$/.test(trimmed)) throw new DraftError("hex");
+    if (!/^0x([0-9a-fA-F]{2})*$/.test(trimmed)) throw new DraftError("governance.builder.errors.hex");
     return trimmed;
   }
   return text;
@@ -137,7 +139,7 @@ export function buildProposalCalls(
   assets: readonly TreasuryAsset[],
 ): ProposalCall[] {
   const escrow = (): Address => {
-    if (parameters.platform.escrow === null) throw new DraftError("noEscrow");
+    if (parameters.platform.escrow === null) throw new DraftError("governance.builder.errors.noEscrow");
     return parameters.platform.escrow;
   };
   const escrowCall = (calldata: Hex): ProposalCall => ({ target: escrow(), value: 0n, calldata });
@@ -145,7 +147,7 @@ export function buildProposalCalls(
     case "fee": {
       const percent = Number(draft.percent.trim());
       if (draft.percent.trim() === "" || !Number.isFinite(percent) || percent < 0 || percent > 100) {
-        throw new DraftError("percent");
+        throw new DraftError("governance.builder.errors.percent");
       }
       const feeBps = Math.round(percent * 100);
       return [escrowCall(encodeFunctionData({ abi: marketplaceEscrowAbi, functionName: "setFee", args: [feeBps] }))];
@@ -199,14 +201,14 @@ export function buildProposalCalls(
     case "transfer": {
       const to = address(draft.to);
       const asset = assets.find((candidate) => (candidate.token ?? "ETH") === draft.asset);
-      if (asset === undefined) throw new DraftError("asset");
+      if (asset === undefined) throw new DraftError("governance.builder.errors.asset");
       let amount: bigint;
       try {
         amount = parseUnits(draft.amount.trim(), asset.decimals);
       } catch {
-        throw new DraftError("amount");
+        throw new DraftError("governance.builder.errors.amount");
       }
-      if (amount <= 0n) throw new DraftError("amount");
+      if (amount <= 0n) throw new DraftError("governance.builder.errors.amount");
       if (asset.token === null) return [{ target: to, value: amount, calldata: "0x" }];
       return [
         {
@@ -218,19 +220,19 @@ export function buildProposalCalls(
     }
     case "raw": {
       const entry = writableFunctions(draft.contract).find((candidate) => candidate.signature === draft.signature);
-      if (entry === undefined) throw new DraftError("function");
+      if (entry === undefined) throw new DraftError("governance.builder.errors.function");
       const args = entry.fn.inputs.map((input, index) => parseArgument(input.type, draft.args[index] ?? ""));
       let value: bigint;
       try {
         value = parseUnits(draft.value.trim() === "" ? "0" : draft.value.trim(), 18);
       } catch {
-        throw new DraftError("amount");
+        throw new DraftError("governance.builder.errors.amount");
       }
       let calldata: Hex;
       try {
         calldata = encodeFunctionData({ abi: [entry.fn], functionName: entry.fn.name, args });
       } catch {
-        throw new DraftError("encode");
+        throw new DraftError("governance.builder.errors.encode");
       }
       return [{ target: address(draft.target), value, calldata }];
     }

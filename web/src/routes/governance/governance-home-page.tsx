@@ -5,7 +5,7 @@ import { useAccount } from "wagmi";
 
 import { DelegatePanel } from "../../components/governance/delegate-panel";
 import { QuorumBar } from "../../components/governance/quorum-bar";
-import { StateBadge } from "../../components/governance/state-badge";
+import { STATE_KEYS, StateBadge } from "../../components/governance/state-badge";
 import { QueryState } from "../../components/query-state";
 import type { ProposalStateName } from "../../hooks/governance/governance-api-types";
 import { useAgri } from "../../hooks/governance/use-agri";
@@ -129,7 +129,7 @@ export function GovernanceHomePage() {
           <option value="">{t("governance.home.allStates")}</option>
           {FILTERS.map((state) => (
             <option key={state} value={state}>
-              {t(`governance.state.${state}`)}
+              {t(STATE_KEYS[state])}
             </option>
           ))}
         </select>

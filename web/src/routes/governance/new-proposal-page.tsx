@@ -17,7 +17,16 @@ import { useChainTransaction } from "../../hooks/governance/use-chain-transactio
 import { useGovernanceAccount, useGovernanceParameters } from "../../hooks/governance/use-governance-queries";
 import { useTreasury } from "../../hooks/governance/use-treasury";
 
-const KINDS: readonly ActionKind[] = ["fee", "windows", "paymentToken", "arbiter", "guardian", "transfer", "raw"];
+const KIND_KEYS: Record<ActionKind, string> = {
+  fee: "governance.builder.kinds.fee",
+  windows: "governance.builder.kinds.windows",
+  paymentToken: "governance.builder.kinds.paymentToken",
+  arbiter: "governance.builder.kinds.arbiter",
+  guardian: "governance.builder.kinds.guardian",
+  transfer: "governance.builder.kinds.transfer",
+  raw: "governance.builder.kinds.raw",
+};
+const KINDS = Object.keys(KIND_KEYS) as ActionKind[];
 
 /** The guided proposal builder: platform actions or raw calls, a Markdown description, a decoded preview, propose. */
 export function NewProposalPage() {
@@ -48,7 +57,7 @@ export function NewProposalPage() {
     try {
       return { calls: buildProposalCalls(draft, params, assets) };
     } catch (error) {
-      return { error: error instanceof DraftError ? error.key : "encode" };
+      return { error: error instanceof DraftError ? error.key : "governance.builder.errors.encode" };
     }
   });
   const calls: ProposalCall[] = built.flatMap((entry) => entry.calls ?? []);
@@ -97,7 +106,7 @@ export function NewProposalPage() {
         {drafts.map((draft, index) => (
           <li key={index} className="gov-card">
             <div className="gov-heading-row">
-              <h3>{t(`governance.builder.kinds.${draft.kind}`)}</h3>
+              <h3>{t(KIND_KEYS[draft.kind])}</h3>
               <button
                 type="button"
                 className="button button-secondary"
@@ -112,9 +121,7 @@ export function NewProposalPage() {
               addresses={addresses}
               onChange={(next) => setDrafts(drafts.map((current, other) => (other === index ? next : current)))}
             />
-            {built[index].error !== undefined && (
-              <p className="error">{t(`governance.builder.errors.${built[index].error}`)}</p>
-            )}
+            {built[index].error !== undefined && <p className="error">{t(built[index].error)}</p>}
           </li>
         ))}
       </ol>
@@ -124,7 +131,7 @@ export function NewProposalPage() {
           <select id={`${id}-kind`} value={kind} onChange={(event) => setKind(event.target.value as ActionKind)}>
             {KINDS.map((option) => (
               <option key={option} value={option}>
-                {t(`governance.builder.kinds.${option}`)}
+                {t(KIND_KEYS[option])}
               </option>
             ))}
           </select>

@@ -6,7 +6,7 @@ import { useAccount, useWriteContract } from "wagmi";
 
 import { agriGovernorAbi } from "../../../../deploy/generated/contracts";
 import { MarkdownView } from "../../components/governance/markdown-view";
-import { QuorumBar } from "../../components/governance/quorum-bar";
+import { QuorumBar, SUPPORT_KEYS } from "../../components/governance/quorum-bar";
 import { StateBadge } from "../../components/governance/state-badge";
 import { TransactionStatus } from "../../components/governance/transaction-status";
 import { VotePanel } from "../../components/governance/vote-panel";
@@ -21,6 +21,16 @@ import {
   useProposalVotes,
 } from "../../hooks/governance/use-governance-queries";
 import { useFormat } from "../../hooks/use-format";
+
+const TIMELINE_KEYS: Record<string, string> = {
+  created: "governance.timeline.created",
+  voting_started: "governance.timeline.voting_started",
+  voting_extended: "governance.timeline.voting_extended",
+  voting_ended: "governance.timeline.voting_ended",
+  queued: "governance.timeline.queued",
+  executed: "governance.timeline.executed",
+  canceled: "governance.timeline.canceled",
+};
 
 /** The chain's clock now, from the time the API computed the state at plus what has passed since. */
 function useChainNow(asOf: string | undefined, fetchedAt: number): number | undefined {
@@ -202,7 +212,7 @@ export function ProposalPage() {
                     <td>
                       <code className="address">{vote.voter}</code>
                     </td>
-                    <td>{t(`governance.support.${vote.support}`)}</td>
+                    <td>{t(SUPPORT_KEYS[vote.support])}</td>
                     <td>{agri(vote.weight)}</td>
                     <td>{vote.reason}</td>
                   </tr>
@@ -218,7 +228,7 @@ export function ProposalPage() {
         <ol className="gov-timeline">
           {data.timeline.map((entry) => (
             <li key={`${entry.kind}-${entry.at}`}>
-              <strong>{t(`governance.timeline.${entry.kind}`)}</strong> · {time(entry.at)}
+              <strong>{t(TIMELINE_KEYS[entry.kind] ?? entry.kind)}</strong> · {time(entry.at)}
               {entry.txHash !== null && <code className="address"> {entry.txHash}</code>}
             </li>
           ))}
