@@ -74,6 +74,13 @@ export function NewProposalPage() {
   else if (drafts.length === 0) blocked = t("governance.builder.blocked.noActions");
   else if (built.some((entry) => entry.error !== undefined)) blocked = t("governance.builder.blocked.invalid");
 
+  const addDraft = () => {
+    const draft = emptyDraft(kind);
+    // A raw call starts on the escrow, the contract most proposals are about.
+    if (draft.kind === "raw") draft.target = addresses.MarketplaceEscrow ?? "";
+    setDrafts([...drafts, draft]);
+  };
+
   const submit = async () => {
     const ok = await transaction.run(() =>
       writeContractAsync({
@@ -136,11 +143,7 @@ export function NewProposalPage() {
             ))}
           </select>
         </div>
-        <button
-          type="button"
-          className="button button-secondary"
-          onClick={() => setDrafts([...drafts, emptyDraft(kind)])}
-        >
+        <button type="button" className="button button-secondary" onClick={addDraft}>
           {t("governance.builder.addAction")}
         </button>
       </div>
