@@ -1,12 +1,43 @@
+import { readFile } from "node:fs/promises";
+
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import type { Plugin } from "vite";
 
 // Where `npm run web:dev` forwards /api: the API of `npm run dev` unless AGRIDAO_API_URL says otherwise.
 const apiUrl = process.env.AGRIDAO_API_URL ?? "http://127.0.0.1:4000";
 
+/**
+ * Leaves the named top-level sections of the translation catalogs out of what the app imports (but for the keys
+ * listed, which the shell needs), and serves each whole as `./en.json?section=<name>`: those strings travel with the
+ * lazy pages that use them, not with the shop.
+ */
+function lazyCatalogSections(sections: Readonly<Record<string, readonly string[]>>): Plugin {
+  return {
+    name: "agridao-lazy-catalog-sections",
+    enforce: "pre",
+    async load(id) {
+      const [file, query = ""] = id.split("?");
+      if (!/[\\/]i18n[\\/][a-z]+\.json$/.test(file)) return null;
+      this.addWatchFile(file);
+      const catalog = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+      const section = new URLSearchParams(query).get("section");
+      // Other queries (`?raw` for the whole catalog) are Vite's own: left to it, they see every section.
+      if (query !== "" && section === null) return null;
+      // With a query the JSON plugin stands aside: the section is served as the module it would have made.
+      if (section !== null) return `export default ${JSON.stringify({ [section]: catalog[section] })};`;
+      for (const [name, kept] of Object.entries(sections)) {
+        const whole = (catalog[name] ?? {}) as Record<string, unknown>;
+        catalog[name] = Object.fromEntries(kept.map((key) => [key, whole[key]]));
+      }
+      return JSON.stringify(catalog);
+    },
+  };
+}
+
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react()],
+  plugins: [react(), lazyCatalogSections({ governance: ["nav"] })],
   // The generated contract file lives outside web/; the dev server must be allowed to serve it.
   server: {
     host: "localhost",

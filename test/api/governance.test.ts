@@ -202,6 +202,7 @@ describe("API governance on the local chain", function () {
       governor: Record<string, string>;
       platform: {
         terms: { feeBps: number; shipWindow: string; confirmWindow: string; arbitrationTimeout: string };
+        escrow: string | null;
         paymentTokens: string[];
         paused: boolean;
         arbiters: string[];
@@ -227,6 +228,7 @@ describe("API governance on the local chain", function () {
       confirmWindow: "3600",
       arbitrationTimeout: "86400",
     });
+    expect(body.platform.escrow).to.equal((await deployment.escrow.getAddress()).toLowerCase());
     expect(body.platform.paymentTokens).to.include((await deployment.usdc.getAddress()).toLowerCase());
     expect(body.platform.paused).to.equal(false);
     expect(body.platform.arbiters).to.deep.equal([deployment.accounts.arbiter.address.toLowerCase()]);

@@ -118,7 +118,13 @@ export async function startChainWebStack(): Promise<ChainWebStack> {
     },
   });
   await indexerReady(indexer, `http://127.0.0.1:${indexerPort}/ready`);
-  const jobs = startOrderJobs({ config: api.config, orm: api.orm, store: api.store, log: pino({ level: "warn" }) });
+  const jobs = startOrderJobs({
+    config: api.config,
+    orm: api.orm,
+    store: api.store,
+    log: pino({ level: "warn" }),
+    notifications: api.live.notifications,
+  });
   const web = await startWebServer({ distDir, apiUrl: api.url, host: "localhost", port });
   return {
     url: origin,

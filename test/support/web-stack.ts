@@ -41,17 +41,28 @@ function builtWebApp(): Promise<string> {
  * The shop as a browser sees it: a real API on a fresh database seeded with the local catalog (farms, products,
  * photos) and escrow terms, and the production build of the web app served on one origin with the API.
  */
-export async function startWebStack(): Promise<WebStack> {
+export async function startWebStack(
+  options: {
+    /** More API environment (a chain, a governor, a relayer key). */
+    apiEnv?: Record<string, string>;
+    /** False when a real indexer writes the escrow terms from the chain (default: fixed terms are inserted). */
+    escrowTerms?: boolean;
+  } = {},
+): Promise<WebStack> {
   const [distDir, port, uploadDir] = await Promise.all([
     builtWebApp(),
     freePort(),
     mkdtemp(path.join(tmpdir(), "agridao-web-uploads-")),
   ]);
   const origin = `http://localhost:${port}`;
-  const api = await startApiApp({ env: { UPLOAD_DIR: uploadDir, PUBLIC_WEB_ORIGIN: origin, LOG_LEVEL: "warn" } });
+  const api = await startApiApp({
+    env: { UPLOAD_DIR: uploadDir, PUBLIC_WEB_ORIGIN: origin, LOG_LEVEL: "warn", ...options.apiEnv },
+  });
   await seedCatalog({ orm: api.orm, photoStore: createDiskPhotoStore({ dir: uploadDir }), currency: "USD" });
   await installIndexerSchema(api.database.pool);
-  await insertEscrowTerms(api.database.pool, { chainId: 31337, firstOrderId: 1, feeBps: WEB_STACK_FEE_BPS });
+  if (options.escrowTerms !== false) {
+    await insertEscrowTerms(api.database.pool, { chainId: 31337, firstOrderId: 1, feeBps: WEB_STACK_FEE_BPS });
+  }
   const web = await startWebServer({ distDir, apiUrl: api.url, host: "localhost", port });
   return {
     url: origin,

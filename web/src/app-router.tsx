@@ -28,6 +28,7 @@ const pages = {
   farmer: withWholeCatalog(() => import("./routes/farmer-page")),
   admin: withWholeCatalog(() => import("./routes/admin-page")),
   notifications: withWholeCatalog(() => import("./routes/notifications-page")),
+  governance: () => import("./routes/governance/governance-routes"),
 };
 
 const HomePage = lazy(pages.home);
@@ -46,6 +47,7 @@ const OrderPage = lazy(pages.order);
 const FarmerPage = lazy(pages.farmer);
 const AdminPage = lazy(pages.admin);
 const NotificationsPage = lazy(pages.notifications);
+const GovernanceRoutes = lazy(pages.governance);
 
 const FIRST_SEGMENT: Readonly<Record<string, () => Promise<unknown>>> = {
   "": pages.home,
@@ -92,6 +94,7 @@ export function AppRouter() {
           <Route path="farmer" element={<FarmerPage />} />
           <Route path="admin" element={<AdminPage />} />
           <Route path="notifications" element={<NotificationsPage />} />
+          <Route path="governance/*" element={<GovernanceRoutes />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -455,6 +455,7 @@ export function createGovernanceService(deps: {
                   arbitrationTimeout: current.arbitration_timeout,
                   sinceOrderId: current.first_order_id,
                 },
+          escrow: escrowAddress?.toLowerCase() ?? null,
           paymentTokens: tokens.map((row) => row.token),
           paused: status[0]?.paused ?? false,
           arbiters: holders(ARBITER_ROLE),

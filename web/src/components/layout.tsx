@@ -38,6 +38,9 @@ export function Layout() {
               <NavLink to="/shop">{t("nav.shop")}</NavLink>
             </li>
             <li>
+              <NavLink to="/governance">{t("governance.nav")}</NavLink>
+            </li>
+            <li>
               <NavLink to="/cart">
                 {t("nav.cart")}
                 {items > 0 && (

@@ -10,6 +10,8 @@ import {
   category,
   common,
   farm,
+  // Only its `nav` key: the rest of governance comes with its pages (see lazyCatalogSections in vite.config.ts).
+  governance,
   home,
   language as languageNames,
   nav,
@@ -29,6 +31,7 @@ const SHELL_ENGLISH = {
   category,
   common,
   farm,
+  governance,
   home,
   language: languageNames,
   nav,

@@ -140,6 +140,7 @@ export const governanceParameters = z.object({
       })
       .nullable()
       .describe("null until the indexer has seen the escrow's terms"),
+    escrow: address.nullable().describe("The escrow whose parameters proposals change; null when not configured"),
     paymentTokens: z.array(address),
     paused: z.boolean(),
     arbiters: z.array(address),
