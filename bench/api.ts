@@ -3,8 +3,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import pg from "pg";
+import Stripe from "stripe";
 
 import { createAccessTokens } from "../api/src/services/access-tokens.js";
+import { createLocalStripeServer } from "../scripts/local-stripe/create-local-stripe-server.js";
 import { migrate as migrateIndexer } from "../indexer/src/migrations.js";
 
 import { seedBenchCatalog } from "./api-seed.js";
@@ -29,6 +31,8 @@ const API_NODE_ARGS = (process.env.BENCH_API_NODE_ARGS ?? "").split(" ").filter(
 const ONLY = process.env.BENCH_SCENARIOS?.split(",");
 const BENCH_ESCROW_ADDRESS = "0x00000000000000000000000000000000000e5c00";
 const BENCH_TOKEN_ADDRESS = "0x0000000000000000000000000000000000005dc0";
+const STRIPE_KEY = "sk_test_bench";
+const WEBHOOK_SECRET = `whsec_${randomBytes(16).toString("hex")}`;
 const JWT = { secret: randomBytes(32).toString("hex"), issuer: "agridao-api", audience: "agridao" };
 
 const resultsDir = path.join(import.meta.dirname, "results");
@@ -41,6 +45,11 @@ await admin.connect();
 await admin.query(`CREATE DATABASE ${databaseName}`);
 const databaseUrl = `postgres://postgres@127.0.0.1:5432/${databaseName}`;
 const processes: LoggedProcess[] = [];
+
+// Card payments go to the local Stripe stand-in. It has no webhook endpoint: the webhook scenario posts its events
+// itself, so their delivery is what is measured.
+const localStripe = await createLocalStripeServer({ expirySweepMs: 0 });
+const stripe = new Stripe(STRIPE_KEY, { ...localStripe.stripeConfig, maxNetworkRetries: 0 });
 
 try {
   const apiPort = 4600 + Math.floor(Math.random() * 300);
@@ -67,6 +76,9 @@ try {
       // Checkout only encodes the escrow call; no chain is needed for it.
       ESCROW_ADDRESS: BENCH_ESCROW_ADDRESS,
       ESCROW_TOKEN_ADDRESS: BENCH_TOKEN_ADDRESS,
+      STRIPE_SECRET_KEY: STRIPE_KEY,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_API_URL: localStripe.url,
     },
     logFile: path.join(resultsDir, "api-process.log"),
   });
@@ -127,7 +139,87 @@ try {
   const base = `http://127.0.0.1:${apiPort}`;
   const load = { connections: CONNECTIONS, durationSeconds: DURATION_SECONDS };
 
-  const checkoutKeys: string[] = [];
+  const checkoutKeys: Record<"escrow" | "card", string[]> = { escrow: [], card: [] };
+  const flow = { workers: CONNECTIONS, durationSeconds: DURATION_SECONDS };
+
+  /**
+   * A buyer fills a cart with two products (usually of two farms), then checks it out; only the checkout is measured
+   * (for a card, it includes creating the Stripe Checkout Session).
+   */
+  const checkoutIteration = (paymentMethod: "escrow" | "card") => async (worker: number) => {
+    const authorization = `Bearer ${buyerTokens[worker % buyerTokens.length].token}`;
+    const json = { authorization, "content-type": "application/json" };
+    const first = Math.floor(Math.random() * catalog.productIds.length);
+    const second =
+      (first + 1 + Math.floor(Math.random() * (catalog.productIds.length - 1))) % catalog.productIds.length;
+    for (const [index, quantity] of [
+      [first, 1],
+      [second, 2],
+    ]) {
+      const added = await fetch(`${base}/api/cart/items/${catalog.productIds[index]}`, {
+        method: "PUT",
+        headers: json,
+        body: JSON.stringify({ quantity }),
+      });
+      await added.arrayBuffer();
+      if (!added.ok) return { ok: false, latencyMs: 0 };
+    }
+    const key = randomUUID();
+    const { response, latencyMs } = await timed(() =>
+      fetch(`${base}/api/checkout`, {
+        method: "POST",
+        headers: { ...json, "idempotency-key": key },
+        body: JSON.stringify({ paymentMethod }),
+      }),
+    );
+    if (response.status === 201) checkoutKeys[paymentMethod].push(key);
+    return { ok: response.status === 201, latencyMs };
+  };
+
+  /**
+   * Pays every card checkout's session on the local Stripe, then posts each resulting event to the API's webhook
+   * twice (Stripe delivers at least once), signed as Stripe signs, from `CONNECTIONS` concurrent senders.
+   */
+  async function deliverCardPayments(): Promise<HttpLoadResult> {
+    const sessionDb = new pg.Client({ ...SERVER, database: databaseName });
+    await sessionDb.connect();
+    const { rows } = await sessionDb.query<{ stripe_session_id: string }>(
+      "SELECT stripe_session_id FROM checkouts WHERE stripe_session_id IS NOT NULL",
+    );
+    await sessionDb.end();
+    const since = Math.floor(Date.now() / 1000) - 1;
+    for (const row of rows) {
+      const paid = localStripe.paySession(row.stripe_session_id, { number: "4242424242424242" });
+      if (paid.status !== "succeeded") throw new Error(`paying ${row.stripe_session_id}: ${paid.status}`);
+    }
+    const events: Stripe.Event[] = [];
+    for await (const event of stripe.events.list({ created: { gte: since }, limit: 100 })) events.push(event);
+    const deliveries = events.flatMap((event) => [event, event]);
+    log(`stripeWebhooks: ${rows.length} sessions paid, ${events.length} events, ${deliveries.length} deliveries…`);
+    let next = 0;
+    const result = await runFlowLoad({
+      workers: CONNECTIONS,
+      durationSeconds: 3_600,
+      until: () => next >= deliveries.length,
+      iteration: async () => {
+        const event = deliveries[next++];
+        const payload = JSON.stringify(event);
+        const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });
+        const { response, latencyMs } = await timed(() =>
+          fetch(`${base}/api/stripe/webhook`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "stripe-signature": signature },
+            body: payload,
+          }),
+        );
+        return { ok: response.ok, latencyMs };
+      },
+    });
+    webhookEvents.push(...events.map((event) => event.id));
+    return result;
+  }
+  const webhookEvents: string[] = [];
+
   const scenarios: [string, () => Promise<HttpLoadResult>][] = [
     ["koaHello", () => runHttpLoad({ ...load, url: `http://127.0.0.1:${helloPort}/` })],
     ["listProducts", () => runHttpLoad({ ...load, url: `${base}/api/products?limit=24` })],
@@ -174,45 +266,9 @@ try {
           }),
         }),
     ],
-    [
-      "checkoutEscrow",
-      () =>
-        runFlowLoad({
-          workers: CONNECTIONS,
-          durationSeconds: DURATION_SECONDS,
-          // A buyer fills a cart with two products (usually of two farms), then checks it out; only the checkout
-          // is measured.
-          iteration: async (worker) => {
-            const authorization = `Bearer ${buyerTokens[worker % buyerTokens.length].token}`;
-            const json = { authorization, "content-type": "application/json" };
-            const first = Math.floor(Math.random() * catalog.productIds.length);
-            const second =
-              (first + 1 + Math.floor(Math.random() * (catalog.productIds.length - 1))) % catalog.productIds.length;
-            for (const [index, quantity] of [
-              [first, 1],
-              [second, 2],
-            ]) {
-              const added = await fetch(`${base}/api/cart/items/${catalog.productIds[index]}`, {
-                method: "PUT",
-                headers: json,
-                body: JSON.stringify({ quantity }),
-              });
-              await added.arrayBuffer();
-              if (!added.ok) return { ok: false, latencyMs: 0 };
-            }
-            const key = randomUUID();
-            const { response, latencyMs } = await timed(() =>
-              fetch(`${base}/api/checkout`, {
-                method: "POST",
-                headers: { ...json, "idempotency-key": key },
-                body: JSON.stringify({ paymentMethod: "escrow" }),
-              }),
-            );
-            if (response.status === 201) checkoutKeys.push(key);
-            return { ok: response.status === 201, latencyMs };
-          },
-        }),
-    ],
+    ["checkoutEscrow", () => runFlowLoad({ ...flow, iteration: checkoutIteration("escrow") })],
+    ["checkoutCard", () => runFlowLoad({ ...flow, iteration: checkoutIteration("card") })],
+    ["stripeWebhooks", () => deliverCardPayments()],
   ];
 
   // Warm up each route (connection pools, JIT, the cached listing) before measuring it.
@@ -226,7 +282,8 @@ try {
     results[name] = { ...result, ratioToKoaHello: Math.round((result.reqPerSec / ceiling) * 100) / 100 };
   }
 
-  const integrity = ONLY === undefined || ONLY.includes("checkoutEscrow") ? await checkCheckouts() : undefined;
+  const integrity =
+    ONLY === undefined || ONLY.some((name) => name.startsWith("checkout")) ? await checkCheckouts() : undefined;
 
   console.table(
     Object.fromEntries(
@@ -243,16 +300,23 @@ try {
       ]),
     ),
   );
-  const listing = results.listProducts;
-  log(
-    `goal: cached listing ≥ 0.5 × bare Koa (${listing.ratioToKoaHello}) and p95 < 50 ms at ${CONNECTIONS} connections (${listing.p95Ms} ms): ` +
-      (listing.ratioToKoaHello >= 0.5 && listing.p95Ms < 50 ? "met" : "not met"),
-  );
+  const listing = results.listProducts as (typeof results)[string] | undefined;
+  if (listing !== undefined) {
+    log(
+      `goal: cached listing ≥ 0.5 × bare Koa (${listing.ratioToKoaHello}) and p95 < 50 ms at ${CONNECTIONS} connections (${listing.p95Ms} ms): ` +
+        (listing.ratioToKoaHello >= 0.5 && listing.p95Ms < 50 ? "met" : "not met"),
+    );
+  }
   if (integrity !== undefined) {
     log(
-      `checkouts: ${integrity.accepted} accepted, ${integrity.stored} stored with ${integrity.items} items ` +
+      `checkouts: ${integrity.accepted} accepted, ${integrity.stored} stored ` +
         `(${integrity.lost} lost, ${integrity.duplicated} duplicated); ${integrity.replays} replays created nothing new: ` +
         (integrity.replayedNothing ? "yes" : "NO"),
+    );
+    log(
+      `card: ${integrity.cardOrdersPaid} of ${integrity.cardOrders} orders paid, payment recorded ` +
+        `${integrity.cardPaymentsRecorded} times; ${integrity.webhookEventsApplied} of ` +
+        `${integrity.webhookEventsDelivered} events applied (each delivered twice)`,
     );
   }
   const file = path.join(resultsDir, "api.json");
@@ -263,10 +327,12 @@ try {
   log(`wrote ${path.relative(process.cwd(), file)}`);
 
   /**
-   * Every accepted checkout is stored once, no farm's order twice in one checkout, and replaying keys creates
-   * nothing: what the checkout scenarios must leave behind.
+   * Every accepted checkout is stored once, no farm's order twice in one checkout, replaying keys creates nothing, and
+   * every card order whose payment events were delivered (twice each) is paid, with its payment recorded once.
    */
   async function checkCheckouts() {
+    const checkDb = new pg.Client({ ...SERVER, database: databaseName });
+    await checkDb.connect();
     const counts = async () => {
       const { rows } = await checkDb.query<{ checkouts: string; items: string; orders: string; twice: string }>(
         `SELECT (SELECT count(*) FROM checkouts) AS checkouts, (SELECT count(*) FROM orders) AS orders,
@@ -275,15 +341,14 @@ try {
       );
       return rows[0];
     };
-    const checkDb = new pg.Client({ ...SERVER, database: databaseName });
-    await checkDb.connect();
     try {
       const before = await counts();
-      const replayKeys = checkoutKeys.slice(0, 20);
-      for (const key of replayKeys) {
+      const replays = [...checkoutKeys.escrow.slice(0, 10), ...checkoutKeys.card.slice(0, 10)];
+      for (const key of replays) {
         // A replay needs no cart: it answers from the stored checkout, whatever the cart now holds.
-        const { rows } = await checkDb.query<{ buyer_id: string }>(
-          "SELECT buyer_id FROM checkouts WHERE idempotency_key_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')",
+        const { rows } = await checkDb.query<{ buyer_id: string; payment_method: string }>(
+          `SELECT buyer_id, (SELECT payment_method FROM orders WHERE checkout_id = checkouts.id LIMIT 1) AS payment_method
+             FROM checkouts WHERE idempotency_key_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')`,
           [key],
         );
         if (rows.length === 0) continue;
@@ -295,21 +360,34 @@ try {
             "content-type": "application/json",
             "idempotency-key": key,
           },
-          body: JSON.stringify({ paymentMethod: "escrow" }),
+          body: JSON.stringify({ paymentMethod: rows[0].payment_method }),
         });
         await replay.arrayBuffer();
       }
       const after = await counts();
+      const accepted = checkoutKeys.escrow.length + checkoutKeys.card.length;
       const stored = Number(before.checkouts);
+      const { rows: card } = await checkDb.query<{ orders: string; paid: string; paid_events: string; stored: string }>(
+        `SELECT (SELECT count(*) FROM orders WHERE payment_method = 'card') AS orders,
+                (SELECT count(*) FROM orders WHERE payment_method = 'card' AND status = 'paid') AS paid,
+                (SELECT count(*) FROM order_events e JOIN orders o ON o.id = e.order_id
+                  WHERE o.payment_method = 'card' AND e.kind = 'paid') AS paid_events,
+                (SELECT count(*) FROM stripe_events WHERE processed_at IS NOT NULL) AS stored`,
+      );
       return {
-        accepted: checkoutKeys.length,
+        accepted,
         stored,
         orders: Number(before.orders),
         items: Number(before.items),
-        lost: Math.max(0, checkoutKeys.length - stored),
-        duplicated: Math.max(0, stored - checkoutKeys.length) + Number(before.twice),
-        replays: replayKeys.length,
+        lost: Math.max(0, accepted - stored),
+        duplicated: Math.max(0, stored - accepted) + Number(before.twice),
+        replays: replays.length,
         replayedNothing: JSON.stringify(before) === JSON.stringify(after),
+        cardOrders: Number(card[0].orders),
+        cardOrdersPaid: Number(card[0].paid),
+        cardPaymentsRecorded: Number(card[0].paid_events),
+        webhookEventsDelivered: webhookEvents.length,
+        webhookEventsApplied: Number(card[0].stored),
       };
     } finally {
       await checkDb.end();
@@ -317,6 +395,7 @@ try {
   }
 } finally {
   for (const child of processes.toReversed()) await child.stop();
+  await localStripe.close();
   await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
   await admin.end();
 }

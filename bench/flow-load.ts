@@ -15,6 +15,8 @@ export interface FlowStep {
 export async function runFlowLoad(options: {
   workers: number;
   durationSeconds: number;
+  /** Stops early once this says the work is done (a fixed batch rather than a time). */
+  until?: () => boolean;
   iteration: (worker: number) => Promise<FlowStep>;
 }): Promise<HttpLoadResult> {
   const latencies: number[] = [];
@@ -23,7 +25,7 @@ export async function runFlowLoad(options: {
   const started = performance.now();
   await Promise.all(
     Array.from({ length: options.workers }, async (_, worker) => {
-      while (performance.now() < deadline) {
+      while (performance.now() < deadline && options.until?.() !== true) {
         const step = await options.iteration(worker).catch(() => ({ ok: false, latencyMs: Number.NaN }));
         if (step.ok) latencies.push(step.latencyMs);
         else errors += 1;
