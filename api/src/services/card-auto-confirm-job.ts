@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 
 import type { CardDelivery } from "./card-delivery.js";
 import type { FarmPayouts } from "./farm-payouts.js";
+import { startPeriodicJob } from "./periodic-job.js";
 
 export interface CardAutoConfirmJob {
   /** Confirms every card order shipped longer ago than the confirm window; resolves with how many. */
@@ -45,7 +46,6 @@ export function startCardAutoConfirmJob(deps: {
   schedule?: boolean;
 }): CardAutoConfirmJob {
   const now = deps.now ?? (() => new Date());
-  let running: Promise<number> | undefined;
 
   async function run(): Promise<number> {
     const windowMs = await readConfirmWindowMs(deps.fork(), deps.chainId, deps.fallbackWindowMs);
@@ -83,24 +83,10 @@ export function startCardAutoConfirmJob(deps: {
     return total;
   }
 
-  function runOnce(): Promise<number> {
-    running ??= run().finally(() => (running = undefined));
-    return running;
-  }
-
-  const timer =
-    deps.schedule === false
-      ? undefined
-      : setInterval(() => {
-          runOnce().catch((error: unknown) => deps.log.error({ err: error }, "card auto-confirm failed"));
-        }, deps.intervalMs);
-  timer?.unref();
-
-  return {
-    runOnce,
-    async stop() {
-      if (timer !== undefined) clearInterval(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  return startPeriodicJob({
+    run,
+    intervalMs: deps.intervalMs,
+    schedule: deps.schedule,
+    onError: (error) => deps.log.error({ err: error }, "card auto-confirm failed"),
+  });
 }

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 
 import { Order } from "../entities/Order.js";
 import type { NotificationService } from "./notification-service.js";
+import { startPeriodicJob } from "./periodic-job.js";
 import { releaseOrderStock } from "./release-order-stock.js";
 
 /** Orders expired per transaction: a short transaction keeps the locks it holds brief. */
@@ -35,7 +36,6 @@ export function startReservationExpiryJob(deps: {
   schedule?: boolean;
 }): ReservationExpiryJob {
   const now = deps.now ?? (() => new Date());
-  let running: Promise<number> | undefined;
 
   async function expireBatch(em: EntityManager, indexed: boolean): Promise<number> {
     return deps.notifications.transaction(em, async (tx, notify) => {
@@ -79,24 +79,10 @@ export function startReservationExpiryJob(deps: {
     return total;
   }
 
-  function runOnce(): Promise<number> {
-    running ??= run().finally(() => (running = undefined));
-    return running;
-  }
-
-  const timer =
-    deps.schedule === false
-      ? undefined
-      : setInterval(() => {
-          runOnce().catch((error: unknown) => deps.log.error({ err: error }, "reservation expiry failed"));
-        }, deps.intervalMs);
-  timer?.unref();
-
-  return {
-    runOnce,
-    async stop() {
-      if (timer !== undefined) clearInterval(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  return startPeriodicJob({
+    run,
+    intervalMs: deps.intervalMs,
+    schedule: deps.schedule,
+    onError: (error) => deps.log.error({ err: error }, "reservation expiry failed"),
+  });
 }
