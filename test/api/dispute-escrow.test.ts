@@ -7,12 +7,11 @@ import { createEscrowOrderLinker } from "../../api/src/services/escrow-order-lin
 import type { EscrowOrderLinker } from "../../api/src/services/escrow-order-linker.js";
 import { createIndexerAnnouncements } from "../../api/src/services/indexer-announcements.js";
 import { createAnnouncer } from "../../indexer/src/announce.js";
-import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";
 import type { SyncDeps } from "../../indexer/src/sync.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 import { insertFarm, insertProduct, insertUser, installIndexerSchema } from "../support/cart-fixtures.js";
-import { indexerTargets } from "../support/indexer-setup.js";
+import { inProcessSync } from "../support/indexer-setup.js";
 import { deployLocal } from "../support/local-deployment.js";
 import { startLocalNode } from "../support/local-node.js";
 import { farmOwner, fillCart, setPayoutWallet } from "../support/order-fixtures.js";
@@ -79,17 +78,7 @@ describe("API disputes and notifications on the local chain", function () {
       },
     });
     await installIndexerSchema(api.database.pool);
-    const { addresses, context } = await indexerTargets(deployment);
-    sync = {
-      db: api.database.pool,
-      rpc: createIndexerRpc({ client: createRpcClient(node.url) }),
-      addresses,
-      context,
-      startBlock: 0n,
-      confirmations: 12,
-      rangePolicy: { min: 1, max: 1_000, fastMs: 1_000, maxLogs: 5_000 },
-      state: { rangeSize: 1_000 },
-    };
+    sync = await inProcessSync(api.database.pool, node.url, deployment, { confirmations: 12 });
     await syncToHead(sync);
     linker = createEscrowOrderLinker({
       chainId: 31337,

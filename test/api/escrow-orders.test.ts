@@ -8,12 +8,11 @@ import { startEscrowLinkJob } from "../../api/src/services/escrow-link-job.js";
 import { createEscrowOrderLinker } from "../../api/src/services/escrow-order-linker.js";
 import type { EscrowOrderLinker } from "../../api/src/services/escrow-order-linker.js";
 import { startReservationExpiryJob } from "../../api/src/services/reservation-expiry-job.js";
-import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";
 import type { SyncDeps } from "../../indexer/src/sync.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 import { insertFarm, insertProduct, insertUser, installIndexerSchema } from "../support/cart-fixtures.js";
-import { indexerTargets } from "../support/indexer-setup.js";
+import { inProcessSync } from "../support/indexer-setup.js";
 import { deployLocal } from "../support/local-deployment.js";
 import { startLocalNode } from "../support/local-node.js";
 import { fillCart, setPayoutWallet } from "../support/order-fixtures.js";
@@ -70,18 +69,8 @@ describe("API escrow orders on the local chain", function () {
       },
     });
     await installIndexerSchema(api.database.pool);
-    const { addresses, context } = await indexerTargets(deployment);
-    sync = {
-      db: api.database.pool,
-      rpc: createIndexerRpc({ client: createRpcClient(node.url) }),
-      addresses,
-      context,
-      startBlock: 0n,
-      // Blocks kept for finding a common ancestor: the reorg test takes back a few.
-      confirmations: 12,
-      rangePolicy: { min: 1, max: 1_000, fastMs: 1_000, maxLogs: 5_000 },
-      state: { rangeSize: 1_000 },
-    };
+    // Blocks kept for finding a common ancestor: the reorg test takes back a few.
+    sync = await inProcessSync(api.database.pool, node.url, deployment, { confirmations: 12 });
     // The deployment's TermsUpdated gives the API its platform fee.
     await syncToHead(sync);
     linker = createEscrowOrderLinker({

@@ -4,7 +4,6 @@ import { Wallet, ethers, parseEther, parseUnits, toBeHex } from "ethers";
 import type { HDNodeWallet } from "ethers";
 
 import { announcementOf } from "../../indexer/src/announce.js";
-import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";
 import type { SyncDeps, SyncStep } from "../../indexer/src/sync.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
@@ -19,7 +18,7 @@ import {
   waitForEta,
 } from "../support/governance-actions.js";
 import type { Proposal } from "../support/governance-actions.js";
-import { indexerTargets } from "../support/indexer-setup.js";
+import { inProcessSync } from "../support/indexer-setup.js";
 import { deployLocal } from "../support/local-deployment.js";
 import { startLocalNode } from "../support/local-node.js";
 import { syncToHead } from "../support/sync-harness.js";
@@ -86,17 +85,7 @@ describe("API governance on the local chain", function () {
       },
     });
     await installIndexerSchema(api.database.pool);
-    const { addresses, context } = await indexerTargets(deployment);
-    sync = {
-      db: api.database.pool,
-      rpc: createIndexerRpc({ client: createRpcClient(node.url) }),
-      addresses,
-      context,
-      startBlock: 0n,
-      confirmations: 0,
-      rangePolicy: { min: 1, max: 1_000, fastMs: 1_000, maxLogs: 5_000 },
-      state: { rangeSize: 1_000 },
-    };
+    sync = await inProcessSync(api.database.pool, node.url, deployment, { confirmations: 0 });
     await index();
   });
 

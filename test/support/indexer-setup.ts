@@ -3,6 +3,8 @@ import type { Address } from "viem";
 import type { ChainContext } from "../../indexer/src/chain-context.js";
 import type { IndexedAddresses } from "../../indexer/src/decode-log.js";
 import { migrate } from "../../indexer/src/migrations.js";
+import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";
+import type { SyncDeps } from "../../indexer/src/sync.js";
 
 import { createTestDatabase } from "./database.js";
 import type { TestDatabase } from "./database.js";
@@ -23,6 +25,29 @@ export async function indexerTargets(deployment: Deployment): Promise<{
       AgriGovernor: (await governor.getAddress()) as Address,
     },
     context: { chainId: 31337, treasury: await escrow.treasury() },
+  };
+}
+
+/**
+ * What the indexer's sync loop needs to run in the test's own process against a local node, writing into `db` (whose
+ * indexer schema must be installed): tests step it with syncToHead instead of running the indexer process.
+ */
+export async function inProcessSync(
+  db: SyncDeps["db"],
+  nodeUrl: string,
+  deployment: Deployment,
+  options: { confirmations: number },
+): Promise<SyncDeps> {
+  const { addresses, context } = await indexerTargets(deployment);
+  return {
+    db,
+    rpc: createIndexerRpc({ client: createRpcClient(nodeUrl) }),
+    addresses,
+    context,
+    startBlock: 0n,
+    confirmations: options.confirmations,
+    rangePolicy: { min: 1, max: 1_000, fastMs: 1_000, maxLogs: 5_000 },
+    state: { rangeSize: 1_000 },
   };
 }
 

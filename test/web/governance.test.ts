@@ -3,12 +3,10 @@ import { expect } from "chai";
 import { HDNodeWallet, Wallet, parseEther } from "ethers";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 
-import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";
-import type { SyncDeps } from "../../indexer/src/sync.js";
 import { launchBrowser, saveScreenshot } from "../support/browser.js";
 import { openOrder } from "../support/escrow-actions.js";
 import { delegateToSelf } from "../support/governance-actions.js";
-import { indexerTargets } from "../support/indexer-setup.js";
+import { inProcessSync } from "../support/indexer-setup.js";
 import { deployLocal } from "../support/local-deployment.js";
 import { startLocalNode } from "../support/local-node.js";
 import { syncToHead } from "../support/sync-harness.js";
@@ -66,17 +64,7 @@ describe("Governance in a real browser on the local chain", function () {
       launchBrowser(),
     ]);
     // The indexer, in process: follows the head so the API sees every proposal, vote and TermsUpdated.
-    const { addresses, context } = await indexerTargets(deployment);
-    const sync: SyncDeps = {
-      db: stack.api.database.pool,
-      rpc: createIndexerRpc({ client: createRpcClient(node.url) }),
-      addresses,
-      context,
-      startBlock: 0n,
-      confirmations: 0,
-      rangePolicy: { min: 1, max: 1_000, fastMs: 1_000, maxLogs: 5_000 },
-      state: { rangeSize: 1_000 },
-    };
+    const sync = await inProcessSync(stack.api.database.pool, node.url, deployment, { confirmations: 0 });
     indexer = (async () => {
       while (indexing) {
         await syncToHead(sync);

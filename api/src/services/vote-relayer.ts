@@ -14,6 +14,7 @@ import {
   UnknownProposalError,
   VotingClosedError,
 } from "./governance-errors.js";
+import { BALLOT_TYPES } from "./governor-ballot-types.js";
 
 /** A ballot the voter signed (EIP-712, the governor's domain) for someone else to submit. */
 export interface SignedBallot {
@@ -27,24 +28,6 @@ export interface SignedBallot {
   /** The nonce the voter says it signed; checked against the governor's before anything else is. */
   nonce?: bigint;
 }
-
-/** The EIP-712 types of the governor's vote signatures (Governor.BALLOT_TYPEHASH and EXTENDED_BALLOT_TYPEHASH). */
-export const BALLOT_TYPES = {
-  Ballot: [
-    { name: "proposalId", type: "uint256" },
-    { name: "support", type: "uint8" },
-    { name: "voter", type: "address" },
-    { name: "nonce", type: "uint256" },
-  ],
-  ExtendedBallot: [
-    { name: "proposalId", type: "uint256" },
-    { name: "support", type: "uint8" },
-    { name: "voter", type: "address" },
-    { name: "nonce", type: "uint256" },
-    { name: "reason", type: "string" },
-    { name: "params", type: "bytes" },
-  ],
-} as const;
 
 const NO_PARAMS = "0x";
 

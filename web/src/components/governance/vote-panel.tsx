@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import type { Address, Hex } from "viem";
 import { usePublicClient, useSignTypedData, useWriteContract } from "wagmi";
 
+import { BALLOT_TYPES } from "../../../../api/src/services/governor-ballot-types";
 import { agriGovernorAbi } from "../../../../deploy/generated/contracts";
 import { requestJson } from "../../api/request-json";
 import type { GovernanceAccount } from "../../hooks/governance/governance-api-types";
@@ -13,24 +14,6 @@ import { TransactionStatus } from "./transaction-status";
 
 const SUPPORT = { against: 0, for: 1, abstain: 2 } as const;
 type Support = keyof typeof SUPPORT;
-
-// The governor's vote signatures (Governor.BALLOT_TYPEHASH, EXTENDED_BALLOT_TYPEHASH): a reason needs the extended one.
-const BALLOT_TYPES = {
-  Ballot: [
-    { name: "proposalId", type: "uint256" },
-    { name: "support", type: "uint8" },
-    { name: "voter", type: "address" },
-    { name: "nonce", type: "uint256" },
-  ],
-  ExtendedBallot: [
-    { name: "proposalId", type: "uint256" },
-    { name: "support", type: "uint8" },
-    { name: "voter", type: "address" },
-    { name: "nonce", type: "uint256" },
-    { name: "reason", type: "string" },
-    { name: "params", type: "bytes" },
-  ],
-} as const;
 
 /**
  * For / Against / Abstain with an optional reason, cast either as a transaction from the wallet or as an EIP-712
