@@ -15,6 +15,7 @@ import { runHttpLoad } from "./http-load.js";
 import type { HttpLoadResult } from "./http-load.js";
 import { startLoggedProcess } from "./logged-process.js";
 import type { LoggedProcess } from "./logged-process.js";
+import { processCpuMs } from "./process-cpu.js";
 import { waitFor } from "./wait-for.js";
 
 // `npm run bench:api`: the API as production runs it (its own process, Redis-backed cache and rate limits, JSON
@@ -273,13 +274,20 @@ try {
 
   // Warm up each route (connection pools, JIT, the cached listing) before measuring it.
   await fetch(`${base}/api/products?limit=24`);
-  const results: Record<string, HttpLoadResult & { ratioToKoaHello: number }> = {};
+  const results: Record<string, HttpLoadResult & { ratioToKoaHello: number; serverCpuUsPerRequest: number }> = {};
   for (const [name, run] of scenarios) {
     if (ONLY !== undefined && !ONLY.includes(name)) continue;
     log(`${name}: ${CONNECTIONS} connections for ${DURATION_SECONDS} s…`);
+    const server = name === "koaHello" ? hello : api;
+    const cpuBefore = await processCpuMs(server.pid);
     const result = await run();
+    const cpuMs = (await processCpuMs(server.pid)) - cpuBefore;
     const ceiling = results.koaHello?.reqPerSec ?? result.reqPerSec;
-    results[name] = { ...result, ratioToKoaHello: Math.round((result.reqPerSec / ceiling) * 100) / 100 };
+    results[name] = {
+      ...result,
+      ratioToKoaHello: Math.round((result.reqPerSec / ceiling) * 100) / 100,
+      serverCpuUsPerRequest: Math.round((cpuMs * 1_000) / Math.max(1, result.requests)),
+    };
   }
 
   const integrity =
@@ -296,6 +304,7 @@ try {
           "p99 ms": r.p99Ms,
           errors: r.errors,
           "× ceiling": r.ratioToKoaHello,
+          "server CPU µs/req": r.serverCpuUsPerRequest,
         },
       ]),
     ),

@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 
 /** A child process whose output goes to a log file, and how to stop it. */
 export interface LoggedProcess {
+  /** The child's process id (its CPU time is read from /proc). */
+  pid: number;
   /** Resolves with the exit code (or the signal's name) once the process has exited. */
   exited: Promise<number | string>;
   /** Sends SIGTERM and waits for the exit; after `graceMs`, SIGKILL. */
@@ -20,23 +22,23 @@ export function startLoggedProcess(options: {
   cwd?: string;
   logFile: string;
 }): LoggedProcess {
-  const log = createWriteStream(options.logFile, { flags: "a" });
+  // The child writes to the file itself, as under a process supervisor: piping through this process would make the
+  // load generator, which shares this process's thread, also carry the server's log lines (and slow both).
+  const log = openSync(options.logFile, "a");
   const env = { ...process.env, ...options.env };
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
     env,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", log, log],
   });
-  child.stdout.pipe(log, { end: false });
-  child.stderr.pipe(log, { end: false });
+  closeSync(log);
   const exited = new Promise<number | string>((resolve) =>
-    child.once("exit", (code, signal) => {
-      log.end();
-      resolve(code ?? signal ?? "unknown");
-    }),
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
   );
+  if (child.pid === undefined) throw new Error(`${options.command} could not be started`);
   return {
+    pid: child.pid,
     exited,
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
