@@ -236,7 +236,13 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     ...createNotificationRoutes({ notifications }),
     ...createEventRoutes({ tickets: streamTickets }),
     ...createCheckoutRoutes({ checkouts }),
-    ...createOrderRoutes({ orders: createOrderService({ onStockChanged, notifications }) }),
+    ...createOrderRoutes({
+      orders: createOrderService({
+        onStockChanged,
+        notifications,
+        onCardOrderCancelled: card && ((em, checkoutId) => card.sessions.closeUnpayable(em, [checkoutId])),
+      }),
+    }),
     ...createDisputeRoutes({ disputes, uploadLimits }),
     ...createAdminOverviewRoutes({ disputes }),
     ...governanceRoutes(),

@@ -35,6 +35,13 @@ export function startOrderJobs(deps: {
     onSubscribeError: (error) => log.warn({ err: error }, "catalog versions will be polled: pub/sub is unavailable"),
   });
   const fork = () => orm.em.fork();
+  const card = createCardPayments({
+    config,
+    fork,
+    notifications,
+    onStockChanged: () => catalogCache.invalidate(),
+    log,
+  });
   const expiry = startReservationExpiryJob({
     fork,
     notifications,
@@ -42,6 +49,7 @@ export function startOrderJobs(deps: {
     intervalMs: config.checkout.expiryIntervalMs,
     log,
     onStockChanged: () => catalogCache.invalidate(),
+    onCardOrdersExpired: card && ((em, checkoutIds) => card.sessions.closeUnpayable(em, checkoutIds)),
   });
   const linking = startEscrowLinkJob({
     linker: createEscrowOrderLinker({
@@ -54,13 +62,6 @@ export function startOrderJobs(deps: {
     announcements: deps.announcements,
     chainId: config.chainId,
     intervalMs: config.escrow.linkIntervalMs,
-    log,
-  });
-  const card = createCardPayments({
-    config,
-    fork,
-    notifications,
-    onStockChanged: () => catalogCache.invalidate(),
     log,
   });
   const autoConfirm =

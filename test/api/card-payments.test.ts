@@ -7,6 +7,7 @@ import { startCardAutoConfirmJob } from "../../api/src/services/card-auto-confir
 import { createCardPayments } from "../../api/src/services/card-payments.js";
 import type { CardPayments } from "../../api/src/services/card-payments.js";
 import { reconcileStripe } from "../../api/src/services/reconcile-stripe.js";
+import { startReservationExpiryJob } from "../../api/src/services/reservation-expiry-job.js";
 import { startApiApp } from "../support/api-app.js";
 import { CARD_WEBHOOK_SECRET, startCardHarness } from "../support/card-payment-harness.js";
 import type { CardHarness } from "../support/card-payment-harness.js";
@@ -266,10 +267,55 @@ describe("API card payments (Stripe)", function () {
       expect(await notifications(buyer.id, "order_paid")).to.equal(0);
     });
 
+    it("closes the Stripe session when the reservation expires, so the buyer can no longer pay", async function () {
+      const farm = await h.farm({ priceMinor: 700, stock: 5 });
+      const { sessionId, body } = await h.checkout([{ productId: farm.productId, quantity: 2 }]);
+      const job = startReservationExpiryJob({
+        fork: () => h.api.orm.em.fork(),
+        notifications: h.api.live.notifications,
+        chainId: 31337,
+        intervalMs: 60_000,
+        log: pino({ level: "silent" }),
+        onStockChanged: () => Promise.resolve(),
+        onCardOrdersExpired: (em, checkoutIds) => card.sessions.closeUnpayable(em, checkoutIds),
+        schedule: false,
+        now: () => new Date(Date.now() + 24 * 3_600_000),
+      });
+      expect(await job.runOnce()).to.be.greaterThan(0);
+      await job.stop();
+      expect((await h.stripe.checkout.sessions.retrieve(sessionId)).status).to.equal("expired");
+      expect(() => h.local.paySession(sessionId, { number: CARD_OK })).to.throw(/expired|open/i);
+      await h.settle();
+      const order = await h.order(body.orders[0].id);
+      expect(order.status).to.equal("expired");
+      expect(order.flags).to.deep.equal([]);
+      expect(await stockOf(h.api.database.pool, farm.productId)).to.equal(5);
+    });
+
+    it("closes a checkout's session when its last unpaid order is cancelled, not before", async function () {
+      const first = await h.farm({ priceMinor: 500, stock: 5 });
+      const second = await h.farm({ priceMinor: 600, stock: 5 });
+      const { sessionId, body, buyer } = await h.checkout([
+        { productId: first.productId, quantity: 1 },
+        { productId: second.productId, quantity: 1 },
+      ]);
+      expect(body.orders).to.have.length(2);
+      const cancel = (orderId: string) => h.call(`/api/orders/${orderId}/cancel`, buyer.bearer, "POST");
+      expect((await cancel(body.orders[0].id)).status).to.equal(200);
+      expect((await h.stripe.checkout.sessions.retrieve(sessionId)).status).to.equal("open");
+      expect((await cancel(body.orders[1].id)).status).to.equal(200);
+      expect((await h.stripe.checkout.sessions.retrieve(sessionId)).status).to.equal("expired");
+      await h.settle();
+      for (const { id } of body.orders) expect((await h.order(id)).status).to.equal("cancelled");
+    });
+
     it("flags a payment that came after the reservation expired and refunds it", async function () {
       const farm = await h.farm({ priceMinor: 900, stock: 5 });
       const { sessionId, body, buyer } = await h.checkout([{ productId: farm.productId, quantity: 1 }]);
-      await h.call(`/api/orders/${body.orders[0].id}/cancel`, buyer.bearer, "POST");
+      // Stripe cannot be reached to close the session, so the buyer still pays through it: a late payment.
+      h.local.failNextRequest({ status: 500, pathPrefix: `/v1/checkout/sessions/${sessionId}/expire` });
+      expect((await h.call(`/api/orders/${body.orders[0].id}/cancel`, buyer.bearer, "POST")).status).to.equal(200);
+      expect((await h.stripe.checkout.sessions.retrieve(sessionId)).status).to.equal("open");
       h.local.paySession(sessionId, { number: CARD_OK });
       await h.settle();
       const order = await h.order(body.orders[0].id);

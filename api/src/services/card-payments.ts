@@ -7,6 +7,8 @@ import { createCardDelivery } from "./card-delivery.js";
 import type { CardDelivery } from "./card-delivery.js";
 import { createCardRefunds } from "./card-refunds.js";
 import type { CardRefunds } from "./card-refunds.js";
+import { createCardSessionCloser } from "./card-session-closer.js";
+import type { CardSessionCloser } from "./card-session-closer.js";
 import { createStripeClient } from "./create-stripe-client.js";
 import { createFarmPayouts } from "./farm-payouts.js";
 import type { FarmPayouts } from "./farm-payouts.js";
@@ -28,6 +30,8 @@ export interface CardPayments {
   refunds: CardRefunds;
   delivery: CardDelivery;
   payouts: FarmPayouts;
+  /** Closes the Stripe sessions of checkouts whose orders all expired or were cancelled. */
+  sessions: CardSessionCloser;
 }
 
 /** Builds card payments from the configuration; undefined when STRIPE_SECRET_KEY is unset (card checkout off). */
@@ -65,5 +69,6 @@ export function createCardPayments(deps: {
     refunds: createCardRefunds({ stripe, payouts, notifications, fork }),
     delivery: createCardDelivery({ notifications, payouts, fork }),
     payouts,
+    sessions: createCardSessionCloser({ stripe, log }),
   };
 }

@@ -56,6 +56,8 @@ export function createOrderService(deps: {
   onStockChanged: () => Promise<void>;
   /** A cancelled order's buyer is told (on every device), after the commit. */
   notifications: Pick<NotificationService, "transaction">;
+  /** Told when a buyer cancelled a card order, after the commit (the checkout's Stripe session can be closed). */
+  onCardOrderCancelled?: (em: EntityManager, checkoutId: string) => Promise<unknown>;
   now?: () => Date;
 }): OrderService {
   const now = deps.now ?? (() => new Date());
@@ -134,7 +136,7 @@ export function createOrderService(deps: {
     },
 
     async cancel(em, buyerId, orderId) {
-      await deps.notifications.transaction(em, async (tx, notify) => {
+      const cancelled = await deps.notifications.transaction(em, async (tx, notify) => {
         const order = await tx.findOne(
           Order,
           { id: orderId, buyer: buyerId, deletedAt: null },
@@ -144,8 +146,10 @@ export function createOrderService(deps: {
         if (order.status !== "awaiting_payment") throw new OrderNotCancellableError(order.id, order.status);
         await releaseOrderStock(tx, order, { status: "cancelled", actorId: buyerId, at: now() });
         notify({ userId: buyerId, kind: "order_cancelled", orderId: order.id, data: { by: "buyer" } });
+        return order;
       });
       await deps.onStockChanged();
+      if (cancelled.paymentMethod === "card") await deps.onCardOrderCancelled?.(em.fork(), cancelled.checkout.id);
       return describeOrder(em.fork(), await em.fork().findOneOrFail(Order, { id: orderId }, { populate: ["farm"] }));
     },
   };

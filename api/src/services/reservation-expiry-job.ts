@@ -31,13 +31,15 @@ export function startReservationExpiryJob(deps: {
   intervalMs: number;
   log: Logger;
   onStockChanged: () => Promise<void>;
+  /** Told the checkouts whose card orders it expired, after the commit (their Stripe sessions can be closed). */
+  onCardOrdersExpired?: (em: EntityManager, checkoutIds: string[]) => Promise<unknown>;
   now?: () => Date;
   /** False to only expose runOnce (tests drive it by hand). */
   schedule?: boolean;
 }): ReservationExpiryJob {
   const now = deps.now ?? (() => new Date());
 
-  async function expireBatch(em: EntityManager, indexed: boolean): Promise<number> {
+  async function expireBatch(em: EntityManager, indexed: boolean, cardCheckouts: Set<string>): Promise<number> {
     return deps.notifications.transaction(em, async (tx, notify) => {
       const at = now();
       // A payment the indexer saw but the linker has not judged yet (no flag) may have come in time: leave it.
@@ -55,6 +57,7 @@ export function startReservationExpiryJob(deps: {
       for (const { id } of rows) {
         const order = await tx.findOneOrFail(Order, { id });
         await releaseOrderStock(tx, order, { status: "expired", actorId: null, at });
+        if (order.paymentMethod === "card") cardCheckouts.add(order.checkout.id);
         notify({ userId: order.buyer.id, kind: "order_expired", orderId: order.id, data: {} });
       }
       return rows.length;
@@ -67,8 +70,9 @@ export function startReservationExpiryJob(deps: {
       "SELECT to_regclass('indexer.escrow_orders') IS NOT NULL AS indexed",
     );
     let total = 0;
+    const cardCheckouts = new Set<string>();
     for (;;) {
-      const expired = await expireBatch(em.fork(), indexed);
+      const expired = await expireBatch(em.fork(), indexed, cardCheckouts);
       total += expired;
       if (expired < BATCH_SIZE) break;
     }
@@ -76,6 +80,7 @@ export function startReservationExpiryJob(deps: {
       deps.log.info({ expired: total }, "expired unpaid orders and returned their stock");
       await deps.onStockChanged();
     }
+    if (cardCheckouts.size > 0) await deps.onCardOrdersExpired?.(em.fork(), [...cardCheckouts]);
     return total;
   }
 
