@@ -30,7 +30,7 @@ import { createCartRoutes } from "./routes/cart/route.js";
 import { createCheckoutRoutes } from "./routes/checkout/route.js";
 import { createDisputeRoutes } from "./routes/disputes/route.js";
 import { DOCS_PATH, mountDocsRoutes } from "./routes/docs/route.js";
-import { createEventRoutes, mountEventStreamRoute } from "./routes/events/route.js";
+import { EVENT_STREAM_OPERATION, createEventRoutes, mountEventStreamRoute } from "./routes/events/route.js";
 import { createFarmPayoutRoutes } from "./routes/farm-payouts/route.js";
 import { createFarmRoutes } from "./routes/farms/route.js";
 import { createGovernanceRoutes } from "./routes/governance/route.js";
@@ -41,7 +41,7 @@ import { createNotificationRoutes } from "./routes/notifications/route.js";
 import { createPhotoRoutes, mountPhotoFileRoute } from "./routes/photos/route.js";
 import { createProductRoutes } from "./routes/products/route.js";
 import { createReconciliationRoutes } from "./routes/reconciliation/route.js";
-import { stripeWebhookRoute } from "./routes/stripe-webhook/route.js";
+import { STRIPE_WEBHOOK_OPERATION, stripeWebhookRoute } from "./routes/stripe-webhook/route.js";
 import { createAccessTokens } from "./services/access-tokens.js";
 import type { AccessTokens } from "./services/access-tokens.js";
 import { createCardPayments } from "./services/card-payments.js";
@@ -265,7 +265,13 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   });
   mountMetricsRoute(router, metrics);
   mountPhotoFileRoute(router, photoStore);
-  mountDocsRoutes(router, buildOpenApiDocument(routes, { title: "AgriDAO API", version: "0.1.0" }));
+  mountDocsRoutes(
+    router,
+    buildOpenApiDocument(routes, { title: "AgriDAO API", version: "0.1.0" }, [
+      EVENT_STREAM_OPERATION,
+      STRIPE_WEBHOOK_OPERATION,
+    ]),
+  );
 
   const app = new Koa<ApiState>({ proxy: config.trustProxy });
   // Behind one trusted proxy, only the address it appended is believed; earlier entries are client-supplied.

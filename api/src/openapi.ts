@@ -21,9 +21,27 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   500: "Internal server error",
 };
 
-/** The OpenAPI 3.1 document of the given routes, derived from the same zod schemas that validate them. */
-export function buildOpenApiDocument(routes: readonly ApiRoute[], info: { title: string; version: string }) {
+/** An operation written out by hand, for the few routes that are not JSON in and out (event streams, raw bodies). */
+export interface HandWrittenOperation {
+  path: string;
+  method: "get" | "post";
+  operation: Record<string, unknown>;
+}
+
+/**
+ * The OpenAPI 3.1 document of the given routes, derived from the same zod schemas that validate them, plus the
+ * hand-written operations of the routes mounted outside defineRoute.
+ */
+export function buildOpenApiDocument(
+  routes: readonly ApiRoute[],
+  info: { title: string; version: string },
+  handWritten: readonly HandWrittenOperation[] = [],
+) {
   const paths: Record<string, Record<string, unknown>> = {};
+  for (const { path, method, operation: written } of handWritten) {
+    paths[path] ??= {};
+    paths[path][method] = { ...written, responses: withErrorResponses(written.responses as Record<string, unknown>) };
+  }
   for (const route of routes) {
     const path = route.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
     paths[path] ??= {};
@@ -58,12 +76,7 @@ function operation(route: ApiRoute) {
     ...(route.rateLimit === false ? [] : [429]),
     500,
   ];
-  for (const status of errors) {
-    responses[String(status)] ??= {
-      description: ERROR_DESCRIPTIONS[status],
-      content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
-    };
-  }
+  for (const status of errors) responses[String(status)] ??= ERROR_DESCRIPTIONS[status];
   return {
     operationId: `${route.method}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, next?: string) => next?.toUpperCase() ?? "")}`,
     summary: route.summary,
@@ -77,8 +90,20 @@ function operation(route: ApiRoute) {
       : {
           requestBody: { required: true, content: { "application/json": { schema: toSchema(request.body, "input") } } },
         }),
-    responses,
+    responses: withErrorResponses(responses),
   };
+}
+
+/** Responses given as a bare description string are errors: they get the shared error body. */
+function withErrorResponses(responses: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(responses).map(([status, response]) => [
+      status,
+      typeof response === "string"
+        ? { description: response, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }
+        : response,
+    ]),
+  );
 }
 
 function parameters(location: "path" | "query", schema: z.ZodType | undefined) {

@@ -215,6 +215,20 @@ describe("API HTTP conventions", function () {
       schema: { type: "integer", exclusiveMinimum: 0, maximum: 9007199254740991 },
     });
     expect(echo.responses).to.include.keys("200", "400", "415", "429", "500");
+    // Routes that are not JSON in and out are described by hand beside them: the event stream and Stripe's webhook.
+    const stream = document.paths["/api/events"].get as unknown as {
+      responses: Record<string, { content: Record<string, unknown> }>;
+    };
+    expect(stream.responses["200"].content).to.have.key("text/event-stream");
+    expect(stream.responses["401"].content).to.have.key("application/json");
+    const webhook = document.paths["/api/stripe/webhook"].post;
+    expect(webhook.parameters).to.deep.include({
+      name: "Stripe-Signature",
+      in: "header",
+      required: true,
+      schema: { type: "string" },
+    });
+    expect(webhook.responses).to.include.keys("200", "400", "500", "503");
 
     const page = await api.request("/api/docs");
     expect(page.headers.get("content-type")).to.contain("text/html");

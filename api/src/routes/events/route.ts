@@ -8,12 +8,53 @@ import { ServiceUnavailableError, UnauthorizedError, ValidationError } from "../
 import type { EnforceRateLimit } from "../../middleware/rate-limit.js";
 import type { LiveEventBus } from "../../services/live-event-bus.js";
 import type { LiveStreams } from "../../services/live-streams.js";
+import type { HandWrittenOperation } from "../../openapi.js";
 import type { NotificationService } from "../../services/notification-service.js";
 import { notificationEvent, parseNotificationId } from "../../services/notification-service.js";
 import type { StreamTickets } from "../../services/stream-tickets.js";
 import { streamTicketResponse } from "./schemas.js";
 
 export const EVENTS_PATH = "/api/events";
+
+/** `GET /api/events` in the OpenAPI document: a stream, not JSON, so it is described here by hand. */
+export const EVENT_STREAM_OPERATION: HandWrittenOperation = {
+  path: EVENTS_PATH,
+  method: "get",
+  operation: {
+    operationId: "getApiEvents",
+    summary: "The signed-in user's live events (server-sent events)",
+    description:
+      "`event: notification` (data: the notification as GET /api/notifications lists it; `id`: its id), " +
+      "`event: chain` when the indexer committed new blocks, `event: resync` when more were missed than are " +
+      "replayed (reload the list). Resume with `Last-Event-ID`, or `?lastEventId=` when opening a new EventSource.",
+    tags: ["notifications"],
+    security: [{ bearer: [] }, {}],
+    parameters: [
+      {
+        name: "ticket",
+        in: "query",
+        required: false,
+        description: "Single-use ticket from POST /api/events/ticket, for an EventSource that cannot send headers",
+        schema: { type: "string" },
+      },
+      {
+        name: "lastEventId",
+        in: "query",
+        required: false,
+        description: "The last notification id seen; the stored ones after it are sent first",
+        schema: { type: "string" },
+      },
+      { name: "Last-Event-ID", in: "header", required: false, schema: { type: "string" } },
+    ],
+    responses: {
+      200: { description: "The event stream", content: { "text/event-stream": { schema: { type: "string" } } } },
+      400: "The last event id is not one",
+      401: "Neither an access token nor a valid ticket",
+      429: "Rate limited; see Retry-After",
+      503: "Live events are unavailable or the API is shutting down",
+    },
+  },
+};
 
 /** Notifications replayed to a reconnecting stream at most; beyond that the client is told to reload its list. */
 const MAX_REPLAY = 200;

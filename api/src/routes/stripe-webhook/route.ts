@@ -2,10 +2,49 @@ import type { Middleware } from "koa";
 
 import type { ApiState } from "../../api-context.js";
 import { PayloadTooLargeError, ServiceUnavailableError } from "../../errors.js";
+import type { HandWrittenOperation } from "../../openapi.js";
 import type { StripeWebhooks } from "../../services/stripe-webhooks.js";
 
 /** Where Stripe delivers events (the endpoint registered in Stripe's dashboard or with the local stand-in). */
 export const STRIPE_WEBHOOK_PATH = "/api/stripe/webhook";
+
+/** The webhook in the OpenAPI document: its body is checked as raw bytes, so it is described here by hand. */
+export const STRIPE_WEBHOOK_OPERATION: HandWrittenOperation = {
+  path: STRIPE_WEBHOOK_PATH,
+  method: "post",
+  operation: {
+    operationId: "postApiStripeWebhook",
+    summary: "Stripe's event deliveries (for Stripe only)",
+    description:
+      "Verified against STRIPE_WEBHOOK_SECRET on the exact bytes sent (300 s tolerance), stored once by event id and " +
+      "applied from Stripe's current state, so duplicates and any arrival order are safe.",
+    tags: ["payments"],
+    parameters: [{ name: "Stripe-Signature", in: "header", required: true, schema: { type: "string" } }],
+    requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
+    responses: {
+      200: {
+        description: "Applied now or before",
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              properties: {
+                received: { const: true },
+                eventId: { type: "string" },
+                duplicate: { type: "boolean" },
+              },
+              required: ["received", "eventId", "duplicate"],
+            },
+          },
+        },
+      },
+      400: "Forged or stale signature; nothing was stored",
+      413: "Larger than an event can be",
+      500: "Applying failed; the event is stored and applied on redelivery or by reconciliation",
+      503: "Webhooks are not configured (STRIPE_WEBHOOK_SECRET)",
+    },
+  },
+};
 
 /** Stripe's events are a few kilobytes; a megabyte leaves room for the largest (a session with many lines). */
 const MAX_BYTES = 1024 * 1024;
