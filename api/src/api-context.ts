@@ -1,6 +1,7 @@
 import type { ParameterizedContext } from "koa";
 import type { Logger } from "pino";
 
+import type { CheckedJson } from "./checked-json.js";
 import type { AuthUser } from "./services/access-tokens.js";
 
 /** What the middleware stack puts on `ctx.state` for every request. */
@@ -14,6 +15,8 @@ export interface ApiState {
   authError?: Error;
   /** The route pattern that matched, e.g. `/api/products/:id`, for metrics and logs. */
   routePattern?: string;
+  /** The response, when its route declared it the same for every anonymous caller (see sharedResponses). */
+  sharedJson?: CheckedJson;
 }
 
 export type ApiContext = ParameterizedContext<ApiState>;

@@ -19,6 +19,7 @@ import { DEFAULT_RATE_LIMIT_POLICIES, createRateLimit } from "./middleware/rate-
 import type { RateLimitPolicies } from "./middleware/rate-limit.js";
 import { requestId } from "./middleware/request-id.js";
 import { securityHeaders } from "./middleware/security-headers.js";
+import { sharedResponses } from "./middleware/shared-responses.js";
 import { mountRoutes } from "./mount-routes.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { createAccountRoutes } from "./routes/account/route.js";
@@ -279,6 +280,8 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   // The error middleware logs every error itself; Koa's default handler would print them a second time.
   app.silent = true;
 
+  // First: repeated public catalog reads are answered here, without the rest of the stack (see sharedResponses).
+  app.use(sharedResponses({ catalogVersion: () => catalogCache.trustedVersion(), enforceRateLimit, metrics, log }));
   app.use(requestId(log));
   app.use(httpMetrics(metrics));
   app.use(securityHeaders({ docsPath: DOCS_PATH }));

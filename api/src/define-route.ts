@@ -34,6 +34,11 @@ export type RouteResult<R extends RouteResponses> = {
     /** The body, or the same already checked and serialized (see CheckedJson). */
     body: R[S] extends z.ZodType ? z.input<R[S]> | CheckedJson : undefined;
     headers?: Record<string, string>;
+    /**
+     * A CheckedJson body of a public route that every anonymous caller gets alike until the catalog changes: it may
+     * be answered again from the shared responses ahead of the stack (see sharedResponses).
+     */
+    shared?: boolean;
   };
 }[keyof R & number];
 
@@ -77,6 +82,7 @@ interface ApiRouteResult {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  shared?: boolean;
 }
 
 /** A route with its types erased, as routers and the OpenAPI builder see it. */

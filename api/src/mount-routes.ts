@@ -68,6 +68,7 @@ export function mountRoutes(
         ctx.type = "application/json";
         ctx.set("ETag", result.body.etag);
         ctx.body = result.body.bytes;
+        if (result.shared === true && route.auth === "public") ctx.state.sharedJson = result.body;
         return;
       }
       // Responses are parsed too, so a field the schema does not list (a password hash) never leaves the server.

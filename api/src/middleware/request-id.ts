@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { ApiState } from "../api-context.js";
 
 /** A caller-supplied id is kept only if it is short and plain, so it cannot forge or break log lines. */
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Gives every request an id (the caller's `X-Request-Id` when sane), echoes it back, puts a child logger carrying

@@ -30,6 +30,11 @@ export interface CatalogCache {
    * process's memory, then from the shared cache, and only then loaded and checked.
    */
   readChecked(key: string, schema: z.ZodType, load: () => Promise<unknown>): Promise<CheckedJson>;
+  /**
+   * The version this process may serve without asking the shared store (it heard of it within the last second), or
+   * undefined: then the next read asks.
+   */
+  trustedVersion(): number | undefined;
   /** Call after any change to products, farms, photos or stock that lists show; the writer sees it at once. */
   invalidate(): Promise<void>;
 }
@@ -88,6 +93,9 @@ export function createCatalogCache({
     return value;
   };
   return {
+    trustedVersion() {
+      return now() - latestAt < VERSION_TRUST_MS ? latest : undefined;
+    },
     async readChecked(key, schema, load) {
       const entryKey = `${ENTRY_PREFIX}${await currentVersion()}:${key}`;
       const held = local.get(entryKey);

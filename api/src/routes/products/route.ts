@@ -65,6 +65,7 @@ export function createProductRoutes({
       return {
         status: 200,
         body: await catalogCache.readChecked(`products:${normalizedKey(search)}`, productListResponse, load),
+        shared: true,
       };
     }),
 
@@ -89,6 +90,7 @@ export function createProductRoutes({
         return {
           status: 200,
           body: await catalogCache.readChecked(`product:${params.id}`, productResponse, loadOnSale),
+          shared: true,
         };
       } catch (error) {
         if (!(error instanceof NotFoundError) || user === undefined) throw error;
