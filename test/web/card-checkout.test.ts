@@ -271,4 +271,44 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
     const { rows: after } = await db().query("SELECT 1 FROM wallets WHERE user_id = $1", [users[0].id]);
     expect(after).to.deep.equal([]);
   });
+
+  it("lets a wallet account add an email and password, and only then unlink its wallet", async function () {
+    const page = await openPage();
+    await page.goto(`${stack.url}/sign-in/wallet`);
+    await page.getByRole("button", { name: "Connect Wallet" }).click();
+    await page.getByText("Burner wallet (local chain)").click();
+    await page.getByRole("button", { name: "Sign the message and sign in" }).click();
+    await page.waitForURL("**/account");
+    const address = await page.locator(".address").innerText();
+
+    // The wallet is the only way in: no unlink button. A password the API's rules refuse (the email itself) is
+    // explained.
+    await page.getByText("Your wallet is your only way to sign in.", { exact: false }).waitFor();
+    expect(await page.getByRole("button", { name: `Unlink wallet ${address}` }).count()).to.equal(0);
+    const email = `wallet-owner-${Date.now()}@example.com`;
+    await page.getByLabel("Email for signing in").fill(email);
+    await page.getByLabel("New password").fill(email);
+    await page.getByRole("button", { name: "Add email and password" }).click();
+    await page.getByText("Please check the form:").waitFor();
+
+    await page.getByLabel("New password").fill("a long and unusual passphrase");
+    await page.getByRole("button", { name: "Add email and password" }).click();
+    await page.getByRole("button", { name: `Unlink wallet ${address}` }).waitFor();
+    expect(await page.getByRole("region", { name: "Ways to sign in" }).innerText()).to.contain(email);
+    const { rows } = await db().query<{ email: string; has_password: boolean; wallets: number }>(
+      `SELECT u.email, u.password_hash IS NOT NULL AS has_password,
+              (SELECT count(*)::int FROM wallets w WHERE w.user_id = u.id) AS wallets
+         FROM users u JOIN wallets w ON w.user_id = u.id WHERE w.address = $1`,
+      [address],
+    );
+    expect(rows).to.deep.equal([{ email, has_password: true, wallets: 1 }]);
+
+    // The new password signs in on its own.
+    const login = await stack.api.request("/api/auth/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email, password: "a long and unusual passphrase" }),
+    });
+    expect(login.status).to.equal(200);
+  });
 });
