@@ -6,13 +6,15 @@ import { useSession } from "./session-context";
 /** The two delivery steps of a paid card order: the farm ships it, then the buyer confirms it arrived. */
 export type CardDeliveryStep = "ship" | "confirm";
 
-/** Takes one delivery step of a card order (escrow orders take theirs on-chain, through the wallet). */
-export function useCardDelivery(step: CardDeliveryStep) {
+/** Takes a delivery step of a card order (escrow orders take theirs on-chain, through the wallet). */
+export function useCardDelivery() {
   const session = useSession();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (orderId: string) => session.request<OrderDetail>(`/api/orders/${orderId}/${step}`, { method: "POST" }),
+    mutationFn: ({ orderId, step }: { orderId: string; step: CardDeliveryStep }) =>
+      session.request<OrderDetail>(`/api/orders/${orderId}/${step}`, { method: "POST" }),
     onSuccess: (order) => queryClient.setQueryData(["orders", "detail", order.id], order),
+    // Also after a refusal: the order has likely moved on, and the page should show where it stands.
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["orders"] }),
   });
 }

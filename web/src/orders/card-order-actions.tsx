@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 import { ApiError } from "../api/api-error";
@@ -21,42 +22,51 @@ function failureKey(error: unknown): string {
   return "orders.card.failed";
 }
 
-function DeliveryStep({ order, step }: { order: OrderSummary; step: CardDeliveryStep }) {
+/** Its children only for the farmer of the order's farm. */
+function ForOrderFarmer({ order, children }: { order: OrderSummary; children: ReactNode }) {
+  const farm = useMyFarm();
+  return farm.data?.id === order.farm.id ? children : null;
+}
+
+/**
+ * What the viewer may do now with a card order: its farm's farmer marks it shipped once paid, its buyer confirms
+ * delivery once shipped. Renders nothing for escrow orders (they move on-chain) or when the viewer has nothing to do;
+ * a refused step stays explained after the order has moved on.
+ */
+export function CardOrderActions({ order }: { order: OrderSummary }) {
   const { t } = useTranslation();
-  const delivery = useCardDelivery(step);
-  const labels = STEP_LABELS[step];
-  return (
+  const session = useSession();
+  const delivery = useCardDelivery();
+  const user = session.user;
+  if (order.paymentMethod !== "card" || user === undefined) return null;
+  const isBuyer = user.id === order.buyerId;
+  const step: CardDeliveryStep | undefined =
+    order.status === "shipped" && isBuyer
+      ? "confirm"
+      : order.status === "paid" && !isBuyer && user.roles.includes("farmer")
+        ? "ship"
+        : undefined;
+  const action = step && (
     <div className="card-order-step">
-      <p className="hint">{t(labels.hint)}</p>
-      <button type="button" className="button" disabled={delivery.isPending} onClick={() => delivery.mutate(order.id)}>
-        {t(labels.action)}
+      <p className="hint">{t(STEP_LABELS[step].hint)}</p>
+      <button
+        type="button"
+        className="button"
+        disabled={delivery.isPending}
+        onClick={() => delivery.mutate({ orderId: order.id, step })}
+      >
+        {t(STEP_LABELS[step].action)}
       </button>
+    </div>
+  );
+  return (
+    <>
+      {step === "ship" ? <ForOrderFarmer order={order}>{action}</ForOrderFarmer> : action}
       {delivery.isError && (
         <p className="error" role="alert">
           {t(failureKey(delivery.error))}
         </p>
       )}
-    </div>
+    </>
   );
-}
-
-function FarmerShipStep({ order }: { order: OrderSummary }) {
-  const farm = useMyFarm();
-  if (farm.data?.id !== order.farm.id) return null;
-  return <DeliveryStep order={order} step="ship" />;
-}
-
-/**
- * What the viewer may do now with a card order: its farm's farmer marks it shipped once paid, its buyer confirms
- * delivery once shipped. Renders nothing for escrow orders (they move on-chain) or when the viewer has nothing to do.
- */
-export function CardOrderActions({ order }: { order: OrderSummary }) {
-  const session = useSession();
-  const user = session.user;
-  if (order.paymentMethod !== "card" || user === undefined) return null;
-  if (order.status === "shipped" && user.id === order.buyerId) return <DeliveryStep order={order} step="confirm" />;
-  if (order.status === "paid" && user.id !== order.buyerId && user.roles.includes("farmer")) {
-    return <FarmerShipStep order={order} />;
-  }
-  return null;
 }
