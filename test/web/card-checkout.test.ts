@@ -1,10 +1,15 @@
+import { randomUUID } from "node:crypto";
+
 import { expect } from "chai";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { LOCAL_ROLES } from "../../deploy/local.js";
+import { localFarmerAddresses } from "../../scripts/seed-catalog.js";
 import { launchBrowser, saveScreenshot } from "../support/browser.js";
+import { insertUser } from "../support/cart-fixtures.js";
 import { hardhatKey } from "../support/hardhat-keys.js";
+import { fillCart } from "../support/order-fixtures.js";
 import { WEB_STACK_FEE_BPS, startWebStack } from "../support/web-stack.js";
 import type { WebStack } from "../support/web-stack.js";
 
@@ -48,9 +53,9 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
   });
 
   /** A fresh browser context (its burner wallet is `key` when given). */
-  async function openPage(options: { width?: number; key?: string } = {}): Promise<Page> {
+  async function openPage(options: { locale?: string; width?: number; key?: string } = {}): Promise<Page> {
     const context = await browser.newContext({
-      locale: "en-US",
+      locale: options.locale ?? "en-US",
       viewport: { width: options.width ?? 1280, height: 900 },
     });
     contexts.push(context);
@@ -126,14 +131,14 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
   }
 
   /** Signs the seeded farmer of Padma River Farm in with its burner wallet and opens the farm dashboard. */
-  async function farmerDashboard(): Promise<Page> {
-    const page = await openPage({ key: hardhatKey(LOCAL_ROLES.farmers[0]) });
+  async function farmerDashboard(options: { locale?: string; width?: number; signIn?: string } = {}): Promise<Page> {
+    const page = await openPage({ ...options, key: hardhatKey(LOCAL_ROLES.farmers[0]) });
     await page.goto(`${stack.url}/sign-in/wallet`);
     await page.getByRole("button", { name: "Connect Wallet" }).click();
     await page.getByText("Burner wallet (local chain)").click();
-    await page.getByRole("button", { name: "Sign the message and sign in" }).click();
+    await page.getByRole("button", { name: options.signIn ?? "Sign the message and sign in" }).click();
     await page.waitForURL("**/account");
-    await page.getByRole("link", { name: "Farm dashboard" }).click();
+    await page.goto(`${stack.url}/farmer`);
     return page;
   }
 
@@ -310,5 +315,57 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
       body: JSON.stringify({ email, password: "a long and unusual passphrase" }),
     });
     expect(login.status).to.equal(200);
+  });
+
+  it("tells the farmer, in Bengali on a phone, that an order shipped elsewhere meanwhile can no longer be shipped", async function () {
+    // A buyer's card order of three kilos, paid on the local Stripe without a browser.
+    const buyerId = await insertUser(db(), ["buyer"]);
+    const { token } = await stack.api.accessTokens.issue({ id: buyerId, roles: ["buyer"] });
+    const { rows: products } = await db().query<{ id: string }>("SELECT id FROM products WHERE name = $1", [MANGOES]);
+    await fillCart(db(), buyerId, [{ productId: products[0].id, quantity: 3 }]);
+    const response = await stack.api.request("/api/checkout", {
+      method: "POST",
+      headers: {
+        Authorization: `Bearer ${token}`,
+        "Content-Type": "application/json",
+        "Idempotency-Key": randomUUID(),
+      },
+      body: JSON.stringify({ paymentMethod: "card" }),
+    });
+    expect(response.status).to.equal(201);
+    const { checkoutId, orders } = (await response.json()) as { checkoutId: string; orders: { id: string }[] };
+    const { stripe_session_id: sessionId } = await checkoutPaymentIntent(checkoutId);
+    expect(stripe().local.paySession(sessionId, { number: CARD_OK }).status).to.equal("succeeded");
+    await stripe().local.waitForWebhooksIdle(20_000);
+
+    const farmer = await farmerDashboard({ locale: "bn-BD", width: 360, signIn: "বার্তায় সই করে সাইন ইন করুন" });
+    const row = farmer.locator(".order-row", { hasText: `৩ × ${MANGOES}` });
+    const ship = row.getByRole("button", { name: "পাঠানো হয়েছে চিহ্নিত করুন" });
+    await ship.waitFor();
+    expect((await ship.boundingBox())!.height).to.be.at.least(44);
+    expect(await farmer.evaluate<number>("document.documentElement.scrollWidth")).to.be.at.most(360);
+
+    // The same farmer ships it from another device before pressing the button here.
+    const { rows: owners } = await db().query<{ user_id: string }>("SELECT user_id FROM wallets WHERE address = $1", [
+      localFarmerAddresses()[0],
+    ]);
+    const farmerToken = await stack.api.accessTokens.issue({ id: owners[0].user_id, roles: ["buyer", "farmer"] });
+    const elsewhere = await stack.api.request(`/api/orders/${orders[0].id}/ship`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${farmerToken.token}` },
+    });
+    expect(elsewhere.status).to.equal(200);
+
+    await ship.click();
+    await farmer
+      .getByRole("alert")
+      .getByText("এর মধ্যে অর্ডারটি বদলে গেছে; পাতায় এখন এর সর্বশেষ অবস্থা দেখানো হচ্ছে।")
+      .waitFor();
+    await row.locator(".order-status", { hasText: /^পাঠানো হয়েছে$/ }).waitFor();
+    const { rows: shipped } = await db().query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM order_events WHERE order_id = $1 AND kind = 'shipped'",
+      [orders[0].id],
+    );
+    expect(shipped).to.deep.equal([{ n: 1 }]);
   });
 });
