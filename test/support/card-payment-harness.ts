@@ -62,31 +62,54 @@ export interface OrderBody {
   timeline: { kind: string; data: Record<string, unknown> }[];
 }
 
-/**
- * A real API on a free port and a local Stripe delivering signed webhooks to it over HTTP, with the platform fee
- * known (250 bps) and the escrow's confirm window one hour. Retries come fast (50 ms) so failed deliveries settle.
- */
-export async function startCardHarness(options: ApiAppOptions = {}): Promise<CardHarness> {
+const CARD_SECRET_KEY = "sk_test_card_harness";
+
+export interface LocalStripeForApi {
+  local: LocalStripeServer;
+  /** The API environment that points its real Stripe SDK at the local server. */
+  apiEnv: (webAppUrl: string) => Record<string, string>;
+  /** Sends the local server's signed webhooks to the API at `apiUrl`. */
+  deliverTo: (apiUrl: string) => void;
+  /** The real SDK against the local Stripe, as a dashboard user or the bank would act. */
+  stripe: Stripe;
+}
+
+/** A local Stripe whose webhook retries come fast (50 ms) so failed deliveries settle, for an API to be wired to. */
+export async function startLocalStripeForApi(): Promise<LocalStripeForApi> {
   const local = await createLocalStripeServer({
     webhookRetry: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 10 },
     expirySweepMs: 0,
   });
+  return {
+    local,
+    apiEnv: (webAppUrl) => ({
+      STRIPE_SECRET_KEY: CARD_SECRET_KEY,
+      STRIPE_WEBHOOK_SECRET: CARD_WEBHOOK_SECRET,
+      STRIPE_API_URL: local.url,
+      WEB_APP_URL: webAppUrl,
+    }),
+    deliverTo: (apiUrl) => {
+      local.addWebhookEndpoint({ url: `${apiUrl}/api/stripe/webhook`, secret: CARD_WEBHOOK_SECRET });
+    },
+    stripe: new Stripe(CARD_SECRET_KEY, { ...local.stripeConfig, maxNetworkRetries: 0 }),
+  };
+}
+
+/**
+ * A real API on a free port and a local Stripe delivering signed webhooks to it over HTTP, with the platform fee
+ * known (250 bps) and the escrow's confirm window one hour.
+ */
+export async function startCardHarness(options: ApiAppOptions = {}): Promise<CardHarness> {
+  const { local, apiEnv, deliverTo, stripe } = await startLocalStripeForApi();
   const api = await startApiApp({
     store: "redis",
     rateLimitPolicies: { default: { limit: 1_000_000, windowMs: 60_000 } },
     ...options,
-    env: {
-      STRIPE_SECRET_KEY: "sk_test_card_harness",
-      STRIPE_WEBHOOK_SECRET: CARD_WEBHOOK_SECRET,
-      STRIPE_API_URL: local.url,
-      WEB_APP_URL: "http://shop.agridao.test",
-      ...options.env,
-    },
+    env: { ...apiEnv("http://shop.agridao.test"), ...options.env },
   });
-  local.addWebhookEndpoint({ url: `${api.url}/api/stripe/webhook`, secret: CARD_WEBHOOK_SECRET });
+  deliverTo(api.url);
   await installIndexerSchema(api.database.pool);
   await insertEscrowTerms(api.database.pool, { chainId: 31337, firstOrderId: 0, feeBps: 250 });
-  const stripe = new Stripe("sk_test_card_harness", { ...local.stripeConfig, maxNetworkRetries: 0 });
 
   const harness: CardHarness = {
     api,

@@ -10,6 +10,8 @@ import { startWebServer } from "../../scripts/serve-web.js";
 import type { WebServer } from "../../scripts/serve-web.js";
 import { startApiApp } from "./api-app.js";
 import type { ApiTestApp } from "./api-app.js";
+import { startLocalStripeForApi } from "./card-payment-harness.js";
+import type { LocalStripeForApi } from "./card-payment-harness.js";
 import { insertEscrowTerms, installIndexerSchema } from "./cart-fixtures.js";
 import { freePort } from "./free-port.js";
 
@@ -23,6 +25,8 @@ export interface WebStack {
   web: WebServer;
   /** The production build the web server serves. */
   distDir: string;
+  /** The local Stripe the API takes card payments through (with `cardPayments: true`). */
+  stripe: LocalStripeForApi | undefined;
   close(): Promise<void>;
 }
 
@@ -47,6 +51,8 @@ export async function startWebStack(
     apiEnv?: Record<string, string>;
     /** False when a real indexer writes the escrow terms from the chain (default: fixed terms are inserted). */
     escrowTerms?: boolean;
+    /** Card checkout through a local Stripe, which sends the browser back to this web app and its webhooks to the API. */
+    cardPayments?: boolean;
   } = {},
 ): Promise<WebStack> {
   const [distDir, port, uploadDir] = await Promise.all([
@@ -55,9 +61,17 @@ export async function startWebStack(
     mkdtemp(path.join(tmpdir(), "agridao-web-uploads-")),
   ]);
   const origin = `http://localhost:${port}`;
+  const stripe = options.cardPayments === true ? await startLocalStripeForApi() : undefined;
   const api = await startApiApp({
-    env: { UPLOAD_DIR: uploadDir, PUBLIC_WEB_ORIGIN: origin, LOG_LEVEL: "warn", ...options.apiEnv },
+    env: {
+      UPLOAD_DIR: uploadDir,
+      PUBLIC_WEB_ORIGIN: origin,
+      LOG_LEVEL: "warn",
+      ...stripe?.apiEnv(origin),
+      ...options.apiEnv,
+    },
   });
+  stripe?.deliverTo(api.url);
   await seedCatalog({ orm: api.orm, photoStore: createDiskPhotoStore({ dir: uploadDir }), currency: "USD" });
   await installIndexerSchema(api.database.pool);
   if (options.escrowTerms !== false) {
@@ -69,9 +83,12 @@ export async function startWebStack(
     api,
     web,
     distDir,
+    stripe,
     async close() {
       await web.close();
+      await stripe?.local.waitForWebhooksIdle(5_000).catch(() => undefined);
       await api.close();
+      await stripe?.local.close();
       await rm(uploadDir, { recursive: true, force: true });
     },
   };

@@ -19,6 +19,7 @@ export const EVENT_KEYS: Readonly<Record<string, string>> = {
   cancelled: "orders.event.cancelled",
   expired: "orders.event.expired",
   paid: "orders.event.paid",
+  payment_failed: "orders.event.payment_failed",
   flagged: "orders.event.flagged",
   shipped: "orders.event.shipped",
   delivered: "orders.event.delivered",

@@ -4,6 +4,7 @@ import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 
+import { SignInMethods } from "../account/sign-in-methods";
 import type { Account } from "../api/types";
 import { LanguageSwitch } from "../components/language-switch";
 import { QueryState } from "../components/query-state";
@@ -16,7 +17,7 @@ const WalletDeleteAccount = lazy(() =>
   import("../wallet/wallet-delete-account").then((module) => ({ default: module.WalletDeleteAccount })),
 );
 
-/** The signed-in account: who it is, language, data export, sign-out and deletion. */
+/** The signed-in account: who it is, how it signs in, language, data export, sign-out and deletion. */
 export default function AccountPage() {
   const { t } = useTranslation();
   const id = useId();
@@ -77,21 +78,11 @@ export default function AccountPage() {
     <section className="narrow">
       <h1>{t("account.title")}</h1>
       <dl className="facts">
-        <dt>{t("account.email")}</dt>
-        <dd>{user.email ?? t("account.none")}</dd>
-        <dt>{t("account.wallets")}</dt>
-        <dd>
-          {user.wallets.length === 0
-            ? t("account.none")
-            : user.wallets.map((wallet) => (
-                <code key={wallet.address} className="address">
-                  {wallet.address}
-                </code>
-              ))}
-        </dd>
         <dt>{t("account.memberSince")}</dt>
         <dd>{format.date(user.createdAt)}</dd>
       </dl>
+
+      <SignInMethods account={user} />
 
       <h2>{t("account.language")}</h2>
       <LanguageSwitch id="language-account" />

@@ -12,6 +12,7 @@ import { useSession } from "../hooks/session-context";
 import { useFormat } from "../hooks/use-format";
 import { useMyFarm } from "../hooks/use-my-farm";
 import { useFarmerOrders } from "../hooks/use-orders";
+import { CardOrderActions } from "../orders/card-order-actions";
 import { STATUS_KEYS } from "../orders/order-keys";
 
 const EscrowWalletPanel = lazy(() =>
@@ -56,6 +57,7 @@ export default function FarmerPage() {
                 <time dateTime={order.createdAt}>{format.date(order.createdAt)}</time>
                 <span>{format.money(order.totalMinor, order.currency)}</span>
                 <span className={`order-status status-${order.status}`}>{t(STATUS_KEYS[order.status])}</span>
+                <CardOrderActions order={order} />
               </li>
             ))}
           </ul>

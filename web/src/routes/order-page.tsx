@@ -8,6 +8,7 @@ import { QueryState } from "../components/query-state";
 import { useFormat } from "../hooks/use-format";
 import { useCancelOrder, useOrder } from "../hooks/use-orders";
 import { UNIT_KEYS } from "../i18n/category-keys";
+import { CardOrderActions } from "../orders/card-order-actions";
 import { OrderTimeline } from "../orders/order-timeline";
 import { FLAG_KEYS, STATUS_KEYS } from "../orders/order-keys";
 
@@ -86,6 +87,7 @@ export default function OrderPage() {
           )}
         </>
       )}
+      <CardOrderActions order={o} />
       {o.escrow?.orderId != null && ["paid", "shipped", "disputed", "refunded", "resolved"].includes(o.status) && (
         <section aria-labelledby="escrow-actions">
           <h2 id="escrow-actions">{t("escrow.title")}</h2>

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 
 import { ApiError } from "../api/api-error";
+import { fieldProblems } from "../api/field-problems";
 import { requestJson } from "../api/request-json";
 import type { SignedIn } from "../api/types";
 import { useSession } from "../hooks/session-context";
@@ -13,12 +14,6 @@ import { formText } from "../form-text";
 const TERMS_VERSION: string = (import.meta.env.VITE_TERMS_VERSION as string | undefined) ?? "1";
 
 type Mode = "signIn" | "signUp";
-
-/** Field messages of a 400 from the API, keyed by the field name (`body.password` -> `password`). */
-function fieldProblems(error: unknown): string[] {
-  if (!(error instanceof ApiError) || !Array.isArray(error.details)) return [];
-  return (error.details as { message?: string }[]).map((detail) => detail.message ?? "").filter((m) => m !== "");
-}
 
 /** Email sign-in and sign-up; wallet sign-in lives on its own page so its code loads only there. */
 export default function SignInPage() {

@@ -1,0 +1,72 @@
+import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+
+import { ApiError } from "../api/api-error";
+import type { OrderSummary } from "../api/types";
+import { useSession } from "../hooks/session-context";
+import { useCardDelivery } from "../hooks/use-card-delivery";
+import type { CardDeliveryStep } from "../hooks/use-card-delivery";
+import { useMyFarm } from "../hooks/use-my-farm";
+
+const STEP_LABELS: Readonly<Record<CardDeliveryStep, { action: string; hint: string }>> = {
+  ship: { action: "orders.card.ship", hint: "orders.card.shipHint" },
+  confirm: { action: "orders.card.confirm", hint: "orders.card.confirmHint" },
+};
+
+/** Why a delivery step failed, in words the viewer can act on. */
+function failureKey(error: unknown): string {
+  if (!(error instanceof ApiError)) return "orders.card.failedNetwork";
+  if (error.code === "order_state_conflict") return "orders.card.failedState";
+  if (error.status === 404 || error.status === 403) return "orders.card.failedNotYours";
+  if (error.status === 503) return "orders.card.failedUnavailable";
+  return "orders.card.failed";
+}
+
+/** Its children only for the farmer of the order's farm. */
+function ForOrderFarmer({ order, children }: { order: OrderSummary; children: ReactNode }) {
+  const farm = useMyFarm();
+  return farm.data?.id === order.farm.id ? children : null;
+}
+
+/**
+ * What the viewer may do now with a card order: its farm's farmer marks it shipped once paid, its buyer confirms
+ * delivery once shipped. Renders nothing for escrow orders (they move on-chain) or when the viewer has nothing to do;
+ * a refused step stays explained after the order has moved on.
+ */
+export function CardOrderActions({ order }: { order: OrderSummary }) {
+  const { t } = useTranslation();
+  const session = useSession();
+  const delivery = useCardDelivery();
+  const user = session.user;
+  if (order.paymentMethod !== "card" || user === undefined) return null;
+  const isBuyer = user.id === order.buyerId;
+  const step: CardDeliveryStep | undefined =
+    order.status === "shipped" && isBuyer
+      ? "confirm"
+      : order.status === "paid" && !isBuyer && user.roles.includes("farmer")
+        ? "ship"
+        : undefined;
+  const action = step && (
+    <div className="card-order-step">
+      <p className="hint">{t(STEP_LABELS[step].hint)}</p>
+      <button
+        type="button"
+        className="button"
+        disabled={delivery.isPending}
+        onClick={() => delivery.mutate({ orderId: order.id, step })}
+      >
+        {t(STEP_LABELS[step].action)}
+      </button>
+    </div>
+  );
+  return (
+    <>
+      {step === "ship" ? <ForOrderFarmer order={order}>{action}</ForOrderFarmer> : action}
+      {delivery.isError && (
+        <p className="error" role="alert">
+          {t(failureKey(delivery.error))}
+        </p>
+      )}
+    </>
+  );
+}
