@@ -292,6 +292,42 @@ describe("API card payments (Stripe)", function () {
       expect(await stockOf(h.api.database.pool, farm.productId)).to.equal(5);
     });
 
+    it("gives the buyer of an unpaid card order its payment page again, while Stripe keeps it open", async function () {
+      const farm = await h.farm({ priceMinor: 350, stock: 5 });
+      const { sessionId, body, buyer } = await h.checkout([{ productId: farm.productId, quantity: 1 }]);
+      const orderId = body.orders[0].id;
+      const page = await h.call(`/api/orders/${orderId}/payment-page`, buyer.bearer);
+      expect(page.status).to.equal(200);
+      expect(page.headers.get("cache-control")).to.equal("no-store");
+      expect(((await page.json()) as { url: string }).url).to.equal(body.card.redirectUrl);
+
+      const stranger = await h.actor(["buyer"]);
+      expect((await h.call(`/api/orders/${orderId}/payment-page`, stranger.bearer)).status).to.equal(404);
+      expect((await h.call(`/api/orders/${orderId}/payment-page`, undefined)).status).to.equal(401);
+
+      h.local.paySession(sessionId, { number: CARD_OK });
+      await h.settle();
+      const after = await h.call(`/api/orders/${orderId}/payment-page`, buyer.bearer);
+      expect(after.status).to.equal(409);
+      expect(((await after.json()) as { error: { code: string } }).error.code).to.equal("order_state_conflict");
+    });
+
+    it("tells the buyer the payment page is closed once Stripe closed it", async function () {
+      const farm = await h.farm({ priceMinor: 360, stock: 5 });
+      const { sessionId, body, buyer } = await h.checkout([{ productId: farm.productId, quantity: 1 }]);
+      // The session's expiry webhook is held back, so the order still awaits payment when the buyer asks.
+      h.local.pauseWebhooks();
+      try {
+        await h.stripe.checkout.sessions.expire(sessionId);
+        const closed = await h.call(`/api/orders/${body.orders[0].id}/payment-page`, buyer.bearer);
+        expect(closed.status).to.equal(409);
+        expect(((await closed.json()) as { error: { code: string } }).error.code).to.equal("payment_page_closed");
+      } finally {
+        await h.local.releaseWebhooks(1);
+      }
+      await h.settle();
+    });
+
     it("closes a checkout's session when its last unpaid order is cancelled, not before", async function () {
       const first = await h.farm({ priceMinor: 500, stock: 5 });
       const second = await h.farm({ priceMinor: 600, stock: 5 });

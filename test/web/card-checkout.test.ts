@@ -210,7 +210,7 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
     expect(payables).to.deep.equal([{ amount_minor: MANGOES_MINOR - fee, status: "accrued" }]);
   });
 
-  it("keeps the order unpaid when the card is declined, tells the buyer, and takes a second card", async function () {
+  it("keeps the order unpaid when the card is declined, tells the buyer, and takes a second card from the order page", async function () {
     const buyer = await openPage();
     const email = await signUp(buyer, "declined-buyer");
     const payUrl = await checkOutByCard(buyer);
@@ -238,8 +238,9 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
     await buyer.getByTestId("order-status").getByText("Awaiting payment").waitFor();
     expect(await buyer.locator(".timeline").innerText()).to.contain("Card payment failed");
 
-    // Another card on the same hosted page pays the same order.
-    await buyer.goto(payUrl);
+    // From the order page, the buyer goes back to the same hosted page, where another card pays the same order.
+    await buyer.getByRole("button", { name: "Pay by card" }).click();
+    await buyer.waitForURL((url) => url.href === payUrl);
     await payWithCard(buyer, CARD_OK);
     await buyer.getByRole("heading", { name: "Payment received" }).waitFor({ timeout: 30_000 });
     const [paid] = await ordersOf(email);

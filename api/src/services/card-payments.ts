@@ -7,8 +7,8 @@ import { createCardDelivery } from "./card-delivery.js";
 import type { CardDelivery } from "./card-delivery.js";
 import { createCardRefunds } from "./card-refunds.js";
 import type { CardRefunds } from "./card-refunds.js";
-import { createCardSessionCloser } from "./card-session-closer.js";
-import type { CardSessionCloser } from "./card-session-closer.js";
+import { createCardSessions } from "./card-sessions.js";
+import type { CardSessions } from "./card-sessions.js";
 import { createStripeClient } from "./create-stripe-client.js";
 import { createFarmPayouts } from "./farm-payouts.js";
 import type { FarmPayouts } from "./farm-payouts.js";
@@ -30,8 +30,8 @@ export interface CardPayments {
   refunds: CardRefunds;
   delivery: CardDelivery;
   payouts: FarmPayouts;
-  /** Closes the Stripe sessions of checkouts whose orders all expired or were cancelled. */
-  sessions: CardSessionCloser;
+  /** The checkouts' Stripe sessions: reopening an unpaid order's, closing those no order can be paid through. */
+  sessions: CardSessions;
 }
 
 /** Builds card payments from the configuration; undefined when STRIPE_SECRET_KEY is unset (card checkout off). */
@@ -69,6 +69,6 @@ export function createCardPayments(deps: {
     refunds: createCardRefunds({ stripe, payouts, notifications, fork }),
     delivery: createCardDelivery({ notifications, payouts, fork }),
     payouts,
-    sessions: createCardSessionCloser({ stripe, log }),
+    sessions: createCardSessions({ stripe, log }),
   };
 }

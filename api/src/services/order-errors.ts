@@ -94,6 +94,18 @@ export class OrderStateError extends ApiError {
   }
 }
 
+/** Stripe closed the order's payment page (it expired, or the checkout was paid or given up): check out again. */
+export class PaymentPageClosedError extends ApiError {
+  readonly status = 409;
+  readonly code = "payment_page_closed";
+
+  constructor(orderId: string) {
+    super("The card payment page for this order is closed; put the items in the cart and check out again", {
+      orderId,
+    });
+  }
+}
+
 /** A refund asks for more than is left of what the buyer paid. */
 export class RefundExceedsRemainingError extends ApiError {
   readonly status = 409;

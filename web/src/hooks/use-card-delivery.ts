@@ -18,3 +18,14 @@ export function useCardDelivery() {
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["orders"] }),
   });
 }
+
+/** Asks for the Stripe page where an unpaid card order is paid (the caller then goes there). */
+export function useCardPaymentPage() {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (orderId: string) => session.request<{ url: string }>(`/api/orders/${orderId}/payment-page`),
+    // A closed page usually means the order expired meanwhile: show where it stands.
+    onError: () => queryClient.invalidateQueries({ queryKey: ["orders"] }),
+  });
+}

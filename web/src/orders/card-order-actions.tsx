@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { ApiError } from "../api/api-error";
 import type { OrderSummary } from "../api/types";
 import { useSession } from "../hooks/session-context";
-import { useCardDelivery } from "../hooks/use-card-delivery";
+import { useCardDelivery, useCardPaymentPage } from "../hooks/use-card-delivery";
 import type { CardDeliveryStep } from "../hooks/use-card-delivery";
 import { useMyFarm } from "../hooks/use-my-farm";
 
@@ -22,6 +22,36 @@ function failureKey(error: unknown): string {
   return "orders.card.failed";
 }
 
+/** Why the payment page could not be reopened. */
+function payFailureKey(error: unknown): string {
+  if (error instanceof ApiError && error.code === "payment_page_closed") return "orders.card.payClosed";
+  return failureKey(error);
+}
+
+/** The buyer of an unpaid card order goes back to its Stripe payment page (a tab closed, a card declined). */
+function PayAgain({ order }: { order: OrderSummary }) {
+  const { t } = useTranslation();
+  const page = useCardPaymentPage();
+  return (
+    <div className="card-order-step">
+      <p className="hint">{t("orders.card.payHint")}</p>
+      <button
+        type="button"
+        className="button"
+        disabled={page.isPending || page.isSuccess}
+        onClick={() => page.mutate(order.id, { onSuccess: ({ url }) => location.assign(url) })}
+      >
+        {t("orders.card.pay")}
+      </button>
+      {page.isError && (
+        <p className="error" role="alert">
+          {t(payFailureKey(page.error))}
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** Its children only for the farmer of the order's farm. */
 function ForOrderFarmer({ order, children }: { order: OrderSummary; children: ReactNode }) {
   const farm = useMyFarm();
@@ -29,8 +59,8 @@ function ForOrderFarmer({ order, children }: { order: OrderSummary; children: Re
 }
 
 /**
- * What the viewer may do now with a card order: its farm's farmer marks it shipped once paid, its buyer confirms
- * delivery once shipped. Renders nothing for escrow orders (they move on-chain) or when the viewer has nothing to do;
+ * What the viewer may do now with a card order: its buyer pays it while unpaid, its farm's farmer marks it shipped
+ * once paid, its buyer confirms delivery once shipped. Renders nothing for escrow orders (they move on-chain) or when the viewer has nothing to do;
  * a refused step stays explained after the order has moved on.
  */
 export function CardOrderActions({ order }: { order: OrderSummary }) {
@@ -40,6 +70,7 @@ export function CardOrderActions({ order }: { order: OrderSummary }) {
   const user = session.user;
   if (order.paymentMethod !== "card" || user === undefined) return null;
   const isBuyer = user.id === order.buyerId;
+  if (order.status === "awaiting_payment") return isBuyer ? <PayAgain order={order} /> : null;
   const step: CardDeliveryStep | undefined =
     order.status === "shipped" && isBuyer
       ? "confirm"

@@ -2,7 +2,7 @@ import { defineRoute } from "../../define-route.js";
 import { ServiceUnavailableError } from "../../errors.js";
 import type { CardPayments } from "../../services/card-payments.js";
 import { orderDetail, orderParams } from "../orders/schemas.js";
-import { refundBody, refundResult } from "./schemas.js";
+import { paymentPage, refundBody, refundResult } from "./schemas.js";
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
@@ -13,6 +13,23 @@ export function createCardOrderRoutes({ card }: { card: CardPayments | undefined
     return card;
   };
   return [
+    defineRoute({
+      method: "get",
+      path: "/api/orders/:id/payment-page",
+      auth: "user",
+      summary: "Where the buyer pays an unpaid card order: its Stripe Checkout page, while Stripe keeps it open",
+      description:
+        "The buyer only (404 for anyone else). 409 payment_page_closed once the page expired or the checkout ended " +
+        "(check out again), 409 order_state_conflict unless awaiting payment, 409 order_follows_chain for escrow orders.",
+      tags: ["orders"],
+      request: { params: orderParams },
+      responses: { 200: paymentPage },
+    }).handle(async ({ params, user, em }) => ({
+      status: 200,
+      body: { url: await enabled().sessions.paymentUrl(em, user.id, params.id) },
+      headers: NO_STORE,
+    })),
+
     defineRoute({
       method: "post",
       path: "/api/orders/:id/ship",

@@ -9,3 +9,5 @@ export const refundResult = z.object({
   refundId: z.uuid(),
   stripeRefundId: z.string(),
 });
+
+export const paymentPage = z.object({ url: z.url().describe("Stripe's hosted payment page for the order's checkout") });
