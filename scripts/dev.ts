@@ -239,6 +239,7 @@ function printSummary() {
     AgriGovernor: deployed.governor,
     AgriTimelock: deployed.timelock,
     MockUSDC: deployed.usdc,
+    MockPriceFeed: deployed.ethUsdFeed,
   }).map(([name, contract]) => ({ contract: name, address: contract.target }));
 
   const roleOf = (index: number): string => {

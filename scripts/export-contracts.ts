@@ -10,6 +10,7 @@ export const EXPORTED_CONTRACTS = [
   "AgriGovernor",
   "AgriTimelock",
   "MockUSDC",
+  "MockPriceFeed",
 ] as const;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
