@@ -53,6 +53,7 @@ import { createCheckoutService } from "./services/checkout-service.js";
 import { createAuthServices } from "./services/create-auth-services.js";
 import { createDisputeService } from "./services/dispute-service.js";
 import type { CardRefunds } from "./services/dispute-service.js";
+import { createEthPriceFeed } from "./services/eth-price-feed.js";
 import { createFarmService } from "./services/farm-service.js";
 import { createAccountRateLimit } from "./services/account-rate-limit.js";
 import { createGovernanceChain } from "./services/governance-chain.js";
@@ -61,7 +62,7 @@ import { createVoteRelayer } from "./services/vote-relayer.js";
 import { createLiveServices } from "./services/live-services.js";
 import type { LiveServices } from "./services/live-services.js";
 import { createOrderService } from "./services/order-service.js";
-import { createEscrowPaymentStarter } from "./services/payment-starters.js";
+import { createEthPaymentStarter, createEscrowPaymentStarter } from "./services/payment-starters.js";
 import type { PaymentStarters } from "./services/payment-starters.js";
 import { createDiskPhotoStore } from "./services/photo-store.js";
 import type { PhotoStore } from "./services/photo-store.js";
@@ -169,10 +170,33 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   const onStockChanged = () => catalogCache.invalidate();
   const card =
     deps.card ?? createCardPayments({ config, fork: () => orm.em.fork(), notifications, onStockChanged, log });
+  const ethFeedAddress = config.eth.priceFeedAddress;
+  const ethUnavailable =
+    ethFeedAddress === undefined
+      ? "ETH needs a price feed to fix the amount, and none is configured (ETH_PRICE_FEED_ADDRESS); " +
+        "pay in the stablecoin (escrow) or by card"
+      : escrow.address === undefined
+        ? `no escrow is configured for chain ${config.chainId} (ESCROW_ADDRESS)`
+        : undefined;
+  const eth =
+    ethFeedAddress === undefined || escrow.address === undefined
+      ? undefined
+      : {
+          escrowAddress: escrow.address,
+          feed: createEthPriceFeed({
+            chainId: config.chainId,
+            rpcUrl: config.chainRpcUrl,
+            feedAddress: ethFeedAddress,
+            maxAgeSeconds: config.eth.maxPriceAgeSeconds,
+          }),
+          quoteTtlMs: config.eth.quoteTtlMs,
+        };
   const checkouts = createCheckoutService({
     chainId: config.chainId,
     reservationMs: config.checkout.reservationMs,
     escrowToken,
+    eth,
+    ethUnavailable,
     onStockChanged,
     paymentStarters: {
       escrow:
@@ -183,6 +207,14 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
               escrowAddress: escrow.address,
               tokenAddress: escrowToken.address,
               tokenDecimals: escrowToken.decimals,
+            }),
+      eth:
+        eth === undefined
+          ? { start: () => Promise.reject(new Error("ETH checkout without a price feed and an escrow")) }
+          : createEthPaymentStarter({
+              chainId: config.chainId,
+              escrowAddress: eth.escrowAddress,
+              feedAddress: eth.feed.address,
             }),
       card: card?.starter ?? { start: () => Promise.reject(new Error("card checkout without Stripe")) },
       ...deps.paymentStarters,
