@@ -16,7 +16,9 @@ import { ServiceUnavailableError, UnauthorizedError } from "../errors.js";
 import type { PaymentMethod } from "../order-vocabulary.js";
 import { CartCurrencyMismatchError, ProductNotOnSaleError } from "./cart-errors.js";
 import { computePlatformFee } from "./compute-platform-fee.js";
+import type { EthPrice, EthPriceFeed } from "./eth-price-feed.js";
 import { minorToTokenUnits } from "./minor-to-token-units.js";
+import { minorToWei } from "./minor-to-wei.js";
 import {
   CheckoutStockError,
   EmptyCartError,
@@ -25,8 +27,6 @@ import {
   PaymentMethodUnavailableError,
 } from "./order-errors.js";
 import type { StockShortage } from "./order-errors.js";
-import type { EthPrice, EthPriceFeed } from "./eth-price-feed.js";
-import { minorToWei } from "./minor-to-wei.js";
 import { escrowTermsOf, loadOrders, summarizeOrders } from "./order-view.js";
 import type { OrderSummary } from "./order-view.js";
 import type { PaymentStart, PaymentStarters } from "./payment-starters.js";
