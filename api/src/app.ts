@@ -171,13 +171,11 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   const card =
     deps.card ?? createCardPayments({ config, fork: () => orm.em.fork(), notifications, onStockChanged, log });
   const ethFeedAddress = config.eth.priceFeedAddress;
+  // Without a feed the checkout service names the missing ETH_PRICE_FEED_ADDRESS itself.
   const ethUnavailable =
-    ethFeedAddress === undefined
-      ? "ETH needs a price feed to fix the amount, and none is configured (ETH_PRICE_FEED_ADDRESS); " +
-        "pay in the stablecoin (escrow) or by card"
-      : escrow.address === undefined
-        ? `no escrow is configured for chain ${config.chainId} (ESCROW_ADDRESS)`
-        : undefined;
+    ethFeedAddress !== undefined && escrow.address === undefined
+      ? `no escrow is configured for chain ${config.chainId} (ESCROW_ADDRESS)`
+      : undefined;
   const eth =
     ethFeedAddress === undefined || escrow.address === undefined
       ? undefined

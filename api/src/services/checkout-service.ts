@@ -70,7 +70,7 @@ export interface CheckoutServiceDeps {
   cardUnavailable?: string;
   /** The ETH price feed and how long a quote from it is honoured; undefined turns ETH checkout off. */
   eth?: { feed: EthPriceFeed; quoteTtlMs: number };
-  /** Why ETH checkout is refused when `eth` is undefined. */
+  /** Why ETH checkout is refused when `eth` is undefined, if not for want of a price feed. */
   ethUnavailable?: string;
   /** Called after stock changed, so cached product pages show it. */
   onStockChanged: () => Promise<void>;
