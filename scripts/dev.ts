@@ -172,6 +172,8 @@ const apiEnv = {
   STRIPE_WEBHOOK_SECRET: webhookSecret,
   STRIPE_API_URL: stripe.url,
   WEB_APP_URL: webUrl,
+  // The local MockPriceFeed is priced once, at deployment, and never updates: it must not go stale during a session.
+  ETH_PRICE_MAX_AGE_SECONDS: String(365 * 24 * 60 * 60),
 };
 
 console.log("Seeding the shop (farms, products, photos)…");
@@ -239,6 +241,7 @@ function printSummary() {
     AgriGovernor: deployed.governor,
     AgriTimelock: deployed.timelock,
     MockUSDC: deployed.usdc,
+    MockPriceFeed: deployed.ethUsdFeed,
   }).map(([name, contract]) => ({ contract: name, address: contract.target }));
 
   const roleOf = (index: number): string => {

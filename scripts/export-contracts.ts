@@ -3,13 +3,18 @@ import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The contracts whose ABIs and addresses the indexer, API and web import. */
+/**
+ * The contracts whose ABIs and addresses the indexer, API and web import. IAggregatorV3 is the shape of any
+ * Chainlink-style price feed (the API reads live feeds and the local MockPriceFeed through it).
+ */
 export const EXPORTED_CONTRACTS = [
   "MarketplaceEscrow",
   "AgriToken",
   "AgriGovernor",
   "AgriTimelock",
   "MockUSDC",
+  "MockPriceFeed",
+  "IAggregatorV3",
 ] as const;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

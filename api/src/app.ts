@@ -54,6 +54,7 @@ import { createCheckoutService } from "./services/checkout-service.js";
 import { createAuthServices } from "./services/create-auth-services.js";
 import { createDisputeService } from "./services/dispute-service.js";
 import type { CardRefunds } from "./services/dispute-service.js";
+import { createEthPriceFeed } from "./services/eth-price-feed.js";
 import { createFarmService } from "./services/farm-service.js";
 import { createAccountRateLimit } from "./services/account-rate-limit.js";
 import { createGovernanceChain } from "./services/governance-chain.js";
@@ -62,7 +63,7 @@ import { createVoteRelayer } from "./services/vote-relayer.js";
 import { createLiveServices } from "./services/live-services.js";
 import type { LiveServices } from "./services/live-services.js";
 import { createOrderService } from "./services/order-service.js";
-import { createEscrowPaymentStarter } from "./services/payment-starters.js";
+import { createEthPaymentStarter, createEscrowPaymentStarter } from "./services/payment-starters.js";
 import type { PaymentStarters } from "./services/payment-starters.js";
 import { createDiskPhotoStore } from "./services/photo-store.js";
 import type { PhotoStore } from "./services/photo-store.js";
@@ -170,10 +171,31 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   const onStockChanged = () => catalogCache.invalidate();
   const card =
     deps.card ?? createCardPayments({ config, fork: () => orm.em.fork(), notifications, onStockChanged, log });
+  const ethFeedAddress = config.eth.priceFeedAddress;
+  // Without a feed the checkout service names the missing ETH_PRICE_FEED_ADDRESS itself.
+  const ethUnavailable =
+    ethFeedAddress !== undefined && escrow.address === undefined
+      ? `no escrow is configured for chain ${config.chainId} (ESCROW_ADDRESS)`
+      : undefined;
+  const eth =
+    ethFeedAddress === undefined || escrow.address === undefined
+      ? undefined
+      : {
+          escrowAddress: escrow.address,
+          feed: createEthPriceFeed({
+            chainId: config.chainId,
+            rpcUrl: config.chainRpcUrl,
+            feedAddress: ethFeedAddress,
+            maxAgeSeconds: config.eth.maxPriceAgeSeconds,
+          }),
+          quoteTtlMs: config.eth.quoteTtlMs,
+        };
   const checkouts = createCheckoutService({
     chainId: config.chainId,
     reservationMs: config.checkout.reservationMs,
     escrowToken,
+    eth,
+    ethUnavailable,
     onStockChanged,
     paymentStarters: {
       escrow:
@@ -184,6 +206,14 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
               escrowAddress: escrow.address,
               tokenAddress: escrowToken.address,
               tokenDecimals: escrowToken.decimals,
+            }),
+      eth:
+        eth === undefined
+          ? { start: () => Promise.reject(new Error("ETH checkout without a price feed and an escrow")) }
+          : createEthPaymentStarter({
+              chainId: config.chainId,
+              escrowAddress: eth.escrowAddress,
+              feedAddress: eth.feed.address,
             }),
       card: card?.starter ?? { start: () => Promise.reject(new Error("card checkout without Stripe")) },
       ...deps.paymentStarters,

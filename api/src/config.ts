@@ -81,6 +81,9 @@ const schema = z
     ESCROW_TOKEN_ADDRESS: evmAddress.optional(),
     ESCROW_TOKEN_DECIMALS: integer(0).max(36).default(6),
     ESCROW_LINK_INTERVAL_SECONDS: integer(1).max(3_600).default(15),
+    ETH_PRICE_FEED_ADDRESS: evmAddress.optional(),
+    ETH_PRICE_MAX_AGE_SECONDS: integer(1).max(31_536_000).default(3_600),
+    ETH_QUOTE_TTL_SECONDS: integer(30).max(86_400).default(600),
     DISPUTE_WINDOW_DAYS: integer(1).max(365).default(14),
     GOVERNOR_ADDRESS: evmAddress.optional(),
     RELAYER_PRIVATE_KEY: z
@@ -201,6 +204,17 @@ export type ApiConfig = Readonly<{
     /** How often indexed escrow orders are matched against orders awaiting payment, besides on announcements. */
     linkIntervalMs: number;
   }>;
+  /**
+   * Paying in ETH: the Chainlink-style feed pricing ETH in the shop currency (ETH_PRICE_FEED_ADDRESS, else on a chain
+   * whose deployment has one, its MockPriceFeed, which quotes ETH / USD, when the shop currency is USD); undefined
+   * turns ETH checkout off (422). A round older than `maxPriceAgeSeconds` is refused; a quote is honoured for
+   * `quoteTtlMs` (never past the reservation).
+   */
+  eth: Readonly<{
+    priceFeedAddress: `0x${string}` | undefined;
+    maxPriceAgeSeconds: number;
+    quoteTtlMs: number;
+  }>;
   disputes: Readonly<{
     /** How long after payment a card order may be disputed (escrow orders follow the contract's own windows). */
     windowMs: number;
@@ -301,6 +315,12 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       tokenAddress: data.ESCROW_TOKEN_ADDRESS ?? lowerCase(deployed?.MockUSDC),
       tokenDecimals: data.ESCROW_TOKEN_DECIMALS,
       linkIntervalMs: data.ESCROW_LINK_INTERVAL_SECONDS * 1000,
+    },
+    eth: {
+      priceFeedAddress:
+        data.ETH_PRICE_FEED_ADDRESS ?? (data.SHOP_CURRENCY === "USD" ? lowerCase(deployed?.MockPriceFeed) : undefined),
+      maxPriceAgeSeconds: data.ETH_PRICE_MAX_AGE_SECONDS,
+      quoteTtlMs: data.ETH_QUOTE_TTL_SECONDS * 1000,
     },
     disputes: { windowMs: data.DISPUTE_WINDOW_DAYS * 86_400_000 },
     governance: {

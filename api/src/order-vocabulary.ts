@@ -55,8 +55,8 @@ export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number];
 
 /**
  * Why a payment was not accepted as the order's: it paid another amount, another seller or token than the order
- * asks for, it names a ref no order has, or it arrived after the reservation expired; or the card holder's bank
- * opened a chargeback on it.
+ * asks for, it names a ref no order has, it arrived after the reservation expired, or (paid in ETH) after the price
+ * quote it was paid at expired; or the card holder's bank opened a chargeback on it.
  */
 export const ORDER_FLAG_KINDS = [
   "amount_mismatch",
@@ -65,6 +65,7 @@ export const ORDER_FLAG_KINDS = [
   "unknown_ref",
   "late_payment",
   "chargeback",
+  "quote_expired",
 ] as const;
 export type OrderFlagKind = (typeof ORDER_FLAG_KINDS)[number];
 

@@ -34,6 +34,7 @@ import { Migration20261204020000_notifications } from "./migrations/Migration202
 import { Migration20261204030000_card_payments } from "./migrations/Migration20261204030000_card_payments.js";
 import { Migration20261204040000_order_links } from "./migrations/Migration20261204040000_order_links.js";
 import { Migration20261204050000_disputes } from "./migrations/Migration20261204050000_disputes.js";
+import { Migration20261204060000_eth_quotes } from "./migrations/Migration20261204060000_eth_quotes.js";
 
 /** Where `npm run api:migration:create` writes new migrations. */
 export const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url).pathname;
@@ -85,6 +86,7 @@ export function createOrmConfig(options: { databaseUrl: string; poolMax?: number
         Migration20261204030000_card_payments,
         Migration20261204040000_order_links,
         Migration20261204050000_disputes,
+        Migration20261204060000_eth_quotes,
       ],
       snapshot: false,
       silent: true,

@@ -331,6 +331,8 @@ describe("API checkout and orders", function () {
         "payment_method_unavailable",
       );
       expect(error.message).to.match(/price feed/);
+      expect(error.message).to.contain("ETH_PRICE_FEED_ADDRESS");
+      expect(error.details).to.deep.equal({ paymentMethod: "eth" });
     });
 
     it("refuses an empty cart with 422", async function () {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 
 import { ApiConfigError, loadApiConfig } from "../../api/src/config.js";
+import { deployments } from "../../deploy/generated/contracts.js";
 
 const VALID = {
   DATABASE_URL: "postgres://postgres@127.0.0.1:5432/agridao",
@@ -132,6 +133,34 @@ describe("API configuration", function () {
     expect(problemsOf({ ...VALID, CHECKOUT_RESERVATION_MINUTES: "0" })[0]).to.match(/^CHECKOUT_RESERVATION_MINUTES/);
     expect(problemsOf({ ...VALID, DISPUTE_WINDOW_DAYS: "0" })[0]).to.match(/^DISPUTE_WINDOW_DAYS/);
     expect(loadApiConfig({ ...VALID, DISPUTE_WINDOW_DAYS: "30" }).disputes.windowMs).to.equal(30 * 86_400_000);
+  });
+
+  it("reads the ETH price feed (the local deployment's mock unless named), its maximum age and the quote's life", function () {
+    const defaults = loadApiConfig(VALID);
+    expect(defaults.eth).to.deep.equal({
+      priceFeedAddress: deployments[31337]?.addresses.MockPriceFeed?.toLowerCase(),
+      maxPriceAgeSeconds: 3_600,
+      quoteTtlMs: 600_000,
+    });
+    const feed = `0x${"FE".repeat(20)}`;
+    const tuned = loadApiConfig({
+      ...VALID,
+      ETH_PRICE_FEED_ADDRESS: feed,
+      ETH_PRICE_MAX_AGE_SECONDS: "86400",
+      ETH_QUOTE_TTL_SECONDS: "120",
+    });
+    expect(tuned.eth).to.deep.equal({
+      priceFeedAddress: feed.toLowerCase(),
+      maxPriceAgeSeconds: 86_400,
+      quoteTtlMs: 120_000,
+    });
+    // The local mock quotes ETH / USD: a shop in another currency gets no ETH price from it.
+    expect(loadApiConfig({ ...VALID, SHOP_CURRENCY: "EUR" }).eth.priceFeedAddress).to.equal(undefined);
+    expect(problemsOf({ ...VALID, ETH_PRICE_FEED_ADDRESS: "0x12" })).to.deep.equal([
+      "ETH_PRICE_FEED_ADDRESS: expected a 0x-prefixed 20-byte hex address",
+    ]);
+    expect(problemsOf({ ...VALID, ETH_QUOTE_TTL_SECONDS: "10" })[0]).to.match(/^ETH_QUOTE_TTL_SECONDS/);
+    expect(problemsOf({ ...VALID, ETH_PRICE_MAX_AGE_SECONDS: "0" })[0]).to.match(/^ETH_PRICE_MAX_AGE_SECONDS/);
   });
 
   it("enables vote relaying only with a well-formed RELAYER_PRIVATE_KEY, and takes the governor by address", function () {

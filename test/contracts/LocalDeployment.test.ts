@@ -19,9 +19,11 @@ describe("Local deployment (Ignition LocalModule)", () => {
     expect(await escrow.treasury()).to.equal(await timelock.getAddress());
   });
 
-  it("allow-lists MockUSDC and appoints the local arbiter and guardian", async () => {
+  it("allow-lists MockUSDC and ETH and appoints the local arbiter and guardian", async () => {
     const { escrow, usdc, accounts } = await networkHelpers.loadFixture(fixture);
     expect(await escrow.isPaymentToken(await usdc.getAddress())).to.equal(true);
+    // ETH is token address(0), which the escrow always accepts (its own check, not the allow-list).
+    expect(await escrow.isPaymentToken(ethers.ZeroAddress)).to.equal(true);
     expect(await escrow.hasRole(await escrow.ARBITER_ROLE(), accounts.arbiter.address)).to.equal(true);
     expect(await escrow.hasRole(await escrow.GUARDIAN_ROLE(), accounts.deployer.address)).to.equal(true);
   });

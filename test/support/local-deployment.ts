@@ -27,6 +27,7 @@ export async function deployLocal(connection: Connection, options: { deploymentI
     governor: await ethers.getContractAt("AgriGovernor", await addressOf(deployed.governor), deployer),
     timelock: await ethers.getContractAt("AgriTimelock", await addressOf(deployed.timelock), deployer),
     usdc: await ethers.getContractAt("MockUSDC", await addressOf(deployed.usdc), deployer),
+    ethUsdFeed: await ethers.getContractAt("MockPriceFeed", await addressOf(deployed.ethUsdFeed), deployer),
     accounts: localAccounts(signers),
   };
 }

@@ -11,7 +11,8 @@ import { User } from "./User.js";
 /**
  * One farm's share of a checkout. Prices, fee and totals are fixed at checkout, in integer minor units of `currency`;
  * the fee comes out of what the farm receives, so the buyer pays `totalMinor` = `subtotalMinor`. An escrow order also
- * keeps what the wallet was asked to pay (ref, seller, amount in token units), which its on-chain order must match.
+ * keeps what the wallet was asked to pay (ref, seller, amount in token units), which its on-chain order must match;
+ * one paid in ETH also keeps the price quote its wei amount came from.
  * Orders are never deleted with an account: the buyer's user row stays (anonymised) and `deletedAt` hides an order.
  * Invariant: this definition and the migrations describe the same table (test/api/entities.test.ts diffs them).
  */
@@ -39,6 +40,14 @@ export const Order = defineEntity({
     escrowSeller: p.text().nullable(),
     /** What the escrow order must hold, in the token's smallest units, as a decimal string (a uint256). */
     escrowAmount: p.text().nullable(),
+    /**
+     * Set for an escrow order paid in ETH: the price-feed round its wei amount (`escrowAmount`) was computed from
+     * (the answer, its decimals and the round id) and when that quote stops being honoured. Null for the stablecoin.
+     */
+    quotePrice: p.text().nullable(),
+    quotePriceDecimals: p.integer().nullable(),
+    quoteRoundId: p.text().nullable(),
+    quoteExpiresAt: p.datetime().nullable(),
     /** The on-chain order id once an escrow order with this ref was accepted as this order's payment. */
     escrowOrderId: p.text().nullable(),
     /** When the reservation ends: an order still awaiting payment then expires and its stock returns. */
@@ -76,6 +85,13 @@ export const Order = defineEntity({
       name: "orders_escrow_fields_check",
       expression:
         "(payment_method = 'escrow') = (escrow_ref IS NOT NULL AND escrow_seller IS NOT NULL AND escrow_amount IS NOT NULL)",
+    },
+    {
+      name: "orders_quote_check",
+      expression:
+        "(quote_price IS NULL AND quote_price_decimals IS NULL AND quote_round_id IS NULL AND quote_expires_at IS NULL) " +
+        "OR (payment_method = 'escrow' AND quote_price ~ '^[1-9][0-9]*$' AND quote_price_decimals >= 0 AND quote_price_decimals <= 36 " +
+        "AND quote_round_id ~ '^[0-9]+$' AND quote_expires_at IS NOT NULL)",
     },
   ],
 });

@@ -16,7 +16,9 @@ import { ServiceUnavailableError, UnauthorizedError } from "../errors.js";
 import type { PaymentMethod } from "../order-vocabulary.js";
 import { CartCurrencyMismatchError, ProductNotOnSaleError } from "./cart-errors.js";
 import { computePlatformFee } from "./compute-platform-fee.js";
+import type { EthPrice, EthPriceFeed } from "./eth-price-feed.js";
 import { minorToTokenUnits } from "./minor-to-token-units.js";
+import { minorToWei } from "./minor-to-wei.js";
 import {
   CheckoutStockError,
   EmptyCartError,
@@ -30,7 +32,10 @@ import type { OrderSummary } from "./order-view.js";
 import type { PaymentStart, PaymentStarters } from "./payment-starters.js";
 import { readPlatformFee } from "./read-platform-fee.js";
 
-/** What a buyer may ask to pay with; `eth` is named so it can be refused with the reason (no price feed). */
+/**
+ * What a buyer may ask to pay with. `eth` is paid into the same escrow as the stablecoin: its checkout and orders are
+ * stored as `escrow`, with a price quote on each order (which is what marks them as paid in ETH).
+ */
 export type RequestedPaymentMethod = PaymentMethod | "eth";
 
 export interface CheckoutRequest {
@@ -63,6 +68,10 @@ export interface CheckoutServiceDeps {
   paymentStarters: PaymentStarters;
   /** Why card checkout is refused (no Stripe key configured); undefined when card payments are on. */
   cardUnavailable?: string;
+  /** The ETH price feed and how long a quote from it is honoured; undefined turns ETH checkout off. */
+  eth?: { feed: EthPriceFeed; quoteTtlMs: number };
+  /** Why ETH checkout is refused when `eth` is undefined, if not for want of a price feed. */
+  ethUnavailable?: string;
   /** Called after stock changed, so cached product pages show it. */
   onStockChanged: () => Promise<void>;
   now?: () => Date;
@@ -95,7 +104,8 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
       ids.map((order) => order.id),
     );
     const summaries = await summarizeOrders(em, orders);
-    const payment = await deps.paymentStarters[checkout.paymentMethod].start({
+    const method = orders[0].quotePrice == null ? checkout.paymentMethod : "eth";
+    const payment = await deps.paymentStarters[method].start({
       checkoutId: checkout.id,
       buyerId: checkout.buyer.id,
       currency: orders[0].currency,
@@ -121,12 +131,16 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
   return {
     async checkout(em, request) {
       const { buyerId, paymentMethod } = request;
-      if (paymentMethod === "eth") {
+      if (paymentMethod === "eth" && deps.eth === undefined) {
         throw new PaymentMethodUnavailableError(
           "eth",
-          "ETH needs a price feed to fix the amount, and none is configured; pay in the stablecoin (escrow) or by card",
+          deps.ethUnavailable ??
+            "ETH needs a price feed to fix the amount, and none is configured (ETH_PRICE_FEED_ADDRESS); " +
+              "pay in the stablecoin (escrow) or by card",
         );
       }
+      const eth = paymentMethod === "eth" ? deps.eth : undefined;
+      const storedMethod: PaymentMethod = paymentMethod === "eth" ? "escrow" : paymentMethod;
       if (paymentMethod === "escrow" && deps.escrowToken === undefined) {
         throw new PaymentMethodUnavailableError(
           "escrow",
@@ -172,17 +186,19 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
         }
         const farms = new Map<string, CartItem[]>();
         for (const line of lines) farms.set(line.product.farm.id, [...(farms.get(line.product.farm.id) ?? []), line]);
-        if (paymentMethod === "escrow") {
+        if (storedMethod === "escrow") {
           for (const [first] of farms.values()) {
             const { farm } = first.product;
             if (farm.payoutWallet === null) throw new FarmPayoutWalletMissingError(farm.id, farm.name);
           }
         }
 
+        // Read only once the checkout is known to go ahead; a feed that cannot price ETH fails it with nothing kept.
+        const price: EthPrice | undefined = eth === undefined ? undefined : await eth.feed.latestPrice();
         const createdAt = now();
         const checkout = tx.create(Checkout, {
           buyer,
-          paymentMethod,
+          paymentMethod: storedMethod,
           idempotencyKeyHash: keyHash,
           requestFingerprint: fingerprint,
           createdAt,
@@ -230,14 +246,32 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
             0n,
           );
           const feeMinor = computePlatformFee(subtotal, fee.feeBps);
+          const escrowAmount =
+            price !== undefined
+              ? minorToWei(subtotal, currency, price.answer, price.decimals)
+              : paymentMethod === "escrow" && deps.escrowToken !== undefined
+                ? minorToTokenUnits(subtotal, currency, deps.escrowToken.decimals)
+                : undefined;
           const escrow =
-            paymentMethod === "escrow" && deps.escrowToken !== undefined
-              ? {
+            escrowAmount === undefined
+              ? { escrowRef: null, escrowSeller: null, escrowAmount: null }
+              : {
                   escrowRef: `0x${randomBytes(32).toString("hex")}`,
                   escrowSeller: farm.payoutWallet,
-                  escrowAmount: minorToTokenUnits(subtotal, currency, deps.escrowToken.decimals).toString(),
-                }
-              : { escrowRef: null, escrowSeller: null, escrowAmount: null };
+                  escrowAmount: escrowAmount.toString(),
+                };
+          // The quote lasts its TTL, but never past the reservation: an order unpaid by then expires anyway.
+          const quote =
+            price === undefined || eth === undefined
+              ? { quotePrice: null, quotePriceDecimals: null, quoteRoundId: null, quoteExpiresAt: null }
+              : {
+                  quotePrice: price.answer.toString(),
+                  quotePriceDecimals: price.decimals,
+                  quoteRoundId: price.roundId.toString(),
+                  quoteExpiresAt: new Date(
+                    Math.min(createdAt.getTime() + eth.quoteTtlMs, checkout.expiresAt.getTime()),
+                  ),
+                };
           const order = tx.create(Order, {
             checkout,
             farm,
@@ -248,8 +282,9 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
             feeBps: fee.feeBps,
             feeMinor: Number(feeMinor),
             totalMinor: Number(subtotal),
-            paymentMethod,
+            paymentMethod: storedMethod,
             ...escrow,
+            ...quote,
             escrowOrderId: null,
             expiresAt: checkout.expiresAt,
             paidAt: null,
@@ -272,7 +307,11 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
             kind: "created",
             occurredAt: createdAt,
             actor: buyer,
-            data: { checkoutId: checkout.id, paymentMethod },
+            data: {
+              checkoutId: checkout.id,
+              paymentMethod: storedMethod,
+              ...(price === undefined ? {} : { paidIn: "eth" }),
+            },
             sourceKey: `api:order:${order.id}:created`,
           });
         }

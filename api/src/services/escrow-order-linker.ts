@@ -1,5 +1,6 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { zeroAddress } from "viem";
 import type { Hex } from "viem";
 
 import { Dispute } from "../entities/Dispute.js";
@@ -59,6 +60,8 @@ const FLAG_REASONS: Record<OrderFlagKind, NotificationData<"payment_flagged">["r
   late_payment: "late_payment",
   // Card payments only; an escrow order never carries one.
   chargeback: "chargeback",
+  // Paid after its ETH price quote expired: late for the price, which is how the buyer is told.
+  quote_expired: "late_payment",
 };
 
 /** The escrow's `Resolution` enum, by its index in OrderResolved. */
@@ -102,9 +105,11 @@ function chainSourceKey(chainId: number, txHash: string, logIndex: number): stri
 /**
  * Reads the indexer's escrow tables (schema `indexer`) and merges them into the API's orders. An escrow order whose
  * ref matches an order awaiting payment is accepted only when it pays the amount, seller and token the order asked
- * for, and was created before the reservation expired; otherwise each problem is recorded as an OrderFlag and the
- * order stays unpaid. A ref that names no order is flagged too. Shipping, delivery, disputes, resolutions and refunds
- * are then reflected on the order's status and timeline, each log once (its source key is chain, tx hash, log index).
+ * for (ETH, token address(0), for an order with a price quote; else the stablecoin), and was created before the
+ * reservation expired and, in ETH, by its block's time before the quote expired; otherwise each problem is recorded
+ * as an OrderFlag and the order stays unpaid. A ref that names no order is flagged too. Shipping, delivery, disputes,
+ * resolutions and refunds are then reflected on the order's status and timeline, each log once (its source key is
+ * chain, tx hash, log index).
  */
 export function createEscrowOrderLinker(deps: {
   chainId: number;
@@ -186,8 +191,19 @@ export function createEscrowOrderLinker(deps: {
       if (escrow.seller !== order.escrowSeller) {
         problems.push({ kind: "seller_mismatch", details: { expected: order.escrowSeller, paid: escrow.seller } });
       }
-      if (escrow.token !== deps.tokenAddress) {
-        problems.push({ kind: "token_mismatch", details: { expected: deps.tokenAddress ?? null, paid: escrow.token } });
+      const expectedToken = order.quoteExpiresAt != null ? zeroAddress : deps.tokenAddress;
+      if (escrow.token !== expectedToken) {
+        problems.push({ kind: "token_mismatch", details: { expected: expectedToken ?? null, paid: escrow.token } });
+      }
+      if (order.quoteExpiresAt != null && createdAt > order.quoteExpiresAt) {
+        problems.push({
+          kind: "quote_expired",
+          details: {
+            quoteExpiresAt: order.quoteExpiresAt.toISOString(),
+            paidAt: createdAt.toISOString(),
+            roundId: order.quoteRoundId,
+          },
+        });
       }
       if (createdAt > order.expiresAt || order.status !== "awaiting_payment") {
         problems.push({

@@ -7,6 +7,7 @@ import { OrderEvent } from "../entities/OrderEvent.js";
 import { OrderFlag } from "../entities/OrderFlag.js";
 import { OrderItem } from "../entities/OrderItem.js";
 import type { OrderEventKind, OrderFlagKind, OrderStatus, PaymentMethod } from "../order-vocabulary.js";
+import type { EthQuote } from "./payment-starters.js";
 
 export interface OrderItemView {
   productId: string;
@@ -30,7 +31,7 @@ export interface OrderSummary {
   feeBps: number;
   feeMinor: number;
   totalMinor: number;
-  escrow: { ref: string; seller: string; amount: string; orderId: string | null } | null;
+  escrow: { ref: string; seller: string; amount: string; quote: EthQuote | null; orderId: string | null } | null;
   expiresAt: string;
   paidAt: string | null;
   createdAt: string;
@@ -117,11 +118,16 @@ export async function describeOrder(em: EntityManager, order: Order): Promise<Or
   };
 }
 
-/** What an escrow order's on-chain payment must carry, or null for a card order. */
-export function escrowTermsOf(order: Order): { ref: Hex; seller: Hex; amount: string } | null {
+/** What an escrow order's on-chain payment must carry (and, paid in ETH, the quote it was priced at), or null for a card order. */
+export function escrowTermsOf(order: Order): { ref: Hex; seller: Hex; amount: string; quote: EthQuote | null } | null {
   const { escrowRef: ref, escrowSeller: seller, escrowAmount: amount } = order;
   if (ref == null || seller == null || amount == null) return null;
-  return { ref: ref as Hex, seller: seller as Hex, amount };
+  const { quotePrice: price, quotePriceDecimals: priceDecimals, quoteRoundId: roundId, quoteExpiresAt } = order;
+  const quote =
+    price == null || priceDecimals == null || roundId == null || quoteExpiresAt == null
+      ? null
+      : { price, priceDecimals, roundId, expiresAt: quoteExpiresAt.toISOString() };
+  return { ref: ref as Hex, seller: seller as Hex, amount, quote };
 }
 
 /** Loads orders by id with their farms, in the order of `ids`. */

@@ -1,4 +1,4 @@
-import { encodeFunctionData } from "viem";
+import { encodeFunctionData, zeroAddress } from "viem";
 import type { Hex } from "viem";
 
 import { marketplaceEscrowAbi } from "../../../deploy/generated/contracts.js";
@@ -14,25 +14,40 @@ export interface StartedCheckout {
     id: string;
     farmId: string;
     totalMinor: number;
-    /** Set for escrow orders: the ref, seller and amount (token units, decimal) the on-chain order must carry. */
-    escrow: { ref: Hex; seller: Hex; amount: string } | null;
+    /**
+     * Set for escrow orders: the ref, seller and amount (token units, decimal; wei for ETH) the on-chain order must
+     * carry, and for an order paid in ETH the price quote the amount came from.
+     */
+    escrow: { ref: Hex; seller: Hex; amount: string; quote: EthQuote | null } | null;
   }[];
 }
 
-/** The call the buyer's wallet makes to pay every order of an escrow checkout at once. */
-export type EscrowCall =
+/** The price-feed round an ETH order's wei amount was computed from, and until when the amount is honoured. */
+export interface EthQuote {
+  /** The feed's answer: `price / 10**priceDecimals` units of the shop currency per ETH. */
+  price: string;
+  priceDecimals: number;
+  roundId: string;
+  expiresAt: string;
+}
+
+/**
+ * The call the buyer's wallet makes to pay every order of an escrow checkout at once; `value` is "0" for the
+ * stablecoin and the total in wei for ETH.
+ */
+export type EscrowCall<Value extends string = string> =
   | {
       functionName: "createOrder";
       to: Hex;
       data: Hex;
-      value: "0";
+      value: Value;
       args: { seller: Hex; token: Hex; amount: string; ref: Hex };
     }
   | {
       functionName: "createOrders";
       to: Hex;
       data: Hex;
-      value: "0";
+      value: Value;
       args: { token: Hex; requests: { seller: Hex; amount: string; ref: Hex }[] };
     };
 
@@ -46,12 +61,30 @@ export interface EscrowPayment {
   deadline: string;
   deadlineUnix: number;
   orders: { orderId: string; ref: Hex; seller: Hex; amount: string }[];
+  call: EscrowCall<"0">;
+}
+
+/**
+ * Everything a wallet needs to pay an ETH checkout: send `call`, whose `value` is the orders' wei, before
+ * `quote.expiresAt`; a payment after it (by its block's time) is flagged, not accepted.
+ */
+export interface EthPayment {
+  chainId: number;
+  escrowAddress: Hex;
+  /** The sum of the orders' amounts, in wei: the call's value. */
+  value: string;
+  quote: EthQuote & { feedAddress: Hex; expiresAtUnix: number };
+  /** The reservation's end; the quote's expiry comes first or with it. */
+  deadline: string;
+  deadlineUnix: number;
+  orders: { orderId: string; ref: Hex; seller: Hex; amount: string }[];
   call: EscrowCall;
 }
 
 /** How a checkout's payment begins, by method: what the client does next. */
 export type PaymentStart =
   | { paymentMethod: "escrow"; escrow: EscrowPayment }
+  | { paymentMethod: "eth"; eth: EthPayment }
   | {
       paymentMethod: "card";
       /** Where to send the buyer to pay: the Stripe Checkout Session's page. */
@@ -67,7 +100,50 @@ export interface PaymentStarter {
   start(checkout: StartedCheckout): Promise<PaymentStart>;
 }
 
-export type PaymentStarters = Record<PaymentMethod, PaymentStarter>;
+export type PaymentStarters = Record<PaymentMethod | "eth", PaymentStarter>;
+
+/** `createOrder` for one order, `createOrders` for several, paying `token` (address(0) for ETH) with `value`. */
+function escrowCallOf<Value extends string>(
+  escrowAddress: Hex,
+  token: Hex,
+  requests: { seller: Hex; amount: string; ref: Hex }[],
+  value: Value,
+): EscrowCall<Value> {
+  if (requests.length === 1) {
+    const [request] = requests;
+    return {
+      functionName: "createOrder",
+      to: escrowAddress,
+      value,
+      data: encodeFunctionData({
+        abi: marketplaceEscrowAbi,
+        functionName: "createOrder",
+        args: [request.seller, token, BigInt(request.amount), request.ref],
+      }),
+      args: { ...request, token },
+    };
+  }
+  return {
+    functionName: "createOrders",
+    to: escrowAddress,
+    value,
+    data: encodeFunctionData({
+      abi: marketplaceEscrowAbi,
+      functionName: "createOrders",
+      args: [token, requests.map((request) => ({ ...request, amount: BigInt(request.amount) }))],
+    }),
+    args: { token, requests },
+  };
+}
+
+/** The escrow terms of each order of a checkout, which must all be set. */
+function escrowOrdersOf(checkout: StartedCheckout) {
+  return checkout.orders.map((order) => {
+    if (order.escrow === null) throw new Error(`order ${order.id} of an escrow checkout has no escrow terms`);
+    const { ref, seller, amount, quote } = order.escrow;
+    return { orderId: order.id, ref, seller, amount, quote };
+  });
+}
 
 /** The escrow starter: encodes `createOrder` for one farm, `createOrders` for several, from the stored orders. */
 export function createEscrowPaymentStarter(deps: {
@@ -79,36 +155,15 @@ export function createEscrowPaymentStarter(deps: {
   const { chainId, escrowAddress, tokenAddress: token, tokenDecimals } = deps;
   return {
     start(checkout) {
-      const orders = checkout.orders.map((order) => {
-        if (order.escrow === null) throw new Error(`order ${order.id} of an escrow checkout has no escrow terms`);
-        return { orderId: order.id, ...order.escrow };
-      });
+      const orders = escrowOrdersOf(checkout).map(({ orderId, ref, seller, amount }) => ({
+        orderId,
+        ref,
+        seller,
+        amount,
+      }));
       const total = orders.reduce((sum, order) => sum + BigInt(order.amount), 0n);
       const requests = orders.map(({ seller, amount, ref }) => ({ seller, amount, ref }));
-      const call: EscrowCall =
-        requests.length === 1
-          ? {
-              functionName: "createOrder",
-              to: escrowAddress,
-              value: "0",
-              data: encodeFunctionData({
-                abi: marketplaceEscrowAbi,
-                functionName: "createOrder",
-                args: [requests[0].seller, token, BigInt(requests[0].amount), requests[0].ref],
-              }),
-              args: { ...requests[0], token },
-            }
-          : {
-              functionName: "createOrders",
-              to: escrowAddress,
-              value: "0",
-              data: encodeFunctionData({
-                abi: marketplaceEscrowAbi,
-                functionName: "createOrders",
-                args: [token, requests.map((request) => ({ ...request, amount: BigInt(request.amount) }))],
-              }),
-              args: { token, requests },
-            };
+      const call = escrowCallOf(escrowAddress, token, requests, "0");
       return Promise.resolve({
         paymentMethod: "escrow",
         escrow: {
@@ -120,6 +175,41 @@ export function createEscrowPaymentStarter(deps: {
           deadlineUnix: Math.floor(checkout.expiresAt.getTime() / 1000),
           orders,
           call,
+        },
+      });
+    },
+  };
+}
+
+/**
+ * The ETH starter: the same escrow calls with token address(0) and the orders' wei as the value, from the stored
+ * orders and their quotes (so a replay returns the quote given the first time, expired or not).
+ */
+export function createEthPaymentStarter(deps: {
+  chainId: number;
+  escrowAddress: Hex;
+  feedAddress: Hex;
+}): PaymentStarter {
+  const { chainId, escrowAddress, feedAddress } = deps;
+  return {
+    start(checkout) {
+      const escrowOrders = escrowOrdersOf(checkout);
+      const [{ quote }] = escrowOrders;
+      if (quote === null) throw new Error(`order ${escrowOrders[0].orderId} of an ETH checkout has no price quote`);
+      const orders = escrowOrders.map(({ orderId, ref, seller, amount }) => ({ orderId, ref, seller, amount }));
+      const value = orders.reduce((sum, order) => sum + BigInt(order.amount), 0n).toString();
+      const requests = orders.map(({ seller, amount, ref }) => ({ seller, amount, ref }));
+      return Promise.resolve({
+        paymentMethod: "eth",
+        eth: {
+          chainId,
+          escrowAddress,
+          value,
+          quote: { ...quote, feedAddress, expiresAtUnix: Math.floor(Date.parse(quote.expiresAt) / 1000) },
+          deadline: checkout.expiresAt.toISOString(),
+          deadlineUnix: Math.floor(checkout.expiresAt.getTime() / 1000),
+          orders,
+          call: escrowCallOf(escrowAddress, zeroAddress, requests, value),
         },
       });
     },

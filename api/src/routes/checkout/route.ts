@@ -18,10 +18,13 @@ export function createCheckoutRoutes({ checkouts }: { checkouts: CheckoutService
         "with the same key returns the same checkout with the same status and creates nothing (Idempotent-Replayed: " +
         "true); the same key with a different body is 422 idempotency_key_reused. A checkout that fails creates " +
         "nothing, so its key may be retried. 422 cart_empty for an empty cart, 422 payment_method_unavailable " +
-        "(eth without a price feed, escrow without a configured escrow, card without STRIPE_SECRET_KEY), 409 insufficient_stock " +
+        "(eth without a price feed, escrow without a configured escrow, card without STRIPE_SECRET_KEY), 503 " +
+        "price_feed_unusable (eth while the feed's latest round is stale, incomplete or not positive; details.problem), " +
+        "409 insufficient_stock " +
         "(details.lines: productId, name, requested, available; nothing is reserved), 409 product_not_on_sale, " +
-        "409 farm_payout_wallet_missing (escrow only), 503 while the platform fee is unknown. For escrow, the " +
-        "response holds exactly what the wallet sends; for card, card.redirectUrl is the Stripe Checkout page " +
+        "409 farm_payout_wallet_missing (escrow and eth), 503 while the platform fee is unknown. For escrow and " +
+        "eth, the response holds exactly what the wallet sends (eth: the call's value in wei, and the price quote " +
+        "with its expiry); for card, card.redirectUrl is the Stripe Checkout page " +
         "(the same session on every repeat).",
       tags: ["checkout"],
       request: { body: checkoutBody },

@@ -19,8 +19,10 @@ export const checkoutBody = z.object({
   paymentMethod: z
     .enum(["escrow", "card", "eth"])
     .describe(
-      "escrow: the stablecoin, from the buyer's wallet into MarketplaceEscrow; card: Stripe. eth is refused with " +
-        "422 payment_method_unavailable while no ETH price feed is configured.",
+      "escrow: the stablecoin (at par with the shop currency), from the buyer's wallet into MarketplaceEscrow; " +
+        "eth: ETH into the same escrow, the amount fixed in wei from the ETH price feed's latest round and honoured " +
+        "until the quote expires (422 payment_method_unavailable while no price feed is configured, 503 " +
+        "price_feed_unusable while its latest round is stale, incomplete or not positive); card: Stripe.",
     ),
 });
 
@@ -33,7 +35,32 @@ const common = {
   orders: z.array(orderSummary).describe("One order per farm, in the order the farms were first added to the cart"),
 };
 
-const requestEntry = z.object({ seller: address, amount: tokenUnits, ref: bytes32 });
+const wei = z
+  .string()
+  .regex(/^[0-9]+$/)
+  .describe("An amount in wei, as a decimal string");
+
+/** The createOrder / createOrders call a wallet sends, whose value is `value`. */
+function escrowCall<Value extends z.ZodType<string>>(value: Value, amount: z.ZodType<string>) {
+  return z
+    .discriminatedUnion("functionName", [
+      z.object({
+        functionName: z.literal("createOrder"),
+        to: address,
+        data: hex,
+        value,
+        args: z.object({ seller: address, token: address, amount, ref: bytes32 }),
+      }),
+      z.object({
+        functionName: z.literal("createOrders"),
+        to: address,
+        data: hex,
+        value,
+        args: z.object({ token: address, requests: z.array(z.object({ seller: address, amount, ref: bytes32 })) }),
+      }),
+    ])
+    .describe("The transaction to send: createOrder for one farm, createOrders for several; data is ABI-encoded");
+}
 
 const escrowPayment = z.object({
   chainId: z.number().int(),
@@ -45,28 +72,41 @@ const escrowPayment = z.object({
   deadline: z.iso.datetime().describe("Pay before this: an escrow order created later is flagged, not accepted"),
   deadlineUnix: z.number().int(),
   orders: z.array(z.object({ orderId: z.uuid(), ref: bytes32, seller: address, amount: tokenUnits })),
-  call: z
-    .discriminatedUnion("functionName", [
-      z.object({
-        functionName: z.literal("createOrder"),
-        to: address,
-        data: hex,
-        value: z.literal("0"),
-        args: z.object({ seller: address, token: address, amount: tokenUnits, ref: bytes32 }),
-      }),
-      z.object({
-        functionName: z.literal("createOrders"),
-        to: address,
-        data: hex,
-        value: z.literal("0"),
-        args: z.object({ token: address, requests: z.array(requestEntry) }),
-      }),
-    ])
-    .describe("The transaction to send: createOrder for one farm, createOrders for several; data is ABI-encoded"),
+  call: escrowCall(z.literal("0"), tokenUnits),
+});
+
+const ethPayment = z.object({
+  chainId: z.number().int(),
+  escrowAddress: address,
+  value: wei.describe("The orders' total in wei: the call's value (the token is address(0), ETH)"),
+  quote: z
+    .object({
+      feedAddress: address.describe("The Chainlink-style price feed (AggregatorV3) the price was read from"),
+      price: z
+        .string()
+        .regex(/^[1-9][0-9]*$/)
+        .describe("The feed's answer: price / 10^priceDecimals units of the shop currency per ETH"),
+      priceDecimals: z.number().int().min(0).max(36),
+      roundId: z
+        .string()
+        .regex(/^[0-9]+$/)
+        .describe("The feed round the price came from"),
+      expiresAt: z.iso.datetime().describe("Pay before this: an order created later (by block time) is flagged"),
+      expiresAtUnix: z.number().int(),
+    })
+    .describe(
+      "Each order's wei is ceil(totalMinor × 10^18 × 10^priceDecimals / (price × 10^currency exponent)): rounded " +
+        "up, at most 1 wei more than the amount is worth. A repeat of the Idempotency-Key returns this same quote.",
+    ),
+  deadline: z.iso.datetime().describe("The reservation's end; the quote expires at it or before"),
+  deadlineUnix: z.number().int(),
+  orders: z.array(z.object({ orderId: z.uuid(), ref: bytes32, seller: address, amount: wei })),
+  call: escrowCall(wei, wei),
 });
 
 export const checkoutResult = z.discriminatedUnion("paymentMethod", [
   z.object({ ...common, paymentMethod: z.literal("escrow"), escrow: escrowPayment }),
+  z.object({ ...common, paymentMethod: z.literal("eth"), eth: ethPayment }),
   z.object({
     ...common,
     paymentMethod: z.literal("card"),

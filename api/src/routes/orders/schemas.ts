@@ -35,6 +35,18 @@ export const orderSummary = z.object({
       ref: bytes32.describe("The bytes32 reference the on-chain order must carry"),
       seller: address.describe("The farm's payout wallet at checkout"),
       amount: tokenUnits,
+      quote: z
+        .object({
+          price: z.string().regex(/^[1-9][0-9]*$/),
+          priceDecimals: z.number().int().min(0).max(36),
+          roundId: z.string().regex(/^[0-9]+$/),
+          expiresAt: z.iso.datetime(),
+        })
+        .nullable()
+        .describe(
+          "Paid in ETH: the price-feed round amount (wei) was computed from (price / 10^priceDecimals of the shop " +
+            "currency per ETH) and when the quote expires; null for the stablecoin",
+        ),
       orderId: z.string().nullable().describe("The escrow's order id, once its payment was accepted"),
     })
     .nullable()
