@@ -24,6 +24,8 @@ export const NOTIFICATION_KINDS = {
   dispute_message: z.strictObject({ from: party, excerpt: z.string().min(1).max(200) }),
   dispute_resolved: z.strictObject({ buyerMinor: minor, farmerMinor: minor, currency }),
   refund: z.strictObject({ amountMinor: minor, currency, full: z.boolean(), method: paymentMethod }),
+  /** To the buyer: a card refund announced earlier failed at the bank; staff were flagged to issue it again. */
+  refund_failed: z.strictObject({ amountMinor: minor, currency }),
   /** To the buyer and admins: a payment did not match its order and was held, not accepted. */
   payment_flagged: z.strictObject({
     reason: z.enum([

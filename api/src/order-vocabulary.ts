@@ -42,6 +42,7 @@ export const ORDER_EVENT_KINDS = [
   "settlement_proposed",
   "resolved",
   "refunded",
+  "refund_failed",
   "payment_failed",
   "chargeback_opened",
   "chargeback_closed",
@@ -56,7 +57,8 @@ export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number];
 /**
  * Why a payment was not accepted as the order's: it paid another amount, another seller or token than the order
  * asks for, it names a ref no order has, it arrived after the reservation expired, or (paid in ETH) after the price
- * quote it was paid at expired; or the card holder's bank opened a chargeback on it.
+ * quote it was paid at expired; or the card holder's bank opened a chargeback on it; or a card refund that was
+ * recorded failed at the bank, so the buyer still waits for that money.
  */
 export const ORDER_FLAG_KINDS = [
   "amount_mismatch",
@@ -66,6 +68,7 @@ export const ORDER_FLAG_KINDS = [
   "late_payment",
   "chargeback",
   "quote_expired",
+  "refund_failed",
 ] as const;
 export type OrderFlagKind = (typeof ORDER_FLAG_KINDS)[number];
 

@@ -35,6 +35,7 @@ import { Migration20261204030000_card_payments } from "./migrations/Migration202
 import { Migration20261204040000_order_links } from "./migrations/Migration20261204040000_order_links.js";
 import { Migration20261204050000_disputes } from "./migrations/Migration20261204050000_disputes.js";
 import { Migration20261204060000_eth_quotes } from "./migrations/Migration20261204060000_eth_quotes.js";
+import { Migration20261204070000_refund_failures } from "./migrations/Migration20261204070000_refund_failures.js";
 
 /** Where `npm run api:migration:create` writes new migrations. */
 export const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url).pathname;
@@ -87,6 +88,7 @@ export function createOrmConfig(options: { databaseUrl: string; poolMax?: number
         Migration20261204040000_order_links,
         Migration20261204050000_disputes,
         Migration20261204060000_eth_quotes,
+        Migration20261204070000_refund_failures,
       ],
       snapshot: false,
       silent: true,

@@ -100,6 +100,7 @@ export async function createLocalStripeServer(options: LocalStripeServerOptions 
     payDelayed: (sessionId, result) => payments.payDelayed(sessionId, result),
     openDispute: (chargeOrPaymentIntent, dispute) => disputes.open(chargeOrPaymentIntent, dispute),
     closeDispute: (disputeId, status) => disputes.close(disputeId, status),
+    failRefund: (refundId) => refunds.fail(refundId),
     completeAccountOnboarding: (accountId) => accounts.completeOnboarding(accountId),
     failNextRequest: (fault) =>
       faults.push({

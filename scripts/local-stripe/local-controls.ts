@@ -47,6 +47,8 @@ export interface LocalStripeControls {
   payDelayed(sessionId: string, result: "succeeded" | "failed"): StripeObject;
   openDispute(chargeOrPaymentIntent: string, options?: { reason?: DisputeReason; amount?: number }): StripeObject;
   closeDispute(disputeId: string, status: "won" | "lost"): StripeObject;
+  /** The bank fails a refund after Stripe accepted it (the card was closed): it ends `failed`. */
+  failRefund(refundId: string): StripeObject;
   completeAccountOnboarding(accountId: string): StripeObject;
   /** Answers the next matching API request(s) with an error of `status` in Stripe's shape. */
   failNextRequest(fault: InjectedFault): void;
@@ -180,6 +182,7 @@ const routes: Array<[string, RegExp, (controls: LocalStripeControls, body: unkno
     /^\/_local\/disputes\/([^/]+)\/close$/,
     (c, body, [id]) => c.closeDispute(id, z.strictObject({ status: z.enum(["won", "lost"]) }).parse(body).status),
   ],
+  ["POST", /^\/_local\/refunds\/([^/]+)\/fail$/, (c, _, [id]) => c.failRefund(id)],
   ["POST", /^\/_local\/accounts\/([^/]+)\/complete-onboarding$/, (c, _, [id]) => c.completeAccountOnboarding(id)],
   [
     "POST",

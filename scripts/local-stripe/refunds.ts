@@ -82,6 +82,28 @@ export class Refunds {
     this.store.emit("refund.updated", refund, previous);
   }
 
+  /**
+   * The bank could not return the money (the card was closed), as with Stripe's test card 4000000000005126: the
+   * refund becomes `failed`, the charge gets the amount back as unrefunded, and `refund.failed`, `refund.updated` and
+   * `charge.refund.updated` are sent.
+   */
+  fail(refundId: string): StripeObject {
+    const refund = this.store.get("refund", refundId);
+    if (refund.status !== "succeeded" && refund.status !== "pending") {
+      throw LocalStripeError.invalidRequest(`Refund ${refundId} is ${String(refund.status)}; it can no longer fail.`);
+    }
+    const charge = this.store.get("charge", refund.charge as string);
+    charge.amount_refunded = (charge.amount_refunded as number) - (refund.amount as number);
+    charge.refunded = false;
+    const previous = { status: refund.status, failure_reason: null };
+    refund.status = "failed";
+    refund.failure_reason = "expired_or_canceled_card";
+    this.store.emit("refund.failed", refund, previous);
+    this.store.emit("refund.updated", refund, previous);
+    this.store.emit("charge.refund.updated", refund, previous);
+    return refund;
+  }
+
   get(id: string): StripeObject {
     return this.store.get("refund", id);
   }

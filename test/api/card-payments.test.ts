@@ -410,6 +410,58 @@ describe("API card payments (Stripe)", function () {
       ]);
     });
 
+    it("gives back what a refund took when the bank fails it, so the money can be refunded again", async function () {
+      const { orderId, buyer, farm, body } = await paidOrder(1_000, 2);
+      await h.call(`/api/orders/${orderId}/ship`, farm.ownerBearer, "POST");
+      await h.call(`/api/orders/${orderId}/confirm`, buyer.bearer, "POST");
+      const share = 2_000 - body.orders[0].feeMinor;
+      const payable = async () =>
+        (
+          await h.api.database.pool.query<{ reversed_minor: string; status: string }>(
+            "SELECT reversed_minor, status FROM farm_payables WHERE order_id = $1",
+            [orderId],
+          )
+        ).rows[0];
+      expect(await payable()).to.deep.equal({ reversed_minor: "0", status: "accrued" });
+
+      const admin = await h.actor(["admin"]);
+      const refunded = await h.call(`/api/orders/${orderId}/refunds`, admin.bearer, "POST", {
+        amountMinor: 2_000,
+        reason: "never arrived",
+      });
+      expect(refunded.status).to.equal(201);
+      const { stripeRefundId } = (await refunded.json()) as { stripeRefundId: string };
+      await h.settle();
+      expect((await h.order(orderId)).status).to.equal("refunded");
+      expect(await payable()).to.deep.equal({ reversed_minor: String(share), status: "reversed" });
+
+      h.local.failRefund(stripeRefundId);
+      await h.settle();
+      const order = await h.order(orderId);
+      expect(order.status).to.equal("delivered");
+      expect(order.flags.map((flag) => flag.kind)).to.deep.equal(["refund_failed"]);
+      expect(order.timeline.filter((event) => event.kind === "refund_failed")).to.have.length(1);
+      expect(await payable()).to.deep.equal({ reversed_minor: "0", status: "accrued" });
+      expect(await notifications(buyer.id, "refund_failed")).to.equal(1);
+      expect(await count("refunds WHERE stripe_refund_id = $1 AND status = 'failed'", [stripeRefundId])).to.equal(1);
+
+      // The same failure reported again changes nothing more.
+      const [failedEvent] = (await h.stripe.events.list({ type: "refund.failed", limit: 1 })).data;
+      await h.local.redeliverEvent(failedEvent.id);
+      await h.settle();
+      expect((await h.order(orderId)).flags).to.have.length(1);
+      expect(await notifications(buyer.id, "refund_failed")).to.equal(1);
+
+      const again = await h.call(`/api/orders/${orderId}/refunds`, admin.bearer, "POST", {
+        amountMinor: 2_000,
+        reason: "never arrived (second try)",
+      });
+      expect(again.status).to.equal(201);
+      await h.settle();
+      expect((await h.order(orderId)).status).to.equal("refunded");
+      expect(await payable()).to.deep.equal({ reversed_minor: String(share), status: "reversed" });
+    });
+
     it("gives the disputes service the refund it calls, with the dispute recorded", async function () {
       const { orderId } = await paidOrder(700, 1);
       const disputeId = randomUUID();

@@ -437,6 +437,27 @@ describe("local Stripe stand-in (scripts/local-stripe)", () => {
       expect(types.filter((type) => type === "refund.updated")).to.have.length(2);
     });
 
+    it("fails a refund at the bank as Stripe reports it: failed, the charge's money no longer refunded", async () => {
+      const session = await paidSession();
+      const refund = await stripe.refunds.create({ payment_intent: session.payment_intent as string, amount: 700 });
+      await local.waitForWebhooksIdle();
+      const before = receiver.types().length;
+      local.failRefund(refund.id);
+      const failed = await stripe.refunds.retrieve(refund.id);
+      expect(failed).to.include({ status: "failed", failure_reason: "expired_or_canceled_card" });
+      expect(await stripe.charges.retrieve(refund.charge as string)).to.include({
+        amount_refunded: 0,
+        refunded: false,
+      });
+      await local.waitForWebhooksIdle();
+      expect(receiver.types().slice(before)).to.have.members([
+        "refund.failed",
+        "refund.updated",
+        "charge.refund.updated",
+      ]);
+      expect(() => local.failRefund(refund.id)).to.throw(/can no longer fail/);
+    });
+
     it("refuses to refund more than is left on the charge", async () => {
       const session = await paidSession();
       const error = (await stripe.refunds

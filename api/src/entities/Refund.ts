@@ -1,6 +1,8 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import type { InferEntity } from "@mikro-orm/core";
 
+import type { OrderStatus } from "../order-vocabulary.js";
+
 import { Order } from "./Order.js";
 import { User } from "./User.js";
 
@@ -29,6 +31,10 @@ export const Refund = defineEntity({
     stripeRefundId: p.text().nullable().unique(),
     status: p.text().$type<RefundStatus>(),
     disputeId: p.uuid().nullable(),
+    /** What recording the refund took off the farm's payable or transfer, so a failed refund can give it back. */
+    farmShareReversedMinor: p.bigint("number").default(0),
+    /** The order's status before this refund made it `refunded` (null when it did not): restored if it fails. */
+    orderStatusBefore: p.text().$type<OrderStatus>().nullable(),
     createdAt: p
       .datetime()
       .defaultRaw("now()")
@@ -36,6 +42,7 @@ export const Refund = defineEntity({
   },
   checks: [
     { name: "refunds_amount_check", expression: "amount_minor > 0" },
+    { name: "refunds_farm_share_check", expression: "farm_share_reversed_minor >= 0" },
     { name: "refunds_method_check", expression: "method IN ('card')" },
     {
       name: "refunds_status_check",

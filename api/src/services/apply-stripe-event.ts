@@ -71,6 +71,7 @@ export async function applyStripeEvent(
     }
     case "refund.created":
     case "refund.updated":
+    case "refund.failed":
       await syncRefund(tx, context, await context.stripe.refunds.retrieve(object.id));
       break;
     case "charge.dispute.created":

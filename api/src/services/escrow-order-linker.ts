@@ -51,8 +51,11 @@ const TRANSITIONS: Record<string, { kind: OrderEventKind; status: OrderStatus | 
   OrderResolved: { kind: "resolved", status: "resolved" },
 };
 
+/** The flags a payment can get (a failed refund is the refunds' own). */
+type PaymentFlagKind = Exclude<OrderFlagKind, "refund_failed">;
+
 /** How a flag reads in the `payment_flagged` notification the buyer and admins get. */
-const FLAG_REASONS: Record<OrderFlagKind, NotificationData<"payment_flagged">["reason"]> = {
+const FLAG_REASONS: Record<PaymentFlagKind, NotificationData<"payment_flagged">["reason"]> = {
   amount_mismatch: "wrong_amount",
   seller_mismatch: "wrong_seller",
   token_mismatch: "wrong_token",
@@ -161,7 +164,7 @@ export function createEscrowOrderLinker(deps: {
         blockNumber: escrow.created_block,
         buyer: escrow.buyer,
       };
-      const flag = (kind: OrderFlagKind, details: Record<string, unknown>) =>
+      const flag = (kind: PaymentFlagKind, details: Record<string, unknown>) =>
         tx.create(OrderFlag, {
           order,
           kind,
@@ -184,7 +187,7 @@ export function createEscrowOrderLinker(deps: {
         return "flagged";
       }
 
-      const problems: { kind: OrderFlagKind; details: Record<string, unknown> }[] = [];
+      const problems: { kind: PaymentFlagKind; details: Record<string, unknown> }[] = [];
       if (escrow.amount !== order.escrowAmount) {
         problems.push({ kind: "amount_mismatch", details: { expected: order.escrowAmount, paid: escrow.amount } });
       }

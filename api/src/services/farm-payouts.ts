@@ -23,7 +23,12 @@ export interface FarmPayouts {
    * Takes the farm's proportional share of a refund off its payable: off the balance when still accrued, or as a
    * reversal of the transfer once paid. Nothing when the order was never delivered (no payable yet).
    */
-  reverseShare(tx: EntityManager, input: { orderId: string; refundId: string; refundMinor: number }): Promise<void>;
+  reverseShare(tx: EntityManager, input: { orderId: string; refundId: string; refundMinor: number }): Promise<number>;
+  /**
+   * Gives back a share `reverseShare` took for a refund that then failed: onto the balance when still accrued, or as
+   * a new transfer of that share once paid (a reversal cannot be undone).
+   */
+  restoreShare(tx: EntityManager, input: { orderId: string; refundId: string; shareMinor: number }): Promise<void>;
 }
 
 /** The farm's share of `amount` of an order: proportional to what the farm gets of the total, rounded down. */
@@ -148,10 +153,10 @@ export function createFarmPayouts(deps: { stripe: Stripe; now?: () => Date }): F
           WHERE p.order_id = ? FOR UPDATE OF p`,
         [orderId],
       );
-      if (row === undefined) return;
+      if (row === undefined) return 0;
       const left = Number(row.amount_minor) - Number(row.reversed_minor);
       const share = Math.min(left, shareOf(refundMinor, row));
-      if (share <= 0) return;
+      if (share <= 0) return 0;
       if (row.status === "transferred" && row.stripe_transfer_id !== null) {
         await stripe.transfers.createReversal(
           row.stripe_transfer_id,
@@ -166,6 +171,49 @@ export function createFarmPayouts(deps: { stripe: Stripe; now?: () => Date }): F
           WHERE order_id = ?`,
         [share, share, orderId],
       );
+      return share;
+    },
+
+    async restoreShare(tx, { orderId, refundId, shareMinor }) {
+      if (shareMinor <= 0) return;
+      const [row] = await tx.execute<
+        {
+          stripe_transfer_id: string | null;
+          currency: string;
+          account_id: string | null;
+          checkout_id: string;
+        }[]
+      >(
+        `SELECT p.stripe_transfer_id, p.currency, a.account_id, o.checkout_id
+           FROM farm_payables p JOIN orders o ON o.id = p.order_id
+           LEFT JOIN farm_stripe_accounts a ON a.farm_id = p.farm_id
+          WHERE p.order_id = ? FOR UPDATE OF p`,
+        [orderId],
+      );
+      if (row === undefined) return;
+      if (row.stripe_transfer_id !== null && row.account_id !== null) {
+        await stripe.transfers.create(
+          {
+            amount: shareMinor,
+            currency: row.currency.toLowerCase(),
+            destination: row.account_id,
+            transfer_group: row.checkout_id,
+            metadata: { orderId, restoresRefundId: refundId },
+          },
+          { idempotencyKey: `restore:${refundId}` },
+        );
+      }
+      await tx.execute(
+        `UPDATE farm_payables SET reversed_minor = reversed_minor - ?,
+                status = CASE WHEN status = 'reversed'
+                              THEN (CASE WHEN stripe_transfer_id IS NULL THEN 'accrued' ELSE 'transferred' END)
+                              ELSE status END,
+                updated_at = now()
+          WHERE order_id = ?`,
+        [shareMinor, orderId],
+      );
+      // Back on the balance of a farm whose account is ready: it is owed now, as on delivery.
+      if (row.stripe_transfer_id === null) await payOrder(tx, orderId);
     },
   };
 }

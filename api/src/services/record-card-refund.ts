@@ -1,12 +1,15 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
 import type { RefundStatus } from "../entities/Refund.js";
+import type { OrderStatus } from "../order-vocabulary.js";
 import type { FarmPayouts } from "./farm-payouts.js";
 import type { Notify } from "./notification-service.js";
-import { recordOrderEvent } from "./record-order-event.js";
+import { recordOrderEvent, recordOrderFlag } from "./record-order-event.js";
 
 /** Money that counts as returned to the buyer: refunds not failed or cancelled, and chargebacks lost. */
 export const COUNTED_REFUND_STATUSES = ["pending", "succeeded", "lost"] as const;
+
+const isCounted = (status: RefundStatus) => (COUNTED_REFUND_STATUSES as readonly string[]).includes(status);
 
 /** What of the order's total is still refundable, with the order's row locked for the caller's transaction. */
 export async function lockRefundable(
@@ -95,10 +98,22 @@ export async function recordCardRefund(
     ],
   );
   if (inserted.length === 0) {
-    await tx.execute(
-      "UPDATE refunds SET status = ?, stripe_refund_id = ? WHERE (id = ? OR stripe_refund_id = ?) AND status <> ?",
-      [refund.status, refund.stripeRefundId, refund.id, refund.stripeRefundId, refund.status],
+    const [known] = await tx.execute<
+      { id: string; status: RefundStatus; farm_share_reversed_minor: string; order_status_before: OrderStatus | null }[]
+    >(
+      `SELECT id, status, farm_share_reversed_minor, order_status_before FROM refunds
+        WHERE id = ? OR stripe_refund_id = ? FOR UPDATE`,
+      [refund.id, refund.stripeRefundId],
     );
+    if (known === undefined || known.status === refund.status) return false;
+    await tx.execute("UPDATE refunds SET status = ?, stripe_refund_id = ? WHERE id = ?", [
+      refund.status,
+      refund.stripeRefundId,
+      known.id,
+    ]);
+    if (isCounted(known.status) && !isCounted(refund.status)) {
+      await undoFailedRefund(tx, deps, { ...refund, id: known.id }, known);
+    }
     return false;
   }
   const [order] = await tx.execute<{ total_minor: string; currency: string; buyer_id: string; refunded: string }[]>(
@@ -109,18 +124,26 @@ export async function recordCardRefund(
     [[...COUNTED_REFUND_STATUSES], refund.orderId],
   );
   const full = Number(order.refunded) >= Number(order.total_minor);
-  await deps.payouts.reverseShare(tx, {
+  const share = await deps.payouts.reverseShare(tx, {
     orderId: refund.orderId,
     refundId: refund.id,
     refundMinor: refund.amountMinor,
   });
-  if (full) {
-    await tx.execute(
-      `UPDATE orders SET status = 'refunded', updated_at = now()
-        WHERE id = ? AND status IN ('paid', 'shipped', 'delivered', 'disputed', 'resolved')`,
-      [refund.orderId],
-    );
-  }
+  // The status it replaces is kept with the refund, to be put back if the refund fails at the bank.
+  const [replaced] = full
+    ? await tx.execute<{ status: OrderStatus }[]>(
+        `UPDATE orders o SET status = 'refunded', updated_at = now()
+           FROM (SELECT id, status FROM orders WHERE id = ?) before
+          WHERE o.id = before.id AND o.status IN ('paid', 'shipped', 'delivered', 'disputed', 'resolved')
+          RETURNING before.status`,
+        [refund.orderId],
+      )
+    : [];
+  await tx.execute("UPDATE refunds SET farm_share_reversed_minor = ?, order_status_before = ? WHERE id = ?", [
+    share,
+    replaced?.status ?? null,
+    refund.id,
+  ]);
   await recordOrderEvent(tx, {
     orderId: refund.orderId,
     kind: "refunded",
@@ -143,4 +166,54 @@ export async function recordCardRefund(
     data: { amountMinor: refund.amountMinor, currency: order.currency, full, method: "card" },
   });
   return true;
+}
+
+/**
+ * A refund recorded as money returned failed (or was cancelled) at the bank: the buyer never got it. What recording
+ * it did is given back (the farm's share, the order's status if it had made the order `refunded`), so the money can
+ * be refunded again; the order is flagged for staff, and its timeline and buyer are told.
+ */
+async function undoFailedRefund(
+  tx: EntityManager,
+  deps: { payouts: FarmPayouts; notify: Notify },
+  refund: { id: string; orderId: string; amountMinor: number; stripeRefundId: string; status: RefundStatus },
+  known: { farm_share_reversed_minor: string; order_status_before: OrderStatus | null },
+): Promise<void> {
+  await deps.payouts.restoreShare(tx, {
+    orderId: refund.orderId,
+    refundId: refund.id,
+    shareMinor: Number(known.farm_share_reversed_minor),
+  });
+  await tx.execute("UPDATE refunds SET farm_share_reversed_minor = 0 WHERE id = ?", [refund.id]);
+  if (known.order_status_before !== null) {
+    await tx.execute("UPDATE orders SET status = ?, updated_at = now() WHERE id = ? AND status = 'refunded'", [
+      known.order_status_before,
+      refund.orderId,
+    ]);
+  }
+  const details = { refundId: refund.id, stripeRefundId: refund.stripeRefundId, amountMinor: refund.amountMinor };
+  await recordOrderFlag(tx, {
+    orderId: refund.orderId,
+    kind: "refund_failed",
+    details: { ...details, status: refund.status },
+    sourceKey: `api:refund-failed:${refund.id}`,
+  });
+  await recordOrderEvent(tx, {
+    orderId: refund.orderId,
+    kind: "refund_failed",
+    occurredAt: new Date(),
+    actorId: null,
+    data: { ...details, status: refund.status },
+    sourceKey: `api:refund-failed:${refund.id}`,
+  });
+  const [order] = await tx.execute<{ buyer_id: string; currency: string }[]>(
+    "SELECT buyer_id, currency FROM orders WHERE id = ?",
+    [refund.orderId],
+  );
+  deps.notify({
+    userId: order.buyer_id,
+    kind: "refund_failed",
+    orderId: refund.orderId,
+    data: { amountMinor: refund.amountMinor, currency: order.currency },
+  });
 }
