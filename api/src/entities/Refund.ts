@@ -32,7 +32,7 @@ export const Refund = defineEntity({
     status: p.text().$type<RefundStatus>(),
     disputeId: p.uuid().nullable(),
     /** What recording the refund took off the farm's payable or transfer, so a failed refund can give it back. */
-    farmShareReversedMinor: p.bigint("number").default(0),
+    farmShareReversedMinor: p.bigint("number").defaultRaw("0"),
     /** The order's status before this refund made it `refunded` (null when it did not): restored if it fails. */
     orderStatusBefore: p.text().$type<OrderStatus>().nullable(),
     createdAt: p
