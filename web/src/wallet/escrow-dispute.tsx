@@ -56,6 +56,8 @@ export function EscrowDispute({
     functionName: "getOrder",
     args: [escrowOrderId],
     chainId: walletChain.id,
+    // While disputed, the other side may propose or accept a settlement at any moment: read the escrow again.
+    query: { refetchInterval: (query) => (query.state.data?.state === DISPUTED ? 3_000 : false) },
   });
   const state = onChain.data?.state;
   // The API links a chain change a moment after the indexer announces it, and a dispute opened through the API sends
