@@ -59,6 +59,19 @@ describe("Web disputes on a real chain", function () {
     await pages.afterEach(this.currentTest);
   });
 
+  /**
+   * A paid card order from Padma River Farm for the user signed in with `address`: card checkout itself is the card
+   * journey's subject.
+   */
+  async function paidCardOrder(address: string): Promise<string> {
+    const { rows } = await stack.api.database.pool.query<{ user_id: string; farm_id: string }>(
+      `SELECT w.user_id, f.id AS farm_id FROM wallets w, farms f
+        WHERE w.address = lower($1) AND f.name = 'Padma River Farm'`,
+      [address],
+    );
+    return insertOrder(stack.api.database.pool, { buyerId: rows[0].user_id, farmId: rows[0].farm_id });
+  }
+
   /** The page's section under the heading `name`. */
   const section = (page: Page, name: string): Locator =>
     page.locator("section", { has: page.getByRole("heading", { name, exact: true }) });
@@ -275,13 +288,7 @@ describe("Web disputes on a real chain", function () {
     const key = hardhatKey(BUYER_ACCOUNT + 1);
     const page = await pages.open({ locale: "bn-BD", width: 360, key });
     await signInWithWallet(page, stack, "বার্তায় সই করে সাইন ইন করুন");
-    // A paid card order for the signed-in buyer: card checkout itself is the card journey's subject.
-    const { rows: users } = await stack.api.database.pool.query<{ user_id: string; farm_id: string }>(
-      `SELECT w.user_id, f.id AS farm_id FROM wallets w, farms f
-        WHERE w.address = lower($1) AND f.name = 'Padma River Farm'`,
-      [privateKeyToAccount(key).address],
-    );
-    const orderId = await insertOrder(stack.api.database.pool, { buyerId: users[0].user_id, farmId: users[0].farm_id });
+    const orderId = await paidCardOrder(privateKeyToAccount(key).address);
     await page.goto(`${stack.url}/orders/${orderId}`);
 
     const dispute = section(page, "বিরোধ");
@@ -314,5 +321,33 @@ describe("Web disputes on a real chain", function () {
       [orderId],
     );
     expect(rows).to.deep.equal([{ status: "open", reason: "ডিমের অর্ধেক ভাঙা এসেছে", evidence: 1 }]);
+  });
+
+  it("keeps a card dispute open when its photo is not an image, and says to add it again", async function () {
+    const key = hardhatKey(SETTLING_BUYER_ACCOUNT + 1);
+    const page = await pages.open({ key });
+    await signInWithWallet(page, stack);
+    const orderId = await paidCardOrder(privateKeyToAccount(key).address);
+    await page.goto(`${stack.url}/orders/${orderId}`);
+    const dispute = section(page, "Dispute");
+    await dispute.getByLabel("What went wrong?").fill("The eggs never came");
+    await dispute
+      .getByLabel("A photo as evidence (optional)")
+      .setInputFiles({ name: "notes.png", mimeType: "image/png", buffer: Buffer.from("not an image at all") });
+    await dispute.getByRole("button", { name: "Open a dispute" }).click();
+    await dispute
+      .getByRole("alert")
+      .getByText(
+        "The dispute is open, but the photo could not be uploaded (JPEG, PNG or WebP only): add it again to the dispute's evidence.",
+      )
+      .waitFor();
+    await dispute.getByTestId("dispute-status").getByText("Open").waitFor();
+    await dispute.getByText("No evidence yet.").waitFor();
+    const { rows } = await stack.api.database.pool.query<{ status: string; evidence: number }>(
+      `SELECT d.status, (SELECT count(*)::int FROM dispute_evidence e WHERE e.dispute_id = d.id) AS evidence
+         FROM disputes d WHERE d.order_id = $1`,
+      [orderId],
+    );
+    expect(rows).to.deep.equal([{ status: "open", evidence: 0 }]);
   });
 });

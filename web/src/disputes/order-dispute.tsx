@@ -12,11 +12,6 @@ const CARD_DISPUTABLE = ["paid", "shipped", "delivered"];
 /** Escrow orders `openDispute` accepts (Funded, Shipped). */
 const ESCROW_DISPUTABLE = ["paid", "shipped"];
 
-function CardDisputeForm({ orderId }: { orderId: string }) {
-  const open = useOpenDispute(orderId);
-  return <OpenDisputeForm onSubmit={(input) => open.mutate(input)} busy={open.isPending} failed={open.isError} />;
-}
-
 /**
  * The order's dispute on its page: the latest one with its thread and evidence, or, for a card order that may be
  * disputed, the form to open one. An escrow order is disputed from its wallet panel, which sends openDispute.
@@ -25,6 +20,7 @@ export function OrderDispute({ order }: { order: OrderDetail }) {
   const { t } = useTranslation();
   const session = useSession();
   const disputes = useOrderDisputes(order.id);
+  const openCard = useOpenDispute(order.id);
   const latest = disputes.data?.disputes[0];
   const dispute = useDispute(latest?.id);
   const roles = session.user?.roles ?? [];
@@ -44,7 +40,18 @@ export function OrderDispute({ order }: { order: OrderDetail }) {
         ) : (
           <DisputeCase dispute={dispute.data} canWrite={canWrite} />
         ))}
-      {cardForm && <CardDisputeForm orderId={order.id} />}
+      {openCard.data?.photoFailed === true && (
+        <p className="error" role="alert">
+          {t("disputes.photoFailed")}
+        </p>
+      )}
+      {cardForm && (
+        <OpenDisputeForm
+          onSubmit={(input) => openCard.mutate(input)}
+          busy={openCard.isPending}
+          failed={openCard.isError}
+        />
+      )}
       {escrowHint && <p className="hint">{t("disputes.escrowHint")}</p>}
     </section>
   );

@@ -68,7 +68,8 @@ export interface OpenDisputeInput {
 
 /**
  * Opens a dispute over the order, then uploads the photo as its evidence. For an escrow order the answer carries the
- * openDispute call the party's wallet must still send.
+ * openDispute call the party's wallet must still send. A photo that fails to upload does not undo the opening (the
+ * wallet must still send the call): `photoFailed` says to add it again from the thread.
  */
 export function useOpenDispute(orderId: string) {
   const session = useSession();
@@ -79,8 +80,13 @@ export function useOpenDispute(orderId: string) {
         method: "POST",
         body: { reason },
       });
-      if (photo !== undefined) await uploadEvidence(session, opened.dispute.id, photo);
-      return opened;
+      const photoFailed =
+        photo !== undefined &&
+        (await uploadEvidence(session, opened.dispute.id, photo).then(
+          () => false,
+          () => true,
+        ));
+      return { ...opened, photoFailed };
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["orders"] }),
   });

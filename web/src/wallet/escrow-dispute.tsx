@@ -8,6 +8,7 @@ import { useAccount, useReadContract } from "wagmi";
 import { marketplaceEscrowAbi } from "../../../deploy/generated/contracts";
 import type { OrderStatus } from "../api/types";
 import { OpenDisputeForm } from "../disputes/open-dispute-form";
+import { formText } from "../form-text";
 import type { OpenDisputeInput } from "../hooks/use-disputes";
 import { useOpenDispute, useOrderDisputes } from "../hooks/use-disputes";
 import { useFormat } from "../hooks/use-format";
@@ -71,8 +72,8 @@ export function EscrowDispute({
   if (address === undefined || onChain.data === undefined || disputes.data === undefined) return null;
   const order = onChain.data;
   const me = address.toLowerCase();
-  const side = order.buyer.toLowerCase() === me ? "buyer" : order.seller.toLowerCase() === me ? "seller" : undefined;
-  if (side === undefined) return null;
+  // Only the order's two sides may dispute or settle it on-chain.
+  if (order.buyer.toLowerCase() !== me && order.seller.toLowerCase() !== me) return null;
   const openInApi = disputes.data.disputes[0]?.status === "open";
   const busy = open.isPending || tx.state.step === "confirming" || tx.state.step === "pending";
 
@@ -95,7 +96,7 @@ export function EscrowDispute({
   });
   const propose = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const percent = Number(new FormData(event.currentTarget).get("buyerPercent"));
+    const percent = Number(formText(new FormData(event.currentTarget), "buyerPercent"));
     void send(callData("proposeSettlement", Math.round(percent * 100)));
   };
 
@@ -147,6 +148,11 @@ export function EscrowDispute({
             </button>
           </form>
         </>
+      )}
+      {open.data?.photoFailed === true && (
+        <p className="error" role="alert">
+          {t("disputes.photoFailed")}
+        </p>
       )}
       <TxStatus state={tx.state} />
     </div>
