@@ -246,7 +246,9 @@ function printSummary() {
 
   const roleOf = (index: number): string => {
     if (index === LOCAL_ROLES.deployer) return "deployer, contract admin and guardian; the web faucet pays from it";
-    if (index === LOCAL_ROLES.arbiter) return "arbiter: rules on escrow disputes";
+    if (index === LOCAL_ROLES.arbiter) {
+      return "arbiter and admin: sign in with it for the dispute queue (/arbiter) and the admin page; rules on escrow disputes";
+    }
     if ((LOCAL_ROLES.farmers as readonly number[]).includes(index)) {
       return "farmer: owns a seeded farm (sign in with it for the farm dashboard)";
     }

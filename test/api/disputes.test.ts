@@ -202,6 +202,32 @@ describe("API disputes", function () {
       await json(await call("GET", "/api/disputes/nope", buyer), 400);
     });
 
+    it("lists an order's disputes, newest first, to the same people", async function () {
+      const orderId = await cardOrder();
+      const undisputed = await json<{ disputes: DisputeBody[] }>(
+        await call("GET", `/api/orders/${orderId}/disputes`, buyer),
+        200,
+      );
+      expect(undisputed.disputes).to.deep.equal([]);
+      const first = await openDispute(orderId);
+      await json(await call("POST", `/api/disputes/${first.id}/ruling`, arbiter, { buyerShareMinor: 0 }), 200);
+      await api.database.pool.query("UPDATE orders SET status = 'delivered' WHERE id = $1", [orderId]);
+      const second = await openDispute(orderId, farmer, { reason: "The buyer keeps complaining" });
+      for (const who of [buyer, farmer, arbiter, admin]) {
+        const listed = await json<{ disputes: DisputeBody[] }>(
+          await call("GET", `/api/orders/${orderId}/disputes`, who),
+          200,
+        );
+        expect(listed.disputes.map((dispute) => [dispute.id, dispute.status])).to.deep.equal([
+          [second.id, "open"],
+          [first.id, "ruled"],
+        ]);
+      }
+      await json(await call("GET", `/api/orders/${orderId}/disputes`, stranger), 404);
+      await json(await call("GET", `/api/orders/${randomUUID()}/disputes`, buyer), 404);
+      await json(await call("GET", `/api/orders/${orderId}/disputes`, null), 401);
+    });
+
     it("keeps a thread both parties and the arbiter write to and read, with the body kept off the timeline", async function () {
       const orderId = await cardOrder();
       const dispute = await openDispute(orderId);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import { Contract, JsonRpcProvider } from "ethers";
+import { Contract, JsonRpcProvider, id } from "ethers";
 import pg from "pg";
 
 import { LOCAL_ROLES, LOCAL_VOTER_AGRI } from "../../deploy/local.js";
@@ -75,6 +75,10 @@ describe("npm run dev (the local stack)", function () {
       const agri = new Contract(tokenAddress!, erc20, provider);
       for (const i of LOCAL_ROLES.buyers) expect(await usdc.balanceOf(accounts[i])).to.equal(LOCAL_BUYER_USDC);
       for (const i of LOCAL_ROLES.voters) expect(await agri.getVotes(accounts[i])).to.equal(LOCAL_VOTER_AGRI);
+      // The arbiter the summary names for the dispute queue holds the escrow's ARBITER_ROLE, so its rulings go through.
+      const escrow = new Contract(escrowAddress!, ["function hasRole(bytes32, address) view returns (bool)"], provider);
+      expect(await escrow.hasRole(id("ARBITER_ROLE"), accounts[LOCAL_ROLES.arbiter])).to.equal(true);
+      expect(output).to.include("arbiter and admin: sign in with it for the dispute queue (/arbiter)");
       provider.destroy();
 
       // The indexer caught up with the deployment and funding before the stack said it was up.
@@ -104,6 +108,13 @@ describe("npm run dev (the local stack)", function () {
         );
         const votes = new Map(rows.map((row) => [row.account.toLowerCase(), BigInt(row.votes)]));
         for (const i of LOCAL_ROLES.voters) expect(votes.get(accounts[i].toLowerCase())).to.equal(LOCAL_VOTER_AGRI);
+        // The arbiter's wallet signs in to an account that may rule and see the admin page.
+        const { rows: arbiter } = await db.query<{ roles: string[] }>(
+          "SELECT u.roles FROM users u JOIN wallets w ON w.user_id = u.id WHERE w.address = $1",
+          [accounts[LOCAL_ROLES.arbiter].toLowerCase()],
+        );
+        expect(arbiter).to.have.length(1);
+        expect(arbiter[0].roles).to.include.members(["arbiter", "admin"]);
       } finally {
         await db.end();
       }

@@ -9,6 +9,7 @@ import { createDiskPhotoStore } from "../../api/src/services/photo-store.js";
 import { startOrderJobs } from "../../api/src/start-order-jobs.js";
 import { buildWebApp } from "../../scripts/build-web.js";
 import { exportContracts } from "../../scripts/export-contracts.js";
+import { seedArbiter } from "../../scripts/seed-arbiter.js";
 import { localFarmerAddresses, seedCatalog } from "../../scripts/seed-catalog.js";
 import { startWebServer } from "../../scripts/serve-web.js";
 import type { WebServer } from "../../scripts/serve-web.js";
@@ -49,7 +50,8 @@ export interface ChainWebStack {
 /**
  * The whole marketplace as `npm run dev` runs it, on a chain of its own: a Hardhat node with the real Ignition
  * deployment, the indexer process following it, the API (with its escrow-linking and expiry jobs) on a fresh seeded
- * database, and the web app built against this node's addresses and RPC URL.
+ * database (the shop and the local arbiter's account, as `npm run dev` seeds them), and the web app built against this
+ * node's addresses and RPC URL.
  */
 export async function startChainWebStack(): Promise<ChainWebStack> {
   const node = await startLocalNode();
@@ -103,6 +105,7 @@ export async function startChainWebStack(): Promise<ChainWebStack> {
     buildWebApp({ outDir: distDir, contractsFile, chainRpcUrl: node.url }),
   ]);
   await seedCatalog({ orm: api.orm, photoStore: createDiskPhotoStore({ dir: uploadDir }), currency: "USD" });
+  await seedArbiter({ orm: api.orm });
   const farmerAddresses = localFarmerAddresses();
   const indexerPort = await freePort();
   const indexer = startIndexerProcess({

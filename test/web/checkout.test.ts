@@ -1,20 +1,24 @@
 import { expect } from "chai";
 import sharp from "sharp";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { toHex } from "viem";
-import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
+import type { Browser, Page } from "playwright-core";
+import { privateKeyToAccount } from "viem/accounts";
 
-import { launchBrowser, saveScreenshot } from "../support/browser.js";
+import { launchBrowser } from "../support/browser.js";
 import { startChainWebStack } from "../support/chain-web-stack.js";
 import type { ChainWebStack } from "../support/chain-web-stack.js";
 import { OrderState } from "../support/escrow-actions.js";
-
-const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
-
-/** The private key of Hardhat's well-known account `index`, for a burner wallet that must be that account. */
-function hardhatKey(index: number): string {
-  return toHex(mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index }).getHdKey().privateKey!);
-}
+import { journeyPages } from "../support/journey-pages.js";
+import type { JourneyPageOptions } from "../support/journey-pages.js";
+import {
+  EN_CHECKOUT as EN,
+  checkoutWithWallet as checkoutOn,
+  connectBurner,
+  hardhatKey,
+  latestOrderOf,
+  signInWithWallet,
+  waitForOrderStatus,
+} from "../support/wallet-journey.js";
+import type { CheckoutLabels } from "../support/wallet-journey.js";
 
 // Padma River Farm, the seeded farm of the first local farmer (Hardhat account 2), sells the mangoes.
 const FARMER_ACCOUNT = 2;
@@ -26,7 +30,7 @@ describe("Web checkout and orders on a real chain", function () {
 
   let stack: ChainWebStack;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const pages = journeyPages(() => browser);
   let current: Page | undefined;
 
   before(async function () {
@@ -39,85 +43,21 @@ describe("Web checkout and orders on a real chain", function () {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === "failed" && current !== undefined && !current.isClosed()) {
-      console.log(`    screenshot: ${await saveScreenshot(current, this.currentTest.fullTitle())}`);
-    }
-    for (const context of contexts.splice(0)) await context.close();
+    if (current !== undefined) pages.focus(current);
+    await pages.afterEach(this.currentTest);
+    current = undefined;
   });
 
   /** A browser context whose burner wallet is `key` when given (else a fresh random one). */
-  async function openPage(options: { locale?: string; width?: number; key?: string } = {}): Promise<Page> {
-    const context = await browser.newContext({
-      locale: options.locale ?? "en-US",
-      viewport: { width: options.width ?? 1280, height: 900 },
-    });
-    contexts.push(context);
-    if (options.key !== undefined) {
-      await context.addInitScript((key) => localStorage.setItem("agridao.burnerKey", key), options.key);
-    }
-    current = await context.newPage();
+  async function openPage(options: JourneyPageOptions = {}): Promise<Page> {
+    current = await pages.open(options);
     return current;
   }
 
-  const mangoes = async (): Promise<string> => {
-    const response = await stack.api.request("/api/products?q=mangoes");
-    return ((await response.json()) as { products: { id: string }[] }).products[0].id;
-  };
-
-  const orderRow = async (buyerAddress: string) =>
-    (
-      await stack.api.database.pool.query<{ id: string; status: string; escrow_order_id: string | null }>(
-        `SELECT o.id, o.status, o.escrow_order_id::text FROM orders o
-           JOIN wallets w ON w.user_id = o.buyer_id WHERE w.address = $1 ORDER BY o.created_at DESC LIMIT 1`,
-        [buyerAddress.toLowerCase()],
-      )
-    ).rows[0];
-
-  async function waitForStatus(buyerAddress: string, status: string) {
-    for (;;) {
-      const row = await orderRow(buyerAddress);
-      if (row?.status === status) return row;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-
-  /** Connects the burner wallet from the RainbowKit modal. */
-  async function connectBurner(page: Page) {
-    await page.getByRole("button", { name: "Connect Wallet" }).first().click();
-    await page.getByText("Burner wallet (local chain)").click();
-  }
-
-  /** Adds mangoes to the cart, opens checkout, chooses the wallet, connects and signs in: up to the Pay button. */
-  async function checkoutWithWallet(page: Page, labels = EN, { faucet = true } = {}): Promise<string> {
-    await page.goto(`${stack.url}/products/${await mangoes()}`);
-    await page.getByRole("button", { name: labels.addToCart }).click();
-    await page
-      .getByRole("navigation")
-      .getByRole("link", { name: new RegExp(`^${labels.cart}`) })
-      .click();
-    await page.getByRole("link", { name: labels.goToCheckout }).click();
-    await page.waitForURL("**/checkout");
-    await page.getByLabel(labels.wallet).check();
-    await connectBurner(page);
-    await page.getByRole("button", { name: labels.signIn }).click();
-    if (faucet) {
-      await page.getByRole("button", { name: labels.faucet }).click();
-      await page.getByText(labels.faucetDone).waitFor({ timeout: 60_000 });
-    }
-    return (await page.evaluate(() => localStorage.getItem("agridao.burnerKey")))!;
-  }
-
-  const EN = {
-    addToCart: "Add to cart",
-    cart: "Cart",
-    goToCheckout: "Go to checkout",
-    wallet: "Pay with a wallet (stablecoin into escrow)",
-    signIn: "Sign the message and sign in",
-    faucet: "Get test ETH and USDC",
-    faucetDone: "Sent 10 test ETH and 1,000 test USDC to your wallet.",
-    pay: "Pay with wallet",
-    paid: "Payment received",
-  };
+  const orderRow = (buyerAddress: string) => latestOrderOf(stack, buyerAddress);
+  const waitForStatus = (buyerAddress: string, status: string) => waitForOrderStatus(stack, buyerAddress, status);
+  const checkoutWithWallet = (page: Page, labels: CheckoutLabels = EN, options = {}) =>
+    checkoutOn(page, stack, labels, options);
 
   it("pays with the burner wallet, the farmer ships from a second browser, the buyer confirms and the farmer withdraws", async function () {
     const { escrow, usdc } = stack.deployment;
@@ -125,7 +65,7 @@ describe("Web checkout and orders on a real chain", function () {
     // Bengali journey): here the faucet's transactions were sometimes not confirmed within a minute on a loaded
     // machine, for a reason not yet found.
     const buyerKey = hardhatKey(BUYER_ACCOUNT);
-    const buyerWallet = privateKeyToAccount(buyerKey as `0x${string}`).address;
+    const buyerWallet = privateKeyToAccount(buyerKey).address;
     await (await usdc.mint(buyerWallet, 1_000_000_000n)).wait();
     const buyerPage = await openPage({ key: buyerKey });
     await checkoutWithWallet(buyerPage, EN, { faucet: false });
@@ -143,10 +83,7 @@ describe("Web checkout and orders on a real chain", function () {
 
     // The farmer, in a browser of their own, signs in with the farm's payout wallet and ships from the dashboard.
     const farmerPage = await openPage({ key: hardhatKey(FARMER_ACCOUNT) });
-    await farmerPage.goto(`${stack.url}/sign-in/wallet`);
-    await connectBurner(farmerPage);
-    await farmerPage.getByRole("button", { name: EN.signIn }).click();
-    await farmerPage.waitForURL("**/account");
+    await signInWithWallet(farmerPage, stack);
     await farmerPage.getByRole("link", { name: "Farm dashboard" }).click();
     await farmerPage.getByRole("button", { name: "Mark shipped" }).click();
     await farmerPage.getByText("Mined.").waitFor();
@@ -201,10 +138,7 @@ describe("Web checkout and orders on a real chain", function () {
 
   it("lets the farmer add a product with a previewed photo, correct its stock and put it on sale", async function () {
     const page = await openPage({ key: hardhatKey(FARMER_ACCOUNT) });
-    await page.goto(`${stack.url}/sign-in/wallet`);
-    await connectBurner(page);
-    await page.getByRole("button", { name: EN.signIn }).click();
-    await page.waitForURL("**/account");
+    await signInWithWallet(page, stack);
     await page.getByRole("link", { name: "Farm dashboard" }).click();
     await page.getByLabel("Farm name").waitFor();
     expect(await page.getByLabel("Farm name").inputValue()).to.equal("Padma River Farm");

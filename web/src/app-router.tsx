@@ -27,6 +27,8 @@ const pages = {
   order: withWholeCatalog(() => import("./routes/order-page")),
   farmer: withWholeCatalog(() => import("./routes/farmer-page")),
   admin: withWholeCatalog(() => import("./routes/admin-page")),
+  arbiter: withWholeCatalog(() => import("./routes/arbiter-page")),
+  arbiterDispute: withWholeCatalog(() => import("./routes/arbiter-dispute-page")),
   notifications: withWholeCatalog(() => import("./routes/notifications-page")),
   governance: () => import("./routes/governance/governance-routes"),
 };
@@ -46,6 +48,8 @@ const OrdersPage = lazy(pages.orders);
 const OrderPage = lazy(pages.order);
 const FarmerPage = lazy(pages.farmer);
 const AdminPage = lazy(pages.admin);
+const ArbiterPage = lazy(pages.arbiter);
+const ArbiterDisputePage = lazy(pages.arbiterDispute);
 const NotificationsPage = lazy(pages.notifications);
 const GovernanceRoutes = lazy(pages.governance);
 
@@ -60,6 +64,7 @@ const FIRST_SEGMENT: Readonly<Record<string, () => Promise<unknown>>> = {
   orders: pages.orders,
   farmer: pages.farmer,
   admin: pages.admin,
+  arbiter: pages.arbiter,
   notifications: pages.notifications,
 };
 
@@ -93,6 +98,8 @@ export function AppRouter() {
           <Route path="orders/:id" element={<OrderPage />} />
           <Route path="farmer" element={<FarmerPage />} />
           <Route path="admin" element={<AdminPage />} />
+          <Route path="arbiter" element={<ArbiterPage />} />
+          <Route path="arbiter/disputes/:id" element={<ArbiterDisputePage />} />
           <Route path="notifications" element={<NotificationsPage />} />
           <Route path="governance/*" element={<GovernanceRoutes />} />
           <Route path="*" element={<NotFoundPage />} />

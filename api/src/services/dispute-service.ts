@@ -128,6 +128,11 @@ export interface DisputeService {
     orderId: string,
     input: { reason: string; text?: string },
   ): Promise<{ dispute: DisputeDetail; escrowCall: EscrowCallView | null }>;
+  /**
+   * An order's disputes, newest first: how a party's order page finds its dispute, including one opened straight
+   * on-chain (whose timeline entry names no dispute). For the order's two parties, arbiters and admins; 404 otherwise.
+   */
+  forOrder(em: EntityManager, actor: DisputeActor, orderId: string): Promise<DisputeSummary[]>;
   /** The dispute with its thread and evidence: for its two parties, arbiters and admins; 404 for anyone else. */
   get(em: EntityManager, actor: DisputeActor, disputeId: string): Promise<DisputeDetail>;
   addMessage(em: EntityManager, actor: DisputeActor, disputeId: string, body: string): Promise<DisputeMessageView>;
@@ -453,6 +458,16 @@ export function createDisputeService(deps: {
         dispute: await detail(em, disputeId),
         escrowCall: order.paymentMethod === "escrow" ? escrowCall("openDispute", order.escrowOrderId!, from) : null,
       };
+    },
+
+    async forOrder(em, actor, orderId) {
+      const order = await em.findOne(Order, { id: orderId, deletedAt: null }, { populate: ["farm"] });
+      const farmOwnerId = order?.farm.owner.id ?? "";
+      if (order === null || (sideOf(order, farmOwnerId, actor.id) === null && !isStaff(actor))) {
+        throw new NotFoundError("No order has this id");
+      }
+      const disputes = await em.find(Dispute, { order: order.id }, { orderBy: [{ openedAt: "desc" }, { id: "desc" }] });
+      return disputes.map((dispute) => summaryOf(dispute, order, farmOwnerId));
     },
 
     async get(em, actor, disputeId) {

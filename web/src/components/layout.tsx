@@ -60,6 +60,11 @@ export function Layout() {
                     <NavLink to="/farmer">{t("nav.farmer")}</NavLink>
                   </li>
                 )}
+                {session.user.roles.includes("arbiter") && (
+                  <li>
+                    <NavLink to="/arbiter">{t("nav.arbiter")}</NavLink>
+                  </li>
+                )}
                 {session.user.roles.includes("admin") && (
                   <li>
                     <NavLink to="/admin">{t("nav.admin")}</NavLink>

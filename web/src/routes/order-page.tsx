@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 
 import { QueryState } from "../components/query-state";
+import { OrderDispute } from "../disputes/order-dispute";
 import { useFormat } from "../hooks/use-format";
 import { useCancelOrder, useOrder } from "../hooks/use-orders";
 import { UNIT_KEYS } from "../i18n/category-keys";
@@ -92,10 +93,15 @@ export default function OrderPage() {
         <section aria-labelledby="escrow-actions">
           <h2 id="escrow-actions">{t("escrow.title")}</h2>
           <Suspense fallback={<QueryState error={undefined} />}>
-            <EscrowWalletPanel orders={[{ escrowOrderId: o.escrow.orderId }]} credits />
+            <EscrowWalletPanel
+              orders={[{ escrowOrderId: o.escrow.orderId }]}
+              credits
+              dispute={{ orderId: o.id, status: o.status, currency: o.currency, totalMinor: o.totalMinor }}
+            />
           </Suspense>
         </section>
       )}
+      <OrderDispute order={o} />
       <section aria-labelledby="timeline">
         <h2 id="timeline">{t("orders.timeline")}</h2>
         <OrderTimeline events={o.timeline} />

@@ -4,8 +4,10 @@ import { encodeFunctionData } from "viem";
 import { useAccount, useReadContract } from "wagmi";
 
 import { marketplaceEscrowAbi } from "../../../deploy/generated/contracts";
+import type { OrderStatus } from "../api/types";
 import { ChainGuard } from "./chain-guard";
 import { EscrowCredits } from "./escrow-credits";
+import { EscrowDispute } from "./escrow-dispute";
 import { TxStatus } from "./tx-status";
 import { useSendTransaction } from "./use-send-transaction";
 import { WalletProviders } from "./wallet-providers";
@@ -15,12 +17,12 @@ import { chainDeployment, walletChain } from "./wallet-chain";
 const FUNDED = 1;
 const SHIPPED = 2;
 
-type EscrowAction = "markShipped" | "confirmDelivery" | "openDispute" | "refundAfterTimeout" | "completeAfterTimeout";
+// openDispute is not among them: a dispute starts with its reason, which EscrowDispute sends to the API first.
+type EscrowAction = "markShipped" | "confirmDelivery" | "refundAfterTimeout" | "completeAfterTimeout";
 
 const ACTION_KEYS: Readonly<Record<EscrowAction, string>> = {
   markShipped: "escrow.markShipped",
   confirmDelivery: "escrow.confirmDelivery",
-  openDispute: "escrow.openDispute",
   refundAfterTimeout: "escrow.refundAfterTimeout",
   completeAfterTimeout: "escrow.completeAfterTimeout",
 };
@@ -44,7 +46,6 @@ function allowedActions(
     if (buyer) actions.push("confirmDelivery");
     if (late) actions.push("completeAfterTimeout");
   }
-  if ((order.state === FUNDED || order.state === SHIPPED) && (buyer || seller)) actions.push("openDispute");
   return actions;
 }
 
@@ -78,13 +79,7 @@ function Actions({ escrow, orderId }: { escrow: `0x${string}`; orderId: bigint }
       ) : (
         <div className="action-row">
           {actions.map((action) => (
-            <button
-              key={action}
-              type="button"
-              className={action === "openDispute" ? "button button-danger" : "button"}
-              disabled={busy}
-              onClick={() => void run(action)}
-            >
+            <button key={action} type="button" className="button" disabled={busy} onClick={() => void run(action)}>
               {t(ACTION_KEYS[action])}
             </button>
           ))}
@@ -102,11 +97,28 @@ export interface EscrowOrderRef {
   label?: string;
 }
 
+/** The API order behind a single listed escrow order, whose dispute the panel then offers to open and settle. */
+export interface EscrowDisputeRef {
+  orderId: string;
+  status: OrderStatus;
+  currency: string;
+  totalMinor: number;
+}
+
 /**
- * The escrow calls the connected wallet may make on each listed on-chain order (confirm, ship, dispute, timeouts),
- * and with `credits` what the escrow holds for the wallet and its withdraw button; every call is sent from the wallet.
+ * The escrow calls the connected wallet may make on each listed on-chain order (confirm, ship, timeouts), with
+ * `dispute` the dispute of the one listed order (open, settle), and with `credits` what the escrow holds for the
+ * wallet and its withdraw button; every call is sent from the wallet.
  */
-export function EscrowWalletPanel({ orders, credits = false }: { orders: EscrowOrderRef[]; credits?: boolean }) {
+export function EscrowWalletPanel({
+  orders,
+  credits = false,
+  dispute,
+}: {
+  orders: EscrowOrderRef[];
+  credits?: boolean;
+  dispute?: EscrowDisputeRef;
+}) {
   const { t } = useTranslation();
   const escrow = chainDeployment?.addresses.MarketplaceEscrow;
   const token = chainDeployment?.addresses.MockUSDC;
@@ -121,6 +133,16 @@ export function EscrowWalletPanel({ orders, credits = false }: { orders: EscrowO
                   <h3>{t("escrow.orderLabel", { label: order.label, id: order.escrowOrderId })}</h3>
                 )}
                 <Actions escrow={escrow} orderId={BigInt(order.escrowOrderId)} />
+                {dispute !== undefined && (
+                  <EscrowDispute
+                    escrow={escrow}
+                    escrowOrderId={BigInt(order.escrowOrderId)}
+                    apiOrderId={dispute.orderId}
+                    apiStatus={dispute.status}
+                    currency={dispute.currency}
+                    totalMinor={dispute.totalMinor}
+                  />
+                )}
               </div>
             ))}
             {credits && token !== undefined && <EscrowCredits escrow={escrow} token={token} />}

@@ -13,6 +13,7 @@ import {
   disputeQueue,
   openDisputeBody,
   openedDispute,
+  orderDisputes,
   queueQuery,
   ruledDispute,
   rulingBody,
@@ -47,6 +48,23 @@ export function createDisputeRoutes({
     }).handle(async ({ params, body, user, em }) => ({
       status: 201,
       body: await disputes.open(em, user, params.id, body),
+      headers: NO_STORE,
+    })),
+
+    defineRoute({
+      method: "get",
+      path: "/api/orders/:id/disputes",
+      auth: "user",
+      summary: "An order's disputes, newest first",
+      description:
+        "For the order's buyer and farmer, arbiters and admins (404 for anyone else); includes a dispute a party " +
+        "opened straight on-chain.",
+      tags: ["disputes"],
+      request: { params: orderParams },
+      responses: { 200: orderDisputes },
+    }).handle(async ({ params, user, em }) => ({
+      status: 200,
+      body: { disputes: await disputes.forOrder(em, user, params.id) },
       headers: NO_STORE,
     })),
 

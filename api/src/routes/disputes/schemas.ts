@@ -97,3 +97,5 @@ export const ruledDispute = z.object({
 });
 
 export const disputeQueue = z.object({ disputes: z.array(disputeSummary) });
+
+export const orderDisputes = z.object({ disputes: z.array(disputeSummary) });

@@ -1,0 +1,112 @@
+import type { Page } from "playwright-core";
+import { toHex } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+
+import type { ChainWebStack } from "./chain-web-stack.js";
+
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+
+/** The private key of Hardhat's well-known account `index`, for a burner wallet that must be that account. */
+export function hardhatKey(index: number): `0x${string}` {
+  return toHex(mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index }).getHdKey().privateKey!);
+}
+
+/** Connects the burner wallet from the RainbowKit modal. */
+export async function connectBurner(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Connect Wallet" }).first().click();
+  await page.getByText("Burner wallet (local chain)").click();
+}
+
+/**
+ * Signs in with the page's burner wallet (Sign-In with Ethereum), ending on the account page; `signIn` is the sign-in
+ * button's label in the page's language.
+ */
+export async function signInWithWallet(page: Page, stack: ChainWebStack, signIn = EN_CHECKOUT.signIn): Promise<void> {
+  await page.goto(`${stack.url}/sign-in/wallet`);
+  await connectBurner(page);
+  await page.getByRole("button", { name: signIn }).click();
+  await page.waitForURL("**/account");
+}
+
+/** The labels a checkout journey clicks, in the page's language. */
+export interface CheckoutLabels {
+  addToCart: string;
+  cart: string;
+  goToCheckout: string;
+  wallet: string;
+  signIn: string;
+  faucet: string;
+  faucetDone: string;
+  pay: string;
+  paid: string;
+}
+
+export const EN_CHECKOUT: CheckoutLabels = {
+  addToCart: "Add to cart",
+  cart: "Cart",
+  goToCheckout: "Go to checkout",
+  wallet: "Pay with a wallet (stablecoin into escrow)",
+  signIn: "Sign the message and sign in",
+  faucet: "Get test ETH and USDC",
+  faucetDone: "Sent 10 test ETH and 1,000 test USDC to your wallet.",
+  pay: "Pay with wallet",
+  paid: "Payment received",
+};
+
+/** The seeded mangoes, sold by Padma River Farm (the farm of the first local farmer, Hardhat account 2). */
+export async function mangoesId(stack: ChainWebStack): Promise<string> {
+  const response = await stack.api.request("/api/products?q=mangoes");
+  return ((await response.json()) as { products: { id: string }[] }).products[0].id;
+}
+
+/**
+ * Adds mangoes to the cart, opens checkout, chooses the wallet, connects the burner and signs in (with `faucet`, also
+ * takes test ETH and USDC from the local faucet): up to the Pay button. Resolves with the burner's key.
+ */
+export async function checkoutWithWallet(
+  page: Page,
+  stack: ChainWebStack,
+  labels: CheckoutLabels = EN_CHECKOUT,
+  { faucet = true } = {},
+): Promise<string> {
+  await page.goto(`${stack.url}/products/${await mangoesId(stack)}`);
+  await page.getByRole("button", { name: labels.addToCart }).click();
+  await page
+    .getByRole("navigation")
+    .getByRole("link", { name: new RegExp(`^${labels.cart}`) })
+    .click();
+  await page.getByRole("link", { name: labels.goToCheckout }).click();
+  await page.waitForURL("**/checkout");
+  await page.getByLabel(labels.wallet).check();
+  await connectBurner(page);
+  await page.getByRole("button", { name: labels.signIn }).click();
+  if (faucet) {
+    await page.getByRole("button", { name: labels.faucet }).click();
+    await page.getByText(labels.faucetDone).waitFor({ timeout: 60_000 });
+  }
+  return (await page.evaluate(() => localStorage.getItem("agridao.burnerKey")))!;
+}
+
+/** The newest order of the buyer behind a wallet address, as the database has it. */
+export async function latestOrderOf(stack: ChainWebStack, buyerAddress: string) {
+  const { rows } = await stack.api.database.pool.query<{
+    id: string;
+    status: string;
+    escrow_order_id: string | null;
+    total_minor: number;
+  }>(
+    `SELECT o.id, o.status, o.escrow_order_id::text, o.total_minor FROM orders o
+       JOIN wallets w ON w.user_id = o.buyer_id WHERE w.address = $1 ORDER BY o.created_at DESC LIMIT 1`,
+    [buyerAddress.toLowerCase()],
+  );
+  return rows[0];
+}
+
+/** Waits until the buyer's newest order has `status` (the indexer and the API's linker catch up in the background). */
+export async function waitForOrderStatus(stack: ChainWebStack, buyerAddress: string, status: string) {
+  for (;;) {
+    const row = await latestOrderOf(stack, buyerAddress);
+    if (row?.status === status) return row;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

@@ -1,0 +1,58 @@
+import { useTranslation } from "react-i18next";
+
+import type { OrderDetail } from "../api/types";
+import { QueryState } from "../components/query-state";
+import { useSession } from "../hooks/session-context";
+import { useDispute, useOpenDispute, useOrderDisputes } from "../hooks/use-disputes";
+import { DisputeCase } from "./dispute-case";
+import { OpenDisputeForm } from "./open-dispute-form";
+
+/** Card orders the API lets a party dispute (within the dispute window after payment, which it checks). */
+const CARD_DISPUTABLE = ["paid", "shipped", "delivered"];
+/** Escrow orders `openDispute` accepts (Funded, Shipped). */
+const ESCROW_DISPUTABLE = ["paid", "shipped"];
+
+/**
+ * The order's dispute on its page: the latest one with its thread and evidence, or, for a card order that may be
+ * disputed, the form to open one. An escrow order is disputed from its wallet panel, which sends openDispute.
+ */
+export function OrderDispute({ order }: { order: OrderDetail }) {
+  const { t } = useTranslation();
+  const session = useSession();
+  const disputes = useOrderDisputes(order.id);
+  const openCard = useOpenDispute(order.id);
+  const latest = disputes.data?.disputes[0];
+  const dispute = useDispute(latest?.id);
+  const roles = session.user?.roles ?? [];
+  // The order's two sides and arbiters write to a dispute; an admin only reads it.
+  const canWrite = session.user?.id === order.buyerId || roles.includes("farmer") || roles.includes("arbiter");
+  const open = latest?.status === "open";
+  const cardForm = order.paymentMethod === "card" && !open && CARD_DISPUTABLE.includes(order.status);
+  const escrowHint = order.paymentMethod === "escrow" && !open && ESCROW_DISPUTABLE.includes(order.status);
+  if (disputes.data === undefined) return disputes.error == null ? null : <QueryState error={disputes.error} />;
+  if (latest === undefined && !cardForm && !escrowHint) return null;
+  return (
+    <section aria-labelledby="dispute">
+      <h2 id="dispute">{t("disputes.title")}</h2>
+      {latest !== undefined &&
+        (dispute.data === undefined ? (
+          <QueryState error={dispute.error} />
+        ) : (
+          <DisputeCase dispute={dispute.data} canWrite={canWrite} />
+        ))}
+      {openCard.data?.photoFailed === true && (
+        <p className="error" role="alert">
+          {t("disputes.photoFailed")}
+        </p>
+      )}
+      {cardForm && (
+        <OpenDisputeForm
+          onSubmit={(input) => openCard.mutate(input)}
+          busy={openCard.isPending}
+          failed={openCard.isError}
+        />
+      )}
+      {escrowHint && <p className="hint">{t("disputes.escrowHint")}</p>}
+    </section>
+  );
+}
