@@ -1,6 +1,7 @@
 import { Migrator } from "@mikro-orm/migrations";
 import { defineConfig } from "@mikro-orm/postgresql";
 import type { Options } from "@mikro-orm/postgresql";
+import type pg from "pg";
 
 import { Cart } from "./entities/Cart.js";
 import { CartItem } from "./entities/CartItem.js";
@@ -34,6 +35,7 @@ import { Migration20261204020000_notifications } from "./migrations/Migration202
 import { Migration20261204030000_card_payments } from "./migrations/Migration20261204030000_card_payments.js";
 import { Migration20261204040000_order_links } from "./migrations/Migration20261204040000_order_links.js";
 import { Migration20261204050000_disputes } from "./migrations/Migration20261204050000_disputes.js";
+import { releaseDeadPoolClients } from "./release-dead-pool-clients.js";
 
 /** Where `npm run api:migration:create` writes new migrations. */
 export const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url).pathname;
@@ -71,6 +73,9 @@ export function createOrmConfig(options: { databaseUrl: string; poolMax?: number
       ReconciliationRun,
     ],
     pool: { max: options.poolMax ?? 10 },
+    // Without it a database restart in the middle of transactions leaves the pool full of dead clients: the API never
+    // recovers and orm.close() hangs (see releaseDeadPoolClients).
+    driverOptions: { onPoolCreated: (pool: pg.Pool) => releaseDeadPoolClients(pool) },
     extensions: [Migrator],
     migrations: {
       path: MIGRATIONS_DIR,
