@@ -1,6 +1,7 @@
 import { Migrator } from "@mikro-orm/migrations";
 import { defineConfig } from "@mikro-orm/postgresql";
 import type { Options } from "@mikro-orm/postgresql";
+import type pg from "pg";
 
 import { Cart } from "./entities/Cart.js";
 import { CartItem } from "./entities/CartItem.js";
@@ -36,6 +37,7 @@ import { Migration20261204040000_order_links } from "./migrations/Migration20261
 import { Migration20261204050000_disputes } from "./migrations/Migration20261204050000_disputes.js";
 import { Migration20261204060000_eth_quotes } from "./migrations/Migration20261204060000_eth_quotes.js";
 import { Migration20261204070000_refund_failures } from "./migrations/Migration20261204070000_refund_failures.js";
+import { releaseDeadPoolClients } from "./release-dead-pool-clients.js";
 
 /** Where `npm run api:migration:create` writes new migrations. */
 export const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url).pathname;
@@ -73,6 +75,9 @@ export function createOrmConfig(options: { databaseUrl: string; poolMax?: number
       ReconciliationRun,
     ],
     pool: { max: options.poolMax ?? 10 },
+    // Without it a database restart in the middle of transactions leaves the pool full of dead clients: the API never
+    // recovers and orm.close() hangs (see releaseDeadPoolClients).
+    driverOptions: { onPoolCreated: (pool: pg.Pool) => releaseDeadPoolClients(pool) },
     extensions: [Migrator],
     migrations: {
       path: MIGRATIONS_DIR,

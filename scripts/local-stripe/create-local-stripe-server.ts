@@ -9,7 +9,12 @@ import { Disputes } from "./disputes.js";
 import { parseFormParams } from "./form-params.js";
 import { handleHostedPage } from "./hosted-pages.js";
 import { IdempotencyCache } from "./idempotency-cache.js";
-import { handleLocalControl, type InjectedFault, type LocalStripeControls } from "./local-controls.js";
+import {
+  handleLocalControl,
+  type InjectedFault,
+  type LocalStripeControls,
+  type RequestHold,
+} from "./local-controls.js";
 import { LocalStripeError } from "./local-stripe-error.js";
 import { LocalStripeStore } from "./local-stripe-store.js";
 import { Refunds } from "./refunds.js";
@@ -78,6 +83,8 @@ export async function createLocalStripeServer(options: LocalStripeServerOptions 
   const api = createApiRoutes({ store, sessions, payments, refunds, transfers, accounts, disputes, webhookEndpoints });
   const idempotency = new IdempotencyCache();
   const faults: Array<Required<Omit<InjectedFault, "pathPrefix">> & { pathPrefix: string }> = [];
+  let holds: ((method: string, path: string) => boolean) | undefined;
+  let held: Array<() => void> = [];
   const webhookEndpointId = options.webhook === undefined ? undefined : webhookEndpoints.add(options.webhook).id;
 
   const controls: LocalStripeControls = {
@@ -109,6 +116,18 @@ export async function createLocalStripeServer(options: LocalStripeServerOptions 
         pathPrefix: fault.pathPrefix ?? "/v1",
         shouldRetry: fault.shouldRetry ?? false,
       }),
+    holdRequests: ({ method, pathPrefix = "/v1" }: RequestHold) => {
+      holds = (requestMethod, path) =>
+        path.startsWith(pathPrefix) && (method === undefined || method.toUpperCase() === requestMethod);
+    },
+    releaseRequests: () => {
+      holds = undefined;
+      const waiting = held;
+      held = [];
+      for (const handle of waiting) handle();
+      return waiting.length;
+    },
+    heldRequestCount: () => held.length,
     addWebhookEndpoint: (target) => {
       const added = webhookEndpoints.add(target);
       return { id: added.id, secret: added.secret };
@@ -170,6 +189,7 @@ export async function createLocalStripeServer(options: LocalStripeServerOptions 
       try {
         const body = await readBody(request);
         if (path.startsWith("/v1/")) {
+          if (holds?.(request.method ?? "GET", path) === true) await new Promise<void>((resolve) => held.push(resolve));
           handleApi(request, response, path, requestUrl.search.slice(1), body);
         } else if (path.startsWith("/_local/")) {
           const json = body === "" ? undefined : parseJson(body);

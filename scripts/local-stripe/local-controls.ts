@@ -17,6 +17,13 @@ export interface InjectedFault {
   shouldRetry?: boolean;
 }
 
+/** Which API requests to hold unanswered: those of `method` (default any) whose path starts with `pathPrefix`. */
+export interface RequestHold {
+  method?: string;
+  /** Default any `/v1` request. */
+  pathPrefix?: string;
+}
+
 /** Test controls: what Stripe, a bank or a buyer would do, on demand. Mirrored over HTTP under `/_local`. */
 export interface LocalStripeControls {
   /** Holds webhook deliveries until `releaseWebhooks`. */
@@ -52,6 +59,15 @@ export interface LocalStripeControls {
   completeAccountOnboarding(accountId: string): StripeObject;
   /** Answers the next matching API request(s) with an error of `status` in Stripe's shape. */
   failNextRequest(fault: InjectedFault): void;
+  /**
+   * Holds matching API requests unanswered, as a slow Stripe would, until `releaseRequests`: a caller then waits in
+   * whatever state it made the request from (an open database transaction, say).
+   */
+  holdRequests(hold: RequestHold): void;
+  /** Stops holding and handles the held requests, in arrival order; how many there were. */
+  releaseRequests(): number;
+  /** How many API requests are held now. */
+  heldRequestCount(): number;
   /** Adds a webhook endpoint; its signing secret is generated unless given. */
   addWebhookEndpoint(target: { url: string; secret?: string; enabledEvents?: string[] }): {
     id: string;
@@ -205,6 +221,22 @@ const routes: Array<[string, RegExp, (controls: LocalStripeControls, body: unkno
       return { armed: true };
     },
   ],
+  [
+    "POST",
+    /^\/_local\/requests\/hold$/,
+    (c, body) => {
+      const input = z
+        .strictObject({ method: z.string().min(1).optional(), path_prefix: z.string().startsWith("/v1").optional() })
+        .parse(body ?? {});
+      c.holdRequests({
+        ...(input.method === undefined ? {} : { method: input.method }),
+        ...(input.path_prefix === undefined ? {} : { pathPrefix: input.path_prefix }),
+      });
+      return { holding: true };
+    },
+  ],
+  ["POST", /^\/_local\/requests\/release$/, (c) => ({ released: c.releaseRequests() })],
+  ["GET", /^\/_local\/requests\/held$/, (c) => ({ held: c.heldRequestCount() })],
 ];
 
 /** Runs a `/_local/...` control from its JSON body; bad input is a 400 in Stripe's error shape. */

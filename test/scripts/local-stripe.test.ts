@@ -232,6 +232,25 @@ describe("local Stripe stand-in (scripts/local-stripe)", () => {
       local.failNextRequest({ status: 429 });
       expect(await stripe.events.list().catch((e: unknown) => e)).to.be.instanceOf(Stripe.errors.StripeRateLimitError);
     });
+
+    it("holds matching requests unanswered, as a slow Stripe would, and answers them once released", async () => {
+      const session = await createSession();
+      local.holdRequests({ method: "get", pathPrefix: "/v1/checkout/sessions/" });
+      let answered = false;
+      const retrieved = stripe.checkout.sessions.retrieve(session.id).then((found) => {
+        answered = true;
+        return found;
+      });
+      // Another method or path passes.
+      expect((await createSession()).status).to.equal("open");
+      expect((await stripe.events.list()).object).to.equal("list");
+      await until(() => local.heldRequestCount() === 1);
+      expect(answered).to.equal(false);
+      expect(local.releaseRequests()).to.equal(1);
+      expect((await retrieved).id).to.equal(session.id);
+      expect(local.heldRequestCount()).to.equal(0);
+      expect((await stripe.checkout.sessions.retrieve(session.id)).id, "no longer held").to.equal(session.id);
+    });
   });
 
   describe("idempotency", () => {
@@ -708,6 +727,20 @@ describe("local Stripe stand-in (scripts/local-stripe)", () => {
       const bad = await fetch(`${local.url}/_local/faults`, { method: "POST", body: JSON.stringify({ status: 200 }) });
       expect(bad.status).to.equal(400);
       expect(((await bad.json()) as { error: { type: string } }).error.type).to.equal("invalid_request_error");
+    });
+
+    it("holds API requests until they are released, and refuses a hold outside /v1", async () => {
+      expect(await control("/requests/hold", { path_prefix: "/v1/events" })).to.deep.equal({ holding: true });
+      const listed = stripe.events.list();
+      await until(() => local.heldRequestCount() === 1);
+      expect(await (await fetch(`${local.url}/_local/requests/held`)).json()).to.deep.equal({ held: 1 });
+      expect(await control("/requests/release")).to.deep.equal({ released: 1 });
+      expect((await listed).object).to.equal("list");
+      const bad = await fetch(`${local.url}/_local/requests/hold`, {
+        method: "POST",
+        body: JSON.stringify({ path_prefix: "/elsewhere" }),
+      });
+      expect(bad.status).to.equal(400);
     });
   });
 

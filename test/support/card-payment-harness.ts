@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 
+import type pg from "pg";
 import Stripe from "stripe";
 
 import { createLocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
 import type { LocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
+import type { AccessTokens } from "../../api/src/services/access-tokens.js";
 import { startApiApp } from "./api-app.js";
 import type { ApiAppOptions, ApiTestApp } from "./api-app.js";
 import { insertEscrowTerms, insertFarm, insertProduct, insertUser, installIndexerSchema } from "./cart-fixtures.js";
@@ -12,11 +14,8 @@ import { farmOwner, fillCart } from "./order-fixtures.js";
 /** The webhook signing secret the test API and the local Stripe share. */
 export const CARD_WEBHOOK_SECRET = "whsec_card_payments_test_secret";
 
-export interface CardHarness {
-  api: ApiTestApp;
-  local: LocalStripeServer;
-  /** The real SDK against the local Stripe, as a dashboard user or the bank would act. */
-  stripe: Stripe;
+/** What card tests do against a running API, whichever way it runs (in this process or its own). */
+export interface CardShop {
   /** A signed-in user with these roles: its id and bearer token. */
   actor(roles: ("buyer" | "farmer" | "arbiter" | "admin")[]): Promise<{ id: string; bearer: string }>;
   /** A farm with its owner's bearer token, and one product of it. */
@@ -43,6 +42,13 @@ export interface CardHarness {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<Response>;
+}
+
+export interface CardHarness extends CardShop {
+  api: ApiTestApp;
+  local: LocalStripeServer;
+  /** The real SDK against the local Stripe, as a dashboard user or the bank would act. */
+  stripe: Stripe;
   close(): Promise<void>;
 }
 
@@ -82,12 +88,7 @@ export async function startLocalStripeForApi(): Promise<LocalStripeForApi> {
   });
   return {
     local,
-    apiEnv: (webAppUrl) => ({
-      STRIPE_SECRET_KEY: CARD_SECRET_KEY,
-      STRIPE_WEBHOOK_SECRET: CARD_WEBHOOK_SECRET,
-      STRIPE_API_URL: local.url,
-      WEB_APP_URL: webAppUrl,
-    }),
+    apiEnv: (webAppUrl) => cardApiEnv(local, webAppUrl),
     deliverTo: (apiUrl) => {
       local.addWebhookEndpoint({ url: `${apiUrl}/api/stripe/webhook`, secret: CARD_WEBHOOK_SECRET });
     },
@@ -108,29 +109,75 @@ export async function startCardHarness(options: ApiAppOptions = {}): Promise<Car
     env: { ...apiEnv("http://shop.agridao.test"), ...options.env },
   });
   deliverTo(api.url);
-  await installIndexerSchema(api.database.pool);
-  await insertEscrowTerms(api.database.pool, { chainId: 31337, firstOrderId: 0, feeBps: 250 });
-
+  await prepareCardDatabase(api.database.pool);
+  const shop = createCardShop({
+    request: (path, init) => api.request(path, init),
+    pool: api.database.pool,
+    accessTokens: api.accessTokens,
+    local,
+  });
   const harness: CardHarness = {
+    ...shop,
     api,
     local,
     stripe,
+    async close() {
+      await local.waitForWebhooksIdle(5_000).catch(() => undefined);
+      await api.close();
+      await local.close();
+    },
+  };
+  return harness;
+}
+
+/** The API's Stripe settings for the local Stripe: its key, the shared webhook secret, and where checkouts return. */
+export function cardApiEnv(
+  local: Pick<LocalStripeServer, "url">,
+  webAppUrl = "http://shop.agridao.test",
+): Record<string, string> {
+  return {
+    STRIPE_SECRET_KEY: CARD_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET: CARD_WEBHOOK_SECRET,
+    STRIPE_API_URL: local.url,
+    WEB_APP_URL: webAppUrl,
+  };
+}
+
+/** What the API expects of the indexer's side of a shared database: its schema and escrow terms (fee 250 bps). */
+export async function prepareCardDatabase(pool: pg.Pool): Promise<void> {
+  await installIndexerSchema(pool);
+  await insertEscrowTerms(pool, { chainId: 31337, firstOrderId: 0, feeBps: 250 });
+}
+
+/**
+ * The card test actions against an API reached through `request`, whose database `pool` reaches and whose tokens
+ * `accessTokens` signs; `settle` waits up to `settleTimeoutMs` (default 20 s) for `local`'s webhooks.
+ */
+export function createCardShop(deps: {
+  request: (path: string, init?: RequestInit) => Promise<Response>;
+  pool: pg.Pool;
+  accessTokens: AccessTokens;
+  local: LocalStripeServer;
+  settleTimeoutMs?: number;
+}): CardShop {
+  const { request, pool, accessTokens, local } = deps;
+  const shop: CardShop = {
     async actor(roles) {
-      const id = await insertUser(api.database.pool, roles);
-      const { token } = await api.accessTokens.issue({ id, roles });
+      const id = await insertUser(pool, roles);
+      const { token } = await accessTokens.issue({ id, roles });
       return { id, bearer: token };
     },
     async farm(product) {
-      const id = await insertFarm(api.database.pool, `Farm ${randomUUID().slice(0, 6)}`);
-      const ownerId = await farmOwner(api.database.pool, id);
-      const { token } = await api.accessTokens.issue({ id: ownerId, roles: ["buyer", "farmer"] });
-      const productId = await insertProduct(api.database.pool, id, product);
+      const id = await insertFarm(pool, `Farm ${randomUUID().slice(0, 6)}`);
+      const ownerId = await farmOwner(pool, id);
+      const { token } = await accessTokens.issue({ id: ownerId, roles: ["buyer", "farmer"] });
+      const productId = await insertProduct(pool, id, product);
       return { id, ownerId, ownerBearer: token, productId };
     },
     async checkout(lines) {
-      const buyer = await harness.actor(["buyer"]);
-      await fillCart(api.database.pool, buyer.id, lines);
-      const response = await harness.call(
+      const buyer = await shop.actor(["buyer"]);
+      await fillCart(pool, buyer.id, lines);
+      const response = await shop.call(
         "/api/checkout",
         buyer.bearer,
         "POST",
@@ -141,21 +188,21 @@ export async function startCardHarness(options: ApiAppOptions = {}): Promise<Car
       );
       const body = (await response.json()) as CardCheckoutBody;
       if (response.status !== 201) throw new Error(`checkout failed: ${response.status} ${JSON.stringify(body)}`);
-      const { rows } = await api.database.pool.query<{ stripe_session_id: string }>(
+      const { rows } = await pool.query<{ stripe_session_id: string }>(
         "SELECT stripe_session_id FROM checkouts WHERE id = $1",
         [body.checkoutId],
       );
       return { buyer, body, sessionId: rows[0].stripe_session_id };
     },
-    settle: () => local.waitForWebhooksIdle(20_000),
+    settle: () => local.waitForWebhooksIdle(deps.settleTimeoutMs ?? 20_000),
     async order(orderId) {
-      const admin = await harness.actor(["admin"]);
-      const response = await harness.call(`/api/orders/${orderId}`, admin.bearer);
+      const admin = await shop.actor(["admin"]);
+      const response = await shop.call(`/api/orders/${orderId}`, admin.bearer);
       if (response.status !== 200) throw new Error(`GET order: ${response.status}`);
       return (await response.json()) as OrderBody;
     },
     call(path, bearer, method = "GET", body, headers: Record<string, string> = {}) {
-      return api.request(path, {
+      return request(path, {
         method,
         headers: {
           ...(bearer === undefined ? {} : { Authorization: `Bearer ${bearer}` }),
@@ -165,11 +212,6 @@ export async function startCardHarness(options: ApiAppOptions = {}): Promise<Car
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     },
-    async close() {
-      await local.waitForWebhooksIdle(5_000).catch(() => undefined);
-      await api.close();
-      await local.close();
-    },
   };
-  return harness;
+  return shop;
 }
