@@ -1,15 +1,6 @@
 import type { Page } from "playwright-core";
-import { toHex } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
 
 import type { ChainWebStack } from "./chain-web-stack.js";
-
-const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
-
-/** The private key of Hardhat's well-known account `index`, for a burner wallet that must be that account. */
-export function hardhatKey(index: number): `0x${string}` {
-  return toHex(mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index }).getHdKey().privateKey!);
-}
 
 /** Connects the burner wallet from the RainbowKit modal. */
 export async function connectBurner(page: Page): Promise<void> {

@@ -9,11 +9,11 @@ import type { ChainWebStack } from "../support/chain-web-stack.js";
 import { OrderState } from "../support/escrow-actions.js";
 import { journeyPages } from "../support/journey-pages.js";
 import type { JourneyPageOptions } from "../support/journey-pages.js";
+import { hardhatKey } from "../support/hardhat-keys.js";
 import {
   EN_CHECKOUT as EN,
   checkoutWithWallet as checkoutOn,
   connectBurner,
-  hardhatKey,
   latestOrderOf,
   signInWithWallet,
   waitForOrderStatus,

@@ -10,13 +10,8 @@ import type { ChainWebStack } from "../support/chain-web-stack.js";
 import { OrderState } from "../support/escrow-actions.js";
 import { journeyPages } from "../support/journey-pages.js";
 import { insertOrder } from "../support/order-fixtures.js";
-import {
-  EN_CHECKOUT,
-  checkoutWithWallet,
-  hardhatKey,
-  signInWithWallet,
-  waitForOrderStatus,
-} from "../support/wallet-journey.js";
+import { hardhatKey } from "../support/hardhat-keys.js";
+import { EN_CHECKOUT, checkoutWithWallet, signInWithWallet, waitForOrderStatus } from "../support/wallet-journey.js";
 
 // Padma River Farm, the seeded farm of the first local farmer (Hardhat account 2), sells the mangoes.
 const FARMER_ACCOUNT = LOCAL_ROLES.farmers[0];

@@ -1,11 +1,13 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
-import { HDNodeWallet, Wallet, parseEther } from "ethers";
+import { Wallet, parseEther } from "ethers";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import { privateKeyToAccount } from "viem/accounts";
 
 import { launchBrowser, saveScreenshot } from "../support/browser.js";
 import { openOrder } from "../support/escrow-actions.js";
 import { delegateToSelf } from "../support/governance-actions.js";
+import { hardhatKey } from "../support/hardhat-keys.js";
 import { inProcessSync } from "../support/indexer-setup.js";
 import { deployLocal } from "../support/local-deployment.js";
 import { startLocalNode } from "../support/local-node.js";
@@ -16,8 +18,6 @@ import type { WebStack } from "../support/web-stack.js";
 type Deployment = Awaited<ReturnType<typeof deployLocal>>;
 type LocalNode = Awaited<ReturnType<typeof startLocalNode>>;
 
-// Hardhat's default accounts: the burner wallet is given the key of the local account a context plays.
-const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 // The chain RPC the production build talks to (VITE_CHAIN_RPC_URL's default); the browser's requests to it are
 // forwarded to this test's own node.
 const BUILD_RPC_ORIGIN = "http://127.0.0.1:8545";
@@ -27,10 +27,11 @@ const CORS = {
   "access-control-allow-methods": "POST, GET, OPTIONS",
 };
 
+/** The burner wallet is given the key of the local account a context plays: Hardhat's default account `index`. */
 function privateKeyOf(signer: HardhatEthersSigner, index: number): string {
-  const wallet = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`);
-  expect(wallet.address).to.equal(signer.address);
-  return wallet.privateKey;
+  const key = hardhatKey(index);
+  expect(privateKeyToAccount(key).address).to.equal(signer.address);
+  return key;
 }
 
 describe("Governance in a real browser on the local chain", function () {
