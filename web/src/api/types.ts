@@ -177,7 +177,15 @@ export interface OrderSummary {
 }
 
 export interface OrderFlag {
-  kind: "amount_mismatch" | "seller_mismatch" | "token_mismatch" | "unknown_ref" | "late_payment";
+  kind:
+    | "amount_mismatch"
+    | "seller_mismatch"
+    | "token_mismatch"
+    | "unknown_ref"
+    | "late_payment"
+    | "chargeback"
+    | "quote_expired"
+    | "refund_failed";
   details: Record<string, unknown>;
   createdAt: string;
   resolvedAt: string | null;

@@ -8,6 +8,7 @@ export const NOTIFICATION_KEYS: Readonly<Record<string, string>> = {
   dispute_message: "notifications.kind.dispute_message",
   dispute_resolved: "notifications.kind.dispute_resolved",
   refund: "notifications.kind.refund",
+  refund_failed: "notifications.kind.refund_failed",
   payment_flagged: "notifications.kind.payment_flagged",
   order_cancelled: "notifications.kind.order_cancelled",
   order_expired: "notifications.kind.order_expired",

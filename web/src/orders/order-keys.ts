@@ -31,6 +31,7 @@ export const EVENT_KEYS: Readonly<Record<string, string>> = {
   settlement_proposed: "orders.event.settlement_proposed",
   resolved: "orders.event.resolved",
   refunded: "orders.event.refunded",
+  refund_failed: "orders.event.refund_failed",
 };
 
 /** The translation key of each reason a payment was flagged. */
@@ -40,4 +41,7 @@ export const FLAG_KEYS: Readonly<Record<OrderFlag["kind"], string>> = {
   token_mismatch: "orders.flag.token_mismatch",
   unknown_ref: "orders.flag.unknown_ref",
   late_payment: "orders.flag.late_payment",
+  chargeback: "orders.flag.chargeback",
+  quote_expired: "orders.flag.quote_expired",
+  refund_failed: "orders.flag.refund_failed",
 };
