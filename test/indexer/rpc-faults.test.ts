@@ -30,6 +30,11 @@ type RpcLog = { blockNumber: Hex; blockHash: Hex; logIndex: Hex };
 const ETHER = 10n ** 18n;
 /** Tries per RPC call; a burst of faults longer than this makes a call fail for good. */
 const ATTEMPTS = 4;
+/**
+ * Calls an outage lasts: enough that every call of a step fails for good even when the sync has many in flight at
+ * once (it fetches up to 16 block headers together, and a shorter outage spreads over them, each then retried).
+ */
+const OUTAGE_CALLS = (ATTEMPTS + 1) * 16;
 /** The client's request timeout: what ends a hung request. */
 const TIMEOUT_MS = 200;
 const CONFIRMATIONS = 3;
@@ -68,7 +73,7 @@ function faultBursts(options: {
   const random = seededRandom(options.seed);
   let remaining = 0;
   return (call) => {
-    if (call.seq === options.outageAt) remaining = ATTEMPTS + 1;
+    if (call.seq === options.outageAt) remaining = OUTAGE_CALLS;
     else if (remaining === 0 && random() < options.rate) remaining = 1 + Math.floor(random() * (ATTEMPTS - 1));
     if (remaining === 0) return undefined;
     remaining -= 1;
