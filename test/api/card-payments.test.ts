@@ -12,6 +12,7 @@ import { startApiApp } from "../support/api-app.js";
 import { CARD_WEBHOOK_SECRET, startCardHarness } from "../support/card-payment-harness.js";
 import type { CardHarness } from "../support/card-payment-harness.js";
 import { stockOf } from "../support/order-fixtures.js";
+import { within } from "../support/within.js";
 
 const CARD_OK = "4242424242424242";
 const CARD_DECLINED = "4000000000000002";
@@ -706,9 +707,10 @@ describe("API card payments (Stripe)", function () {
       h.local.addWebhookEndpoint({ url: `${second.url}/api/stripe/webhook`, secret: CARD_WEBHOOK_SECRET });
       const released = h.local.releaseWebhooks(11);
       await new Promise((resolve) => setTimeout(resolve, 20));
-      await second.close();
-      await released;
-      await h.settle();
+      // Each wait is bounded on its own, so a hang names the step that hung rather than timing the test out.
+      await within(second.close(), 20_000, "stopping the second API process");
+      await within(released, 20_000, "releasing the held webhooks");
+      await within(h.settle(), 25_000, "settling every delivery");
 
       const result = await reconcileStripe(
         h.api.orm.em.fork(),
