@@ -1,8 +1,8 @@
-import { BaseError, HttpRequestError, TimeoutError, createPublicClient, defineChain, http } from "viem";
+import { createPublicClient, defineChain, http } from "viem";
 import type { Address } from "viem";
 
 import { iAggregatorV3Abi } from "../../../deploy/generated/contracts.js";
-import { ServiceUnavailableError } from "../errors.js";
+import { chainUnreachable } from "./chain-unreachable.js";
 import { PriceFeedUnusableError } from "./price-feed-errors.js";
 
 /** One usable round of the ETH price feed: `answer / 10**decimals` units of the shop currency per ETH. */
@@ -86,11 +86,7 @@ export function createEthPriceFeed(deps: {
       try {
         return await read();
       } catch (error) {
-        const unreachable =
-          error instanceof BaseError &&
-          error.walk((cause) => cause instanceof HttpRequestError || cause instanceof TimeoutError) !== null;
-        if (unreachable) throw new ServiceUnavailableError(`The chain RPC at ${rpcUrl} did not answer`);
-        throw error;
+        throw chainUnreachable(error, rpcUrl);
       }
     },
   };

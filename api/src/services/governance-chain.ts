@@ -1,8 +1,9 @@
-import { BaseError, HttpRequestError, TimeoutError, createPublicClient, defineChain, http } from "viem";
+import { createPublicClient, defineChain, http } from "viem";
 import type { Address, Chain, PublicClient } from "viem";
 
 import { agriGovernorAbi, agriTimelockAbi, agriTokenAbi } from "../../../deploy/generated/contracts.js";
-import { ServiceUnavailableError } from "../errors.js";
+
+import { chainUnreachable } from "./chain-unreachable.js";
 
 /** What the governor, its token and its timelock say now: the settings a proposal and a vote are checked against. */
 export interface GovernorSettings {
@@ -178,11 +179,7 @@ function reachable(rpcUrl: string, chain: GovernanceChain): GovernanceChain {
       try {
         return await (value as (...args: unknown[]) => Promise<unknown>)(...args);
       } catch (error) {
-        const unreachable =
-          error instanceof BaseError &&
-          error.walk((cause) => cause instanceof HttpRequestError || cause instanceof TimeoutError) !== null;
-        if (unreachable) throw new ServiceUnavailableError(`The chain RPC at ${rpcUrl} did not answer`);
-        throw error;
+        throw chainUnreachable(error, rpcUrl);
       }
     };
   }
