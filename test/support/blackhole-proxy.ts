@@ -12,18 +12,22 @@ export async function startBlackholeProxy(options: { upstream: { host: string; p
   const forwarding = new Set<{ client: Socket; server: Socket }>();
   const silent = new Set<Socket>();
   let blackholed = false;
+  /** Blackholes once a chunk the client sent matches, right after forwarding that chunk. */
+  let trigger: ((chunk: Buffer) => boolean) | undefined;
 
   function silence(socket: Socket): void {
     socket.pause();
     silent.add(socket);
   }
 
-  function cut(pair: { client: Socket; server: Socket }): void {
-    pair.client.unpipe(pair.server);
-    pair.server.unpipe(pair.client);
-    silence(pair.client);
-    silence(pair.server);
-    forwarding.delete(pair);
+  function blackhole(): void {
+    blackholed = true;
+    trigger = undefined;
+    for (const pair of forwarding) {
+      silence(pair.client);
+      silence(pair.server);
+    }
+    forwarding.clear();
   }
 
   // Half-open allowed, so that an end on one side is never passed on as a close of the other once silent.
@@ -34,20 +38,29 @@ export async function startBlackholeProxy(options: { upstream: { host: string; p
       return;
     }
     const upstream = connect({ ...options.upstream, allowHalfOpen: true });
-    upstream.on("error", () => client.destroy());
-    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => undefined);
     const pair = { client, server: upstream };
     forwarding.add(pair);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const forget = () => {
-      if (forwarding.delete(pair)) {
-        client.destroy();
-        upstream.destroy();
-      }
-    };
-    client.on("close", forget);
-    upstream.on("close", forget);
+    const live = () => forwarding.has(pair);
+    client.on("data", (chunk: Buffer) => {
+      if (!live()) return;
+      upstream.write(chunk);
+      if (trigger?.(chunk) === true) blackhole();
+    });
+    upstream.on("data", (chunk: Buffer) => {
+      if (live()) client.write(chunk);
+    });
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ]) {
+      from.on("end", () => {
+        if (live()) to.end();
+      });
+      from.on("close", () => {
+        if (forwarding.delete(pair)) to.destroy();
+      });
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -59,17 +72,20 @@ export async function startBlackholeProxy(options: { upstream: { host: string; p
       return forwarding.size;
     },
     /** Stops forwarding on every open connection, and forwards none of those that arrive until `restore()`. */
-    blackhole() {
-      blackholed = true;
-      for (const pair of [...forwarding]) cut(pair);
+    blackhole,
+    /**
+     * Blackholes as soon as the client sends a chunk `match` accepts, once that chunk is forwarded: the server acts
+     * on it (it may open a transaction, take a lock), and its answer is lost.
+     */
+    blackholeAfter(match: (chunk: Buffer) => boolean) {
+      trigger = match;
     },
     restore() {
       blackholed = false;
     },
     /** Stops listening and destroys every connection, silent ones included. */
     async close() {
-      blackholed = true;
-      for (const pair of [...forwarding]) cut(pair);
+      blackhole();
       for (const socket of silent) socket.destroy();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
