@@ -27,7 +27,11 @@ if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from > to) {
 
 const config = loadApiConfig();
 const log = pino({ base: { service: "stripe-reconcile" }, level: config.logLevel });
-const orm = await MikroORM.init(createOrmConfig({ databaseUrl: config.databaseUrl, poolMax: 2 }));
+// Each statement of a reconciliation is short (the run is long for its Stripe calls, made outside transactions):
+// the API's timeouts keep a silent connection from hanging the run.
+const orm = await MikroORM.init(
+  createOrmConfig({ databaseUrl: config.databaseUrl, poolMax: 2, timeouts: config.databaseTimeouts }),
+);
 const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl);
 const store = redis === undefined ? createMemoryStore() : createRedisStore({ redis });
 try {

@@ -35,6 +35,11 @@ const schema = z
     API_PORT: integer(0).max(65_535).default(4_000),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "expected a postgres:// URL" }),
     DATABASE_POOL_MAX: integer(1).default(10),
+    DATABASE_CONNECT_TIMEOUT_SECONDS: integer(1).max(300).default(10),
+    DATABASE_STATEMENT_TIMEOUT_SECONDS: integer(1).max(86_400).default(30),
+    DATABASE_SILENCE_TIMEOUT_SECONDS: integer(1).max(86_400).default(45),
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: integer(1).max(86_400).default(60),
+    DATABASE_KEEPALIVE_SECONDS: integer(1).max(7_200).default(30),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: "expected a redis:// URL" }).optional(),
     CORS_ORIGINS: originList.default([]),
     PUBLIC_WEB_ORIGIN: z.url({ protocol: /^https?$/, error: "expected an http(s) origin" }).optional(),
@@ -109,6 +114,15 @@ const schema = z
     CARD_JOB_INTERVAL_SECONDS: integer(1).max(3_600).default(60),
   })
   .superRefine((env, ctx) => {
+    if (env.DATABASE_SILENCE_TIMEOUT_SECONDS <= env.DATABASE_STATEMENT_TIMEOUT_SECONDS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DATABASE_SILENCE_TIMEOUT_SECONDS"],
+        message:
+          "must exceed DATABASE_STATEMENT_TIMEOUT_SECONDS, so that a slow statement is cancelled by the server before " +
+          "its connection is dropped as silent",
+      });
+    }
     if (env.JWT_SECRET === undefined && (env.CHAIN_ID !== LOCAL_CHAIN_ID || env.NODE_ENV === "production")) {
       ctx.addIssue({
         code: "custom",
@@ -128,12 +142,34 @@ const schema = z
 /** Where wallets sign in from when neither SIWE_URI nor PUBLIC_WEB_ORIGIN is set: the web app's dev server. */
 export const DEVELOPMENT_SIWE_URI = "http://localhost:5173";
 
+/**
+ * How long the API waits on PostgreSQL, so that a connection gone silent (a network partition, a dropped NAT entry:
+ * nothing closes it, and TCP alone gives up only after many minutes) fails its request and is replaced instead of
+ * hanging it.
+ */
+export type DatabaseTimeouts = Readonly<{
+  /** Getting a connection: a free pooled one, or a new one through its authentication. */
+  connectMs: number;
+  /** The server cancels a statement running longer (statement_timeout): a slow query, the connection kept. */
+  statementMs: number;
+  /**
+   * A query with no answer at all after this long (longer than `statementMs`, which the server would have answered
+   * with a cancellation) means the connection is dead: the request fails and the connection is closed.
+   */
+  silenceMs: number;
+  /** The server ends a session idle inside a transaction this long, releasing its locks (a client cut off mid-way). */
+  idleInTransactionMs: number;
+  /** TCP keep-alive probes start after this long idle: NAT entries of idle pooled connections stay alive. */
+  keepAliveMs: number;
+}>;
+
 export type ApiConfig = Readonly<{
   production: boolean;
   host: string;
   port: number;
   databaseUrl: string;
   databasePoolMax: number;
+  databaseTimeouts: DatabaseTimeouts;
   redisUrl: string | undefined;
   /** Origins allowed to call the API from a browser: CORS_ORIGINS plus PUBLIC_WEB_ORIGIN. */
   corsOrigins: readonly string[];
@@ -267,6 +303,13 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     port: data.API_PORT,
     databaseUrl: data.DATABASE_URL,
     databasePoolMax: data.DATABASE_POOL_MAX,
+    databaseTimeouts: {
+      connectMs: data.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
+      statementMs: data.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000,
+      silenceMs: data.DATABASE_SILENCE_TIMEOUT_SECONDS * 1000,
+      idleInTransactionMs: data.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS * 1000,
+      keepAliveMs: data.DATABASE_KEEPALIVE_SECONDS * 1000,
+    },
     redisUrl: data.REDIS_URL,
     corsOrigins: [...origins],
     trustProxy: data.TRUST_PROXY,

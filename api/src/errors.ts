@@ -105,3 +105,13 @@ export class TooManyStreamsError extends ApiError {
     super(`At most ${limit} event streams may be open at once; close one first`, { limit });
   }
 }
+
+/** PostgreSQL cannot be reached, or stopped answering: the request may succeed once it is back. */
+export class DatabaseUnavailableError extends ApiError {
+  readonly status = 503;
+  readonly code = "database_unavailable";
+
+  constructor() {
+    super("The database is unavailable; retry shortly");
+  }
+}

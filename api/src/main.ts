@@ -22,9 +22,21 @@ setInterval(() => logDestination.flush(), 1_000).unref();
 const log = createLogger({ level: config.logLevel, destination: logDestination });
 if (!config.jwt.configured) log.warn("JWT_SECRET is unset: using a random secret, so tokens die with this process");
 
-const orm = await MikroORM.init(createOrmConfig({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax }));
-const applied = await runMigrations(orm);
-if (applied.length > 0) log.info({ applied }, "applied migrations");
+// Migrations get a connection of their own without the request timeouts: a migration may rightly run for long.
+const migrationOrm = await MikroORM.init(createOrmConfig({ databaseUrl: config.databaseUrl, poolMax: 1 }));
+try {
+  const applied = await runMigrations(migrationOrm);
+  if (applied.length > 0) log.info({ applied }, "applied migrations");
+} finally {
+  await migrationOrm.close();
+}
+const orm = await MikroORM.init(
+  createOrmConfig({
+    databaseUrl: config.databaseUrl,
+    poolMax: config.databasePoolMax,
+    timeouts: config.databaseTimeouts,
+  }),
+);
 
 const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl);
 if (redis === undefined) log.warn("REDIS_URL is unset: cache, rate limits and pub/sub live in this process only");

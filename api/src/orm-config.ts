@@ -3,6 +3,8 @@ import { defineConfig } from "@mikro-orm/postgresql";
 import type { Options } from "@mikro-orm/postgresql";
 import type pg from "pg";
 
+import type { DatabaseTimeouts } from "./config.js";
+
 import { Cart } from "./entities/Cart.js";
 import { CartItem } from "./entities/CartItem.js";
 import { Checkout } from "./entities/Checkout.js";
@@ -37,6 +39,7 @@ import { Migration20261204040000_order_links } from "./migrations/Migration20261
 import { Migration20261204050000_disputes } from "./migrations/Migration20261204050000_disputes.js";
 import { Migration20261204060000_eth_quotes } from "./migrations/Migration20261204060000_eth_quotes.js";
 import { Migration20261204070000_refund_failures } from "./migrations/Migration20261204070000_refund_failures.js";
+import { endSilentPoolClients } from "./end-silent-pool-clients.js";
 import { releaseDeadPoolClients } from "./release-dead-pool-clients.js";
 
 /** Where `npm run api:migration:create` writes new migrations. */
@@ -45,8 +48,15 @@ export const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url).pathname
 /**
  * The ORM's options. Entities and migrations are listed here, in order, rather than discovered from disk, so the
  * same list works under tsx, mocha and a bundler. The schema only ever changes through these migrations.
+ *
+ * `timeouts` bound every wait on PostgreSQL (see DatabaseTimeouts); without them (migrations, which may rightly run
+ * a statement for long) nothing is bounded.
  */
-export function createOrmConfig(options: { databaseUrl: string; poolMax?: number }): Options {
+export function createOrmConfig(options: {
+  databaseUrl: string;
+  poolMax?: number;
+  timeouts?: DatabaseTimeouts;
+}): Options {
   return defineConfig({
     clientUrl: options.databaseUrl,
     entities: [
@@ -77,7 +87,13 @@ export function createOrmConfig(options: { databaseUrl: string; poolMax?: number
     pool: { max: options.poolMax ?? 10 },
     // Without it a database restart in the middle of transactions leaves the pool full of dead clients: the API never
     // recovers and orm.close() hangs (see releaseDeadPoolClients).
-    driverOptions: { onPoolCreated: (pool: pg.Pool) => releaseDeadPoolClients(pool) },
+    driverOptions: {
+      onPoolCreated: (pool: pg.Pool) => {
+        releaseDeadPoolClients(pool);
+        if (options.timeouts !== undefined) endSilentPoolClients(pool);
+      },
+      ...(options.timeouts === undefined ? {} : poolTimeoutOptions(options.timeouts)),
+    },
     extensions: [Migrator],
     migrations: {
       path: MIGRATIONS_DIR,
@@ -101,4 +117,17 @@ export function createOrmConfig(options: { databaseUrl: string; poolMax?: number
     },
     allowGlobalContext: false,
   });
+}
+
+/** The pg-pool and pg client options, and the server's session settings, that bound the waits `timeouts` name. */
+function poolTimeoutOptions(timeouts: DatabaseTimeouts): pg.PoolConfig {
+  return {
+    connectionTimeoutMillis: timeouts.connectMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: timeouts.keepAliveMs,
+    // Sent in the startup message, so they hold for the whole session (RESET ALL goes back to them).
+    statement_timeout: timeouts.statementMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+    query_timeout: timeouts.silenceMs,
+  };
 }

@@ -27,6 +27,40 @@ describe("API configuration", function () {
     expect(config.jwt.secret).to.have.length(32);
   });
 
+  it("bounds every wait on PostgreSQL, by default and as configured, the silence past the statement timeout", function () {
+    expect(loadApiConfig(VALID).databaseTimeouts).to.deep.equal({
+      connectMs: 10_000,
+      statementMs: 30_000,
+      silenceMs: 45_000,
+      idleInTransactionMs: 60_000,
+      keepAliveMs: 30_000,
+    });
+    const configured = loadApiConfig({
+      ...VALID,
+      DATABASE_CONNECT_TIMEOUT_SECONDS: "3",
+      DATABASE_STATEMENT_TIMEOUT_SECONDS: "120",
+      DATABASE_SILENCE_TIMEOUT_SECONDS: "130",
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: "20",
+      DATABASE_KEEPALIVE_SECONDS: "5",
+    });
+    expect(configured.databaseTimeouts).to.deep.equal({
+      connectMs: 3_000,
+      statementMs: 120_000,
+      silenceMs: 130_000,
+      idleInTransactionMs: 20_000,
+      keepAliveMs: 5_000,
+    });
+    expect(
+      problemsOf({ ...VALID, DATABASE_STATEMENT_TIMEOUT_SECONDS: "60", DATABASE_SILENCE_TIMEOUT_SECONDS: "60" }),
+    ).to.deep.equal([
+      "DATABASE_SILENCE_TIMEOUT_SECONDS: must exceed DATABASE_STATEMENT_TIMEOUT_SECONDS, so that a slow statement is " +
+        "cancelled by the server before its connection is dropped as silent",
+    ]);
+    expect(problemsOf({ ...VALID, DATABASE_CONNECT_TIMEOUT_SECONDS: "0" }).map((p) => p.split(":")[0])).to.deep.equal([
+      "DATABASE_CONNECT_TIMEOUT_SECONDS",
+    ]);
+  });
+
   it("names every missing or malformed variable", function () {
     const problems = problemsOf({ CHAIN_ID: "0", API_PORT: "99999", TRUST_PROXY: "yes" });
     const variables = problems.map((problem) => problem.split(":")[0]);

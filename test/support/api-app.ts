@@ -40,6 +40,8 @@ export interface ApiAppOptions {
   peer?: ApiTestApp;
   /** Aborting it shuts the app down as main.ts does on SIGTERM (open event streams are closed). */
   shutdown?: AbortSignal;
+  /** The API reaches the shared PostgreSQL through this port on 127.0.0.1 (a proxy in front of it) instead of 5432. */
+  databasePort?: number;
 }
 
 export interface ApiTestApp {
@@ -75,7 +77,7 @@ export interface ApiTestApp {
 export async function startApiApp(options: ApiAppOptions = {}): Promise<ApiTestApp> {
   const database = options.peer?.database ?? (await createTestDatabase("agridao_api_test"));
   const config = loadApiConfig({
-    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database.name}`,
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${options.databasePort ?? 5432}/${database.name}`,
     CHAIN_ID: "31337",
     CHAIN_RPC_URL: "http://127.0.0.1:8545",
     JWT_SECRET: TEST_JWT_SECRET,
@@ -87,7 +89,9 @@ export async function startApiApp(options: ApiAppOptions = {}): Promise<ApiTestA
     level: config.logLevel,
     destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
   });
-  const orm = await MikroORM.init(createOrmConfig({ databaseUrl: config.databaseUrl, poolMax: 4 }));
+  const orm = await MikroORM.init(
+    createOrmConfig({ databaseUrl: config.databaseUrl, poolMax: 4, timeouts: config.databaseTimeouts }),
+  );
   if (options.peer === undefined) await runMigrations(orm);
 
   const prefix = options.peer?.redisPrefix ?? `agridao-test:${randomBytes(6).toString("hex")}:`;

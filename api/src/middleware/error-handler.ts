@@ -2,8 +2,10 @@ import type { Middleware } from "koa";
 import { ZodError } from "zod";
 
 import type { ApiState } from "../api-context.js";
+import { isDatabaseUnavailable } from "../database-unavailable.js";
 import {
   ApiError,
+  DatabaseUnavailableError,
   NotFoundError,
   PayloadTooLargeError,
   RateLimitedError,
@@ -36,7 +38,10 @@ export function errorHandler({ bodyLimit }: { bodyLimit: string }): Middleware<A
         ctx.body = errorBody("internal_error", "Internal server error", { requestId: ctx.state.requestId });
         return;
       }
-      if (known.status >= 500) ctx.state.log.warn({ code: known.code, details: known.details }, known.message);
+      // The cause of a mapped failure (which connection error made the database unavailable) is for the log only.
+      const cause = known === error ? undefined : error;
+      if (known.status >= 500)
+        ctx.state.log.warn({ code: known.code, details: known.details, err: cause }, known.message);
       else ctx.state.log.debug({ code: known.code }, known.message);
       ctx.status = known.status;
       if (known instanceof RateLimitedError) ctx.set("Retry-After", String(known.retryAfterSeconds));
@@ -49,7 +54,10 @@ function errorBody(code: string, message: string, details?: unknown): ErrorBody 
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
-/** Maps our errors, zod's, and the body parser's (raw-body/co-body, which carry `type` and `status`). */
+/**
+ * Maps our errors, zod's, the body parser's (raw-body/co-body, which carry `type` and `status`), and the database
+ * being down or silent (a 503 the client may retry, not a bug).
+ */
 function toApiError(error: unknown, bodyLimit: string): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (error instanceof ZodError) {
@@ -65,5 +73,6 @@ function toApiError(error: unknown, bodyLimit: string): ApiError | undefined {
   if (status === 415 || type === "encoding.unsupported" || type === "charset.unsupported") {
     return new UnsupportedMediaTypeError("The request body's encoding is not supported");
   }
+  if (isDatabaseUnavailable(error)) return new DatabaseUnavailableError();
   return undefined;
 }
