@@ -9,8 +9,10 @@ import type { CardPayments } from "../../api/src/services/card-payments.js";
 import { reconcileStripe } from "../../api/src/services/reconcile-stripe.js";
 import { startReservationExpiryJob } from "../../api/src/services/reservation-expiry-job.js";
 import { startApiApp } from "../support/api-app.js";
-import { CARD_WEBHOOK_SECRET, startCardHarness } from "../support/card-payment-harness.js";
+import { startApiProcess } from "../support/api-process.js";
+import { CARD_WEBHOOK_SECRET, cardApiEnv, startCardHarness } from "../support/card-payment-harness.js";
 import type { CardHarness } from "../support/card-payment-harness.js";
+import { freePort } from "../support/free-port.js";
 import { stockOf } from "../support/order-fixtures.js";
 import { within } from "../support/within.js";
 
@@ -692,23 +694,23 @@ describe("API card payments (Stripe)", function () {
       h.local.pauseWebhooks();
       for (const checkout of checkouts) h.local.paySession(checkout.sessionId, { number: CARD_OK });
 
-      // A second API process of the same deployment gets every event too, and is stopped in the middle of the burst:
-      // its in-flight deliveries are cut, its retries find nobody listening; the first process and reconciliation
-      // must still apply every event exactly once.
-      const second = await startApiApp({
-        peer: h.api,
-        store: "redis",
-        env: {
-          STRIPE_SECRET_KEY: "sk_test_card_harness",
-          STRIPE_WEBHOOK_SECRET: CARD_WEBHOOK_SECRET,
-          STRIPE_API_URL: h.local.url,
-        },
+      // A second API process of the same deployment (main.ts in a process of its own) gets every event too, and is
+      // killed in the middle of the burst: its in-flight deliveries are cut, its retries find nobody listening; the
+      // first process and reconciliation must still apply every event exactly once.
+      const second = await startApiProcess({
+        ...cardApiEnv(h.local),
+        API_PORT: String(await freePort()),
+        DATABASE_URL: h.api.config.databaseUrl,
+        DATABASE_POOL_MAX: "4",
+        REDIS_URL: "redis://127.0.0.1:6379",
+        CHAIN_RPC_URL: "http://127.0.0.1:8545",
+        LOG_LEVEL: "warn",
       });
       h.local.addWebhookEndpoint({ url: `${second.url}/api/stripe/webhook`, secret: CARD_WEBHOOK_SECRET });
       const released = h.local.releaseWebhooks(11);
       await new Promise((resolve) => setTimeout(resolve, 20));
       // Each wait is bounded on its own, so a hang names the step that hung rather than timing the test out.
-      await within(second.close(), 20_000, "stopping the second API process");
+      await within(second.kill(), 20_000, "killing the second API process");
       await within(released, 20_000, "releasing the held webhooks");
       await within(h.settle(), 25_000, "settling every delivery");
 

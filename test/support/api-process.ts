@@ -22,6 +22,8 @@ export interface ApiProcess {
    * killing the process, when it has not exited within `timeoutMs`: a clean shutdown must finish by itself.
    */
   stop(timeoutMs?: number): Promise<number | null>;
+  /** Kills it with SIGKILL, as a crash or the kernel's OOM killer would: nothing in flight gets to finish. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -87,5 +89,10 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
     request,
     output: () => output,
     stop,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGKILL");
+      await exited;
+    },
   };
 }
