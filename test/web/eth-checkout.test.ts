@@ -118,6 +118,24 @@ describe("Web checkout paid in ETH on a real chain", function () {
     expect(onOrder).to.contain("Quote valid");
   });
 
+  it("tells a buyer without ETH that the wallet cannot pay the quoted amount plus gas, and sends nothing", async function () {
+    const page = await pages.open();
+    const key = await checkoutWithWallet(page, stack, EN, { faucet: false });
+    const buyer = privateKeyToAccount(key as `0x${string}`).address;
+    await page.getByLabel(PAY_IN_ETH).check();
+    await page.getByRole("button", { name: EN.pay }).click();
+    await page.getByText("Your wallet does not hold enough ETH for this amount plus the network fee.").waitFor();
+    await page.getByTestId("eth-quote").getByRole("timer").waitFor();
+    expect(
+      await stack.node.connection.provider.request({ method: "eth_getTransactionCount", params: [buyer, "latest"] }),
+    ).to.equal("0x0");
+    const { rows } = await stack.api.database.pool.query<{ status: string; quote_price: string }>(
+      `SELECT o.status, o.quote_price FROM orders o JOIN wallets w ON w.user_id = o.buyer_id WHERE w.address = $1`,
+      [buyer.toLowerCase()],
+    );
+    expect(rows).to.deep.equal([{ status: "awaiting_payment", quote_price: LOCAL_ETH_USD_PRICE.toString() }]);
+  });
+
   it("says why ETH cannot be quoted while the price feed is stale, and lets the buyer pay in the stablecoin instead", async function () {
     const feed = stack.deployment.ethUsdFeed;
     const now = await stack.node.connection.networkHelpers.time.latest();
