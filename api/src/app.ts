@@ -63,6 +63,7 @@ import { createVoteRelayer } from "./services/vote-relayer.js";
 import { createLiveServices } from "./services/live-services.js";
 import type { LiveServices } from "./services/live-services.js";
 import { createOrderService } from "./services/order-service.js";
+import { PaymentMethodUnavailableError } from "./services/order-errors.js";
 import { createEthPaymentStarter, createEscrowPaymentStarter } from "./services/payment-starters.js";
 import type { PaymentStarters } from "./services/payment-starters.js";
 import { createDiskPhotoStore } from "./services/photo-store.js";
@@ -197,10 +198,14 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     eth,
     ethUnavailable,
     onStockChanged,
+    // A method switched off has a starter that refuses with the same typed 422 the service gives, never a 500.
     paymentStarters: {
       escrow:
         escrow.address === undefined || escrowToken === undefined
-          ? { start: () => Promise.reject(new Error("escrow checkout without a configured escrow")) }
+          ? {
+              start: () =>
+                Promise.reject(new PaymentMethodUnavailableError("escrow", "no escrow or payment token is configured")),
+            }
           : createEscrowPaymentStarter({
               chainId: config.chainId,
               escrowAddress: escrow.address,
@@ -209,13 +214,18 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
             }),
       eth:
         eth === undefined
-          ? { start: () => Promise.reject(new Error("ETH checkout without a price feed and an escrow")) }
+          ? {
+              start: () =>
+                Promise.reject(new PaymentMethodUnavailableError("eth", "no ETH price feed and escrow are configured")),
+            }
           : createEthPaymentStarter({
               chainId: config.chainId,
               escrowAddress: eth.escrowAddress,
               feedAddress: eth.feed.address,
             }),
-      card: card?.starter ?? { start: () => Promise.reject(new Error("card checkout without Stripe")) },
+      card: card?.starter ?? {
+        start: () => Promise.reject(new PaymentMethodUnavailableError("card", "no Stripe account is configured")),
+      },
       ...deps.paymentStarters,
     },
     cardUnavailable: card === undefined ? "no Stripe account is configured (STRIPE_SECRET_KEY)" : undefined,

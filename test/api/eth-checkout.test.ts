@@ -317,6 +317,40 @@ describe("API checkout in ETH, priced by the local price feed", function () {
     expect((await postCheckout(bearer, `eth-after-refusal-${++keyCounter}`)).status).to.equal(201);
   });
 
+  it("answers a repeat of an ETH checkout's key with 422 payment_method_unavailable once ETH is switched off, keeping the orders", async function () {
+    const { bearer, key, body } = await ethCheckout([1]);
+    // The same database, restarted without a price feed: ETH checkout is off.
+    const ethOff = await startApiApp({
+      peer: api,
+      env: {
+        CHAIN_RPC_URL: node.url,
+        ESCROW_ADDRESS: (await deployment.escrow.getAddress()).toLowerCase(),
+        ESCROW_TOKEN_ADDRESS: (await deployment.usdc.getAddress()).toLowerCase(),
+      },
+    });
+    try {
+      const response = await ethOff.request("/api/checkout", {
+        method: "POST",
+        headers: { Authorization: `Bearer ${bearer}`, "Content-Type": "application/json", "Idempotency-Key": key },
+        body: JSON.stringify({ paymentMethod: "eth" }),
+      });
+      const error = ((await response.json()) as ErrorBody).error;
+      expect(response.status, JSON.stringify(error)).to.equal(422);
+      expect(error.code).to.equal("payment_method_unavailable");
+      expect(error.message).to.contain("ETH_PRICE_FEED_ADDRESS");
+      expect(error.message).to.contain(`keeps its orders until ${body.expiresAt}`);
+      expect(error.details).to.include({ paymentMethod: "eth", checkoutId: body.checkoutId });
+    } finally {
+      await ethOff.close();
+    }
+    const detail = await orderDetail(bearer, body.orders[0].id);
+    expect([detail.status, detail.escrow.amount, detail.escrow.quote?.roundId]).to.deep.equal([
+      "awaiting_payment",
+      body.eth.value,
+      body.eth.quote.roundId,
+    ]);
+  });
+
   it("documents the eth option of checkout in the OpenAPI document: the request, and the call, value and quote", async function () {
     const document = (await (await api.request("/api/openapi.json")).json()) as {
       paths: Record<string, Record<string, { requestBody: unknown; responses: Record<string, unknown> }>>;

@@ -51,9 +51,10 @@ export interface ChainWebStack {
  * The whole marketplace as `npm run dev` runs it, on a chain of its own: a Hardhat node with the real Ignition
  * deployment, the indexer process following it, the API (with its escrow-linking and expiry jobs) on a fresh seeded
  * database (the shop and the local arbiter's account, as `npm run dev` seeds them), and the web app built against this
- * node's addresses and RPC URL.
+ * node's addresses and RPC URL. ETH checkout is off (no price feed configured, as on a shop without one) unless
+ * `ethPriceFeed` gives the API the deployment's MockPriceFeed.
  */
-export async function startChainWebStack(): Promise<ChainWebStack> {
+export async function startChainWebStack({ ethPriceFeed = false } = {}): Promise<ChainWebStack> {
   const node = await startLocalNode();
   const deployment = await deployLocal(node.connection, { deploymentId: node.deploymentId });
   const work = await mkdtemp(path.join(tmpdir(), "agridao-chain-web-"));
@@ -100,6 +101,7 @@ export async function startChainWebStack(): Promise<ChainWebStack> {
         ESCROW_TOKEN_ADDRESS: usdc.toLowerCase(),
         ESCROW_TOKEN_DECIMALS: "6",
         ESCROW_LINK_INTERVAL_SECONDS: "1",
+        ...(ethPriceFeed ? { ETH_PRICE_FEED_ADDRESS: (await deployment.ethUsdFeed.getAddress()).toLowerCase() } : {}),
       },
     }),
     buildWebApp({ outDir: distDir, contractsFile, chainRpcUrl: node.url }),

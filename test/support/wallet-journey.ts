@@ -36,7 +36,7 @@ export const EN_CHECKOUT: CheckoutLabels = {
   addToCart: "Add to cart",
   cart: "Cart",
   goToCheckout: "Go to checkout",
-  wallet: "Pay with a wallet (stablecoin into escrow)",
+  wallet: "Pay with a wallet (into escrow)",
   signIn: "Sign the message and sign in",
   faucet: "Get test ETH and USDC",
   faucetDone: "Sent 10 test ETH and 1,000 test USDC to your wallet.",

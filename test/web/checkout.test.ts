@@ -181,7 +181,7 @@ describe("Web checkout and orders on a real chain", function () {
       addToCart: "ঝুড়িতে রাখুন",
       cart: "ঝুড়ি",
       goToCheckout: "চেকআউটে যান",
-      wallet: "ওয়ালেট দিয়ে (এসক্রোতে স্টেবলকয়েন)",
+      wallet: "ওয়ালেট দিয়ে (এসক্রোতে)",
       signIn: "বার্তায় সই করে সাইন ইন করুন",
       faucet: "টেস্ট ETH ও USDC নিন",
       faucetDone: "আপনার ওয়ালেটে ১০ টেস্ট ETH ও ১,০০০ টেস্ট USDC পাঠানো হয়েছে।",
@@ -207,6 +207,23 @@ describe("Web checkout and orders on a real chain", function () {
       await stack.node.connection.provider.request({ method: "eth_getTransactionCount", params: [address, "latest"] }),
     ).to.equal("0x0");
     expect((await orderRow(address)).status).to.equal("awaiting_payment");
+  });
+
+  // This stack's API has no ETH price feed, as a shop without one: ETH checkout answers 422.
+  it("offers only the stablecoin when the shop has no ETH price feed, saying why, and reserves nothing", async function () {
+    const page = await openPage();
+    const key = await checkoutWithWallet(page, EN, { faucet: false });
+    const address = privateKeyToAccount(key as `0x${string}`).address;
+    const eth = page.getByLabel("ETH (at the current price)");
+    await eth.check();
+    await page.getByRole("button", { name: EN.pay }).click();
+    await page
+      .getByText("This shop does not take ETH: it has no ETH price feed to fix the amount. Pay in the stablecoin.")
+      .waitFor();
+    expect(await eth.isDisabled()).to.equal(true);
+    expect(await page.getByLabel("Stablecoin (USDC, at par)").isChecked()).to.equal(true);
+    expect(await page.getByText("The checkout failed.").count()).to.equal(0);
+    expect(await orderRow(address)).to.equal(undefined);
   });
 
   it("says the deployment is stale when the escrow address holds no code, instead of sending transactions", async function () {

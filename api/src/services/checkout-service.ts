@@ -131,12 +131,26 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
   return {
     async checkout(em, request) {
       const { buyerId, paymentMethod } = request;
+      const keyHash = createHash("sha256").update(request.idempotencyKey).digest("hex");
       if (paymentMethod === "eth" && deps.eth === undefined) {
+        // A repeat of a key whose ETH checkout was made before ETH was switched off: its orders stay reserved (and
+        // payable at their quote) until they expire or are cancelled, but this API can no longer build the call.
+        const earlier = await em.findOne(
+          Checkout,
+          { buyer: buyerId, idempotencyKeyHash: keyHash },
+          { fields: ["id", "expiresAt"] },
+        );
+        const reason =
+          deps.ethUnavailable ??
+          "ETH needs a price feed to fix the amount, and none is configured (ETH_PRICE_FEED_ADDRESS); " +
+            "pay in the stablecoin (escrow) or by card";
         throw new PaymentMethodUnavailableError(
           "eth",
-          deps.ethUnavailable ??
-            "ETH needs a price feed to fix the amount, and none is configured (ETH_PRICE_FEED_ADDRESS); " +
-              "pay in the stablecoin (escrow) or by card",
+          earlier === null
+            ? reason
+            : `${reason}. The checkout this key made earlier keeps its orders until ` +
+                `${earlier.expiresAt.toISOString()}; cancel them to check out again another way`,
+          earlier?.id,
         );
       }
       const eth = paymentMethod === "eth" ? deps.eth : undefined;
@@ -150,7 +164,6 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
       if (paymentMethod === "card" && deps.cardUnavailable !== undefined) {
         throw new PaymentMethodUnavailableError("card", deps.cardUnavailable);
       }
-      const keyHash = createHash("sha256").update(request.idempotencyKey).digest("hex");
       const fingerprint = fingerprintOf(request);
       // Read outside the transaction: a failed read (no indexer schema) would abort it.
       const fee = await readPlatformFee(em, deps.chainId);

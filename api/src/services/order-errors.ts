@@ -22,13 +22,19 @@ export class IdempotencyKeyReusedError extends ApiError {
   }
 }
 
-/** The payment method cannot be used on this API as configured; the message says why. */
+/**
+ * The payment method cannot be used on this API as configured; the message says why. `checkoutId` names the earlier
+ * checkout a repeated Idempotency-Key belongs to, whose method was switched off since.
+ */
 export class PaymentMethodUnavailableError extends ApiError {
   readonly status = 422;
   readonly code = "payment_method_unavailable";
 
-  constructor(paymentMethod: string, reason: string) {
-    super(`Paying by ${paymentMethod} is not available: ${reason}`, { paymentMethod });
+  constructor(paymentMethod: string, reason: string, checkoutId?: string) {
+    super(
+      `Paying by ${paymentMethod} is not available: ${reason}`,
+      checkoutId === undefined ? { paymentMethod } : { paymentMethod, checkoutId },
+    );
   }
 }
 

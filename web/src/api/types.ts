@@ -148,6 +148,17 @@ export type OrderStatus =
 
 export type PaymentMethod = "escrow" | "card";
 
+/** What a buyer may check out with: `eth` is paid into the same escrow (its orders are `escrow` with a quote). */
+export type CheckoutMethod = PaymentMethod | "eth";
+
+/** The price-feed round an order's wei was computed from: `price / 10**priceDecimals` shop currency per ETH. */
+export interface EthQuote {
+  price: string;
+  priceDecimals: number;
+  roundId: string;
+  expiresAt: string;
+}
+
 export interface OrderItem {
   productId: string;
   name: string;
@@ -169,7 +180,14 @@ export interface OrderSummary {
   feeBps: number;
   feeMinor: number;
   totalMinor: number;
-  escrow: { ref: `0x${string}`; seller: `0x${string}`; amount: string; orderId: string | null } | null;
+  /** `amount` is in token units, or wei when `quote` is set (the order is paid in ETH). */
+  escrow: {
+    ref: `0x${string}`;
+    seller: `0x${string}`;
+    amount: string;
+    quote: EthQuote | null;
+    orderId: string | null;
+  } | null;
   expiresAt: string;
   paidAt: string | null;
   createdAt: string;
@@ -229,11 +247,30 @@ export interface EscrowPayment {
   approval: { spender: `0x${string}`; amount: string };
   deadline: string;
   deadlineUnix: number;
-  call: { functionName: "createOrder" | "createOrders"; to: `0x${string}`; data: `0x${string}`; value: "0" };
+  call: EscrowCall<"0">;
+}
+
+type EscrowCall<Value extends string> = {
+  functionName: "createOrder" | "createOrders";
+  to: `0x${string}`;
+  data: `0x${string}`;
+  value: Value;
+};
+
+/** Paying an ETH checkout: send `call` (its value is `value` wei) before `quote.expiresAt`; no approval. */
+export interface EthPayment {
+  chainId: number;
+  escrowAddress: `0x${string}`;
+  value: string;
+  quote: EthQuote & { feedAddress: `0x${string}`; expiresAtUnix: number };
+  deadline: string;
+  deadlineUnix: number;
+  call: EscrowCall<string>;
 }
 
 export type CheckoutResult =
   | (CheckoutCommon & { paymentMethod: "escrow"; escrow: EscrowPayment })
+  | (CheckoutCommon & { paymentMethod: "eth"; eth: EthPayment })
   | (CheckoutCommon & { paymentMethod: "card"; card: { redirectUrl: string | null } });
 
 export interface AppNotification {

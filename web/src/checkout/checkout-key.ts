@@ -1,4 +1,4 @@
-import type { PaymentMethod } from "../api/types";
+import type { CheckoutMethod } from "../api/types";
 
 const STORAGE_PREFIX = "agridao.checkoutKey.";
 
@@ -6,7 +6,7 @@ const STORAGE_PREFIX = "agridao.checkoutKey.";
  * The Idempotency-Key of the current checkout attempt with `method`: made once and kept (in sessionStorage, so a reload
  * is still the same attempt) until the attempt succeeds, so retrying after a network error never checks out twice.
  */
-export function checkoutKey(method: PaymentMethod): string {
+export function checkoutKey(method: CheckoutMethod): string {
   const storageKey = STORAGE_PREFIX + method;
   const stored = sessionStorage.getItem(storageKey);
   if (stored !== null) return stored;
@@ -16,6 +16,6 @@ export function checkoutKey(method: PaymentMethod): string {
 }
 
 /** Ends the attempt: the next checkout gets a new key. */
-export function forgetCheckoutKey(method: PaymentMethod): void {
+export function forgetCheckoutKey(method: CheckoutMethod): void {
   sessionStorage.removeItem(STORAGE_PREFIX + method);
 }

@@ -19,6 +19,7 @@ export function CheckoutProgress({ checkoutId }: { checkoutId: string }) {
     if (!paid) return;
     forgetCheckoutKey("escrow");
     forgetCheckoutKey("card");
+    forgetCheckoutKey("eth");
   }, [paid]);
   if (orders.data === undefined) return <QueryState error={orders.error} />;
   return (

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 
-import type { CheckoutResult, PaymentMethod } from "../api/types";
+import type { CheckoutMethod, CheckoutResult } from "../api/types";
 import { useSession } from "../hooks/session-context";
 import { checkoutKey } from "./checkout-key";
 
@@ -12,7 +12,7 @@ export function useCheckout() {
   const session = useSession();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (method: PaymentMethod) =>
+    mutationFn: (method: CheckoutMethod) =>
       session.request<CheckoutResult>("/api/checkout", {
         method: "POST",
         body: { paymentMethod: method },

@@ -4,6 +4,7 @@ import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 
+import { EthQuoteSummary } from "../checkout/eth-quote-summary";
 import { QueryState } from "../components/query-state";
 import { OrderDispute } from "../disputes/order-dispute";
 import { useFormat } from "../hooks/use-format";
@@ -38,7 +39,14 @@ export default function OrderPage() {
         <span className={`order-status status-${o.status}`} data-testid="order-status">
           {t(STATUS_KEYS[o.status])}
         </span>{" "}
-        · {t(o.paymentMethod === "escrow" ? "orders.paidByWallet" : "orders.paidByCard")}
+        ·{" "}
+        {t(
+          o.escrow?.quote != null
+            ? "orders.paidInEth"
+            : o.paymentMethod === "escrow"
+              ? "orders.paidByWallet"
+              : "orders.paidByCard",
+        )}
       </p>
       <ul className="cart-lines">
         {o.items.map((item) => (
@@ -57,6 +65,12 @@ export default function OrderPage() {
         <dt>{t("cart.platformFee")}</dt>
         <dd>{money(o.feeMinor)}</dd>
       </dl>
+      {o.escrow?.quote != null && (
+        <section aria-labelledby="eth-quote">
+          <h2 id="eth-quote">{t("orders.ethQuoteTitle")}</h2>
+          <EthQuoteSummary wei={o.escrow.amount} quote={o.escrow.quote} currency={o.currency} live={false} />
+        </section>
+      )}
       {o.flags.length > 0 && (
         <section aria-labelledby="flags" className="flags">
           <h2 id="flags">{t("orders.flagsTitle")}</h2>

@@ -4,8 +4,10 @@ import { encodeFunctionData, erc20Abi } from "viem";
 import { useAccount, usePublicClient } from "wagmi";
 
 import { requestJson } from "../api/request-json";
-import type { CheckoutResult, SignedIn } from "../api/types";
+import { ApiError } from "../api/api-error";
+import type { CheckoutResult, EthPayment, SignedIn } from "../api/types";
 import { CheckoutProgress } from "../checkout/checkout-progress";
+import { EthQuoteSummary, useSecondsLeft } from "../checkout/eth-quote-summary";
 import { useCheckout } from "../checkout/use-checkout";
 import { useSession } from "../hooks/session-context";
 import { ChainGuard } from "./chain-guard";
@@ -16,7 +18,13 @@ import { useSiweProof } from "./use-siwe-proof";
 import { WalletProviders } from "./wallet-providers";
 import { chainDeployment, walletChain } from "./wallet-chain";
 
-type EscrowCheckout = Extract<CheckoutResult, { paymentMethod: "escrow" }>;
+type WalletCheckoutResult = Exclude<CheckoutResult, { paymentMethod: "card" }>;
+
+/** A checkout whose payment was mined: for ETH, what was paid at which quote stays on the page. */
+interface PaidCheckout {
+  checkoutId: string;
+  eth?: { payment: EthPayment; currency: string };
+}
 
 function WalletSiwe() {
   const { t } = useTranslation();
@@ -45,7 +53,20 @@ function WalletSiwe() {
   );
 }
 
-function PayWithWallet({ onPaid }: { onPaid: (checkoutId: string) => void }) {
+/** Which asset the wallet pays in: the stablecoin (approve, then pay) or ETH (one call carrying the value). */
+type Asset = "stablecoin" | "eth";
+
+/** Why ETH cannot be chosen now: the API offers no ETH (422), or its price feed cannot quote (503). */
+type EthRefusal = "unavailable" | "priceUnusable";
+
+function ethRefusalOf(error: unknown): EthRefusal | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  if (error.status === 422 && error.code === "payment_method_unavailable") return "unavailable";
+  if (error.status === 503 && error.code === "price_feed_unusable") return "priceUnusable";
+  return undefined;
+}
+
+function PayWithWallet({ onPaid }: { onPaid: (paid: PaidCheckout) => void }) {
   const { t } = useTranslation();
   const session = useSession();
   const { address } = useAccount();
@@ -53,18 +74,36 @@ function PayWithWallet({ onPaid }: { onPaid: (checkoutId: string) => void }) {
   const checkout = useCheckout();
   const approval = useSendTransaction();
   const payment = useSendTransaction();
-  const [result, setResult] = useState<EscrowCheckout | undefined>(undefined);
+  const [asset, setAsset] = useState<Asset>("stablecoin");
+  const [ethRefusal, setEthRefusal] = useState<EthRefusal | undefined>(undefined);
+  const [result, setResult] = useState<WalletCheckoutResult | undefined>(undefined);
   const [short, setShort] = useState(false);
+  const quoteLeft = useSecondsLeft(
+    result?.paymentMethod === "eth" ? result.eth.quote.expiresAt : new Date(0).toISOString(),
+  );
   if (session.user === undefined) return <WalletSiwe />;
   if (address === undefined || publicClient === undefined) return null;
+  const quoteExpired = result?.paymentMethod === "eth" && quoteLeft === 0;
 
-  const pay = async () => {
-    setShort(false);
-    approval.reset();
-    payment.reset();
-    const answer = result ?? (await checkout.mutateAsync("escrow").catch(() => undefined));
-    if (answer === undefined || answer.paymentMethod !== "escrow") return;
+  /** The checkout of this attempt: made once, then reused by every retry of the payment. */
+  const checkoutFor = async (wanted: Asset): Promise<WalletCheckoutResult | undefined> => {
+    if (result !== undefined) return result;
+    const answer = await checkout.mutateAsync(wanted === "eth" ? "eth" : "escrow").catch((error: unknown) => {
+      const refusal = wanted === "eth" ? ethRefusalOf(error) : undefined;
+      if (refusal !== undefined) {
+        setEthRefusal(refusal);
+        // Nothing was reserved: the buyer may go on with the stablecoin, which is what the page now offers.
+        if (refusal === "unavailable") setAsset("stablecoin");
+        checkout.reset();
+      }
+      return undefined;
+    });
+    if (answer === undefined || answer.paymentMethod === "card") return undefined;
     setResult(answer);
+    return answer;
+  };
+
+  const payStablecoin = async (answer: Extract<WalletCheckoutResult, { paymentMethod: "escrow" }>) => {
     const { token, approval: wanted, call } = answer.escrow;
     const amount = BigInt(wanted.amount);
     const [balance, allowance] = await Promise.all([
@@ -90,7 +129,38 @@ function PayWithWallet({ onPaid }: { onPaid: (checkoutId: string) => void }) {
       if (approved === undefined) return;
     }
     const paid = await payment.send({ to: call.to, data: call.data, value: BigInt(call.value) });
-    if (paid !== undefined) onPaid(answer.checkoutId);
+    if (paid !== undefined) onPaid({ checkoutId: answer.checkoutId });
+  };
+
+  const payEth = async (answer: Extract<WalletCheckoutResult, { paymentMethod: "eth" }>) => {
+    const { call } = answer.eth;
+    const value = BigInt(call.value);
+    // The value plus roughly the gas: a wallet short of either is told so before anything is sent. When the estimate
+    // itself fails, the wallet's own error (mapped by transactionFailure) says why.
+    const balance = await publicClient.getBalance({ address });
+    const gasCost = await Promise.all([
+      publicClient.estimateGas({ account: address, to: call.to, data: call.data, value }),
+      publicClient.getGasPrice(),
+    ]).then(
+      ([gas, price]) => gas * price,
+      () => 0n,
+    );
+    if (balance < value + gasCost) {
+      setShort(true);
+      return;
+    }
+    const paid = await payment.send({ to: call.to, data: call.data, value });
+    if (paid !== undefined)
+      onPaid({ checkoutId: answer.checkoutId, eth: { payment: answer.eth, currency: answer.currency } });
+  };
+
+  const pay = async () => {
+    setShort(false);
+    approval.reset();
+    payment.reset();
+    const answer = await checkoutFor(asset);
+    if (answer?.paymentMethod === "escrow") await payStablecoin(answer);
+    if (answer?.paymentMethod === "eth" && !quoteExpired) await payEth(answer);
   };
   const busy =
     checkout.isPending ||
@@ -98,9 +168,49 @@ function PayWithWallet({ onPaid }: { onPaid: (checkoutId: string) => void }) {
     approval.state.step === "pending" ||
     payment.state.step === "confirming" ||
     payment.state.step === "pending";
+  const ethOffered = ethRefusal !== "unavailable";
   return (
     <>
-      <button type="button" className="button" disabled={busy} onClick={() => void pay()}>
+      <fieldset className="payment-choice">
+        <legend>{t("checkout.payIn")}</legend>
+        <label>
+          <input
+            type="radio"
+            name="asset"
+            checked={asset === "stablecoin"}
+            disabled={result !== undefined || busy}
+            onChange={() => setAsset("stablecoin")}
+          />
+          {t("checkout.payInStablecoin")}
+        </label>
+        <label className={ethOffered ? undefined : "disabled"}>
+          <input
+            type="radio"
+            name="asset"
+            checked={asset === "eth"}
+            disabled={!ethOffered || result !== undefined || busy}
+            onChange={() => {
+              setAsset("eth");
+              if (ethRefusal === "priceUnusable") setEthRefusal(undefined);
+            }}
+          />
+          {t("checkout.payInEth")}
+        </label>
+      </fieldset>
+      {ethRefusal !== undefined && (
+        <p className="error" role="alert">
+          {t(ethRefusal === "unavailable" ? "checkout.ethUnavailable" : "checkout.ethPriceUnusable")}
+        </p>
+      )}
+      {result?.paymentMethod === "eth" && (
+        <EthQuoteSummary wei={result.eth.value} quote={result.eth.quote} currency={result.currency} live />
+      )}
+      {quoteExpired && payment.state.step !== "mined" && (
+        <p className="error" role="alert">
+          {t("checkout.quoteExpired")}
+        </p>
+      )}
+      <button type="button" className="button" disabled={busy || quoteExpired} onClick={() => void pay()}>
         {result === undefined ? t("checkout.payWithWallet") : t("checkout.retryPayment")}
       </button>
       {checkout.isError && (
@@ -110,7 +220,7 @@ function PayWithWallet({ onPaid }: { onPaid: (checkoutId: string) => void }) {
       )}
       {short && (
         <p className="error" role="alert">
-          {t("tx.failure.insufficientFunds")}
+          {t(asset === "eth" ? "checkout.ethInsufficient" : "tx.failure.insufficientFunds")}
         </p>
       )}
       {approval.state.step !== "idle" && (
@@ -121,7 +231,7 @@ function PayWithWallet({ onPaid }: { onPaid: (checkoutId: string) => void }) {
       )}
       {payment.state.step !== "idle" && (
         <div>
-          <h3>{t("checkout.paymentStep")}</h3>
+          <h3>{t(asset === "eth" ? "checkout.ethPaymentStep" : "checkout.paymentStep")}</h3>
           <TxStatus state={payment.state} />
         </div>
       )}
@@ -129,16 +239,29 @@ function PayWithWallet({ onPaid }: { onPaid: (checkoutId: string) => void }) {
   );
 }
 
-/** Paying a checkout into the escrow from the buyer's wallet: connect, sign in, right network, approve, pay, indexed. */
+/**
+ * Paying a checkout into the escrow from the buyer's wallet: connect, sign in, right network, then the stablecoin
+ * (approve, pay) or ETH (at a quoted amount, one call), then indexed.
+ */
 export function WalletCheckout() {
-  const [paidCheckout, setPaidCheckout] = useState<string | undefined>(undefined);
+  const [paid, setPaid] = useState<PaidCheckout | undefined>(undefined);
   return (
     <WalletProviders>
       <ChainGuard escrowAddress={chainDeployment?.addresses.MarketplaceEscrow}>
-        {paidCheckout === undefined ? (
-          <PayWithWallet onPaid={setPaidCheckout} />
+        {paid === undefined ? (
+          <PayWithWallet onPaid={setPaid} />
         ) : (
-          <CheckoutProgress checkoutId={paidCheckout} />
+          <>
+            {paid.eth !== undefined && (
+              <EthQuoteSummary
+                wei={paid.eth.payment.value}
+                quote={paid.eth.payment.quote}
+                currency={paid.eth.currency}
+                live={false}
+              />
+            )}
+            <CheckoutProgress checkoutId={paid.checkoutId} />
+          </>
         )}
       </ChainGuard>
     </WalletProviders>
