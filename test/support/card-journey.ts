@@ -1,5 +1,9 @@
+import { randomUUID } from "node:crypto";
+
 import type { Page } from "playwright-core";
 
+import { insertUser } from "./cart-fixtures.js";
+import { fillCart } from "./order-fixtures.js";
 import type { WebStack } from "./web-stack.js";
 
 /** The local Stripe's test card that succeeds. */
@@ -58,4 +62,35 @@ export async function payWithCard(page: Page, number: string): Promise<void> {
   await page.getByLabel("CVC").fill("123");
   await page.getByLabel("Name on card").fill("Rahima Begum");
   await page.getByRole("button", { name: /^Pay / }).click();
+}
+
+/**
+ * A new buyer's card order of `quantity` kilos of mangoes, checked out through the API and paid on the local Stripe
+ * without a browser, once its webhooks are applied: for journeys whose subject comes after payment.
+ */
+export async function paidCardOrder(stack: WebStack, quantity: number): Promise<{ orderId: string; buyerId: string }> {
+  const pool = stack.api.database.pool;
+  const buyerId = await insertUser(pool, ["buyer"]);
+  const { token } = await stack.api.accessTokens.issue({ id: buyerId, roles: ["buyer"] });
+  const { rows: products } = await pool.query<{ id: string }>("SELECT id FROM products WHERE name = $1", [MANGOES]);
+  await fillCart(pool, buyerId, [{ productId: products[0].id, quantity }]);
+  const response = await stack.api.request("/api/checkout", {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ${token}`,
+      "Content-Type": "application/json",
+      "Idempotency-Key": randomUUID(),
+    },
+    body: JSON.stringify({ paymentMethod: "card" }),
+  });
+  if (response.status !== 201) throw new Error(`card checkout failed: ${response.status} ${await response.text()}`);
+  const { checkoutId, orders } = (await response.json()) as { checkoutId: string; orders: { id: string }[] };
+  const { rows } = await pool.query<{ stripe_session_id: string }>(
+    "SELECT stripe_session_id FROM checkouts WHERE id = $1",
+    [checkoutId],
+  );
+  const outcome = stack.stripe!.local.paySession(rows[0].stripe_session_id, { number: CARD_OK });
+  if (outcome.status !== "succeeded") throw new Error(`the local Stripe did not take the card: ${outcome.status}`);
+  await stack.stripe!.local.waitForWebhooksIdle(20_000);
+  return { orderId: orders[0].id, buyerId };
 }

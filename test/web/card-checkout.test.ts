@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-
 import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
 import { privateKeyToAccount } from "viem/accounts";
@@ -13,13 +11,12 @@ import {
   MANGOES,
   MANGOES_MINOR,
   checkOutByCard,
+  paidCardOrder,
   payWithCard,
   signUpWithEmail,
 } from "../support/card-journey.js";
-import { insertUser } from "../support/cart-fixtures.js";
 import { hardhatKey } from "../support/hardhat-keys.js";
 import { journeyPages } from "../support/journey-pages.js";
-import { fillCart } from "../support/order-fixtures.js";
 import { signInWithWallet } from "../support/wallet-journey.js";
 import { WEB_STACK_FEE_BPS, startWebStack } from "../support/web-stack.js";
 import type { WebStack } from "../support/web-stack.js";
@@ -267,24 +264,7 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
 
   it("tells the farmer, in Bengali on a phone, that an order shipped elsewhere meanwhile can no longer be shipped", async function () {
     // A buyer's card order of three kilos, paid on the local Stripe without a browser.
-    const buyerId = await insertUser(db(), ["buyer"]);
-    const { token } = await stack.api.accessTokens.issue({ id: buyerId, roles: ["buyer"] });
-    const { rows: products } = await db().query<{ id: string }>("SELECT id FROM products WHERE name = $1", [MANGOES]);
-    await fillCart(db(), buyerId, [{ productId: products[0].id, quantity: 3 }]);
-    const response = await stack.api.request("/api/checkout", {
-      method: "POST",
-      headers: {
-        Authorization: `Bearer ${token}`,
-        "Content-Type": "application/json",
-        "Idempotency-Key": randomUUID(),
-      },
-      body: JSON.stringify({ paymentMethod: "card" }),
-    });
-    expect(response.status).to.equal(201);
-    const { checkoutId, orders } = (await response.json()) as { checkoutId: string; orders: { id: string }[] };
-    const { stripe_session_id: sessionId } = await checkoutPaymentIntent(checkoutId);
-    expect(stripe().local.paySession(sessionId, { number: CARD_OK }).status).to.equal("succeeded");
-    await stripe().local.waitForWebhooksIdle(20_000);
+    const { orderId } = await paidCardOrder(stack, 3);
 
     const farmer = await farmerDashboard({ locale: "bn-BD", width: 360, signIn: "বার্তায় সই করে সাইন ইন করুন" });
     const row = farmer.locator(".order-row", { hasText: `৩ × ${MANGOES}` });
@@ -298,7 +278,7 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
       localFarmerAddresses()[0],
     ]);
     const farmerToken = await stack.api.accessTokens.issue({ id: owners[0].user_id, roles: ["buyer", "farmer"] });
-    const elsewhere = await stack.api.request(`/api/orders/${orders[0].id}/ship`, {
+    const elsewhere = await stack.api.request(`/api/orders/${orderId}/ship`, {
       method: "POST",
       headers: { Authorization: `Bearer ${farmerToken.token}` },
     });
@@ -312,7 +292,7 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
     await row.locator(".order-status", { hasText: /^পাঠানো হয়েছে$/ }).waitFor();
     const { rows: shipped } = await db().query<{ n: number }>(
       "SELECT count(*)::int AS n FROM order_events WHERE order_id = $1 AND kind = 'shipped'",
-      [orders[0].id],
+      [orderId],
     );
     expect(shipped).to.deep.equal([{ n: 1 }]);
   });

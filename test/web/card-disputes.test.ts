@@ -9,6 +9,7 @@ import {
   CARD_OK,
   MANGOES_MINOR,
   checkOutByCard,
+  paidCardOrder,
   payWithCard,
   signInWithEmail,
   signUpWithEmail,
@@ -345,5 +346,43 @@ describe("Web card disputes: a ruling refunds the card, a refund the bank fails,
       ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
     );
     await admin.locator(".timeline li", { hasText: again.stripe_refund_id }).waitFor();
+  });
+
+  it("refunds part of a card order from its page in Bengali on a 360 px phone, with 44 px controls and Bengali digits", async function () {
+    const { orderId } = await paidCardOrder(stack, 2);
+    const arbiter = await pages.open({ locale: "bn-BD", width: 360, key: hardhatKey(LOCAL_ROLES.arbiter) });
+    await signInWithWallet(arbiter, stack, "বার্তায় সই করে সাইন ইন করুন");
+    await arbiter.goto(`${stack.url}/orders/${orderId}`);
+
+    const refund = pageSection(arbiter, "টাকা ফেরত");
+    const amount = refund.getByLabel("ফেরতের পরিমাণ (USD)");
+    const reason = refund.getByLabel("টাকা ফেরতের কারণ");
+    const submit = refund.getByRole("button", { name: "ক্রেতার কার্ডে টাকা ফেরত দিন" });
+    for (const control of [amount, reason, submit]) {
+      const box = (await control.boundingBox())!;
+      expect(box.height).to.be.at.least(44);
+      expect(box.x + box.width).to.be.at.most(360);
+    }
+    expect(await arbiter.evaluate<number>("document.documentElement.scrollWidth")).to.be.at.most(360);
+
+    // Labels lead the keyboard to their fields; a malformed amount is refused in Bengali, and nothing is sent.
+    await amount.focus();
+    await arbiter.keyboard.type("১.২৩৪");
+    await arbiter.keyboard.press("Tab");
+    await arbiter.keyboard.type("ফল পচা ছিল");
+    await arbiter.keyboard.press("Tab");
+    await arbiter.keyboard.press("Enter");
+    await refund.getByRole("alert").getByText("শূন্যের বেশি এবং সর্বোচ্চ", { exact: false }).waitFor();
+    expect(await amount.getAttribute("aria-invalid")).to.equal("true");
+
+    await amount.fill("১.৫০");
+    await submit.click();
+    await refund.getByRole("status").getByText("ক্রেতার কার্ডে", { exact: false }).waitFor();
+    await stack.stripe!.local.waitForWebhooksIdle(20_000);
+    const [row] = await refundsOf(orderId);
+    expect(row).to.deep.include({ amount_minor: 150, status: "succeeded", dispute_id: null });
+    await arbiter.locator(".timeline li", { hasText: row.stripe_refund_id }).waitFor();
+    const stripeRefund = await local().stripe.refunds.retrieve(row.stripe_refund_id);
+    expect(stripeRefund).to.include({ amount: 150, status: "succeeded" });
   });
 });

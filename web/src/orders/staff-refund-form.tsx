@@ -13,11 +13,14 @@ import { useRefundOrder } from "../hooks/use-orders";
 /** Statuses in which the API refunds a card order (it still holds some of the buyer's money). */
 const REFUNDABLE = ["paid", "shipped", "delivered", "disputed", "resolved"];
 
-/** The amount typed in major units ("2.60", "2,60" or "3") as minor units; undefined when it is not one. */
+/** Bengali digits as ASCII ones: a Bengali phone keyboard types ২.৬০. */
+const asciiDigits = (text: string) => text.replace(/[০-৯]/g, (digit) => String(digit.charCodeAt(0) - 0x09e6));
+
+/** The amount typed in major units ("2.60", "2,60", "৩" or "3") as minor units; undefined when it is not one. */
 function parseAmount(text: string, currency: string): number | undefined {
   const perMajor = minorPerMajor(currency);
   const digits = Math.round(Math.log10(perMajor));
-  const match = new RegExp(`^(\\d+)(?:[.,](\\d{1,${Math.max(digits, 1)}}))?$`).exec(text.trim());
+  const match = new RegExp(`^(\\d+)(?:[.,](\\d{1,${Math.max(digits, 1)}}))?$`).exec(asciiDigits(text.trim()));
   if (match === null || (digits === 0 && match[2] !== undefined)) return undefined;
   const fraction = (match[2] ?? "").padEnd(digits, "0");
   return Number(match[1]) * perMajor + (digits === 0 ? 0 : Number(fraction));
