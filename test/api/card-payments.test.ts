@@ -773,4 +773,33 @@ describe("API card payments (Stripe)", function () {
       if (response.status === 404) return;
     }
   }
+
+  describe("dispute rulings", function () {
+    it("refunds the buyer's share when an arbiter rules on a card dispute; a ruling of the whole total leaves the order refunded", async function () {
+      for (const [share, status] of [
+        [600, "resolved"],
+        [2_000, "refunded"],
+      ] as const) {
+        const { orderId, buyer } = await paidOrder(1_000, 2);
+        const opened = await h.call(`/api/orders/${orderId}/disputes`, buyer.bearer, "POST", { reason: "crushed" });
+        expect(opened.status).to.equal(201);
+        const { dispute } = (await opened.json()) as { dispute: { id: string } };
+        const arbiter = await h.actor(["arbiter"]);
+        // The ruling holds the dispute's and the order's row locks while Stripe refunds: it must not wait on itself.
+        const ruled = await h.call(`/api/disputes/${dispute.id}/ruling`, arbiter.bearer, "POST", {
+          buyerShareMinor: share,
+        });
+        expect(ruled.status).to.equal(200);
+        const { refund } = (await ruled.json()) as { refund: { stripeRefundId: string } };
+        await h.settle();
+        expect(await h.stripe.refunds.retrieve(refund.stripeRefundId)).to.include({
+          amount: share,
+          status: "succeeded",
+        });
+        expect((await h.order(orderId)).status).to.equal(status);
+        expect(await count("refunds WHERE dispute_id = $1 AND amount_minor = $2", [dispute.id, share])).to.equal(1);
+        expect(await notifications(buyer.id, "refund")).to.equal(1);
+      }
+    });
+  });
 });

@@ -12,7 +12,11 @@ export async function connectBurner(page: Page): Promise<void> {
  * Signs in with the page's burner wallet (Sign-In with Ethereum), ending on the account page; `signIn` is the sign-in
  * button's label in the page's language.
  */
-export async function signInWithWallet(page: Page, stack: ChainWebStack, signIn = EN_CHECKOUT.signIn): Promise<void> {
+export async function signInWithWallet(
+  page: Page,
+  stack: Pick<ChainWebStack, "url">,
+  signIn = EN_CHECKOUT.signIn,
+): Promise<void> {
   await page.goto(`${stack.url}/sign-in/wallet`);
   await connectBurner(page);
   await page.getByRole("button", { name: signIn }).click();

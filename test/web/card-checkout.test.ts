@@ -1,23 +1,25 @@
-import { randomUUID } from "node:crypto";
-
 import { expect } from "chai";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { LOCAL_ROLES } from "../../deploy/local.js";
 import { localFarmerAddresses } from "../../scripts/seed-catalog.js";
-import { launchBrowser, saveScreenshot } from "../support/browser.js";
-import { insertUser } from "../support/cart-fixtures.js";
+import { launchBrowser } from "../support/browser.js";
+import {
+  CARD_DECLINED,
+  CARD_OK,
+  MANGOES,
+  MANGOES_MINOR,
+  checkOutByCard,
+  paidCardOrder,
+  payWithCard,
+  signUpWithEmail,
+} from "../support/card-journey.js";
 import { hardhatKey } from "../support/hardhat-keys.js";
-import { fillCart } from "../support/order-fixtures.js";
+import { journeyPages } from "../support/journey-pages.js";
+import { signInWithWallet } from "../support/wallet-journey.js";
 import { WEB_STACK_FEE_BPS, startWebStack } from "../support/web-stack.js";
 import type { WebStack } from "../support/web-stack.js";
-
-const CARD_OK = "4242 4242 4242 4242";
-const CARD_DECLINED = "4000 0000 0000 0002";
-// Himsagar mangoes cost $6.50 a kilo at Padma River Farm, the seeded farm of the first local farmer.
-const MANGOES = "Himsagar mangoes";
-const MANGOES_MINOR = 650;
 
 interface OrderRow {
   id: string;
@@ -33,8 +35,7 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
 
   let stack: WebStack;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  let current: Page | undefined;
+  const pages = journeyPages(() => browser);
 
   before(async function () {
     [stack, browser] = await Promise.all([startWebStack({ cardPayments: true }), launchBrowser()]);
@@ -46,64 +47,11 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === "failed" && current !== undefined && !current.isClosed()) {
-      console.log(`    screenshot: ${await saveScreenshot(current, this.currentTest.fullTitle())}`);
-    }
-    for (const context of contexts.splice(0)) await context.close();
+    await pages.afterEach(this.currentTest);
   });
-
-  /** A fresh browser context (its burner wallet is `key` when given). */
-  async function openPage(options: { locale?: string; width?: number; key?: string } = {}): Promise<Page> {
-    const context = await browser.newContext({
-      locale: options.locale ?? "en-US",
-      viewport: { width: options.width ?? 1280, height: 900 },
-    });
-    contexts.push(context);
-    if (options.key !== undefined) {
-      await context.addInitScript((key) => localStorage.setItem("agridao.burnerKey", key), options.key);
-    }
-    current = await context.newPage();
-    return current;
-  }
 
   const stripe = () => stack.stripe!;
   const db = () => stack.api.database.pool;
-
-  /** Creates an email account from the sign-in page; resolves on the account page. */
-  async function signUp(page: Page, label: string): Promise<string> {
-    const email = `${label}-${Date.now()}@example.com`;
-    await page.goto(`${stack.url}/sign-in`);
-    await page.getByRole("button", { name: "New here? Create an account" }).click();
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill("a long and unusual passphrase");
-    await page.getByLabel("I accept the terms of service").check();
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL("**/account");
-    return email;
-  }
-
-  /** Puts a kilo of mangoes in the cart and goes to the local Stripe's hosted page through the card checkout. */
-  async function checkOutByCard(page: Page): Promise<string> {
-    const { rows } = await db().query<{ id: string }>("SELECT id FROM products WHERE name = $1", [MANGOES]);
-    await page.goto(`${stack.url}/products/${rows[0].id}`);
-    await page.getByRole("button", { name: "Add to cart" }).click();
-    await page.getByText("Added. Your cart has 1 of these.").waitFor();
-    await page.getByRole("navigation").getByRole("link", { name: /^Cart/ }).click();
-    await page.getByRole("link", { name: "Go to checkout" }).click();
-    await page.getByLabel("Pay by card").check();
-    await page.getByRole("button", { name: "Continue to card payment" }).click();
-    await page.waitForURL(`${stripe().local.url}/pay/**`);
-    return page.url();
-  }
-
-  /** Fills the hosted page's card form and submits it. */
-  async function payWithCard(page: Page, number: string) {
-    await page.getByLabel("Card number").fill(number);
-    await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
-    await page.getByLabel("CVC").fill("123");
-    await page.getByLabel("Name on card").fill("Rahima Begum");
-    await page.getByRole("button", { name: /^Pay / }).click();
-  }
 
   async function ordersOf(email: string): Promise<OrderRow[]> {
     const { rows } = await db().query<OrderRow>(
@@ -132,20 +80,16 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
 
   /** Signs the seeded farmer of Padma River Farm in with its burner wallet and opens the farm dashboard. */
   async function farmerDashboard(options: { locale?: string; width?: number; signIn?: string } = {}): Promise<Page> {
-    const page = await openPage({ ...options, key: hardhatKey(LOCAL_ROLES.farmers[0]) });
-    await page.goto(`${stack.url}/sign-in/wallet`);
-    await page.getByRole("button", { name: "Connect Wallet" }).click();
-    await page.getByText("Burner wallet (local chain)").click();
-    await page.getByRole("button", { name: options.signIn ?? "Sign the message and sign in" }).click();
-    await page.waitForURL("**/account");
+    const page = await pages.open({ ...options, key: hardhatKey(LOCAL_ROLES.farmers[0]) });
+    await signInWithWallet(page, stack, options.signIn);
     await page.goto(`${stack.url}/farmer`);
     return page;
   }
 
   it("pays by card on the hosted page, the farmer ships from a second browser and the buyer confirms on a phone", async function () {
-    const buyer = await openPage({ width: 360 });
-    const email = await signUp(buyer, "card-buyer");
-    await checkOutByCard(buyer);
+    const buyer = await pages.open({ width: 360 });
+    const email = await signUpWithEmail(buyer, stack, "card-buyer");
+    await checkOutByCard(buyer, stack);
     // The hosted page charges one line per farm order.
     expect(await buyer.getByRole("list", { name: "Order summary" }).innerText()).to.equal(
       "Order from Padma River Farm × 1: 6.50 USD",
@@ -187,7 +131,7 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
     expect((await ordersOf(email))[0].status).to.equal("shipped");
 
     // The buyer sees it shipped and confirms delivery with a button a thumb can hit.
-    current = buyer;
+    pages.focus(buyer);
     await buyer.reload();
     await buyer.getByTestId("order-status").getByText("Shipped").waitFor();
     const confirm = buyer.getByRole("button", { name: "Confirm delivery" });
@@ -211,9 +155,9 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
   });
 
   it("keeps the order unpaid when the card is declined, tells the buyer, and takes a second card from the order page", async function () {
-    const buyer = await openPage();
-    const email = await signUp(buyer, "declined-buyer");
-    const payUrl = await checkOutByCard(buyer);
+    const buyer = await pages.open();
+    const email = await signUpWithEmail(buyer, stack, "declined-buyer");
+    const payUrl = await checkOutByCard(buyer, stack);
     await payWithCard(buyer, CARD_DECLINED);
     expect(await buyer.getByRole("alert").innerText()).to.equal("Your card was declined.");
     await stripe().local.waitForWebhooksIdle(20_000);
@@ -249,8 +193,8 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
   });
 
   it("links a burner wallet to an email account on the account page, then unlinks it", async function () {
-    const page = await openPage({ width: 360 });
-    const email = await signUp(page, "linker");
+    const page = await pages.open({ width: 360 });
+    const email = await signUpWithEmail(page, stack, "linker");
     const { rows: users } = await db().query<{ id: string }>("SELECT id FROM users WHERE email = $1", [email]);
 
     await page.getByRole("button", { name: "Link a wallet" }).click();
@@ -279,7 +223,7 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
   });
 
   it("lets a wallet account add an email and password, and only then unlink its wallet", async function () {
-    const page = await openPage();
+    const page = await pages.open();
     await page.goto(`${stack.url}/sign-in/wallet`);
     await page.getByRole("button", { name: "Connect Wallet" }).click();
     await page.getByText("Burner wallet (local chain)").click();
@@ -320,24 +264,7 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
 
   it("tells the farmer, in Bengali on a phone, that an order shipped elsewhere meanwhile can no longer be shipped", async function () {
     // A buyer's card order of three kilos, paid on the local Stripe without a browser.
-    const buyerId = await insertUser(db(), ["buyer"]);
-    const { token } = await stack.api.accessTokens.issue({ id: buyerId, roles: ["buyer"] });
-    const { rows: products } = await db().query<{ id: string }>("SELECT id FROM products WHERE name = $1", [MANGOES]);
-    await fillCart(db(), buyerId, [{ productId: products[0].id, quantity: 3 }]);
-    const response = await stack.api.request("/api/checkout", {
-      method: "POST",
-      headers: {
-        Authorization: `Bearer ${token}`,
-        "Content-Type": "application/json",
-        "Idempotency-Key": randomUUID(),
-      },
-      body: JSON.stringify({ paymentMethod: "card" }),
-    });
-    expect(response.status).to.equal(201);
-    const { checkoutId, orders } = (await response.json()) as { checkoutId: string; orders: { id: string }[] };
-    const { stripe_session_id: sessionId } = await checkoutPaymentIntent(checkoutId);
-    expect(stripe().local.paySession(sessionId, { number: CARD_OK }).status).to.equal("succeeded");
-    await stripe().local.waitForWebhooksIdle(20_000);
+    const { orderId } = await paidCardOrder(stack, 3);
 
     const farmer = await farmerDashboard({ locale: "bn-BD", width: 360, signIn: "বার্তায় সই করে সাইন ইন করুন" });
     const row = farmer.locator(".order-row", { hasText: `৩ × ${MANGOES}` });
@@ -351,7 +278,7 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
       localFarmerAddresses()[0],
     ]);
     const farmerToken = await stack.api.accessTokens.issue({ id: owners[0].user_id, roles: ["buyer", "farmer"] });
-    const elsewhere = await stack.api.request(`/api/orders/${orders[0].id}/ship`, {
+    const elsewhere = await stack.api.request(`/api/orders/${orderId}/ship`, {
       method: "POST",
       headers: { Authorization: `Bearer ${farmerToken.token}` },
     });
@@ -365,7 +292,7 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
     await row.locator(".order-status", { hasText: /^পাঠানো হয়েছে$/ }).waitFor();
     const { rows: shipped } = await db().query<{ n: number }>(
       "SELECT count(*)::int AS n FROM order_events WHERE order_id = $1 AND kind = 'shipped'",
-      [orders[0].id],
+      [orderId],
     );
     expect(shipped).to.deep.equal([{ n: 1 }]);
   });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { Browser, Locator, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import sharp from "sharp";
 import { privateKeyToAccount } from "viem/accounts";
 
@@ -10,6 +10,7 @@ import type { ChainWebStack } from "../support/chain-web-stack.js";
 import { OrderState } from "../support/escrow-actions.js";
 import { journeyPages } from "../support/journey-pages.js";
 import { insertOrder } from "../support/order-fixtures.js";
+import { pageSection } from "../support/page-section.js";
 import { hardhatKey } from "../support/hardhat-keys.js";
 import { EN_CHECKOUT, checkoutWithWallet, signInWithWallet, waitForOrderStatus } from "../support/wallet-journey.js";
 
@@ -67,10 +68,6 @@ describe("Web disputes on a real chain", function () {
     return insertOrder(stack.api.database.pool, { buyerId: rows[0].user_id, farmId: rows[0].farm_id });
   }
 
-  /** The page's section under the heading `name`. */
-  const section = (page: Page, name: string): Locator =>
-    page.locator("section", { has: page.getByRole("heading", { name, exact: true }) });
-
   it("a buyer disputes a shipped escrow order with a photo, the farmer answers, and the arbiter's wallet splits it 60/40", async function () {
     const { escrow, usdc } = stack.deployment;
     const usdcAddress = await usdc.getAddress();
@@ -97,7 +94,7 @@ describe("Web disputes on a real chain", function () {
     pages.focus(buyerPage);
     await buyerPage.getByRole("link", { name: "Padma River Farm" }).click();
     await buyerPage.getByTestId("order-status").getByText("Shipped").waitFor({ timeout: 30_000 });
-    const buyerEscrow = section(buyerPage, "On-chain escrow");
+    const buyerEscrow = pageSection(buyerPage, "On-chain escrow");
     await buyerEscrow.getByLabel("What went wrong?").fill(REASON);
     await buyerEscrow
       .getByLabel("A photo as evidence (optional)")
@@ -108,7 +105,7 @@ describe("Web disputes on a real chain", function () {
     expect((await escrow.getOrder(escrowOrderId)).state).to.equal(OrderState.Disputed);
     await waitForOrderStatus(stack, buyerWallet, "disputed");
     await buyerPage.getByTestId("order-status").getByText("Disputed").waitFor({ timeout: 30_000 });
-    const buyerDispute = section(buyerPage, "Dispute");
+    const buyerDispute = pageSection(buyerPage, "Dispute");
     await buyerDispute.getByText(REASON).waitFor();
     await buyerDispute.getByRole("img", { name: "Photo evidence (Buyer)" }).waitFor();
     expect(await buyerDispute.getByTestId("dispute-status").innerText()).to.equal("Open");
@@ -119,7 +116,7 @@ describe("Web disputes on a real chain", function () {
     // The farmer reads the dispute on the order's page and answers in its thread.
     pages.focus(farmerPage);
     await farmerPage.goto(`${stack.url}/orders/${paid.id}`);
-    const farmerDispute = section(farmerPage, "Dispute");
+    const farmerDispute = pageSection(farmerPage, "Dispute");
     await farmerDispute.getByText(REASON).waitFor();
     await farmerDispute.getByRole("img", { name: "Photo evidence (Buyer)" }).waitFor();
     await farmerDispute.getByLabel("Your message").fill(REPLY);
@@ -136,18 +133,18 @@ describe("Web disputes on a real chain", function () {
     await signInWithWallet(arbiterPage, stack);
     await arbiterPage.getByRole("navigation").getByRole("link", { name: "Admin" }).click();
     await arbiterPage.getByRole("heading", { name: "Open disputes: 1" }).waitFor();
-    await section(arbiterPage, "Stripe reconciliation")
+    await pageSection(arbiterPage, "Stripe reconciliation")
       .getByText("No reconciliation has run yet (npm run stripe:reconcile).")
       .waitFor();
     await arbiterPage.getByRole("navigation").getByRole("link", { name: "Disputes" }).click();
     await arbiterPage.getByRole("link", { name: "Dispute over an order from Padma River Farm" }).click();
-    const arbiterDispute = section(arbiterPage, "Dispute");
+    const arbiterDispute = pageSection(arbiterPage, "Dispute");
     await arbiterDispute.getByText(REASON).waitFor();
     await arbiterDispute.getByRole("img", { name: "Photo evidence (Buyer)" }).waitFor();
     await arbiterDispute.getByText(REPLY).waitFor();
     const total = paid.total_minor;
     const buyerShare = Math.floor((total * 60) / 100);
-    const ruling = section(arbiterPage, "Ruling");
+    const ruling = pageSection(arbiterPage, "Ruling");
     await ruling.getByLabel("The buyer's share of the payment (%)").fill("60");
     await ruling
       .getByText(`The buyer gets ${dollars(buyerShare)}, the farm gets ${dollars(total - buyerShare)}`)
@@ -211,7 +208,7 @@ describe("Web disputes on a real chain", function () {
     for (const page of [buyerPage, farmerPage]) {
       pages.focus(page);
       await page.reload();
-      const dispute = section(page, "Dispute");
+      const dispute = pageSection(page, "Dispute");
       await dispute.getByTestId("dispute-status").getByText("Ruled by an arbiter").waitFor();
       expect(await dispute.getByTestId("dispute-ruling").innerText()).to.equal(`${split}\nTransaction: ${ruleTx}`);
       await page.getByTestId("order-status").getByText("Resolved").waitFor();
@@ -237,7 +234,7 @@ describe("Web disputes on a real chain", function () {
 
     // Not shipped yet: a funded order may be disputed too, here without a photo.
     await buyerPage.getByRole("link", { name: "Padma River Farm" }).click();
-    const buyerEscrow = section(buyerPage, "On-chain escrow");
+    const buyerEscrow = pageSection(buyerPage, "On-chain escrow");
     await buyerEscrow.getByLabel("What went wrong?").fill("The farm asks for more time than agreed");
     await buyerEscrow.getByRole("button", { name: "Open a dispute" }).click();
     await buyerEscrow.getByText("Mined.").waitFor({ timeout: 60_000 });
@@ -246,7 +243,7 @@ describe("Web disputes on a real chain", function () {
     const farmerPage = await pages.open({ key: hardhatKey(FARMER_ACCOUNT) });
     await signInWithWallet(farmerPage, stack);
     await farmerPage.goto(`${stack.url}/orders/${paid.id}`);
-    const farmerEscrow = section(farmerPage, "On-chain escrow");
+    const farmerEscrow = pageSection(farmerPage, "On-chain escrow");
     await farmerEscrow.getByLabel("The buyer's share (%)").fill("30");
     await farmerEscrow.getByRole("button", { name: "Propose this split" }).click();
     const buyerShare = Math.floor((paid.total_minor * 3_000) / 10_000);
@@ -286,7 +283,7 @@ describe("Web disputes on a real chain", function () {
     const orderId = await paidCardOrder(privateKeyToAccount(key).address);
     await page.goto(`${stack.url}/orders/${orderId}`);
 
-    const dispute = section(page, "বিরোধ");
+    const dispute = pageSection(page, "বিরোধ");
     const reason = dispute.getByLabel("কী সমস্যা হয়েছে?");
     const file = dispute.getByLabel("প্রমাণ হিসেবে একটি ছবি (ঐচ্ছিক)");
     const open = dispute.getByRole("button", { name: "বিরোধ তুলুন" });
@@ -324,7 +321,7 @@ describe("Web disputes on a real chain", function () {
     await signInWithWallet(page, stack);
     const orderId = await paidCardOrder(privateKeyToAccount(key).address);
     await page.goto(`${stack.url}/orders/${orderId}`);
-    const dispute = section(page, "Dispute");
+    const dispute = pageSection(page, "Dispute");
     await dispute.getByLabel("What went wrong?").fill("The eggs never came");
     await dispute
       .getByLabel("A photo as evidence (optional)")

@@ -5,7 +5,7 @@ import Stripe from "stripe";
 
 import { NotFoundError } from "../errors.js";
 import type { FarmPayouts } from "./farm-payouts.js";
-import type { NotificationService } from "./notification-service.js";
+import type { NotificationService, Notify } from "./notification-service.js";
 import {
   OrderFollowsChainError,
   OrderStateError,
@@ -16,13 +16,20 @@ import { lockRefundable, recordCardRefund } from "./record-card-refund.js";
 
 /** Refunds of card orders, for admins, arbiters and the disputes service (an arbiter's ruling). */
 export interface CardRefunds {
-  refund(input: {
-    orderId: string;
-    amountMinor: number;
-    reason: string;
-    actorId: string | null;
-    disputeId?: string | null;
-  }): Promise<{ refundId: string; stripeRefundId: string }>;
+  /**
+   * `within` runs the refund in the caller's transaction (and its notifications with it): a ruling that holds the
+   * dispute's and the order's row locks would otherwise wait forever on a second transaction needing them.
+   */
+  refund(
+    input: {
+      orderId: string;
+      amountMinor: number;
+      reason: string;
+      actorId: string | null;
+      disputeId?: string | null;
+    },
+    within?: { tx: EntityManager; notify: Notify },
+  ): Promise<{ refundId: string; stripeRefundId: string }>;
 }
 
 /** Order statuses in which a card order holds the buyer's money, so some of it can go back. */
@@ -44,8 +51,8 @@ export function createCardRefunds(deps: {
 }): CardRefunds {
   const now = deps.now ?? (() => new Date());
   return {
-    refund(input) {
-      return deps.notifications.transaction(deps.fork(), async (tx, notify) => {
+    refund(input, within) {
+      const run = async (tx: EntityManager, notify: Notify) => {
         const order = await lockRefundable(tx, input.orderId);
         if (order === undefined) throw new NotFoundError("No order has this id");
         if (order.paymentMethod !== "card") throw new OrderFollowsChainError(input.orderId, "a refund");
@@ -90,7 +97,8 @@ export function createCardRefunds(deps: {
           },
         );
         return { refundId, stripeRefundId: stripeRefund.id };
-      });
+      };
+      return within === undefined ? deps.notifications.transaction(deps.fork(), run) : run(within.tx, within.notify);
     },
   };
 }

@@ -29,16 +29,20 @@ import { processPhoto } from "./process-photo.js";
 
 /**
  * Refunds a card order through Stripe (built with card payments). Given the dispute, it must refund at most once per
- * dispute however often it is called, since a ruling whose commit fails may be retried.
+ * dispute however often it is called, since a ruling whose commit fails may be retried. `within` is the ruling's own
+ * transaction, which already holds the dispute's and the order's row locks.
  */
 export interface CardRefunds {
-  refund(input: {
-    orderId: string;
-    amountMinor: number;
-    reason: string;
-    actorId: string | null;
-    disputeId?: string | null;
-  }): Promise<{ refundId: string; stripeRefundId: string }>;
+  refund(
+    input: {
+      orderId: string;
+      amountMinor: number;
+      reason: string;
+      actorId: string | null;
+      disputeId?: string | null;
+    },
+    within?: { tx: EntityManager; notify: Notify },
+  ): Promise<{ refundId: string; stripeRefundId: string }>;
 }
 
 /** Who asks: their id and roles, as the access token says. */
@@ -590,23 +594,28 @@ export function createDisputeService(deps: {
           return { escrowCall: escrowCall("rule", locked.escrowOrderId!, null, buyerBps), refund: null };
         }
 
-        // Card: the refund is issued inside the transaction, with the dispute locked, so two rulings cannot both
-        // refund; CardRefunds is keyed by the dispute, so a retry after a failed commit refunds once.
-        const refund =
-          buyerShareMinor > 0
-            ? await deps.cardRefunds.refund({
-                orderId: locked.id,
-                amountMinor: buyerShareMinor,
-                reason: `dispute ruling: ${dispute.reason}`.slice(0, 500),
-                actorId: actor.id,
-                disputeId,
-              })
-            : null;
+        // Card: ruled first, so a refund of the whole total turns the resolved order refunded (and a refund the bank
+        // fails later puts it back to resolved). The refund is issued in this transaction, with the dispute and the
+        // order locked, so two rulings cannot both refund; a second transaction would wait on those locks forever.
         dispute.status = "ruled";
         dispute.resolvedAt = at;
         dispute.buyerShareMinor = buyerShareMinor;
         dispute.farmShareMinor = locked.totalMinor - buyerShareMinor;
         locked.status = "resolved";
+        await tx.flush();
+        const refund =
+          buyerShareMinor > 0
+            ? await deps.cardRefunds.refund(
+                {
+                  orderId: locked.id,
+                  amountMinor: buyerShareMinor,
+                  reason: `dispute ruling: ${dispute.reason}`.slice(0, 500),
+                  actorId: actor.id,
+                  disputeId,
+                },
+                { tx, notify },
+              )
+            : null;
         timeline(
           tx,
           locked,

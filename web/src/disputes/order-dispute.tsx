@@ -4,6 +4,7 @@ import type { OrderDetail } from "../api/types";
 import { QueryState } from "../components/query-state";
 import { useSession } from "../hooks/session-context";
 import { useDispute, useOpenDispute, useOrderDisputes } from "../hooks/use-disputes";
+import { useMyFarm } from "../hooks/use-my-farm";
 import { DisputeCase } from "./dispute-case";
 import { OpenDisputeForm } from "./open-dispute-form";
 
@@ -24,11 +25,14 @@ export function OrderDispute({ order }: { order: OrderDetail }) {
   const latest = disputes.data?.disputes[0];
   const dispute = useDispute(latest?.id);
   const roles = session.user?.roles ?? [];
-  // The order's two sides and arbiters write to a dispute; an admin only reads it.
-  const canWrite = session.user?.id === order.buyerId || roles.includes("farmer") || roles.includes("arbiter");
+  const farm = useMyFarm({ enabled: roles.includes("farmer") });
+  // Only the order's two sides open a dispute; they and arbiters write to it; an admin (or an arbiter who is no
+  // party) sees the order as staff and only reads, as the API allows.
+  const party = session.user?.id === order.buyerId || (farm.data != null && farm.data.id === order.farm.id);
+  const canWrite = party || roles.includes("arbiter");
   const open = latest?.status === "open";
-  const cardForm = order.paymentMethod === "card" && !open && CARD_DISPUTABLE.includes(order.status);
-  const escrowHint = order.paymentMethod === "escrow" && !open && ESCROW_DISPUTABLE.includes(order.status);
+  const cardForm = party && order.paymentMethod === "card" && !open && CARD_DISPUTABLE.includes(order.status);
+  const escrowHint = party && order.paymentMethod === "escrow" && !open && ESCROW_DISPUTABLE.includes(order.status);
   if (disputes.data === undefined) return disputes.error == null ? null : <QueryState error={disputes.error} />;
   if (latest === undefined && !cardForm && !escrowHint) return null;
   return (

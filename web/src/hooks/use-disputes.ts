@@ -46,7 +46,8 @@ export function useDisputeQueue() {
   return useQuery({
     queryKey: ["orders", "disputes", "queue"],
     queryFn: ({ signal }) => session.request<{ disputes: DisputeSummary[] }>("/api/arbiter/disputes", { signal }),
-    enabled: session.user !== undefined,
+    // The queue is the arbiters' (the API refuses anyone else): an admin finds open disputes on the admin page.
+    enabled: session.user?.roles.includes("arbiter") === true,
   });
 }
 

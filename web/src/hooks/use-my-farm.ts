@@ -4,8 +4,8 @@ import { ApiError } from "../api/api-error";
 import type { Farm, Product, ProductPage } from "../api/types";
 import { useSession } from "./session-context";
 
-/** The signed-in farmer's farm; null when they have not created it yet. */
-export function useMyFarm() {
+/** The signed-in farmer's farm; null when they have not created it yet. `enabled: false` asks nothing (not a farmer). */
+export function useMyFarm({ enabled = true }: { enabled?: boolean } = {}) {
   const session = useSession();
   return useQuery({
     queryKey: ["my-farm", session.user?.id],
@@ -17,7 +17,7 @@ export function useMyFarm() {
         throw error;
       }
     },
-    enabled: session.user !== undefined,
+    enabled: enabled && session.user !== undefined,
   });
 }
 

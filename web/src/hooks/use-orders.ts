@@ -53,3 +53,23 @@ export function useOrderFlags() {
     enabled: session.user !== undefined,
   });
 }
+
+/** A refund staff issue on a card order: how much (minor units) and why. */
+export interface RefundInput {
+  amountMinor: number;
+  reason: string;
+}
+
+/** Refunds part or all of a card order to the buyer's card (admins and arbiters); the order is read again after. */
+export function useRefundOrder(orderId: string) {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: RefundInput) =>
+      session.request<{ refundId: string; stripeRefundId: string }>(`/api/orders/${orderId}/refunds`, {
+        method: "POST",
+        body: input,
+      }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["orders"] }),
+  });
+}

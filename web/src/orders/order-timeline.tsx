@@ -18,8 +18,11 @@ function TxLink({ hash }: { hash: string }) {
   );
 }
 
-/** An order's history from the database, Stripe and the chain, oldest first, with transaction hashes and Stripe ids. */
-export function OrderTimeline({ events }: { events: OrderEvent[] }) {
+/**
+ * An order's history from the database, Stripe and the chain, oldest first, with the amounts of refunds, transaction
+ * hashes and Stripe ids.
+ */
+export function OrderTimeline({ events, currency }: { events: OrderEvent[]; currency: string }) {
   const { t } = useTranslation();
   const format = useFormat();
   return (
@@ -33,6 +36,9 @@ export function OrderTimeline({ events }: { events: OrderEvent[] }) {
           <li key={`${event.kind}-${index}`}>
             <strong>{t(EVENT_KEYS[event.kind] ?? "orders.event.other")}</strong>{" "}
             <time dateTime={event.occurredAt}>{format.date(event.occurredAt)}</time>
+            {typeof event.data.amountMinor === "number" && (
+              <div>{t("orders.eventAmount", { amount: format.money(event.data.amountMinor, currency) })}</div>
+            )}
             {txHash !== undefined && (
               <div>
                 {t("orders.transaction")} <TxLink hash={txHash} />

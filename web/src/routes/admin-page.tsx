@@ -1,6 +1,7 @@
 import "../pages.css";
 
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 
 import type { AdminOverview } from "../api/dispute-types";
 import { QueryState } from "../components/query-state";
@@ -31,7 +32,15 @@ function FlaggedPayments() {
         {flags.data.flags.map((flag) => (
           <tr key={flag.id}>
             <td>{t(FLAG_KEYS[flag.kind])}</td>
-            <td>{flag.orderId === null ? t("admin.noOrder") : <code>{flag.orderId}</code>}</td>
+            <td>
+              {flag.orderId === null ? (
+                t("admin.noOrder")
+              ) : (
+                <Link to={`/orders/${flag.orderId}`} aria-label={t("admin.openOrder", { id: flag.orderId })}>
+                  <code>{flag.orderId}</code>
+                </Link>
+              )}
+            </td>
             <td>{format.date(flag.createdAt)}</td>
             <td>
               <code>{JSON.stringify(flag.details)}</code>

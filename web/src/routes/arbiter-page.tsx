@@ -5,12 +5,28 @@ import { Link } from "react-router";
 
 import { QueryState } from "../components/query-state";
 import { DisputeList } from "../disputes/dispute-list";
+import { useSession } from "../hooks/session-context";
 import { useDisputeQueue } from "../hooks/use-disputes";
 
 /** Arbiters: the open disputes, oldest first, each leading to its evidence, thread and ruling. */
 export default function ArbiterPage() {
   const { t } = useTranslation();
+  const session = useSession();
   const queue = useDisputeQueue();
+  const user = session.user;
+  if (user !== undefined && !user.roles.includes("arbiter")) {
+    return (
+      <>
+        <h1>{t("arbiter.title")}</h1>
+        <p>{t("arbiter.notArbiter")}</p>
+        {user.roles.includes("admin") && (
+          <p>
+            <Link to="/admin">{t("arbiter.toAdmin")}</Link>
+          </p>
+        )}
+      </>
+    );
+  }
   if (queue.data === undefined) return <QueryState error={queue.error} />;
   return (
     <>

@@ -11,8 +11,9 @@ import { useFormat } from "../hooks/use-format";
 import { useCancelOrder, useOrder } from "../hooks/use-orders";
 import { UNIT_KEYS } from "../i18n/category-keys";
 import { CardOrderActions } from "../orders/card-order-actions";
-import { OrderTimeline } from "../orders/order-timeline";
 import { FLAG_KEYS, STATUS_KEYS } from "../orders/order-keys";
+import { OrderTimeline } from "../orders/order-timeline";
+import { StaffRefundForm } from "../orders/staff-refund-form";
 
 // The wallet stack loads only for an escrow order that still has something to do on-chain.
 const EscrowWalletPanel = lazy(() =>
@@ -116,9 +117,10 @@ export default function OrderPage() {
         </section>
       )}
       <OrderDispute order={o} />
+      <StaffRefundForm order={o} />
       <section aria-labelledby="timeline">
         <h2 id="timeline">{t("orders.timeline")}</h2>
-        <OrderTimeline events={o.timeline} />
+        <OrderTimeline events={o.timeline} currency={o.currency} />
       </section>
     </>
   );
