@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
@@ -35,9 +36,44 @@ function lazyCatalogSections(sections: Readonly<Record<string, readonly string[]
   };
 }
 
+// RainbowKit 2 loads its strings per locale through one switch, and Bengali is not among its cases; without this its
+// wallet dialogs stay English on a Bengali page. Our translation is web/src/i18n/rainbowkit-bn.json.
+const CATALOG = path.join(import.meta.dirname, "src", "i18n", "rainbowkit-bn.json");
+const RAINBOWKIT_ENTRY = /[\\/]@rainbow-me[\\/]rainbowkit[\\/]dist[\\/]index\.js$/;
+const LOCALE_SWITCH = "var fetchTranslations = async (locale) => {\n  switch (locale) {";
+
+/**
+ * Teaches RainbowKit's locale loader `bn`: its Bengali strings come, like its own locales, in a chunk of their own
+ * that only a Bengali page fetches. Used for the build and for the dev server's dependency pre-bundling alike (which
+ * does not run the app's plugins), and fails loudly when an upgraded RainbowKit no longer has the switch it extends.
+ */
+function rainbowKitBengali(): Plugin {
+  return {
+    name: "agridao-rainbowkit-bengali",
+    transform(code, id) {
+      if (!RAINBOWKIT_ENTRY.test(id.split("?")[0])) return null;
+      if (!code.includes(LOCALE_SWITCH)) {
+        this.error(
+          "RainbowKit's locale loader (fetchTranslations) has changed shape: rainbowKitBengali in web/vite.config.ts " +
+            "can no longer add Bengali to it; adapt it to the installed @rainbow-me/rainbowkit.",
+        );
+      }
+      // The loader hands back JSON text (RainbowKit parses it), so the imported catalog goes back to text.
+      const bengali = [
+        '    case "bn":',
+        '    case "bn-BD":',
+        `      return JSON.stringify((await import(${JSON.stringify(CATALOG)})).default);`,
+      ].join("\n");
+      return { code: code.replace(LOCALE_SWITCH, () => `${LOCALE_SWITCH}\n${bengali}`), map: null };
+    },
+  };
+}
+
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react(), lazyCatalogSections({ governance: ["nav"] })],
+  plugins: [react(), lazyCatalogSections({ governance: ["nav"] }), rainbowKitBengali()],
+  // The dev server pre-bundles dependencies without the plugins above: RainbowKit needs its Bengali there too.
+  optimizeDeps: { rolldownOptions: { plugins: [rainbowKitBengali()] } },
   // The generated contract file lives outside web/; the dev server must be allowed to serve it.
   server: {
     host: "localhost",

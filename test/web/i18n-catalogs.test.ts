@@ -1,5 +1,6 @@
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 import { expect } from "chai";
 
@@ -20,6 +21,28 @@ function flatten(catalog: Record<string, unknown>, prefix = ""): string[] {
 async function catalogKeys(language: string): Promise<string[]> {
   return flatten(
     JSON.parse(await readFile(path.join(CATALOG_DIR, `${language}.json`), "utf8")) as Record<string, unknown>,
+  );
+}
+
+/** RainbowKit's own English strings, as its locale loader hands them over (JSON text in a hashed chunk). */
+async function rainbowKitEnglish(): Promise<Record<string, unknown>> {
+  const dist = path.resolve("node_modules/@rainbow-me/rainbowkit/dist");
+  const chunk = (await readdir(dist)).find((file) => /^en_US-[A-Z0-9]+\.js$/.test(file));
+  expect(chunk, "RainbowKit's English locale chunk").to.be.a("string");
+  const loaded = (await import(pathToFileURL(path.join(dist, chunk!)).href)) as { default: string };
+  return JSON.parse(loaded.default) as Record<string, unknown>;
+}
+
+/** The `%{name}` placeholders of every string of a nested catalog, by dotted key. */
+function placeholders(catalog: Record<string, unknown>): Record<string, string[]> {
+  const leaves = (node: Record<string, unknown>, prefix: string): [string, string][] =>
+    Object.entries(node).flatMap(([key, value]) =>
+      typeof value === "object" && value !== null
+        ? leaves(value as Record<string, unknown>, `${prefix}${key}.`)
+        : [[`${prefix}${key}`, String(value)] as [string, string]],
+    );
+  return Object.fromEntries(
+    leaves(catalog, "").map(([key, text]) => [key, [...text.matchAll(/%\{(\w+)\}/g)].map((match) => match[1]).sort()]),
   );
 }
 
@@ -85,5 +108,27 @@ describe("Web translation catalogs", function () {
     const tableKeys = [...literals].filter((key) => /^(category|unit|shop\.sort|cart\.problem|wallet)\./.test(key));
     expect(tableKeys.length).to.be.greaterThan(25);
     expect(tableKeys.filter((key) => !catalog.has(key))).to.deep.equal([]);
+  });
+
+  // RainbowKit has no Bengali of its own; the build adds ours to its locale loader (web/vite.config.ts).
+  it("translates every string of RainbowKit's wallet dialogs into Bengali, with the same placeholders", async function () {
+    const english = await rainbowKitEnglish();
+    // The install guides of the dozens of wallets RainbowKit knows: we list none of them (wagmi-config.ts).
+    delete english.wallet_connectors;
+    const bengali = JSON.parse(await readFile(path.join(CATALOG_DIR, "rainbowkit-bn.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    const [en, bn] = [placeholders(english), placeholders(bengali)];
+    expect(Object.keys(en).length).to.be.greaterThan(80);
+    expect(
+      Object.keys(bn).filter((key) => !(key in en)),
+      "keys RainbowKit does not have",
+    ).to.deep.equal([]);
+    expect(
+      Object.keys(en).filter((key) => !(key in bn)),
+      "RainbowKit keys missing in Bengali",
+    ).to.deep.equal([]);
+    expect(bn, "placeholders per key").to.deep.equal(en);
   });
 });
