@@ -2,10 +2,13 @@ import type { Page } from "playwright-core";
 
 import type { ChainWebStack } from "./chain-web-stack.js";
 
-/** Connects the burner wallet from the RainbowKit modal. */
-export async function connectBurner(page: Page): Promise<void> {
-  await page.getByRole("button", { name: "Connect Wallet" }).first().click();
-  await page.getByText("Burner wallet (local chain)").click();
+/** Connects the burner wallet from the RainbowKit modal, through its labels in the page's language. */
+export async function connectBurner(
+  page: Page,
+  labels: Pick<CheckoutLabels, "connectWallet" | "burner"> = EN_CHECKOUT,
+): Promise<void> {
+  await page.getByRole("button", { name: labels.connectWallet }).first().click();
+  await page.getByText(labels.burner).click();
 }
 
 /**
@@ -29,6 +32,9 @@ export interface CheckoutLabels {
   cart: string;
   goToCheckout: string;
   wallet: string;
+  /** RainbowKit's connect button and the burner wallet's entry in its wallet list. */
+  connectWallet: string;
+  burner: string;
   signIn: string;
   faucet: string;
   faucetDone: string;
@@ -41,6 +47,8 @@ export const EN_CHECKOUT: CheckoutLabels = {
   cart: "Cart",
   goToCheckout: "Go to checkout",
   wallet: "Pay with a wallet (into escrow)",
+  connectWallet: "Connect Wallet",
+  burner: "Burner wallet (local chain)",
   signIn: "Sign the message and sign in",
   faucet: "Get test ETH and USDC",
   faucetDone: "Sent 10 test ETH and 1,000 test USDC to your wallet.",
@@ -73,7 +81,7 @@ export async function checkoutWithWallet(
   await page.getByRole("link", { name: labels.goToCheckout }).click();
   await page.waitForURL("**/checkout");
   await page.getByLabel(labels.wallet).check();
-  await connectBurner(page);
+  await connectBurner(page, labels);
   await page.getByRole("button", { name: labels.signIn }).click();
   if (faucet) {
     await page.getByRole("button", { name: labels.faucet }).click();

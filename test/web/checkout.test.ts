@@ -182,6 +182,8 @@ describe("Web checkout and orders on a real chain", function () {
       cart: "ঝুড়ি",
       goToCheckout: "চেকআউটে যান",
       wallet: "ওয়ালেট দিয়ে (এসক্রোতে)",
+      connectWallet: "ওয়ালেট যুক্ত করুন",
+      burner: "বার্নার ওয়ালেট (লোকাল চেইন)",
       signIn: "বার্তায় সই করে সাইন ইন করুন",
       faucet: "টেস্ট ETH ও USDC নিন",
       faucetDone: "আপনার ওয়ালেটে ১০ টেস্ট ETH ও ১,০০০ টেস্ট USDC পাঠানো হয়েছে।",

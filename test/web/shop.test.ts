@@ -296,6 +296,8 @@ describe("Web shop in a real browser", function () {
     const address = await page.locator(".address").innerText();
     expect(address).to.match(/^0x[0-9a-f]{40}$/);
     expect(requested.some((file) => walletOnly.includes(file.slice(1)))).to.equal(true);
+    // RainbowKit's Bengali strings are a chunk of their own: an English page never fetches them.
+    expect(requested.filter((file) => file.includes("/rainbowkit-bn-"))).to.deep.equal([]);
     const burnerKey = await page.evaluate(() => localStorage.getItem("agridao.burnerKey"));
     expect(burnerKey).to.match(/^0x[0-9a-f]{64}$/);
 
@@ -315,5 +317,30 @@ describe("Web shop in a real browser", function () {
       [before[0].user_id],
     );
     expect(after).to.deep.equal([{ deleted: true, wallets: 0 }]);
+  });
+
+  it("shows RainbowKit's wallet dialogs in Bengali on a Bengali page, and in English after a switch", async function () {
+    await openContext({ locale: "bn-BD" });
+    const requested: string[] = [];
+    page.on("request", (request) => requested.push(new URL(request.url()).pathname));
+    await page.goto(`${stack.url}/sign-in/wallet`);
+    await page.getByRole("button", { name: "ওয়ালেট যুক্ত করুন" }).click();
+    const picker = page.getByRole("dialog");
+    await picker.getByRole("heading", { name: "একটি ওয়ালেট যুক্ত করুন" }).waitFor();
+    await picker.getByText("প্রস্তাবিত", { exact: true }).waitFor();
+    expect(requested.filter((file) => file.includes("/rainbowkit-bn-"))).to.have.length(1);
+    await picker.getByText("বার্নার ওয়ালেট (লোকাল চেইন)").click();
+    await page.getByRole("button", { name: "বার্তায় সই করে সাইন ইন করুন" }).waitFor();
+
+    // The account dialog of the connected wallet, opened from RainbowKit's button (which now shows the account).
+    await page.getByTestId("rk-account-button").click();
+    const account = page.getByRole("dialog");
+    await account.getByRole("button", { name: "ঠিকানা কপি করুন" }).waitFor();
+    await account.getByRole("button", { name: "সংযোগ বিচ্ছিন্ন করুন" }).click();
+
+    await page.getByLabel("ভাষা").selectOption("en");
+    await page.getByRole("button", { name: "Connect Wallet" }).click();
+    await page.getByRole("dialog").getByRole("heading", { name: "Connect a Wallet" }).waitFor();
+    await page.getByRole("dialog").getByText("Recommended", { exact: true }).waitFor();
   });
 });

@@ -92,11 +92,11 @@ function burnerProvider(chain: Chain) {
   };
 }
 
-/** The RainbowKit entry of the burner wallet for `chain`; list it only on the local chain. */
-export function burnerWallet(chain: Chain): () => Wallet {
+/** The RainbowKit entry of the burner wallet for `chain`, shown as `name`; list it only on the local chain. */
+export function burnerWallet(chain: Chain, name: string): () => Wallet {
   return () => ({
     id: "agridao-burner",
-    name: "Burner wallet (local chain)",
+    name,
     iconUrl: ICON,
     iconBackground: "#e4572e",
     installed: true,
