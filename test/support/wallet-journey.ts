@@ -11,18 +11,24 @@ export async function connectBurner(
   await page.getByText(labels.burner).click();
 }
 
-/**
- * Signs in with the page's burner wallet (Sign-In with Ethereum), ending on the account page; `signIn` is the sign-in
- * button's label in the page's language.
- */
+/** The labels of connecting a wallet and signing in with it, in the page's language. */
+export type WalletSignInLabels = Pick<CheckoutLabels, "connectWallet" | "burner" | "signIn">;
+
+export const BN_WALLET_SIGN_IN: WalletSignInLabels = {
+  connectWallet: "ওয়ালেট যুক্ত করুন",
+  burner: "বার্নার ওয়ালেট (লোকাল চেইন)",
+  signIn: "বার্তায় সই করে সাইন ইন করুন",
+};
+
+/** Signs in with the page's burner wallet (Sign-In with Ethereum), ending on the account page. */
 export async function signInWithWallet(
   page: Page,
   stack: Pick<ChainWebStack, "url">,
-  signIn = EN_CHECKOUT.signIn,
+  labels: WalletSignInLabels = EN_CHECKOUT,
 ): Promise<void> {
   await page.goto(`${stack.url}/sign-in/wallet`);
-  await connectBurner(page);
-  await page.getByRole("button", { name: signIn }).click();
+  await connectBurner(page, labels);
+  await page.getByRole("button", { name: labels.signIn }).click();
   await page.waitForURL("**/account");
 }
 

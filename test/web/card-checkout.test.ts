@@ -17,7 +17,8 @@ import {
 } from "../support/card-journey.js";
 import { hardhatKey } from "../support/hardhat-keys.js";
 import { journeyPages } from "../support/journey-pages.js";
-import { signInWithWallet } from "../support/wallet-journey.js";
+import { BN_WALLET_SIGN_IN, signInWithWallet } from "../support/wallet-journey.js";
+import type { WalletSignInLabels } from "../support/wallet-journey.js";
 import { WEB_STACK_FEE_BPS, startWebStack } from "../support/web-stack.js";
 import type { WebStack } from "../support/web-stack.js";
 
@@ -79,7 +80,9 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
   }
 
   /** Signs the seeded farmer of Padma River Farm in with its burner wallet and opens the farm dashboard. */
-  async function farmerDashboard(options: { locale?: string; width?: number; signIn?: string } = {}): Promise<Page> {
+  async function farmerDashboard(
+    options: { locale?: string; width?: number; signIn?: WalletSignInLabels } = {},
+  ): Promise<Page> {
     const page = await pages.open({ ...options, key: hardhatKey(LOCAL_ROLES.farmers[0]) });
     await signInWithWallet(page, stack, options.signIn);
     await page.goto(`${stack.url}/farmer`);
@@ -266,7 +269,7 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
     // A buyer's card order of three kilos, paid on the local Stripe without a browser.
     const { orderId } = await paidCardOrder(stack, 3);
 
-    const farmer = await farmerDashboard({ locale: "bn-BD", width: 360, signIn: "বার্তায় সই করে সাইন ইন করুন" });
+    const farmer = await farmerDashboard({ locale: "bn-BD", width: 360, signIn: BN_WALLET_SIGN_IN });
     const row = farmer.locator(".order-row", { hasText: `৩ × ${MANGOES}` });
     const ship = row.getByRole("button", { name: "পাঠানো হয়েছে চিহ্নিত করুন" });
     await ship.waitFor();

@@ -17,7 +17,7 @@ import {
 import { hardhatKey } from "../support/hardhat-keys.js";
 import { journeyPages } from "../support/journey-pages.js";
 import { pageSection } from "../support/page-section.js";
-import { signInWithWallet } from "../support/wallet-journey.js";
+import { BN_WALLET_SIGN_IN, signInWithWallet } from "../support/wallet-journey.js";
 import { WEB_STACK_FEE_BPS, startWebStack } from "../support/web-stack.js";
 import type { WebStack } from "../support/web-stack.js";
 
@@ -351,7 +351,7 @@ describe("Web card disputes: a ruling refunds the card, a refund the bank fails,
   it("refunds part of a card order from its page in Bengali on a 360 px phone, with 44 px controls and Bengali digits", async function () {
     const { orderId } = await paidCardOrder(stack, 2);
     const arbiter = await pages.open({ locale: "bn-BD", width: 360, key: hardhatKey(LOCAL_ROLES.arbiter) });
-    await signInWithWallet(arbiter, stack, "বার্তায় সই করে সাইন ইন করুন");
+    await signInWithWallet(arbiter, stack, BN_WALLET_SIGN_IN);
     await arbiter.goto(`${stack.url}/orders/${orderId}`);
 
     const refund = pageSection(arbiter, "টাকা ফেরত");

@@ -12,7 +12,13 @@ import { journeyPages } from "../support/journey-pages.js";
 import { insertOrder } from "../support/order-fixtures.js";
 import { pageSection } from "../support/page-section.js";
 import { hardhatKey } from "../support/hardhat-keys.js";
-import { EN_CHECKOUT, checkoutWithWallet, signInWithWallet, waitForOrderStatus } from "../support/wallet-journey.js";
+import {
+  EN_CHECKOUT,
+  checkoutWithWallet,
+  BN_WALLET_SIGN_IN,
+  signInWithWallet,
+  waitForOrderStatus,
+} from "../support/wallet-journey.js";
 
 // Padma River Farm, the seeded farm of the first local farmer (Hardhat account 2), sells the mangoes.
 const FARMER_ACCOUNT = LOCAL_ROLES.farmers[0];
@@ -279,7 +285,7 @@ describe("Web disputes on a real chain", function () {
   it("opens a card order's dispute in Bengali on a 360 px phone, with 44 px controls and no sideways scrolling", async function () {
     const key = hardhatKey(BUYER_ACCOUNT + 1);
     const page = await pages.open({ locale: "bn-BD", width: 360, key });
-    await signInWithWallet(page, stack, "বার্তায় সই করে সাইন ইন করুন");
+    await signInWithWallet(page, stack, BN_WALLET_SIGN_IN);
     const orderId = await paidCardOrder(privateKeyToAccount(key).address);
     await page.goto(`${stack.url}/orders/${orderId}`);
 

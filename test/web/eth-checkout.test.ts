@@ -59,9 +59,11 @@ describe("Web checkout paid in ETH on a real chain", function () {
     await page.getByRole("button", { name: EN.pay }).click();
 
     // The quote, as the page shows it while the payment is under way, then the checkout's progress to paid.
-    const quote = page.getByTestId("eth-quote");
-    await quote.getByRole("timer").waitFor();
-    expect(await quote.getByRole("timer").innerText()).to.match(/^\d+:\d\d left \(until .+\)$/);
+    // Read the moment it shows: once the order is paid (which can be within a second) the countdown is gone.
+    const countdown = await page.waitForFunction(
+      `document.querySelector('[data-testid="eth-quote"] [role="timer"]')?.textContent ?? null`,
+    );
+    expect(await countdown.jsonValue()).to.match(/^\d+:\d\d left \(until .+\)$/);
     await page.getByRole("heading", { name: EN.paid }).waitFor({ timeout: 60_000 });
     expect(await page.locator(".order-list").innerText()).to.contain("Paid");
     expect(await page.evaluate<number>("document.documentElement.scrollWidth")).to.be.at.most(360);
@@ -93,7 +95,7 @@ describe("Web checkout paid in ETH on a real chain", function () {
 
     // What the buyer saw is that quote: the amount in ETH, the price and its round.
     const ether = new Intl.NumberFormat("en-US", { maximumFractionDigits: 8 }).format(Number(wei) / 1e18);
-    const shown = await quote.innerText();
+    const shown = await page.getByTestId("eth-quote").innerText();
     expect(shown).to.contain(`${ether} ETH`);
     expect(shown).to.contain(`$3,000.00 per ETH (price round ${order.quote_round_id})`);
 
