@@ -85,9 +85,10 @@ describe("catalog cache across replicas", function () {
     await a.invalidate();
     await a.invalidate();
     catalog.push("mustard");
-    await waitFor(async () => (await readList(b)).names.length === 2);
-    // A late, older announcement must not send b back to a version a stale reader may have filled.
+    // Until b has heard of the second write too (b may reload on the first announcement alone, then on the second).
     const current = Number(await redis.get(`${prefix}kv:catalog:version`));
+    await waitFor(async () => (await readList(b)).names.length === 2 && b.trustedVersion() === current);
+    // A late, older announcement must not send b back to a version a stale reader may have filled.
     await redis.publish(`${prefix}catalog:version`, String(current - 1));
     await redis.publish(`${prefix}catalog:version`, String(current - 2));
     await new Promise((resolve) => setTimeout(resolve, 50));
