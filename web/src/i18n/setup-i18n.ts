@@ -1,10 +1,10 @@
 import i18next from "i18next";
 import { initReactI18next } from "react-i18next";
 
-// Only the sections the shop, product, cart and sign-in pages use ship with the app: the first page stays within its
-// budget however many strings checkout, orders and the dashboards add. The rest of English comes with those pages.
+// Only the sections the shop, product, cart and email sign-in pages use ship with the app: the first page stays within
+// its budget however many strings the account, wallet, checkout, orders and dashboard pages add. The rest of English
+// comes with those pages.
 import {
-  account,
   app,
   cart,
   category,
@@ -19,13 +19,11 @@ import {
   shop,
   signIn,
   unit,
-  wallet,
 } from "./en.json";
 import { INTL_LOCALES, initialLanguage, rememberLanguage } from "./language";
 import type { Language } from "./language";
 
 const SHELL_ENGLISH = {
-  account,
   app,
   cart,
   category,
@@ -39,7 +37,6 @@ const SHELL_ENGLISH = {
   shop,
   signIn,
   unit,
-  wallet,
 };
 
 // Whether a page that needs the whole catalog has been opened.
