@@ -30,7 +30,8 @@ const pages = {
   arbiter: withWholeCatalog(() => import("./routes/arbiter-page")),
   arbiterDispute: withWholeCatalog(() => import("./routes/arbiter-dispute-page")),
   notifications: withWholeCatalog(() => import("./routes/notifications-page")),
-  governance: () => import("./routes/governance/governance-routes"),
+  // Inside the wallet stack, whose strings (wallet names, transaction states) come with the whole catalog.
+  governance: withWholeCatalog(() => import("./routes/governance/governance-routes")),
 };
 
 const HomePage = lazy(pages.home);

@@ -17,7 +17,7 @@ const RAINBOWKIT_LOCALES: Readonly<Record<Language, Locale>> = { en: "en-US", bn
 export function WalletProviders({ children }: { children: ReactNode }) {
   const { i18n } = useTranslation();
   return (
-    <WagmiProvider config={wagmiConfig}>
+    <WagmiProvider config={wagmiConfig()}>
       <RainbowKitProvider locale={RAINBOWKIT_LOCALES[i18n.language as Language]} initialChain={walletChain}>
         {children}
       </RainbowKitProvider>
