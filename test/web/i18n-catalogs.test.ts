@@ -9,19 +9,19 @@ const CATALOG_DIR = path.join(SOURCE_DIR, "i18n");
 // i18next picks `key_one`, `key_other`, ... by the language's plural rules; the code names the bare key.
 const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;
 
-/** Every leaf of a nested catalog as a dotted key. */
-function flatten(catalog: Record<string, unknown>, prefix = ""): string[] {
-  return Object.entries(catalog).flatMap(([key, value]) =>
+/** Every leaf of a nested catalog: its dotted key and its text. */
+function leaves(catalog: Record<string, unknown>, prefix = ""): [string, string][] {
+  return Object.entries(catalog).flatMap(([key, value]): [string, string][] =>
     typeof value === "object" && value !== null
-      ? flatten(value as Record<string, unknown>, `${prefix}${key}.`)
-      : [`${prefix}${key}`],
+      ? leaves(value as Record<string, unknown>, `${prefix}${key}.`)
+      : [[`${prefix}${key}`, String(value)]],
   );
 }
 
 async function catalogKeys(language: string): Promise<string[]> {
-  return flatten(
+  return leaves(
     JSON.parse(await readFile(path.join(CATALOG_DIR, `${language}.json`), "utf8")) as Record<string, unknown>,
-  );
+  ).map(([key]) => key);
 }
 
 /** RainbowKit's own English strings, as its locale loader hands them over (JSON text in a hashed chunk). */
@@ -35,14 +35,8 @@ async function rainbowKitEnglish(): Promise<Record<string, unknown>> {
 
 /** The `%{name}` placeholders of every string of a nested catalog, by dotted key. */
 function placeholders(catalog: Record<string, unknown>): Record<string, string[]> {
-  const leaves = (node: Record<string, unknown>, prefix: string): [string, string][] =>
-    Object.entries(node).flatMap(([key, value]) =>
-      typeof value === "object" && value !== null
-        ? leaves(value as Record<string, unknown>, `${prefix}${key}.`)
-        : [[`${prefix}${key}`, String(value)] as [string, string]],
-    );
   return Object.fromEntries(
-    leaves(catalog, "").map(([key, text]) => [key, [...text.matchAll(/%\{(\w+)\}/g)].map((match) => match[1]).sort()]),
+    leaves(catalog).map(([key, text]) => [key, [...text.matchAll(/%\{(\w+)\}/g)].map((match) => match[1]).sort()]),
   );
 }
 
