@@ -69,9 +69,49 @@ function rainbowKitBengali(): Plugin {
   };
 }
 
+const APP_MODULE = path.join(import.meta.dirname, "src", "app.tsx");
+
+/**
+ * The entry (main.tsx) only starts the first page's chunk and reads, then imports the app: this lists the app and the
+ * chunks it imports in index.html as module preloads, so the app downloads alongside the entry, not after it runs.
+ */
+function preloadApp(): Plugin {
+  return {
+    name: "agridao-preload-app",
+    apply: "build",
+    transformIndexHtml: {
+      order: "post",
+      handler(html, { bundle }) {
+        if (bundle === undefined) return html;
+        const app = Object.values(bundle).find(
+          (output) => output.type === "chunk" && output.facadeModuleId === APP_MODULE,
+        );
+        if (app === undefined || app.type !== "chunk") {
+          throw new Error(`preloadApp (web/vite.config.ts): no chunk of ${APP_MODULE} in the build`);
+        }
+        const files: string[] = [];
+        const visit = (file: string) => {
+          if (files.includes(file)) return;
+          files.push(file);
+          const output = bundle[file];
+          if (output?.type === "chunk") output.imports.forEach(visit);
+        };
+        visit(app.fileName);
+        return files
+          .filter((file) => !html.includes(`/${file}"`))
+          .map((file) => ({
+            tag: "link",
+            attrs: { rel: "modulepreload", crossorigin: true, href: `/${file}` },
+            injectTo: "head" as const,
+          }));
+      },
+    },
+  };
+}
+
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react(), lazyCatalogSections({ governance: ["nav"] }), rainbowKitBengali()],
+  plugins: [react(), lazyCatalogSections({ governance: ["nav"], cart: ["error"] }), rainbowKitBengali(), preloadApp()],
   // The dev server pre-bundles dependencies without the plugins above: RainbowKit needs its Bengali there too.
   optimizeDeps: { rolldownOptions: { plugins: [rainbowKitBengali()] } },
   // The generated contract file lives outside web/; the dev server must be allowed to serve it.
@@ -89,6 +129,9 @@ export default defineConfig({
     sourcemap: false,
     // Read by the browser tests to tell the wallet page's chunks from the shop's.
     manifest: true,
+    // Every browser the target (es2022) covers preloads modules itself, but Safari before 17, which then only loads
+    // them a little later: not worth the polyfill's bytes in every page's entry.
+    modulePreload: { polyfill: false },
     // Only the lazily loaded wallet page (wagmi, RainbowKit, viem) comes near this; the shop's chunks are far below.
     chunkSizeWarningLimit: 600,
     rolldownOptions: {
@@ -97,6 +140,11 @@ export default defineConfig({
         // small ones. The wallet stack stays out of it, in the wallet page's own chunks.
         codeSplitting: {
           groups: [
+            // What the entry runs before the app has arrived (first-page.ts and what it reads with), in one request.
+            {
+              name: "first-page",
+              test: /web[\\/]src[\\/](first-page|api[\\/](early-reads|request-json|api-error|catalog-paths)|routes[\\/]page-reads|hooks[\\/]minor-units|i18n[\\/](formatters|language))\.ts$/,
+            },
             {
               name: "shell",
               test: /node_modules[\\/](react|react-dom|scheduler|react-router|@tanstack|i18next|react-i18next)[\\/]/,

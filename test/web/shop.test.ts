@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 
 import { expect } from "chai";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
@@ -242,6 +243,41 @@ describe("Web shop in a real browser", function () {
     }
   });
 
+  it("reads the shop's first products while the app is still downloading, and renders them without a loading state", async function () {
+    await openContext();
+    const reads: string[] = [];
+    page.on("request", (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith("/api/")) reads.push(`${url.pathname}${url.search}`);
+    });
+    // The app's libraries are held back until the shop's first page of products has arrived (10 s at most): the read
+    // must have started before them, from the entry.
+    const firstPage = page.waitForResponse((response) => response.url().endsWith("/api/products?limit=12"));
+    let readBeforeApp = false;
+    await page.route(/\/assets\/shell-[\w-]+\.js$/, async (route) => {
+      readBeforeApp = await Promise.race([firstPage.then(() => true), delay(10_000).then(() => false)]);
+      await route.continue();
+    });
+    // Anything the page showed while it loaded, from its first paint on.
+    await page.addInitScript(`
+      window.seenStatuses = [];
+      new MutationObserver(() => {
+        for (const status of document.querySelectorAll("main .status")) window.seenStatuses.push(status.textContent);
+      }).observe(document, { childList: true, subtree: true, characterData: true });
+    `);
+    await page.goto(`${stack.url}/shop`);
+    await page
+      .getByRole("status")
+      .filter({ hasText: /^Showing \d+ products?$/ })
+      .waitFor();
+    expect(readBeforeApp).to.equal(true);
+    expect(await page.locator(".card").count()).to.equal(12);
+    expect(await page.evaluate<string[]>("window.seenStatuses")).to.not.include("Loading…");
+    // Each read once: the early read serves the page's query instead of a second request.
+    expect(reads.filter((read) => read === "/api/products?limit=12")).to.have.length(1);
+    expect(reads.filter((read) => read === "/api/farms?limit=100")).to.have.length(1);
+  });
+
   it("can be shopped with the keyboard alone, with the focus always visible", async function () {
     await openContext();
     await page.goto(`${stack.url}/shop`);
@@ -273,7 +309,8 @@ describe("Web shop in a real browser", function () {
       string,
       ManifestChunk
     >;
-    const shell = staticClosure(manifest, "index.html");
+    // What index.html loads: its entry, and the app it preloads alongside (see preloadApp in web/vite.config.ts).
+    const shell = staticClosure(manifest, "src/app.tsx", staticClosure(manifest, "index.html"));
     const walletOnly = [...staticClosure(manifest, "src/wallet/wallet-sign-in.tsx")].filter((file) => !shell.has(file));
     expect(walletOnly.length).to.be.greaterThan(0);
 

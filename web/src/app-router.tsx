@@ -1,7 +1,10 @@
-import { lazy } from "react";
+import { lazy, useState } from "react";
+import type { ComponentType } from "react";
 import { BrowserRouter, Route, Routes } from "react-router";
 
 import { Layout } from "./components/layout";
+import { pageChunks } from "./first-page";
+import type { PageChunk } from "./first-page";
 import { loadWholeCatalog } from "./i18n/setup-i18n";
 
 /** A page beyond the shop: its chunk and the rest of the translation catalog load together. */
@@ -9,35 +12,44 @@ function withWholeCatalog<T>(load: () => Promise<T>): () => Promise<T> {
   return () => Promise.all([load(), loadWholeCatalog()]).then(([module]) => module);
 }
 
-// Each page is its own chunk, fetched when the route is first visited. The declarative router (rather than the data
-// router) keeps the shop's first download small: the pages load their own data with TanStack Query.
+// Each page is its own chunk (first-page.ts), fetched when the route is first visited. The declarative router (rather
+// than the data router) keeps the shop's first download small: the pages load their own data with TanStack Query.
 const pages = {
-  home: () => import("./routes/home-page"),
-  shop: () => import("./routes/shop-page"),
-  product: () => import("./routes/product-page"),
-  farm: () => import("./routes/farm-page"),
-  cart: () => import("./routes/cart-page"),
-  signIn: () => import("./routes/sign-in-page"),
-  walletSignIn: withWholeCatalog(() => import("./routes/wallet-sign-in-page")),
-  account: withWholeCatalog(() => import("./routes/account-page")),
-  notFound: () => import("./routes/not-found-page"),
-  checkout: withWholeCatalog(() => import("./routes/checkout-page")),
-  checkoutDone: withWholeCatalog(() => import("./routes/checkout-done-page")),
-  orders: withWholeCatalog(() => import("./routes/orders-page")),
-  order: withWholeCatalog(() => import("./routes/order-page")),
-  farmer: withWholeCatalog(() => import("./routes/farmer-page")),
-  admin: withWholeCatalog(() => import("./routes/admin-page")),
-  arbiter: withWholeCatalog(() => import("./routes/arbiter-page")),
-  arbiterDispute: withWholeCatalog(() => import("./routes/arbiter-dispute-page")),
-  notifications: withWholeCatalog(() => import("./routes/notifications-page")),
+  ...pageChunks,
+  cart: withWholeCatalog(pageChunks.cart),
+  signIn: withWholeCatalog(pageChunks.signIn),
+  walletSignIn: withWholeCatalog(pageChunks.walletSignIn),
+  account: withWholeCatalog(pageChunks.account),
+  checkout: withWholeCatalog(pageChunks.checkout),
+  checkoutDone: withWholeCatalog(pageChunks.checkoutDone),
+  orders: withWholeCatalog(pageChunks.orders),
+  order: withWholeCatalog(pageChunks.order),
+  farmer: withWholeCatalog(pageChunks.farmer),
+  admin: withWholeCatalog(pageChunks.admin),
+  arbiter: withWholeCatalog(pageChunks.arbiter),
+  arbiterDispute: withWholeCatalog(pageChunks.arbiterDispute),
+  notifications: withWholeCatalog(pageChunks.notifications),
   // Inside the wallet stack, whose strings (wallet names, transaction states) come with the whole catalog.
-  governance: withWholeCatalog(() => import("./routes/governance/governance-routes")),
+  governance: withWholeCatalog(pageChunks.governance),
 };
 
-const HomePage = lazy(pages.home);
-const ShopPage = lazy(pages.shop);
-const ProductPage = lazy(pages.product);
-const FarmPage = lazy(pages.farm);
+/**
+ * A page that needs only the shop's strings: rendered straight away when its chunk has already arrived (the page a
+ * visit starts on, whose chunk the entry fetched while the app downloaded), else lazily. Which of the two is fixed when
+ * the page mounts, so a page never remounts when its chunk arrives.
+ */
+function shopPage(chunk: PageChunk<{ default: ComponentType }>): ComponentType {
+  const Lazy = lazy(chunk);
+  return function Page() {
+    const [Loaded] = useState(() => chunk.loaded()?.default);
+    return Loaded === undefined ? <Lazy /> : <Loaded />;
+  };
+}
+
+const HomePage = shopPage(pages.home);
+const ShopPage = shopPage(pages.shop);
+const ProductPage = shopPage(pages.product);
+const FarmPage = shopPage(pages.farm);
 const CartPage = lazy(pages.cart);
 const SignInPage = lazy(pages.signIn);
 const WalletSignInPage = lazy(pages.walletSignIn);
@@ -53,31 +65,6 @@ const ArbiterPage = lazy(pages.arbiter);
 const ArbiterDisputePage = lazy(pages.arbiterDispute);
 const NotificationsPage = lazy(pages.notifications);
 const GovernanceRoutes = lazy(pages.governance);
-
-const FIRST_SEGMENT: Readonly<Record<string, () => Promise<unknown>>> = {
-  "": pages.home,
-  shop: pages.shop,
-  products: pages.product,
-  farms: pages.farm,
-  cart: pages.cart,
-  account: pages.account,
-  checkout: pages.checkout,
-  orders: pages.orders,
-  farmer: pages.farmer,
-  admin: pages.admin,
-  arbiter: pages.arbiter,
-  notifications: pages.notifications,
-};
-
-/**
- * Starts fetching the chunk of the page at `pathname` right away, while the app itself starts, instead of after the
- * first render asks for it. The wallet page is left to its route: its sign-in form loads first.
- */
-export function preloadPage(pathname: string): void {
-  const segments = pathname.split("/").filter(Boolean);
-  const load = segments[0] === "sign-in" && segments.length === 1 ? pages.signIn : FIRST_SEGMENT[segments[0] ?? ""];
-  void load?.();
-}
 
 /** The app's pages inside the shared layout. */
 export function AppRouter() {

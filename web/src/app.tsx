@@ -1,10 +1,8 @@
-import "./styles.css";
-
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 
-import { AppRouter, preloadPage } from "./app-router";
+import { AppRouter } from "./app-router";
 import { SessionProvider } from "./hooks/session-provider";
 import { setupI18n } from "./i18n/setup-i18n";
 
@@ -12,7 +10,6 @@ const queryClient = new QueryClient({
   defaultOptions: { queries: { staleTime: 30_000, retry: 1, refetchOnWindowFocus: false } },
 });
 
-preloadPage(location.pathname);
 await setupI18n();
 
 createRoot(document.getElementById("root")!).render(

@@ -1,11 +1,12 @@
 import i18next from "i18next";
 import { initReactI18next } from "react-i18next";
 
-// Only the sections the shop, product, cart and email sign-in pages use ship with the app: the first page stays within
-// its budget however many strings the account, wallet, checkout, orders and dashboard pages add. The rest of English
-// comes with those pages.
+// Only the sections the home, shop, farm and product pages use ship with the app: the first page stays within its
+// budget however many strings the cart, sign-in, account, wallet, checkout, orders and dashboard pages add. The rest
+// of English comes with those pages.
 import {
   app,
+  // Only its errors, which adding to the cart shows on any page (see lazyCatalogSections in vite.config.ts).
   cart,
   category,
   common,
@@ -17,7 +18,6 @@ import {
   nav,
   product,
   shop,
-  signIn,
   unit,
 } from "./en.json";
 import { INTL_LOCALES, initialLanguage, rememberLanguage } from "./language";
@@ -35,7 +35,6 @@ const SHELL_ENGLISH = {
   nav,
   product,
   shop,
-  signIn,
   unit,
 };
 

@@ -6,15 +6,14 @@ import { ProductCard } from "../components/product-card";
 import { QueryState } from "../components/query-state";
 import { useFarm, useProductPages } from "../hooks/use-catalog";
 import { useFormat } from "../hooks/use-format";
-
-const PAGE_SIZE = 12;
+import { FARM_PAGE_SIZE } from "./page-reads";
 
 /** A farm's profile and the products it has on sale. */
 export default function FarmPage() {
   const { t } = useTranslation();
   const { slug = "" } = useParams();
   const farm = useFarm(slug);
-  const pages = useProductPages({ farm: slug }, PAGE_SIZE);
+  const pages = useProductPages({ farm: slug }, FARM_PAGE_SIZE);
   const format = useFormat();
 
   if (farm.data === undefined) return <QueryState error={farm.error} />;

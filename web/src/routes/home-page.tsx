@@ -5,15 +5,13 @@ import { FarmCard } from "../components/farm-card";
 import { ProductCard } from "../components/product-card";
 import { QueryState } from "../components/query-state";
 import { useFarms, useProducts } from "../hooks/use-catalog";
-
-const FEATURED_FARMS = 4;
-const FEATURED_PRODUCTS = 8;
+import { HOME_FEATURED_FARMS, HOME_FEATURED_PRODUCTS, HOME_PRODUCT_FILTERS } from "./page-reads";
 
 /** The front page: the newest products and a few farms, with a way into the shop. */
 export default function HomePage() {
   const { t } = useTranslation();
-  const products = useProducts({ sort: "newest" }, FEATURED_PRODUCTS);
-  const farms = useFarms(FEATURED_FARMS);
+  const products = useProducts(HOME_PRODUCT_FILTERS, HOME_FEATURED_PRODUCTS);
+  const farms = useFarms(HOME_FEATURED_FARMS);
   return (
     <>
       <section className="hero">

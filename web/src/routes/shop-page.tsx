@@ -3,22 +3,14 @@ import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 
-import type { ProductCategory, ProductSort } from "../api/types";
+import type { ProductSort } from "../api/types";
 import { ProductCard } from "../components/product-card";
 import { QueryState } from "../components/query-state";
 import { useFarms, useProductPages } from "../hooks/use-catalog";
-import type { ProductFilters } from "../hooks/use-catalog";
-import { minorPerMajor } from "../hooks/minor-units";
 import { useFormat } from "../hooks/use-format";
 import { CATEGORIES, CATEGORY_KEYS } from "../i18n/category-keys";
 import { formText } from "../form-text";
-
-const PAGE_SIZE = 12;
-// The API's regions are free text on farms; the filter offers those of the first farms (the seed has a handful).
-const REGION_SOURCE_FARMS = 100;
-// Prices are typed in major units of the shop's currency: the API's SHOP_CURRENCY, given to the build as
-// VITE_SHOP_CURRENCY (both default to US dollars).
-const SHOP_CURRENCY: string = (import.meta.env.VITE_SHOP_CURRENCY as string | undefined) ?? "USD";
+import { REGION_SOURCE_FARMS, SHOP_CURRENCY, SHOP_PAGE_SIZE, shopFilters } from "./page-reads";
 
 const SORT_KEYS: Readonly<Record<ProductSort, string>> = {
   newest: "shop.sort.newest",
@@ -27,35 +19,14 @@ const SORT_KEYS: Readonly<Record<ProductSort, string>> = {
   relevance: "shop.sort.relevance",
 };
 
-function filtersFrom(params: URLSearchParams, perMajor: number): ProductFilters {
-  const price = (name: string) => {
-    const value = Number(params.get(name) ?? "");
-    return params.get(name) === null || params.get(name) === "" || !Number.isFinite(value)
-      ? undefined
-      : Math.round(value * perMajor);
-  };
-  const q = params.get("q") ?? "";
-  const sort = (params.get("sort") ?? "") as ProductSort | "";
-  return {
-    q: q === "" ? undefined : q,
-    category: (params.get("category") ?? undefined) as ProductCategory | undefined,
-    region: params.get("region") ?? undefined,
-    minPrice: price("min"),
-    maxPrice: price("max"),
-    // Relevance needs a query; without one the newest come first.
-    sort: sort === "" || (sort === "relevance" && q === "") ? undefined : sort,
-  };
-}
-
 /** Browse the shop: search, filter by category, region and price, sort, and load more pages. */
 export default function ShopPage() {
   const { t } = useTranslation();
   const id = useId();
   const [params, setParams] = useSearchParams();
   const format = useFormat();
-  const perMajor = minorPerMajor(SHOP_CURRENCY);
-  const filters = useMemo(() => filtersFrom(params, perMajor), [params, perMajor]);
-  const pages = useProductPages(filters, PAGE_SIZE);
+  const filters = useMemo(() => shopFilters(params), [params]);
+  const pages = useProductPages(filters, SHOP_PAGE_SIZE);
   const farms = useFarms(REGION_SOURCE_FARMS);
   const regions = useMemo(
     () => [...new Set((farms.data?.farms ?? []).map((farm) => farm.region))].sort(),

@@ -1,0 +1,47 @@
+import { requestJson } from "./request-json";
+
+// An early read serves the first render that asks for it, soon after the page loads; a read asked for later (the
+// visitor went elsewhere first) is made afresh, not served from the page's start.
+const MAX_AGE_MS = 10_000;
+
+interface EarlyRead {
+  startedAt: number;
+  body: Promise<unknown>;
+  arrived?: { body: unknown; at: number };
+}
+
+const reads = new Map<string, EarlyRead>();
+
+/**
+ * Starts an anonymous GET of `path` now, while the app that will ask for it is still downloading: the page's data
+ * then arrives alongside its code instead of after it. Only for public reads, the same for every visitor.
+ */
+export function readEarly(path: string): void {
+  if (reads.has(path)) return;
+  const read: EarlyRead = { startedAt: Date.now(), body: requestJson(path) };
+  read.body.then(
+    (body) => {
+      read.arrived = { body, at: Date.now() };
+    },
+    // A failed read is taken like any other: the query that takes it sees the error and retries on its own.
+    () => undefined,
+  );
+  reads.set(path, read);
+}
+
+function take(path: string): EarlyRead | undefined {
+  const read = reads.get(path);
+  reads.delete(path);
+  return read !== undefined && Date.now() - read.startedAt <= MAX_AGE_MS ? read : undefined;
+}
+
+/** The early read of `path` if its body has already arrived, taken: lets the first render show it at once. */
+export function takeArrivedRead<T>(path: string): { body: T; at: number } | undefined {
+  if (reads.get(path)?.arrived === undefined) return undefined;
+  return take(path)?.arrived as { body: T; at: number } | undefined;
+}
+
+/** The early read of `path`, arrived or still on its way, taken; undefined when there is none to use. */
+export function takeEarlyRead<T>(path: string): Promise<T> | undefined {
+  return take(path)?.body as Promise<T> | undefined;
+}

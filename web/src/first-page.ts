@@ -1,0 +1,81 @@
+import { readEarly } from "./api/early-reads";
+import { formattersFor } from "./i18n/formatters";
+import { initialLanguage } from "./i18n/language";
+import { FIRST_READS, SHOP_CURRENCY } from "./routes/page-reads";
+
+/** A page chunk's loader, which also tells without waiting whether the chunk has arrived. */
+export interface PageChunk<T> {
+  (): Promise<T>;
+  /** The chunk's module once it has arrived: the page a visit starts on renders at once, without a loading state. */
+  loaded(): T | undefined;
+}
+
+function pageChunk<T>(load: () => Promise<T>): PageChunk<T> {
+  let module: T | undefined;
+  const chunk = () =>
+    load().then((loaded) => {
+      module = loaded;
+      return loaded;
+    });
+  return Object.assign(chunk, { loaded: () => module });
+}
+
+/** Each page's chunk: the router renders them lazily, and the page a visit starts on is fetched at once. */
+export const pageChunks = {
+  home: pageChunk(() => import("./routes/home-page")),
+  shop: pageChunk(() => import("./routes/shop-page")),
+  product: pageChunk(() => import("./routes/product-page")),
+  farm: pageChunk(() => import("./routes/farm-page")),
+  cart: pageChunk(() => import("./routes/cart-page")),
+  signIn: pageChunk(() => import("./routes/sign-in-page")),
+  walletSignIn: pageChunk(() => import("./routes/wallet-sign-in-page")),
+  account: pageChunk(() => import("./routes/account-page")),
+  notFound: pageChunk(() => import("./routes/not-found-page")),
+  checkout: pageChunk(() => import("./routes/checkout-page")),
+  checkoutDone: pageChunk(() => import("./routes/checkout-done-page")),
+  orders: pageChunk(() => import("./routes/orders-page")),
+  order: pageChunk(() => import("./routes/order-page")),
+  farmer: pageChunk(() => import("./routes/farmer-page")),
+  admin: pageChunk(() => import("./routes/admin-page")),
+  arbiter: pageChunk(() => import("./routes/arbiter-page")),
+  arbiterDispute: pageChunk(() => import("./routes/arbiter-dispute-page")),
+  notifications: pageChunk(() => import("./routes/notifications-page")),
+  governance: pageChunk(() => import("./routes/governance/governance-routes")),
+};
+
+// By a path's first segment. The wallet sign-in page is left to its route: its sign-in form loads first.
+const FIRST_SEGMENT: Readonly<Record<string, () => Promise<unknown>>> = {
+  "": pageChunks.home,
+  shop: pageChunks.shop,
+  products: pageChunks.product,
+  farms: pageChunks.farm,
+  cart: pageChunks.cart,
+  account: pageChunks.account,
+  checkout: pageChunks.checkout,
+  orders: pageChunks.orders,
+  farmer: pageChunks.farmer,
+  admin: pageChunks.admin,
+  arbiter: pageChunks.arbiter,
+  notifications: pageChunks.notifications,
+};
+
+/**
+ * Starts what the page a visit lands on needs first, its chunk and its catalog reads, while the app itself is still
+ * downloading: the page then renders with its data as soon as the app has started, instead of asking for its code
+ * and then its data one after the other.
+ */
+export function startFirstPage(location: Pick<Location, "pathname" | "search">): void {
+  let segments: string[];
+  try {
+    segments = location.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return; // A malformed path: the router shows its not-found page, with nothing to start early.
+  }
+  const [first = "", ...rest] = segments;
+  const chunk = first === "sign-in" && rest.length === 0 ? pageChunks.signIn : FIRST_SEGMENT[first];
+  void chunk?.();
+  for (const path of FIRST_READS[first]?.(rest, new URLSearchParams(location.search)) ?? []) readEarly(path);
+  // Intl's first formatter costs a phone tens of milliseconds. Made now, while the app downloads, it is the one the
+  // page's prices are written with, instead of a delay inside the first render.
+  formattersFor(initialLanguage()).money(0, SHOP_CURRENCY);
+}
