@@ -9,11 +9,11 @@ import type { Plugin } from "vite";
 const apiUrl = process.env.AGRIDAO_API_URL ?? "http://127.0.0.1:4000";
 
 /**
- * Leaves the named top-level sections of the translation catalogs out of what the app imports (but for the keys
- * listed, which the shell needs), and serves each whole as `./en.json?section=<name>`: those strings travel with the
- * lazy pages that use them, not with the shop.
+ * Leaves the named top-level sections of each translation catalog (by its name: `en`, `bn`) out of what the app
+ * imports (but for the keys listed, which the shell needs), and serves each whole as `./en.json?section=<name>`: those
+ * strings travel with the lazy pages that use them, not with the shop.
  */
-function lazyCatalogSections(sections: Readonly<Record<string, readonly string[]>>): Plugin {
+function lazyCatalogSections(byCatalog: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>): Plugin {
   return {
     name: "agridao-lazy-catalog-sections",
     enforce: "pre",
@@ -27,7 +27,7 @@ function lazyCatalogSections(sections: Readonly<Record<string, readonly string[]
       if (query !== "" && section === null) return null;
       // With a query the JSON plugin stands aside: the section is served as the module it would have made.
       if (section !== null) return `export default ${JSON.stringify({ [section]: catalog[section] })};`;
-      for (const [name, kept] of Object.entries(sections)) {
+      for (const [name, kept] of Object.entries(byCatalog[path.basename(file, ".json")] ?? {})) {
         const whole = (catalog[name] ?? {}) as Record<string, unknown>;
         catalog[name] = Object.fromEntries(kept.map((key) => [key, whole[key]]));
       }
@@ -111,7 +111,18 @@ function preloadApp(): Plugin {
 
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react(), lazyCatalogSections({ governance: ["nav"], cart: ["error"] }), rainbowKitBengali(), preloadApp()],
+  plugins: [
+    react(),
+    lazyCatalogSections({
+      // English ships with the app. The cart page's strings come with the rest of English (but for the errors, which
+      // adding to the cart shows on any page), and governance's with its own pages.
+      en: { governance: ["nav"], cart: ["error"] },
+      // Bengali is fetched whole, but for governance, whose pages load their section themselves.
+      bn: { governance: ["nav"] },
+    }),
+    rainbowKitBengali(),
+    preloadApp(),
+  ],
   // The dev server pre-bundles dependencies without the plugins above: RainbowKit needs its Bengali there too.
   optimizeDeps: { rolldownOptions: { plugins: [rainbowKitBengali()] } },
   // The generated contract file lives outside web/; the dev server must be allowed to serve it.
