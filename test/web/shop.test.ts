@@ -278,6 +278,31 @@ describe("Web shop in a real browser", function () {
     expect(reads.filter((read) => read === "/api/farms?limit=100")).to.have.length(1);
   });
 
+  it("does not wait long for a slow first read: the page shows it is loading, then the products from that one read", async function () {
+    await openContext();
+    const reads: string[] = [];
+    page.on("request", (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === "/api/products") reads.push(url.search);
+    });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/api/products?limit=12", async (route) => {
+      await released;
+      await route.continue();
+    });
+    await page.goto(`${stack.url}/shop`);
+    // The app renders after a bounded wait (1 s) for the page's reads, not when the held read arrives.
+    await page.getByRole("heading", { level: 1, name: "Shop" }).waitFor();
+    await page.getByRole("status").filter({ hasText: "Loading…" }).waitFor();
+    expect(await page.locator(".card").count()).to.equal(0);
+    release();
+    await page.locator(".card").first().waitFor();
+    expect(await page.locator(".card").count()).to.equal(12);
+    // The page's query took the held early read rather than asking again.
+    expect(reads).to.deep.equal(["?limit=12"]);
+  });
+
   it("can be shopped with the keyboard alone, with the focus always visible", async function () {
     await openContext();
     await page.goto(`${stack.url}/shop`);

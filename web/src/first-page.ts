@@ -59,8 +59,11 @@ const FIRST_SEGMENT: Readonly<Record<string, () => Promise<unknown>>> = {
   notifications: pageChunks.notifications,
 };
 
+// What the page a visit lands on is waiting for: its chunk and its early reads, arrived or failed.
+let firstPage: Promise<unknown> = Promise.resolve();
+
 /**
- * Starts what the page a visit lands on needs first, its chunk and its catalog reads, while the app itself is still
+ * Starts what the page a visit lands on needs first, its catalog reads and its chunk, while the app itself is still
  * downloading: the page then renders with its data as soon as the app has started, instead of asking for its code
  * and then its data one after the other.
  */
@@ -72,10 +75,20 @@ export function startFirstPage(location: Pick<Location, "pathname" | "search">):
     return; // A malformed path: the router shows its not-found page, with nothing to start early.
   }
   const [first = "", ...rest] = segments;
+  // The reads first: they are the longest wait, and nothing else in this task should hold them back.
+  const reads = (FIRST_READS[first]?.(rest, new URLSearchParams(location.search)) ?? []).map(readEarly);
   const chunk = first === "sign-in" && rest.length === 0 ? pageChunks.signIn : FIRST_SEGMENT[first];
-  void chunk?.();
-  for (const path of FIRST_READS[first]?.(rest, new URLSearchParams(location.search)) ?? []) readEarly(path);
-  // Intl's first formatter costs a phone tens of milliseconds. Made now, while the app downloads, it is the one the
-  // page's prices are written with, instead of a delay inside the first render.
-  formattersFor(initialLanguage()).money(0, SHOP_CURRENCY);
+  firstPage = Promise.allSettled([chunk?.(), ...reads]);
+  // Intl's first formatter costs a phone tens of milliseconds. Made in a task of its own while the app downloads, it
+  // is the one the page's prices are written with, instead of a delay inside the first render.
+  setTimeout(() => formattersFor(initialLanguage()).money(0, SHOP_CURRENCY), 0);
+}
+
+/**
+ * Resolves once the first page's chunk and reads have arrived (or failed), but after `maxWaitMs` at most: the app waits
+ * for it before its first render, which then shows the page with its data instead of a loading state and a second
+ * render. They usually arrive before the app (which is far bigger); the bound keeps a slow API from holding the page.
+ */
+export function firstPageArrived(maxWaitMs: number): Promise<void> {
+  return Promise.race([firstPage, new Promise((resolve) => setTimeout(resolve, maxWaitMs))]).then(() => undefined);
 }

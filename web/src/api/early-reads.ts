@@ -7,6 +7,8 @@ const MAX_AGE_MS = 10_000;
 interface EarlyRead {
   startedAt: number;
   body: Promise<unknown>;
+  /** Resolves once the body has arrived or the read has failed. */
+  settled: Promise<void>;
   arrived?: { body: unknown; at: number };
 }
 
@@ -14,19 +16,26 @@ const reads = new Map<string, EarlyRead>();
 
 /**
  * Starts an anonymous GET of `path` now, while the app that will ask for it is still downloading: the page's data
- * then arrives alongside its code instead of after it. Only for public reads, the same for every visitor.
+ * then arrives alongside its code instead of after it. Only for public reads, the same for every visitor. Resolves
+ * once the read has arrived or failed.
  */
-export function readEarly(path: string): void {
-  if (reads.has(path)) return;
-  const read: EarlyRead = { startedAt: Date.now(), body: requestJson(path) };
-  read.body.then(
-    (body) => {
-      read.arrived = { body, at: Date.now() };
-    },
-    // A failed read is taken like any other: the query that takes it sees the error and retries on its own.
-    () => undefined,
-  );
+export function readEarly(path: string): Promise<void> {
+  const started = reads.get(path);
+  if (started !== undefined) return started.settled;
+  const body = requestJson(path);
+  const read: EarlyRead = {
+    startedAt: Date.now(),
+    body,
+    settled: body.then(
+      (arrived) => {
+        read.arrived = { body: arrived, at: Date.now() };
+      },
+      // A failed read is taken like any other: the query that takes it sees the error and retries on its own.
+      () => undefined,
+    ),
+  };
   reads.set(path, read);
+  return read.settled;
 }
 
 function take(path: string): EarlyRead | undefined {

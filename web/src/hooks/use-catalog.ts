@@ -9,9 +9,11 @@ import type { FarmDetail, FarmPage, Product, ProductPage } from "../api/types";
 export type { ProductFilters };
 
 // A catalog read the page's start made early (first-page.ts) serves the query that asks for it first: as initial
-// data when it has arrived by the first render, else as the query's first fetch.
-function read<T>(path: string, signal: AbortSignal): Promise<T> {
-  return takeEarlyRead<T>(path) ?? requestJson<T>(path, { signal });
+// data when it has arrived by the first render, else as the query's first fetch. The signal is read only for a request
+// made now: an early read cannot be cancelled, and TanStack Query cancels (and then repeats) a fetch whose signal was
+// read when its page unmounts and mounts again, as React's strict mode does.
+function read<T>(path: string, context: { signal: AbortSignal }): Promise<T> {
+  return takeEarlyRead<T>(path) ?? requestJson<T>(path, { signal: context.signal });
 }
 
 function arrived<T, D = T>(path: string, shape: (body: T) => D) {
@@ -24,7 +26,7 @@ export function useProducts(filters: ProductFilters, limit: number) {
   const path = productsPath(filters, limit);
   return useQuery({
     queryKey: ["products", filters, limit],
-    queryFn: ({ signal }) => read<ProductPage>(path, signal),
+    queryFn: (context) => read<ProductPage>(path, context),
     ...arrived<ProductPage>(path, (body) => body),
   });
 }
@@ -34,10 +36,10 @@ export function useProductPages(filters: ProductFilters, limit: number) {
   const first = productsPath(filters, limit);
   return useInfiniteQuery({
     queryKey: ["products", "pages", filters, limit],
-    queryFn: ({ signal, pageParam }) =>
-      pageParam === undefined
-        ? read<ProductPage>(first, signal)
-        : requestJson<ProductPage>(productsPath(filters, limit, pageParam), { signal }),
+    queryFn: (context) =>
+      context.pageParam === undefined
+        ? read<ProductPage>(first, context)
+        : requestJson<ProductPage>(productsPath(filters, limit, context.pageParam), { signal: context.signal }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     ...arrived<ProductPage, { pages: ProductPage[]; pageParams: (string | undefined)[] }>(first, (body) => ({
@@ -51,7 +53,7 @@ export function useProduct(id: string) {
   const path = productPath(id);
   return useQuery({
     queryKey: ["product", id],
-    queryFn: ({ signal }) => read<Product>(path, signal),
+    queryFn: (context) => read<Product>(path, context),
     ...arrived<Product>(path, (body) => body),
   });
 }
@@ -61,7 +63,7 @@ export function useFarms(limit: number) {
   const path = farmsPath(limit);
   return useQuery({
     queryKey: ["farms", limit],
-    queryFn: ({ signal }) => read<FarmPage>(path, signal),
+    queryFn: (context) => read<FarmPage>(path, context),
     ...arrived<FarmPage>(path, (body) => body),
   });
 }
@@ -70,7 +72,7 @@ export function useFarm(slug: string) {
   const path = farmPath(slug);
   return useQuery({
     queryKey: ["farm", slug],
-    queryFn: ({ signal }) => read<FarmDetail>(path, signal),
+    queryFn: (context) => read<FarmDetail>(path, context),
     ...arrived<FarmDetail>(path, (body) => body),
   });
 }
