@@ -42,8 +42,7 @@ export function shopFilters(params: URLSearchParams): ProductFilters {
 
 /** The catalog reads a page makes as it first renders, by its path's segments after the first and its search. */
 export const FIRST_READS: Readonly<Record<string, (rest: string[], search: URLSearchParams) => string[]>> = {
-  "": (rest) =>
-    rest.length > 0 ? [] : [productsPath(HOME_PRODUCT_FILTERS, HOME_FEATURED_PRODUCTS), farmsPath(HOME_FEATURED_FARMS)],
+  "": () => [productsPath(HOME_PRODUCT_FILTERS, HOME_FEATURED_PRODUCTS), farmsPath(HOME_FEATURED_FARMS)],
   shop: (rest, search) =>
     rest.length > 0 ? [] : [productsPath(shopFilters(search), SHOP_PAGE_SIZE), farmsPath(REGION_SOURCE_FARMS)],
   products: (rest) => (rest.length === 1 ? [productPath(rest[0])] : []),
