@@ -40,5 +40,5 @@ if (fresh) {
     { buyers: LOCAL_ROLES.buyers.map((i) => signers[i]), voters: LOCAL_ROLES.voters.map((i) => signers[i]) },
   );
 }
-console.log(`Wrote ${path.relative(process.cwd(), await exportContracts(hre.artifacts))}`);
+console.log(`Wrote ${path.relative(process.cwd(), await exportContracts(hre))}`);
 await connection.close();

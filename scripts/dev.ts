@@ -58,7 +58,7 @@ const deployed = await ignition.deploy(LocalModule, {
   deploymentId: DEPLOYMENT_ID,
   displayUi: false,
 });
-const generated = await exportContracts(hre.artifacts);
+const generated = await exportContracts(hre);
 
 const cast = {
   buyers: LOCAL_ROLES.buyers.map((i) => signers[i]),

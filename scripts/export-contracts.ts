@@ -3,6 +3,9 @@ import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { readContractConstants } from "./read-contract-constants.js";
+import type { ConstantValue, ConstantsArtifactSource, SimulatedProvider } from "./read-contract-constants.js";
+
 /**
  * The contracts whose ABIs and addresses the indexer, API and web import. IAggregatorV3 is the shape of any
  * Chainlink-style price feed (the API reads live feeds and the local MockPriceFeed through it).
@@ -27,21 +30,33 @@ interface ChainDeployment {
   addresses: Record<string, string>;
 }
 
-interface ArtifactSource {
-  readArtifact(name: string): Promise<{ abi: readonly unknown[] }>;
+/** What the export needs of the Hardhat runtime: the artifacts, and a simulated network to run their code on. */
+export interface ExportSource {
+  artifacts: ConstantsArtifactSource;
+  network: {
+    create(network: string): Promise<{ provider: SimulatedProvider; close(): Promise<void> }>;
+  };
 }
 
 /**
- * Writes deploy/generated/contracts.ts: every exported contract's ABI (`as const`, so viem infers types) and, per
- * chain id, the addresses and first block of each Ignition deployment found under deploy/deployments.
+ * Writes deploy/generated/contracts.ts: every exported contract's ABI (`as const`, so viem infers types) and public
+ * constants (`marketplaceEscrowConstants.MAX_FEE_BPS`, the values the compiled code returns on Hardhat's in-process
+ * network) and, per chain id, the addresses and first block of each Ignition deployment under deploy/deployments.
  */
 export async function exportContracts(
-  artifacts: ArtifactSource,
+  hre: ExportSource,
   { outFile = GENERATED_FILE, deploymentsDir = DEPLOYMENTS_DIR } = {},
 ): Promise<string> {
   const abis = await Promise.all(
-    EXPORTED_CONTRACTS.map(async (name) => [name, (await artifacts.readArtifact(name)).abi] as const),
+    EXPORTED_CONTRACTS.map(async (name) => [name, (await hre.artifacts.readArtifact(name)).abi] as const),
   );
+  const simulated = await hre.network.create("hardhat");
+  let constants: Record<string, Record<string, ConstantValue>>;
+  try {
+    constants = await readContractConstants(hre.artifacts, simulated.provider, EXPORTED_CONTRACTS);
+  } finally {
+    await simulated.close();
+  }
   const chains = await readDeployments(deploymentsDir);
 
   const lines = [
@@ -49,6 +64,11 @@ export async function exportContracts(
     "// Do not edit: run `npm run build` (ABIs) or deploy (addresses) to regenerate.",
     "",
     ...abis.map(([name, abi]) => `export const ${lowerFirst(name)}Abi = ${JSON.stringify(abi)} as const;\n`),
+    ...Object.entries(constants).map(
+      ([name, values]) =>
+        `/** ${name}'s public constants, as its compiled code returns them. */\n` +
+        `export const ${lowerFirst(name)}Constants = ${constantsLiteral(values)} as const;\n`,
+    ),
     `export type ContractName = ${EXPORTED_CONTRACTS.map((name) => JSON.stringify(name)).join(" | ")};`,
     "",
     "export interface ContractDeployment {",
@@ -99,6 +119,14 @@ async function readDeployments(dir: string): Promise<ChainDeployment[]> {
     byChain.set(chainId, chain);
   }
   return [...byChain.values()].sort((a, b) => a.chainId - b.chainId);
+}
+
+/** An object literal of the values; bigints keep their `n`, which JSON has no way to say. */
+function constantsLiteral(values: Record<string, ConstantValue>): string {
+  const entries = Object.entries(values).map(
+    ([key, value]) => `  ${key}: ${typeof value === "bigint" ? `${value}n` : JSON.stringify(value)},`,
+  );
+  return entries.length === 0 ? "{}" : `{\n${entries.join("\n")}\n}`;
 }
 
 function lowerFirst(name: string): string {

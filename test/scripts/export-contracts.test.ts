@@ -4,12 +4,19 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 import { expect } from "chai";
+import { id } from "ethers";
 import hre from "hardhat";
 
 import { EXPORTED_CONTRACTS, exportContracts } from "../../scripts/export-contracts.js";
 
+type Constants = Record<string, number | bigint | string | boolean>;
+
 interface GeneratedModule {
   marketplaceEscrowAbi: readonly { type: string; name?: string }[];
+  marketplaceEscrowConstants: Constants;
+  agriTokenConstants: Constants;
+  agriGovernorConstants: Constants;
+  agriTimelockConstants: Constants;
   deployments: Record<number, { chainId: number; startBlock: number; addresses: Record<string, string> }>;
 }
 
@@ -26,7 +33,7 @@ async function writeDeployment(dir: string, chainId: number, blocks: number[], a
 
 async function generate(deploymentsDir: string) {
   const outFile = path.join(await mkdtemp(path.join(tmpdir(), "agridao-generated-")), "contracts.ts");
-  await exportContracts(hre.artifacts, { outFile, deploymentsDir });
+  await exportContracts(hre, { outFile, deploymentsDir });
   // The generated file is TypeScript; importing it through the test runner's loader checks that it parses.
   return { outFile, module: (await import(pathToFileURL(outFile).href)) as GeneratedModule };
 }
@@ -46,6 +53,52 @@ describe("export-contracts (the generated ABI and address file)", () => {
       const constName = `${name.charAt(0).toLowerCase()}${name.slice(1)}Abi`;
       expect(source).to.match(new RegExp(`export const ${constName} = \\[.*\\] as const;`));
     }
+  });
+
+  it("exports each contract's public constants, inherited ones included, with the values the deployed contract returns", async () => {
+    const { module, outFile } = await generate(path.join(tmpdir(), "agridao-no-deployments"));
+    const constants = module.marketplaceEscrowConstants;
+    const connection = await hre.network.create("hardhat");
+    const { ethers } = connection;
+    try {
+      const [admin] = await ethers.getSigners();
+      const escrow = await ethers.deployContract("MarketplaceEscrow", [
+        admin.address,
+        admin.address,
+        admin.address,
+        [admin.address],
+        { feeBps: 250, shipWindow: 3_600, confirmWindow: 3_600, arbitrationTimeout: 86_400 },
+        [],
+      ]);
+      // Public constants only: the private BPS and PROPOSED_BY_* stay out.
+      expect(Object.keys(constants)).to.deep.equal([
+        "ARBITER_ROLE",
+        "DEFAULT_ADMIN_ROLE",
+        "DEFAULT_SHIPPED_BUYER_BPS",
+        "GUARDIAN_ROLE",
+        "MAX_ARBITRATION_TIMEOUT",
+        "MAX_FEE_BPS",
+        "MAX_WINDOW",
+        "MIN_ARBITRATION_TIMEOUT",
+        "MIN_WINDOW",
+      ]);
+      for (const [name, value] of Object.entries(constants)) {
+        const deployed = (await escrow.getFunction(name).staticCall()) as bigint | string;
+        expect(typeof deployed === "bigint" ? BigInt(value) : value, name).to.equal(deployed);
+      }
+    } finally {
+      await connection.close();
+    }
+    // Narrow integers are numbers, for arithmetic with seconds and basis points; role ids are hex strings.
+    expect(constants.MAX_FEE_BPS).to.be.a("number");
+    expect(constants.ARBITER_ROLE).to.equal(id("ARBITER_ROLE"));
+    expect(module.agriGovernorConstants).to.have.keys("BALLOT_TYPEHASH", "EXTENDED_BALLOT_TYPEHASH");
+    expect(module.agriTimelockConstants).to.include.keys("PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE");
+    // DOMAIN_SEPARATOR and CLOCK_MODE are functions that read the chain, the address or another contract.
+    expect(module.agriTokenConstants).to.deep.equal({});
+    const source = await readFile(outFile, "utf8");
+    expect(source).to.match(/export const marketplaceEscrowConstants = \{\n {2}ARBITER_ROLE: "0x[0-9a-f]{64}",\n/);
+    expect(source).to.match(/\n {2}MAX_FEE_BPS: \d+,\n[\s\S]*\} as const;/);
   });
 
   it("keys addresses by chain id, names contracts after their future id, and starts at the first mined block", async () => {

@@ -67,7 +67,7 @@ export async function startChainWebStack({ ethPriceFeed = false } = {}): Promise
     path.join(deploymentsDir, node.deploymentId),
     { recursive: true },
   );
-  const contractsFile = await exportContracts(hre.artifacts, {
+  const contractsFile = await exportContracts(hre, {
     outFile: path.join(work, "contracts.ts"),
     deploymentsDir,
   });
