@@ -82,8 +82,8 @@ export async function createLocalStripeServer(options: LocalStripeServerOptions 
   const accounts = new ConnectedAccounts(store, publicUrl);
   const api = createApiRoutes({ store, sessions, payments, refunds, transfers, accounts, disputes, webhookEndpoints });
   const idempotency = new IdempotencyCache();
-  const faults: Array<Required<Omit<InjectedFault, "pathPrefix">> & { pathPrefix: string }> = [];
-  let holds: ((method: string, path: string) => boolean) | undefined;
+  const faults: Array<InjectedFault & { count: number; pathPrefix: string }> = [];
+  let holds: { matches: (method: string, path: string) => boolean; afterHandling: boolean } | undefined;
   let held: Array<() => void> = [];
   const webhookEndpointId = options.webhook === undefined ? undefined : webhookEndpoints.add(options.webhook).id;
 
@@ -110,15 +110,13 @@ export async function createLocalStripeServer(options: LocalStripeServerOptions 
     failRefund: (refundId) => refunds.fail(refundId),
     completeAccountOnboarding: (accountId) => accounts.completeOnboarding(accountId),
     failNextRequest: (fault) =>
-      faults.push({
-        status: fault.status,
-        count: fault.count ?? 1,
-        pathPrefix: fault.pathPrefix ?? "/v1",
-        shouldRetry: fault.shouldRetry ?? false,
-      }),
-    holdRequests: ({ method, pathPrefix = "/v1" }: RequestHold) => {
-      holds = (requestMethod, path) =>
-        path.startsWith(pathPrefix) && (method === undefined || method.toUpperCase() === requestMethod);
+      faults.push({ ...fault, count: fault.count ?? 1, pathPrefix: fault.pathPrefix ?? "/v1" }),
+    holdRequests: ({ method, pathPrefix = "/v1", afterHandling = false }: RequestHold) => {
+      holds = {
+        matches: (requestMethod, path) =>
+          path.startsWith(pathPrefix) && (method === undefined || method.toUpperCase() === requestMethod),
+        afterHandling,
+      };
     },
     releaseRequests: () => {
       holds = undefined;
@@ -134,19 +132,38 @@ export async function createLocalStripeServer(options: LocalStripeServerOptions 
     },
   };
 
-  const handleApi = (request: IncomingMessage, response: ServerResponse, path: string, query: string, body: string) => {
+  /** Takes one use of the first fault matching `path`, if any. */
+  const takeFault = (path: string): InjectedFault | undefined => {
+    const faultIndex = faults.findIndex((fault) => path.startsWith(fault.pathPrefix));
+    if (faultIndex < 0) return undefined;
+    const fault = faults[faultIndex];
+    fault.count -= 1;
+    if (fault.count === 0) faults.splice(faultIndex, 1);
+    return fault;
+  };
+
+  /** Handles one API request and answers it through `send` (which may hold or drop the answer). */
+  const handleApi = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    query: string,
+    body: string,
+    send: (status: number, body: unknown) => void,
+  ) => {
     const requestId = stripeId("req");
     response.setHeader("request-id", requestId);
     response.setHeader("stripe-version", String(request.headers["stripe-version"] ?? ""));
     const method = request.method ?? "GET";
     const key = authenticate(request.headers.authorization, options.apiKey);
-    const faultIndex = faults.findIndex((fault) => path.startsWith(fault.pathPrefix));
-    if (faultIndex >= 0) {
-      const fault = faults[faultIndex];
-      fault.count -= 1;
-      if (fault.count === 0) faults.splice(faultIndex, 1);
-      response.setHeader("stripe-should-retry", String(fault.shouldRetry));
-      throw faultError(fault.status);
+    const fault = takeFault(path);
+    if (fault !== undefined && !("dropResponse" in fault)) {
+      response.setHeader("stripe-should-retry", String(fault.shouldRetry ?? false));
+      throw faultError(fault.status, fault.code, fault.message);
+    }
+    if (fault !== undefined) {
+      // Handled in full (and kept for its idempotency key), then the answer is lost on the way back.
+      send = () => response.socket?.destroy();
     }
     const params = parseFormParams(method === "POST" ? body : query);
     const idempotencyKey = method === "POST" ? headerValue(request.headers["idempotency-key"]) : undefined;
@@ -156,7 +173,7 @@ export async function createLocalStripeServer(options: LocalStripeServerOptions 
       const saved = idempotency.lookup(scope, idempotencyKey, fingerprint);
       if (saved !== undefined) {
         response.setHeader("idempotent-replayed", "true");
-        sendJson(response, saved.status, saved.body);
+        send(saved.status, saved.body);
         return;
       }
     }
@@ -178,7 +195,7 @@ export async function createLocalStripeServer(options: LocalStripeServerOptions 
       response.setHeader("idempotency-key", idempotencyKey);
       if (executed) idempotency.save(scope, idempotencyKey, fingerprint, { status, body: result.body });
     }
-    sendJson(response, status, result.body);
+    send(status, result.body);
     if (result.afterResponse !== undefined) setImmediate(result.afterResponse);
   };
 
@@ -189,8 +206,13 @@ export async function createLocalStripeServer(options: LocalStripeServerOptions 
       try {
         const body = await readBody(request);
         if (path.startsWith("/v1/")) {
-          if (holds?.(request.method ?? "GET", path) === true) await new Promise<void>((resolve) => held.push(resolve));
-          handleApi(request, response, path, requestUrl.search.slice(1), body);
+          const hold = holds?.matches(request.method ?? "GET", path) === true ? holds : undefined;
+          if (hold !== undefined && !hold.afterHandling) await new Promise<void>((resolve) => held.push(resolve));
+          const send =
+            hold?.afterHandling === true
+              ? (status: number, answer: unknown) => held.push(() => sendJson(response, status, answer))
+              : (status: number, answer: unknown) => sendJson(response, status, answer);
+          handleApi(request, response, path, requestUrl.search.slice(1), body, send);
         } else if (path.startsWith("/_local/")) {
           const json = body === "" ? undefined : parseJson(body);
           const answer = await handleLocalControl(controls, request.method ?? "GET", path, json);
@@ -275,7 +297,13 @@ function authenticate(authorization: string | undefined, expected: string | unde
   return key;
 }
 
-function faultError(status: number): LocalStripeError {
+function faultError(status: number, code?: string, message?: string): LocalStripeError {
+  if (code !== undefined || message !== undefined) {
+    const type = status === 402 ? "card_error" : status < 500 ? "invalid_request_error" : "api_error";
+    return new LocalStripeError(status, type, message ?? `Injected failure (${status}).`, {
+      ...(code === undefined ? {} : { code }),
+    });
+  }
   if (status === 429) {
     return new LocalStripeError(429, "invalid_request_error", "Too many requests hit the API too quickly.", {
       code: "rate_limit",

@@ -6,22 +6,38 @@ import { LocalStripeError } from "./local-stripe-error.js";
 import type { StripeObject } from "./local-stripe-store.js";
 import type { DeliveryAttempt, RedeliveryOptions } from "./webhook-deliveries.js";
 
-/** A fault to answer the next matching `/v1` request(s) with, instead of handling them. */
-export interface InjectedFault {
-  status: number;
+/**
+ * A fault for the next matching `/v1` request(s): answered with an error instead of being handled, or (`dropResponse`)
+ * handled and then left without an answer, the connection closed, as when a response is lost on the way back.
+ */
+export type InjectedFault = {
   /** How many requests fail (default 1). */
   count?: number;
   /** Only requests whose path starts with this (`/v1/refunds`) fail; default any `/v1` request. */
   pathPrefix?: string;
-  /** Whether the response invites the SDK to retry (`Stripe-Should-Retry`); default false. */
-  shouldRetry?: boolean;
-}
+} & (
+  | {
+      status: number;
+      /** Stripe's error code in the body (`balance_insufficient`), for a 4xx; a generic one otherwise. */
+      code?: string;
+      /** The error's message; a generic one otherwise. */
+      message?: string;
+      /** Whether the response invites the SDK to retry (`Stripe-Should-Retry`); default false. */
+      shouldRetry?: boolean;
+    }
+  | { dropResponse: true }
+);
 
-/** Which API requests to hold unanswered: those of `method` (default any) whose path starts with `pathPrefix`. */
+/**
+ * Which API requests to hold: those of `method` (default any) whose path starts with `pathPrefix`. Held before they
+ * are handled (a slow Stripe), or with `afterHandling` once handled with the answer not yet sent (Stripe did the work;
+ * the caller has not heard).
+ */
 export interface RequestHold {
   method?: string;
   /** Default any `/v1` request. */
   pathPrefix?: string;
+  afterHandling?: boolean;
 }
 
 /** Test controls: what Stripe, a bank or a buyer would do, on demand. Mirrored over HTTP under `/_local`. */
@@ -57,7 +73,10 @@ export interface LocalStripeControls {
   /** The bank fails a refund after Stripe accepted it (the card was closed): it ends `failed`. */
   failRefund(refundId: string): StripeObject;
   completeAccountOnboarding(accountId: string): StripeObject;
-  /** Answers the next matching API request(s) with an error of `status` in Stripe's shape. */
+  /**
+   * Answers the next matching API request(s) with an error of `status` in Stripe's shape, or handles them and drops
+   * the answer (`dropResponse`).
+   */
   failNextRequest(fault: InjectedFault): void;
   /**
    * Holds matching API requests unanswered, as a slow Stripe would, until `releaseRequests`: a caller then waits in
@@ -206,18 +225,33 @@ const routes: Array<[string, RegExp, (controls: LocalStripeControls, body: unkno
     (c, body) => {
       const input = z
         .strictObject({
-          status: z.number().int().min(400).max(599),
+          status: z.number().int().min(400).max(599).optional(),
+          code: z.string().min(1).optional(),
+          message: z.string().min(1).optional(),
+          drop_response: z.literal(true).optional(),
           count: z.number().int().positive().optional(),
           path_prefix: z.string().startsWith("/v1").optional(),
           should_retry: z.boolean().optional(),
         })
+        .refine((fault) => (fault.status === undefined) !== (fault.drop_response === undefined), {
+          message: "give either status or drop_response",
+        })
         .parse(body);
-      c.failNextRequest({
-        status: input.status,
+      const scope = {
         ...(input.count === undefined ? {} : { count: input.count }),
         ...(input.path_prefix === undefined ? {} : { pathPrefix: input.path_prefix }),
-        ...(input.should_retry === undefined ? {} : { shouldRetry: input.should_retry }),
-      });
+      };
+      c.failNextRequest(
+        input.status === undefined
+          ? { ...scope, dropResponse: true }
+          : {
+              ...scope,
+              status: input.status,
+              ...(input.code === undefined ? {} : { code: input.code }),
+              ...(input.message === undefined ? {} : { message: input.message }),
+              ...(input.should_retry === undefined ? {} : { shouldRetry: input.should_retry }),
+            },
+      );
       return { armed: true };
     },
   ],
@@ -226,11 +260,16 @@ const routes: Array<[string, RegExp, (controls: LocalStripeControls, body: unkno
     /^\/_local\/requests\/hold$/,
     (c, body) => {
       const input = z
-        .strictObject({ method: z.string().min(1).optional(), path_prefix: z.string().startsWith("/v1").optional() })
+        .strictObject({
+          method: z.string().min(1).optional(),
+          path_prefix: z.string().startsWith("/v1").optional(),
+          after_handling: z.boolean().optional(),
+        })
         .parse(body ?? {});
       c.holdRequests({
         ...(input.method === undefined ? {} : { method: input.method }),
         ...(input.path_prefix === undefined ? {} : { pathPrefix: input.path_prefix }),
+        ...(input.after_handling === undefined ? {} : { afterHandling: input.after_handling }),
       });
       return { holding: true };
     },

@@ -233,6 +233,41 @@ describe("local Stripe stand-in (scripts/local-stripe)", () => {
       expect(await stripe.events.list().catch((e: unknown) => e)).to.be.instanceOf(Stripe.errors.StripeRateLimitError);
     });
 
+    it("fails with the error code asked for, or does the work and loses the answer, as a dropped connection would", async () => {
+      local.failNextRequest({
+        status: 400,
+        code: "balance_insufficient",
+        message: "No balance",
+        pathPrefix: "/v1/events",
+      });
+      const refused = (await stripe.events.list().catch((e: unknown) => e)) as InstanceType<
+        typeof Stripe.errors.StripeInvalidRequestError
+      >;
+      expect(refused).to.be.instanceOf(Stripe.errors.StripeInvalidRequestError);
+      expect(refused.code).to.equal("balance_insufficient");
+      expect(refused.message).to.match(/No balance$/);
+
+      const before = (await stripe.checkout.sessions.list({ limit: 100 })).data.length;
+      // Stripe's SDK tries again once on a closed connection, whatever its retry setting: both answers are lost.
+      local.failNextRequest({ dropResponse: true, count: 2, pathPrefix: "/v1/checkout/sessions" });
+      const lost = await createSession({ client_reference_id: "dropped" }).catch((e: unknown) => e);
+      expect(lost).to.be.instanceOf(Stripe.errors.StripeConnectionError);
+      // The work was done though the answer was lost.
+      const sessions = (await stripe.checkout.sessions.list({ limit: 100 })).data;
+      expect(sessions.length).to.equal(before + 1);
+      expect(sessions.map((session) => session.client_reference_id)).to.include("dropped");
+    });
+
+    it("holds a handled request's answer until released (the work is done, the caller has not heard)", async () => {
+      local.holdRequests({ method: "post", pathPrefix: "/v1/checkout/sessions", afterHandling: true });
+      const before = (await stripe.checkout.sessions.list({ limit: 100 })).data.length;
+      const created = createSession();
+      await until(() => local.heldRequestCount() === 1);
+      expect((await stripe.checkout.sessions.list({ limit: 100 })).data.length).to.equal(before + 1);
+      expect(local.releaseRequests()).to.equal(1);
+      expect((await created).status).to.equal("open");
+    });
+
     it("holds matching requests unanswered, as a slow Stripe would, and answers them once released", async () => {
       const session = await createSession();
       local.holdRequests({ method: "get", pathPrefix: "/v1/checkout/sessions/" });
