@@ -49,7 +49,11 @@ try {
     console.error("STRIPE_SECRET_KEY is not set: there is no Stripe account to reconcile with");
     process.exitCode = 1;
   } else {
-    const result = await reconcileStripe(orm.em.fork(), { stripe: card.stripe, webhooks: card.events }, { from, to });
+    const result = await reconcileStripe(
+      orm.em.fork(),
+      { stripe: card.stripe, webhooks: card.events, refunds: card.refunds },
+      { from, to },
+    );
     console.log(JSON.stringify(result, null, 2));
     if (result.differences.length > 0) process.exitCode = 2;
   }

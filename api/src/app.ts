@@ -52,8 +52,10 @@ import { createCatalogCache } from "./services/catalog-cache.js";
 import { createReadinessCheck } from "./services/check-readiness.js";
 import { createCheckoutService } from "./services/checkout-service.js";
 import { createAuthServices } from "./services/create-auth-services.js";
+import { marketplaceEscrowConstants } from "../../deploy/generated/contracts.js";
+import type { CardRulings } from "./services/card-rulings.js";
+import { readCardTerms } from "./services/card-terms.js";
 import { createDisputeService } from "./services/dispute-service.js";
-import type { CardRefunds } from "./services/dispute-service.js";
 import { createEthPriceFeed } from "./services/eth-price-feed.js";
 import { createFarmService } from "./services/farm-service.js";
 import { createAccountRateLimit } from "./services/account-rate-limit.js";
@@ -91,8 +93,8 @@ export interface AppDeps {
   photoStore?: PhotoStore;
   /** How each payment method starts; defaults to the escrow call builder and the card starter without Stripe. */
   paymentStarters?: Partial<PaymentStarters>;
-  /** Refunds of card orders, which dispute rulings issue; defaults to Stripe's when card payments are on, else 503. */
-  cardRefunds?: CardRefunds;
+  /** What card dispute rulings do with the money; defaults to Stripe's when card payments are on, else 503. */
+  cardRulings?: CardRulings;
   /** Routes mounted beside the API's own, under the same conventions (tests exercising auth and validation). */
   extraRoutes?: readonly ApiRoute[];
   /** Notifications and event streams; pass them when work outside requests (indexer announcements) uses them too. */
@@ -233,11 +235,14 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
 
   const disputes = createDisputeService({
     notifications,
-    cardRefunds: deps.cardRefunds ??
-      card?.refunds ?? {
-        refund: () =>
-          Promise.reject(new ServiceUnavailableError("Card refunds need Stripe, and STRIPE_SECRET_KEY is unset")),
+    cardRulings: deps.cardRulings ??
+      card?.rulings ?? {
+        record: () =>
+          Promise.reject(new ServiceUnavailableError("Card rulings need Stripe, and STRIPE_SECRET_KEY is unset")),
+        carryOut: () => Promise.resolve(null),
       },
+    cardTerms: () => readCardTerms(orm.em.fork(), config.chainId, config.stripe.fallbackTerms),
+    defaultShippedBuyerBps: marketplaceEscrowConstants.DEFAULT_SHIPPED_BUYER_BPS,
     photoStore,
     photoBaseUrl,
     escrow: escrow.address === undefined ? undefined : { chainId: config.chainId, address: escrow.address },

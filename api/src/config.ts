@@ -4,6 +4,8 @@ import { z } from "zod";
 
 import { deployments } from "../../deploy/generated/contracts.js";
 
+import type { CardTerms } from "./services/card-terms.js";
+
 /** The chain id of Hardhat's local node: the only chain on which the API may run without a configured JWT secret. */
 export const LOCAL_CHAIN_ID = 31337;
 
@@ -111,6 +113,8 @@ const schema = z
       .url({ protocol: /^https?$/, error: "expected the web app's http(s) URL" })
       .default("http://localhost:5173"),
     CARD_AUTO_CONFIRM_DAYS: integer(1).max(365).default(14),
+    CARD_SHIP_WINDOW_DAYS: integer(1).max(90).default(7),
+    CARD_ARBITRATION_TIMEOUT_DAYS: integer(1).max(180).default(14),
     CARD_JOB_INTERVAL_SECONDS: integer(1).max(3_600).default(60),
   })
   .superRefine((env, ctx) => {
@@ -271,9 +275,12 @@ export type ApiConfig = Readonly<{
     api: Readonly<{ host: string; port: number; protocol: "http" | "https" }> | undefined;
     /** Base of the success and cancel URLs of Checkout Sessions, without a trailing slash. */
     webAppUrl: string;
-    /** The confirm window of card orders when the escrow's (indexer.escrow_terms.confirm_window) is unknown. */
-    autoConfirmFallbackMs: number;
-    /** How often auto-confirm and pending payouts run. */
+    /**
+     * The ship, confirm and arbitration windows of card orders while the escrow's (indexer.escrow_terms) are unknown
+     * (CARD_SHIP_WINDOW_DAYS, CARD_AUTO_CONFIRM_DAYS, CARD_ARBITRATION_TIMEOUT_DAYS).
+     */
+    fallbackTerms: Readonly<CardTerms>;
+    /** How often the card deadlines (ship, confirm, disputes), outstanding refunds and pending payouts are worked. */
     jobIntervalMs: number;
   }>;
 }>;
@@ -375,7 +382,11 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       webhookSecret: data.STRIPE_WEBHOOK_SECRET,
       api: data.STRIPE_API_URL === undefined ? undefined : stripeApiOf(new URL(data.STRIPE_API_URL)),
       webAppUrl: data.WEB_APP_URL.replace(/\/+$/, ""),
-      autoConfirmFallbackMs: data.CARD_AUTO_CONFIRM_DAYS * 86_400_000,
+      fallbackTerms: {
+        shipWindowMs: data.CARD_SHIP_WINDOW_DAYS * 86_400_000,
+        confirmWindowMs: data.CARD_AUTO_CONFIRM_DAYS * 86_400_000,
+        arbitrationTimeoutMs: data.CARD_ARBITRATION_TIMEOUT_DAYS * 86_400_000,
+      },
       jobIntervalMs: data.CARD_JOB_INTERVAL_SECONDS * 1000,
     },
   };

@@ -42,6 +42,11 @@ export const NOTIFICATION_KINDS = {
   order_cancelled: z.strictObject({ by: z.enum(["buyer", "farmer", "system"]) }),
   /** The reservation ran out before payment came; the stock went back on sale. */
   order_expired: z.strictObject({}),
+  /**
+   * To the buyer and the farmer: a paid card order was not shipped by its deadline, so what was left of it is refunded
+   * (as the escrow refunds an unshipped order); `shipBy` is when the deadline fell.
+   */
+  ship_deadline_passed: z.strictObject({ shipBy: z.iso.datetime(), refundMinor: minor, currency }),
 } as const;
 
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;

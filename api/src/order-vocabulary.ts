@@ -51,6 +51,9 @@ export const ORDER_EVENT_KINDS = [
   "dispute_message",
   "dispute_evidence",
   "dispute_ruling",
+  "ship_deadline_passed",
+  "farm_debt",
+  "debt_netted",
 ] as const;
 export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number];
 
@@ -58,7 +61,8 @@ export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number];
  * Why a payment was not accepted as the order's: it paid another amount, another seller or token than the order
  * asks for, it names a ref no order has, it arrived after the reservation expired, or (paid in ETH) after the price
  * quote it was paid at expired; or the card holder's bank opened a chargeback on it; or a card refund that was
- * recorded failed at the bank, so the buyer still waits for that money.
+ * recorded failed at the bank (or Stripe refused it), so the buyer still waits for that money; or the farm's share of
+ * a card refund could not be taken back from its Stripe account, so the farm owes it (netted from its next payouts).
  */
 export const ORDER_FLAG_KINDS = [
   "amount_mismatch",
@@ -69,8 +73,35 @@ export const ORDER_FLAG_KINDS = [
   "chargeback",
   "quote_expired",
   "refund_failed",
+  "farm_debt",
 ] as const;
 export type OrderFlagKind = (typeof ORDER_FLAG_KINDS)[number];
+
+/**
+ * Where money returned to a card buyer stands. requested: the decision to refund is recorded and Stripe is being (or
+ * will again be) asked, under an idempotency key derived from the decision, so it is issued at most once; pending,
+ * succeeded: Stripe accepted it; failed, canceled: the bank or Stripe gave it up after accepting it; rejected: Stripe
+ * refused the request, so no money moved; lost: a chargeback the platform lost (its Stripe id is the dispute's).
+ */
+export const REFUND_STATUSES = ["requested", "pending", "succeeded", "failed", "canceled", "rejected", "lost"] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+/** Refund statuses that count as returned (or promised) to the buyer: never refunded again. */
+export const COUNTED_REFUND_STATUSES = [
+  "requested",
+  "pending",
+  "succeeded",
+  "lost",
+] as const satisfies readonly RefundStatus[];
+
+/**
+ * What a farm owes the platform for one card refund whose farm share could not be reversed from its Stripe account.
+ * unconfirmed: the reversal's outcome is unknown (no answer from Stripe), to be asked again under the same key;
+ * owed: Stripe refused the reversal, so the share is netted from the farm's next payouts; settled: recovered in full
+ * (netted, or reversed after all); cancelled: the refund itself failed, so nothing was owed.
+ */
+export const FARM_DEBT_STATUSES = ["unconfirmed", "owed", "settled", "cancelled"] as const;
+export type FarmDebtStatus = (typeof FARM_DEBT_STATUSES)[number];
 
 /** `column IN ('a', 'b')` for a CHECK constraint over a closed list. */
 export function oneOfCheck(column: string, values: readonly string[]): string {

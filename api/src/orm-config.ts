@@ -12,6 +12,7 @@ import { Dispute } from "./entities/Dispute.js";
 import { DisputeEvidence } from "./entities/DisputeEvidence.js";
 import { DisputeMessage } from "./entities/DisputeMessage.js";
 import { Farm } from "./entities/Farm.js";
+import { FarmDebt } from "./entities/FarmDebt.js";
 import { FarmPayable } from "./entities/FarmPayable.js";
 import { FarmStripeAccount } from "./entities/FarmStripeAccount.js";
 import { Notification } from "./entities/Notification.js";
@@ -39,6 +40,7 @@ import { Migration20261204040000_order_links } from "./migrations/Migration20261
 import { Migration20261204050000_disputes } from "./migrations/Migration20261204050000_disputes.js";
 import { Migration20261204060000_eth_quotes } from "./migrations/Migration20261204060000_eth_quotes.js";
 import { Migration20261204070000_refund_failures } from "./migrations/Migration20261204070000_refund_failures.js";
+import { Migration20261207010000_card_money_safety } from "./migrations/Migration20261207010000_card_money_safety.js";
 import { endSilentPoolClients } from "./end-silent-pool-clients.js";
 import { releaseDeadPoolClients } from "./release-dead-pool-clients.js";
 
@@ -82,6 +84,7 @@ export function createOrmConfig(options: {
       Refund,
       FarmStripeAccount,
       FarmPayable,
+      FarmDebt,
       ReconciliationRun,
     ],
     pool: { max: options.poolMax ?? 10 },
@@ -110,6 +113,7 @@ export function createOrmConfig(options: {
         Migration20261204050000_disputes,
         Migration20261204060000_eth_quotes,
         Migration20261204070000_refund_failures,
+        Migration20261207010000_card_money_safety,
       ],
       snapshot: false,
       silent: true,

@@ -1,8 +1,10 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 
+import { marketplaceEscrowConstants } from "../../deploy/generated/contracts.js";
 import type { ApiConfig } from "./config.js";
-import { startCardAutoConfirmJob } from "./services/card-auto-confirm-job.js";
+import { startCardDeadlineJob } from "./services/card-deadline-job.js";
+import { createCardDisputeTimeouts } from "./services/card-dispute-timeouts.js";
 import { createCardPayments } from "./services/card-payments.js";
 import { createCatalogCache } from "./services/catalog-cache.js";
 import { startEscrowLinkJob } from "./services/escrow-link-job.js";
@@ -14,7 +16,8 @@ import type { Store } from "./stores/store.js";
 
 /**
  * The API process's background work on orders: expiring unpaid reservations, linking indexed escrow payments and,
- * with card payments on (STRIPE_SECRET_KEY), auto-confirming shipped card orders after the confirm window.
+ * with card payments on (STRIPE_SECRET_KEY), keeping card orders' deadlines (confirm, ship, dispute) and finishing
+ * card money movements left half-way.
  * Every API process runs them all; they are written to be safe side by side. Returns how to stop them. Pass the
  * process's notification service (the one its event streams use) and, when it runs one, its indexer announcements.
  */
@@ -64,21 +67,27 @@ export function startOrderJobs(deps: {
     intervalMs: config.escrow.linkIntervalMs,
     log,
   });
-  const autoConfirm =
+  const deadlines =
     card === undefined
       ? undefined
-      : startCardAutoConfirmJob({
+      : startCardDeadlineJob({
           delivery: card.delivery,
+          disputes: createCardDisputeTimeouts({
+            notifications,
+            rulings: card.rulings,
+            defaultShippedBuyerBps: marketplaceEscrowConstants.DEFAULT_SHIPPED_BUYER_BPS,
+            fork,
+          }),
+          refunds: card.refunds,
           payouts: card.payouts,
+          terms: card.terms,
           fork,
-          chainId: config.chainId,
-          fallbackWindowMs: config.stripe.autoConfirmFallbackMs,
           intervalMs: config.stripe.jobIntervalMs,
           log,
         });
   return {
     async stop() {
-      await Promise.all([expiry.stop(), linking.stop(), autoConfirm?.stop()]);
+      await Promise.all([expiry.stop(), linking.stop(), deadlines?.stop()]);
     },
   };
 }

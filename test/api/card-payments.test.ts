@@ -3,9 +3,12 @@ import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { pino } from "pino";
 
-import { startCardAutoConfirmJob } from "../../api/src/services/card-auto-confirm-job.js";
+import { marketplaceEscrowConstants } from "../../deploy/generated/contracts.js";
+import { createCardDisputeTimeouts } from "../../api/src/services/card-dispute-timeouts.js";
+import { startCardDeadlineJob } from "../../api/src/services/card-deadline-job.js";
 import { createCardPayments } from "../../api/src/services/card-payments.js";
 import type { CardPayments } from "../../api/src/services/card-payments.js";
+import { RefundKeyReusedError } from "../../api/src/services/order-errors.js";
 import { reconcileStripe } from "../../api/src/services/reconcile-stripe.js";
 import { startReservationExpiryJob } from "../../api/src/services/reservation-expiry-job.js";
 import { startApiApp } from "../support/api-app.js";
@@ -48,6 +51,10 @@ describe("API card payments (Stripe)", function () {
   const notifications = (userId: string, kind: string) =>
     count("notifications WHERE user_id = $1 AND kind = $2", [userId, kind]);
 
+  /** A staff refund request, named by its Idempotency-Key (a new one unless given: another refund). */
+  const refundAs = (bearer: string, orderId: string, body: unknown, key: string = randomUUID()) =>
+    h.call(`/api/orders/${orderId}/refunds`, bearer, "POST", body, { "Idempotency-Key": key });
+
   /** A farm, a paid card checkout of one order from it, settled. */
   async function paidOrder(priceMinor = 1_000, quantity = 2) {
     const farm = await h.farm({ priceMinor, stock: 50 });
@@ -55,6 +62,36 @@ describe("API card payments (Stripe)", function () {
     expect(h.local.paySession(checkout.sessionId, { number: CARD_OK }).status).to.equal("succeeded");
     await h.settle();
     return { farm, ...checkout, orderId: checkout.body.orders[0].id };
+  }
+
+  async function paymentIntentOf(orderId: string): Promise<string> {
+    const { rows } = await h.api.database.pool.query<{ id: string }>(
+      "SELECT c.stripe_payment_intent_id AS id FROM orders o JOIN checkouts c ON c.id = o.checkout_id WHERE o.id = $1",
+      [orderId],
+    );
+    return rows[0].id;
+  }
+
+  /** The card deadline job on this API's card payments, run by hand. */
+  function deadlineJob(now?: () => Date) {
+    return startCardDeadlineJob({
+      delivery: card.delivery,
+      disputes: createCardDisputeTimeouts({
+        notifications: h.api.live.notifications,
+        rulings: card.rulings,
+        defaultShippedBuyerBps: marketplaceEscrowConstants.DEFAULT_SHIPPED_BUYER_BPS,
+        fork: () => h.api.orm.em.fork(),
+        now,
+      }),
+      refunds: card.refunds,
+      payouts: card.payouts,
+      terms: card.terms,
+      fork: () => h.api.orm.em.fork(),
+      intervalMs: 60_000,
+      log: pino({ level: "silent" }),
+      now,
+      schedule: false,
+    });
   }
 
   describe("checkout", function () {
@@ -375,7 +412,7 @@ describe("API card payments (Stripe)", function () {
     it("refunds part, then the rest, never more than is left; the order ends refunded", async function () {
       const { orderId, buyer } = await paidOrder(1_000, 2);
       const admin = await h.actor(["admin"]);
-      const partial = await h.call(`/api/orders/${orderId}/refunds`, admin.bearer, "POST", {
+      const partial = await refundAs(admin.bearer, orderId, {
         amountMinor: 500,
         reason: "one crate arrived damaged",
       });
@@ -384,7 +421,7 @@ describe("API card payments (Stripe)", function () {
       expect((await h.stripe.refunds.retrieve(partialBody.stripeRefundId)).amount).to.equal(500);
       expect((await h.order(orderId)).status).to.equal("paid");
 
-      const tooMuch = await h.call(`/api/orders/${orderId}/refunds`, admin.bearer, "POST", {
+      const tooMuch = await refundAs(admin.bearer, orderId, {
         amountMinor: 1_501,
         reason: "everything",
       });
@@ -392,7 +429,7 @@ describe("API card payments (Stripe)", function () {
       expect(((await tooMuch.json()) as { error: { code: string } }).error.code).to.equal("refund_exceeds_remaining");
 
       const arbiter = await h.actor(["arbiter"]);
-      const rest = await h.call(`/api/orders/${orderId}/refunds`, arbiter.bearer, "POST", {
+      const rest = await refundAs(arbiter.bearer, orderId, {
         amountMinor: 1_500,
         reason: "ruling",
       });
@@ -428,7 +465,7 @@ describe("API card payments (Stripe)", function () {
       expect(await payable()).to.deep.equal({ reversed_minor: "0", status: "accrued" });
 
       const admin = await h.actor(["admin"]);
-      const refunded = await h.call(`/api/orders/${orderId}/refunds`, admin.bearer, "POST", {
+      const refunded = await refundAs(admin.bearer, orderId, {
         amountMinor: 2_000,
         reason: "never arrived",
       });
@@ -455,7 +492,7 @@ describe("API card payments (Stripe)", function () {
       expect((await h.order(orderId)).flags).to.have.length(1);
       expect(await notifications(buyer.id, "refund_failed")).to.equal(1);
 
-      const again = await h.call(`/api/orders/${orderId}/refunds`, admin.bearer, "POST", {
+      const again = await refundAs(admin.bearer, orderId, {
         amountMinor: 2_000,
         reason: "never arrived (second try)",
       });
@@ -465,23 +502,33 @@ describe("API card payments (Stripe)", function () {
       expect(await payable()).to.deep.equal({ reversed_minor: String(share), status: "reversed" });
     });
 
-    it("gives the disputes service the refund it calls, with the dispute recorded", async function () {
+    it("refunds a decision once, whoever asks again under its key, and records the dispute it carries out", async function () {
       const { orderId } = await paidOrder(700, 1);
       const disputeId = randomUUID();
-      const result = await card.refunds.refund({
+      const decision = {
         orderId,
         amountMinor: 200,
         reason: "arbiter ruling",
         actorId: null,
         disputeId,
-      });
+        key: `ruling:${disputeId}`,
+      };
+      const result = await card.refunds.refund(decision, { tellIfRefused: true });
       expect(result.stripeRefundId).to.match(/^re_/);
+      expect(result.status).to.equal("succeeded");
+      expect(await card.refunds.refund(decision, { tellIfRefused: true })).to.deep.equal(result);
       await h.settle();
       const { rows } = await h.api.database.pool.query<{ id: string; dispute_id: string; status: string }>(
         "SELECT id, dispute_id, status FROM refunds WHERE order_id = $1",
         [orderId],
       );
       expect(rows).to.deep.equal([{ id: result.refundId, dispute_id: disputeId, status: "succeeded" }]);
+      expect((await h.stripe.refunds.list({ payment_intent: await paymentIntentOf(orderId) })).data).to.have.length(1);
+      // The same key for another amount is another decision wearing this one's name.
+      const reused = await card.refunds
+        .refund({ ...decision, amountMinor: 300 }, { tellIfRefused: true })
+        .catch((error: unknown) => error);
+      expect(reused).to.be.instanceOf(RefundKeyReusedError);
     });
 
     it("flags a chargeback and records a lost one as money returned", async function () {
@@ -567,7 +614,7 @@ describe("API card payments (Stripe)", function () {
 
       // A refund after the transfer takes the farm's share back from it.
       const admin = await h.actor(["admin"]);
-      const refund = await h.call(`/api/orders/${orderId}/refunds`, admin.bearer, "POST", {
+      const refund = await refundAs(admin.bearer, orderId, {
         amountMinor: 1_000,
         reason: "half spoiled",
       });
@@ -587,7 +634,7 @@ describe("API card payments (Stripe)", function () {
         payables: { status: string }[];
       };
       expect(view.account).to.equal(null);
-      expect(view.balance).to.deep.equal([{ currency: "USD", accruedMinor: share, transferredMinor: 0 }]);
+      expect(view.balance).to.deep.equal([{ currency: "USD", accruedMinor: share, transferredMinor: 0, owedMinor: 0 }]);
 
       const accountId = await linkAccount(farm);
       h.local.completeAccountOnboarding(accountId);
@@ -606,24 +653,14 @@ describe("API card payments (Stripe)", function () {
     it("auto-confirms a shipped card order once the escrow's confirm window has passed", async function () {
       const { orderId, farm } = await paidOrder(500, 1);
       await h.call(`/api/orders/${orderId}/ship`, farm.ownerBearer, "POST");
-      const job = startCardAutoConfirmJob({
-        delivery: card.delivery,
-        payouts: card.payouts,
-        fork: () => h.api.orm.em.fork(),
-        chainId: 31337,
-        fallbackWindowMs: 14 * 86_400_000,
-        intervalMs: 60_000,
-        log: pino({ level: "silent" }),
-        schedule: false,
-      });
-      expect(await job.runOnce()).to.equal(0);
+      const job = deadlineJob();
+      expect((await job.runOnce()).confirmed).to.equal(0);
       // The escrow's confirm window is one hour (indexer.escrow_terms): ship it an hour and a minute ago.
-      await h.api.database.pool.query(
-        "UPDATE order_events SET occurred_at = now() - interval '61 minutes' WHERE order_id = $1 AND kind = 'shipped'",
-        [orderId],
-      );
+      await h.api.database.pool.query("UPDATE orders SET shipped_at = now() - interval '61 minutes' WHERE id = $1", [
+        orderId,
+      ]);
       const [first, second] = await Promise.all([job.runOnce(), job.runOnce()]);
-      expect(first + second).to.be.at.least(1);
+      expect(first.confirmed + second.confirmed).to.be.at.least(1);
       const order = await h.order(orderId);
       expect(order.status).to.equal("delivered");
       expect(order.timeline.filter((event) => event.kind === "delivered")).to.have.length(1);
@@ -640,7 +677,7 @@ describe("API card payments (Stripe)", function () {
       const admin = await h.actor(["admin"]);
       const missing = randomUUID();
       const status = async (path: string, bearer: string | undefined, method = "POST", body?: unknown) =>
-        (await h.call(path, bearer, method, body)).status;
+        (await h.call(path, bearer, method, body, { "Idempotency-Key": randomUUID() })).status;
 
       expect(await status(`/api/orders/${orderId}/ship`, undefined)).to.equal(401);
       expect(await status(`/api/orders/${orderId}/ship`, buyer.bearer)).to.equal(403);
@@ -659,6 +696,9 @@ describe("API card payments (Stripe)", function () {
       expect(
         await status(`/api/orders/${missing}/refunds`, admin.bearer, "POST", { amountMinor: 1, reason: "x" }),
       ).to.equal(404);
+      const keyless = await h.call(refunds, admin.bearer, "POST", { amountMinor: 1, reason: "x" });
+      expect(keyless.status).to.equal(400);
+      expect(JSON.stringify(await keyless.json())).to.include("headers.idempotency-key");
 
       expect(await status(`/api/farms/${farm.id}/stripe-account`, undefined)).to.equal(401);
       expect(await status(`/api/farms/${farm.id}/stripe-account`, buyer.bearer)).to.equal(403);
@@ -716,7 +756,7 @@ describe("API card payments (Stripe)", function () {
 
       const result = await reconcileStripe(
         h.api.orm.em.fork(),
-        { stripe: card.stripe, webhooks: card.events },
+        { stripe: card.stripe, webhooks: card.events, refunds: card.refunds },
         { from, to: new Date(Date.now() + 60_000) },
       );
       expect(result.differences, JSON.stringify(result.differences)).to.deep.equal([]);
@@ -749,7 +789,7 @@ describe("API card payments (Stripe)", function () {
       await clearFaults();
       const after = await reconcileStripe(
         h.api.orm.em.fork(),
-        { stripe: card.stripe, webhooks: card.events },
+        { stripe: card.stripe, webhooks: card.events, refunds: card.refunds },
         { from, to: new Date(Date.now() + 60_000) },
       );
       expect(after.eventsApplied).to.be.above(0);

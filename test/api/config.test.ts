@@ -76,14 +76,21 @@ describe("API configuration", function () {
       STRIPE_API_URL: "http://127.0.0.1:12111",
       WEB_APP_URL: "https://shop.example/",
       CARD_AUTO_CONFIRM_DAYS: "3",
+      CARD_SHIP_WINDOW_DAYS: "2",
+      CARD_ARBITRATION_TIMEOUT_DAYS: "5",
     });
     expect(config.stripe).to.deep.include({
       secretKey: "sk_test_abc",
       webhookSecret: "whsec_abc",
       api: { host: "127.0.0.1", port: 12111, protocol: "http" },
       webAppUrl: "https://shop.example",
-      autoConfirmFallbackMs: 3 * 86_400_000,
+      fallbackTerms: {
+        shipWindowMs: 2 * 86_400_000,
+        confirmWindowMs: 3 * 86_400_000,
+        arbitrationTimeoutMs: 5 * 86_400_000,
+      },
     });
+    expect(problemsOf({ ...VALID, CARD_SHIP_WINDOW_DAYS: "0" })[0]).to.match(/^CARD_SHIP_WINDOW_DAYS/);
     const problems = problemsOf({ ...VALID, STRIPE_SECRET_KEY: "pk_test_abc", STRIPE_WEBHOOK_SECRET: "abc" });
     expect(problems.map((problem) => problem.split(":")[0])).to.deep.equal([
       "STRIPE_SECRET_KEY",

@@ -4,14 +4,12 @@ import { expect } from "chai";
 import { pino } from "pino";
 import sharp from "sharp";
 
-import type { CardRefunds } from "../../api/src/services/dispute-service.js";
+import type { CardRuling } from "../../api/src/services/card-rulings.js";
 import { startReservationExpiryJob } from "../../api/src/services/reservation-expiry-job.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 import { insertFarm, insertUser } from "../support/cart-fixtures.js";
 import { farmOwner, insertOrder } from "../support/order-fixtures.js";
-
-type RefundCall = Parameters<CardRefunds["refund"]>[0];
 
 interface Actor {
   id: string;
@@ -24,6 +22,7 @@ interface DisputeBody {
   reason: string;
   openedBy: { id: string; party: string | null };
   ruling: { buyerShareMinor: number; farmShareMinor: number; pending: boolean; ruledBy: string | null } | null;
+  timeout: { deadline: string; buyerShareMinor: number } | null;
   order: { id: string; status: string; totalMinor: number; farm: { name: string } };
   messages: { authorId: string; from: string; body: string }[];
   evidence: { kind: string; text: string | null; from: string; photo: { displayUrl: string } | null }[];
@@ -33,7 +32,9 @@ describe("API disputes", function () {
   this.timeout(60_000);
 
   let api: ApiTestApp;
-  const refunds: RefundCall[] = [];
+  const rulings: CardRuling[] = [];
+  /** The refund the seam "recorded" for each dispute's ruling: one per dispute, as the real key makes it. */
+  const refundOf = new Map<string, string>();
   let farmId: string;
   let buyer: Actor;
   let farmer: Actor;
@@ -49,11 +50,20 @@ describe("API disputes", function () {
 
   before(async function () {
     api = await startApiApp({
-      cardRefunds: {
-        // A test seam at the dispute service's boundary: records what a ruling asks to refund, changes nothing.
-        refund(input) {
-          refunds.push(input);
-          return Promise.resolve({ refundId: randomUUID(), stripeRefundId: `re_test_${refunds.length}` });
+      cardRulings: {
+        // A test seam at the dispute service's boundary: records what a ruling asks of the money, moves none.
+        record(_tx, ruling) {
+          rulings.push(ruling);
+          if (ruling.buyerShareMinor === 0) return Promise.resolve({ refundId: null });
+          if (!refundOf.has(ruling.disputeId)) refundOf.set(ruling.disputeId, randomUUID());
+          return Promise.resolve({ refundId: refundOf.get(ruling.disputeId)! });
+        },
+        carryOut(_orderId, refundId) {
+          return Promise.resolve(
+            refundId === null
+              ? null
+              : { refundId, stripeRefundId: `re_test_${refundId}`, status: "succeeded" as const },
+          );
         },
       },
     });
@@ -161,13 +171,46 @@ describe("API disputes", function () {
       expect(body.error.details.disputeId).to.equal(first.id);
     });
 
-    it("refuses an unpaid order, and a card order past the dispute window", async function () {
+    it("refuses an unpaid order, and a card order past the dispute window after shipment or delivery", async function () {
+      const day = 86_400_000;
+      const ago = (days: number) => new Date(Date.now() - days * day);
       const unpaid = await cardOrder({ status: "awaiting_payment" });
       const early = await call("POST", `/api/orders/${unpaid}/disputes`, buyer, { reason: "Not here yet" });
       expect((await json<{ error: { code: string } }>(early, 409)).error.code).to.equal("order_not_disputable");
-      const old = await cardOrder({ status: "delivered", paidAt: new Date(Date.now() - 15 * 86_400_000) });
+      const old = await insertOrder(api.database.pool, {
+        buyerId: buyer.id,
+        farmId,
+        status: "delivered",
+        paidAt: ago(20),
+        shippedAt: ago(18),
+        deliveredAt: ago(15),
+      });
       const late = await call("POST", `/api/orders/${old}/disputes`, buyer, { reason: "Rotten" });
-      expect((await json<{ error: { code: string } }>(late, 409)).error.code).to.equal("order_not_disputable");
+      const refused = await json<{ error: { code: string; message: string } }>(late, 409);
+      expect(refused.error.code).to.equal("order_not_disputable");
+      expect(refused.error.message).to.include("after delivery");
+      // The window runs from shipment, not payment: a slow farm cannot run the buyer's window out.
+      const slow = await insertOrder(api.database.pool, {
+        buyerId: buyer.id,
+        farmId,
+        status: "shipped",
+        paidAt: ago(20),
+        shippedAt: ago(10),
+      });
+      await openDispute(slow);
+      const neverShipped = await insertOrder(api.database.pool, { buyerId: buyer.id, farmId, paidAt: ago(30) });
+      await openDispute(neverShipped);
+    });
+
+    it("gives a card dispute the escrow's arbitration deadline and says what its default outcome would be", async function () {
+      const before = Date.now();
+      const unshipped = await openDispute(await cardOrder());
+      // The escrow terms in this database are the API's fallbacks (no indexer rows): 14 days, CARD_ARBITRATION_…
+      const deadline = Date.parse(unshipped.timeout!.deadline);
+      expect(deadline - before).to.be.within(14 * 86_400_000 - 1_000, 14 * 86_400_000 + 60_000);
+      expect(unshipped.timeout!.buyerShareMinor).to.equal(2_500);
+      const shipped = await openDispute(await cardOrder({ status: "shipped" }));
+      expect(shipped.timeout!.buyerShareMinor).to.equal(1_250);
     });
 
     it("validates the reason, and answers 401, 403 and 404 to those who may not open one", async function () {
@@ -354,22 +397,27 @@ describe("API disputes", function () {
     it("rule on a card dispute: the buyer's share is refunded through the seam and the dispute is closed", async function () {
       const orderId = await cardOrder();
       const dispute = await openDispute(orderId);
-      const before = refunds.length;
-      const ruled = await json<{ dispute: DisputeBody; escrowCall: unknown; refund: { stripeRefundId: string } }>(
-        await call("POST", `/api/disputes/${dispute.id}/ruling`, arbiter, { buyerShareMinor: 1_000 }),
-        200,
-      );
-      expect(refunds.slice(before)).to.deep.equal([
+      const before = rulings.length;
+      const ruled = await json<{
+        dispute: DisputeBody;
+        escrowCall: unknown;
+        refund: { refundId: string; stripeRefundId: string; status: string };
+      }>(await call("POST", `/api/disputes/${dispute.id}/ruling`, arbiter, { buyerShareMinor: 1_000 }), 200);
+      expect(rulings.slice(before)).to.deep.equal([
         {
           orderId,
-          amountMinor: 1_000,
-          reason: "dispute ruling: Half the eggs broke",
-          actorId: arbiter.id,
           disputeId: dispute.id,
+          buyerShareMinor: 1_000,
+          reason: "Half the eggs broke",
+          actorId: arbiter.id,
         },
       ]);
       expect(ruled.escrowCall).to.equal(null);
-      expect(ruled.refund.stripeRefundId).to.match(/^re_test_/);
+      expect(ruled.refund).to.deep.equal({
+        refundId: refundOf.get(dispute.id),
+        stripeRefundId: `re_test_${refundOf.get(dispute.id)}`,
+        status: "succeeded",
+      });
       expect(ruled.dispute.status).to.equal("ruled");
       expect(ruled.dispute.ruling).to.deep.include({
         buyerShareMinor: 1_000,
@@ -387,23 +435,31 @@ describe("API disputes", function () {
         });
       }
 
-      const again = await call("POST", `/api/disputes/${dispute.id}/ruling`, arbiter, { buyerShareMinor: 2_500 });
-      expect((await json<{ error: { code: string } }>(again, 409)).error.code).to.equal("dispute_closed");
+      const other = await call("POST", `/api/disputes/${dispute.id}/ruling`, arbiter, { buyerShareMinor: 2_500 });
+      expect((await json<{ error: { code: string } }>(other, 409)).error.code).to.equal("dispute_closed");
       const late = await call("POST", `/api/disputes/${dispute.id}/messages`, buyer, { body: "One more thing" });
       expect((await json<{ error: { code: string } }>(late, 409)).error.code).to.equal("dispute_closed");
-      expect(refunds.length).to.equal(before + 1);
+      // The same ruling again (its answer was lost) carries out the one recorded: same refund, nobody told twice.
+      const told = (await notificationsOf(buyer.id, orderId)).length;
+      const same = await json<{ refund: { refundId: string } }>(
+        await call("POST", `/api/disputes/${dispute.id}/ruling`, arbiter, { buyerShareMinor: 1_000 }),
+        200,
+      );
+      expect(same.refund.refundId).to.equal(refundOf.get(dispute.id));
+      expect((await notificationsOf(buyer.id, orderId)).length).to.equal(told);
+      expect((await timelineOf(orderId)).filter((event) => event.kind === "dispute_ruling")).to.have.length(1);
     });
 
     it("refund nothing when the ruling gives the farm everything", async function () {
       const dispute = await openDispute(await cardOrder());
-      const before = refunds.length;
       const ruled = await json<{ refund: unknown; dispute: DisputeBody }>(
         await call("POST", `/api/disputes/${dispute.id}/ruling`, arbiter, { buyerShareMinor: 0 }),
         200,
       );
       expect(ruled.refund).to.equal(null);
       expect(ruled.dispute.ruling).to.deep.include({ buyerShareMinor: 0, farmShareMinor: 2_500 });
-      expect(refunds.length).to.equal(before);
+      expect(rulings.at(-1)).to.include({ disputeId: dispute.id, buyerShareMinor: 0 });
+      expect(refundOf.has(dispute.id)).to.equal(false);
     });
 
     it("validate the share and who rules", async function () {

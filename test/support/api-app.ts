@@ -35,7 +35,7 @@ export interface ApiAppOptions {
   rateLimitPolicies?: AppDeps["rateLimitPolicies"];
   extraRoutes?: AppDeps["extraRoutes"];
   fetch?: AppDeps["fetch"];
-  cardRefunds?: AppDeps["cardRefunds"];
+  cardRulings?: AppDeps["cardRulings"];
   /** Another API instance of the same deployment: this one then uses its database and its Redis key prefix. */
   peer?: ApiTestApp;
   /** Aborting it shuts the app down as main.ts does on SIGTERM (open event streams are closed). */
@@ -115,7 +115,7 @@ export async function startApiApp(options: ApiAppOptions = {}): Promise<ApiTestA
     rateLimitPolicies: options.rateLimitPolicies,
     extraRoutes: options.extraRoutes,
     fetch: options.fetch,
-    cardRefunds: options.cardRefunds,
+    cardRulings: options.cardRulings,
     live,
     shutdown: options.shutdown,
   });

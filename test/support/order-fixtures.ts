@@ -48,6 +48,8 @@ export interface OrderFixture {
   paymentMethod?: "card" | "escrow";
   escrow?: { ref: string; seller: string; amount: string; orderId?: string };
   paidAt?: Date | null;
+  shippedAt?: Date | null;
+  deliveredAt?: Date | null;
 }
 
 /**
@@ -68,8 +70,9 @@ export async function insertOrder(pool: pg.Pool, order: OrderFixture): Promise<s
   await pool.query(
     `INSERT INTO orders (id, checkout_id, farm_id, buyer_id, status, currency, subtotal_minor, fee_bps, fee_minor,
                          total_minor, payment_method, escrow_ref, escrow_seller, escrow_amount, escrow_order_id,
-                         expires_at, paid_at)
-     VALUES ($1, $2, $3, $4, $5, 'USD', $6, 250, $7, $6, $8, $9, $10, $11, $12, now() + interval '30 minutes', $13)`,
+                         expires_at, paid_at, shipped_at, delivered_at)
+     VALUES ($1, $2, $3, $4, $5, 'USD', $6, 250, $7, $6, $8, $9, $10, $11, $12, now() + interval '30 minutes', $13,
+             $14, $15)`,
     [
       id,
       checkoutId,
@@ -84,6 +87,8 @@ export async function insertOrder(pool: pg.Pool, order: OrderFixture): Promise<s
       order.escrow?.amount ?? null,
       order.escrow?.orderId ?? null,
       order.paidAt === undefined ? (status === "awaiting_payment" ? null : new Date()) : order.paidAt,
+      order.shippedAt ?? null,
+      order.deliveredAt ?? null,
     ],
   );
   return id;

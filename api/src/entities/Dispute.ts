@@ -37,8 +37,18 @@ export const Dispute = defineEntity({
     ruledAt: p.datetime().nullable(),
     /** The escrow's resolution transaction, once indexed. */
     chainTxHash: p.text().nullable(),
+    /**
+     * A card dispute without a ruling by then gets the escrow's default outcome (the DAO's arbitration timeout from
+     * opening); null for escrow disputes, whose deadline is on-chain.
+     */
+    deadline: p.datetime().nullable(),
+    /** Whether the order had shipped when the dispute opened: the default outcome depends on it, as on-chain. */
+    shippedBeforeDispute: p.boolean().defaultRaw("false"),
   },
-  indexes: [{ name: "disputes_status_opened_at_index", properties: ["status", "openedAt"] }],
+  indexes: [
+    { name: "disputes_status_opened_at_index", properties: ["status", "openedAt"] },
+    { name: "disputes_status_deadline_index", properties: ["status", "deadline"] },
+  ],
   uniques: [{ name: "disputes_order_id_open_unique", properties: ["order"], where: "status = 'open'" }],
   checks: [
     { name: "disputes_status_check", expression: oneOfCheck("status", DISPUTE_STATUSES) },

@@ -53,6 +53,13 @@ export const Order = defineEntity({
     /** When the reservation ends: an order still awaiting payment then expires and its stock returns. */
     expiresAt: p.datetime(),
     paidAt: p.datetime().nullable(),
+    /**
+     * A paid card order not shipped by then is refunded in full (the DAO's ship window from payment, as the escrow
+     * gives escrow orders); null for escrow orders, whose deadline is on-chain.
+     */
+    shipBy: p.datetime().nullable(),
+    shippedAt: p.datetime().nullable(),
+    deliveredAt: p.datetime().nullable(),
     createdAt: p
       .datetime()
       .defaultRaw("now()")
@@ -68,6 +75,7 @@ export const Order = defineEntity({
     { name: "orders_buyer_id_created_at_id_index", properties: ["buyer", "createdAt", "id"] },
     { name: "orders_farm_id_created_at_id_index", properties: ["farm", "createdAt", "id"] },
     { name: "orders_status_expires_at_index", properties: ["status", "expiresAt"] },
+    { name: "orders_status_ship_by_index", properties: ["status", "shipBy"] },
   ],
   checks: [
     { name: "orders_status_check", expression: oneOfCheck("status", ORDER_STATUSES) },

@@ -1,13 +1,11 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import type { InferEntity } from "@mikro-orm/core";
 
-import type { OrderStatus } from "../order-vocabulary.js";
+import { REFUND_STATUSES, oneOfCheck } from "../order-vocabulary.js";
+import type { OrderStatus, RefundStatus } from "../order-vocabulary.js";
 
 import { Order } from "./Order.js";
 import { User } from "./User.js";
-
-/** What a refund row records: money back by card (`lost` is a chargeback the platform lost, its Stripe id a dispute's). */
-export type RefundStatus = "pending" | "succeeded" | "failed" | "canceled" | "lost";
 
 /**
  * Money returned to a card order's buyer, with who asked (null: the system or Stripe's dashboard), why, and the Stripe
@@ -31,8 +29,21 @@ export const Refund = defineEntity({
     stripeRefundId: p.text().nullable().unique(),
     status: p.text().$type<RefundStatus>(),
     disputeId: p.uuid().nullable(),
+    /**
+     * The decision the refund carries out (`ruling:<dispute>`, `staff:<actor>:<key hash>`, `ship-deadline:<order>`,
+     * …): one refund per decision, however often it is retried. Null for refunds made in Stripe's dashboard and lost
+     * chargebacks.
+     */
+    idempotencyKey: p.text().nullable().unique(),
     /** What recording the refund took off the farm's payable or transfer, so a failed refund can give it back. */
     farmShareReversedMinor: p.bigint("number").defaultRaw("0"),
+    /**
+     * Whether the farm's share of this refund was accounted: taken off the payable when recorded, or left out of it
+     * when the payable accrued later. Each refund's share is taken once.
+     */
+    farmShareAccounted: p.boolean().defaultRaw("false"),
+    /** Why Stripe refused (rejected) or the bank failed it. */
+    failureReason: p.text().nullable(),
     /** The order's status before this refund made it `refunded` (null when it did not): restored if it fails. */
     orderStatusBefore: p.text().$type<OrderStatus>().nullable(),
     createdAt: p
@@ -44,10 +55,7 @@ export const Refund = defineEntity({
     { name: "refunds_amount_check", expression: "amount_minor > 0" },
     { name: "refunds_farm_share_check", expression: "farm_share_reversed_minor >= 0" },
     { name: "refunds_method_check", expression: "method IN ('card')" },
-    {
-      name: "refunds_status_check",
-      expression: "status IN ('pending', 'succeeded', 'failed', 'canceled', 'lost')",
-    },
+    { name: "refunds_status_check", expression: oneOfCheck("status", REFUND_STATUSES) },
   ],
 });
 

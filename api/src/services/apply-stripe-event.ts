@@ -5,7 +5,10 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type Stripe from "stripe";
 
 import { Order } from "../entities/Order.js";
-import type { RefundStatus } from "../entities/Refund.js";
+import { COUNTED_REFUND_STATUSES } from "../order-vocabulary.js";
+import type { CardRefunds } from "./card-refunds.js";
+import { refundStatusOf } from "./card-refunds.js";
+import type { CardTerms } from "./card-terms.js";
 import type { FarmPayouts } from "./farm-payouts.js";
 import type { Notify } from "./notification-service.js";
 import { lockRefundable, recordCardRefund } from "./record-card-refund.js";
@@ -16,15 +19,20 @@ import { releaseOrderStock } from "./release-order-stock.js";
 export interface StripeEventContext {
   stripe: Stripe;
   payouts: FarmPayouts;
+  refunds: Pick<CardRefunds, "request">;
   notify: Notify;
   now: () => Date;
+  /** The DAO's windows in force: a card order paid now must ship within its ship window. */
+  terms: () => Promise<CardTerms>;
 }
 
-/** Work to do once the event's transaction committed (stock caches, payouts to a newly ready account). */
+/** Work to do once the event's transaction committed (stock caches, payouts to a newly ready account, refunds). */
 export interface AppliedStripeEvent {
   stockChanged: boolean;
   /** Farms whose connected account may have become ready: their accrued payables are paid after the commit. */
   farmsToPay: string[];
+  /** Refunds this event decided (a late payment's), recorded with it: Stripe is asked for them after the commit. */
+  refundsToIssue: string[];
 }
 
 /**
@@ -39,7 +47,7 @@ export async function applyStripeEvent(
   event: Stripe.Event,
   context: StripeEventContext,
 ): Promise<AppliedStripeEvent> {
-  const applied: AppliedStripeEvent = { stockChanged: false, farmsToPay: [] };
+  const applied: AppliedStripeEvent = { stockChanged: false, farmsToPay: [], refundsToIssue: [] };
   const object = event.data.object as { id: string; object: string };
   switch (event.type) {
     case "checkout.session.completed":
@@ -127,7 +135,7 @@ async function syncSession(
   );
   if (checkout === undefined) return;
   if (session.payment_status === "paid") {
-    await markPaid(tx, context, event, session);
+    await markPaid(tx, context, event, session, applied);
   } else if (session.status === "expired") {
     const at = context.now();
     for (const order of await lockOrders(tx, checkoutId)) {
@@ -190,6 +198,7 @@ async function markPaid(
   context: StripeEventContext,
   event: Stripe.Event,
   session: Stripe.Checkout.Session,
+  applied: AppliedStripeEvent,
 ): Promise<void> {
   const checkoutId = session.client_reference_id ?? session.metadata!.checkoutId;
   const paymentIntentId = idOf(session.payment_intent);
@@ -235,10 +244,12 @@ async function markPaid(
     return;
   }
 
+  const { shipWindowMs } = await context.terms();
   for (const order of orders) {
     if (order.status === "awaiting_payment") {
       order.status = "paid";
       order.paidAt = at;
+      order.shipBy = new Date(at.getTime() + shipWindowMs);
       await tx.flush();
       await recordOrderEvent(tx, {
         orderId: order.id,
@@ -269,8 +280,8 @@ async function markPaid(
       await tx.execute(
         `UPDATE orders SET status = 'refunded', updated_at = now()
           WHERE id = ? AND total_minor <= (SELECT COALESCE(sum(amount_minor), 0) FROM refunds
-                                            WHERE order_id = ? AND status IN ('pending', 'succeeded', 'lost'))`,
-        [order.id, order.id],
+                                            WHERE order_id = ? AND status IN (?))`,
+        [order.id, order.id, [...COUNTED_REFUND_STATUSES]],
       );
     } else if ((order.status === "expired" || order.status === "cancelled") && paymentIntentId !== null) {
       const added = await recordOrderFlag(tx, {
@@ -294,40 +305,17 @@ async function markPaid(
         orderId: order.id,
         data: { reason: "late_payment", method: "card" },
       });
-      // The order's stock went back on sale: its money goes back too, under a key that survives a retried event.
-      const refundId = randomUUID();
-      const refund = await context.stripe.refunds.create(
-        {
-          payment_intent: paymentIntentId,
-          amount: order.totalMinor,
-          metadata: { refundId, orderId: order.id, reason: "late_payment" },
-        },
-        { idempotencyKey: `late-payment:${order.id}` },
-      );
-      await recordCardRefund(
-        tx,
-        { payouts: context.payouts, notify: context.notify },
-        {
-          id: refund.metadata?.refundId ?? refundId,
-          orderId: order.id,
-          amountMinor: order.totalMinor,
-          reason: "late_payment",
-          actorId: null,
-          stripeRefundId: refund.id,
-          status: refundStatusOf(refund),
-          disputeId: null,
-          occurredAt: at,
-        },
-      );
+      // The order's stock went back on sale: its money goes back too, decided once however often the event comes.
+      const { refundId } = await context.refunds.request(tx, {
+        orderId: order.id,
+        amountMinor: order.totalMinor,
+        reason: "late_payment",
+        actorId: null,
+        key: `late-payment:${order.id}`,
+      });
+      applied.refundsToIssue.push(refundId);
     }
   }
-}
-
-function refundStatusOf(refund: Stripe.Refund): RefundStatus {
-  if (refund.status === "succeeded") return "succeeded";
-  if (refund.status === "failed") return "failed";
-  if (refund.status === "canceled") return "canceled";
-  return "pending";
 }
 
 /**
@@ -360,6 +348,7 @@ async function syncRefund(tx: EntityManager, context: StripeEventContext, refund
       status: refundStatusOf(refund),
       disputeId: refund.metadata?.disputeId ?? null,
       occurredAt: new Date(refund.created * 1000),
+      failureReason: refund.failure_reason ?? null,
     },
   );
 }

@@ -7,8 +7,12 @@ import { createCardDelivery } from "./card-delivery.js";
 import type { CardDelivery } from "./card-delivery.js";
 import { createCardRefunds } from "./card-refunds.js";
 import type { CardRefunds } from "./card-refunds.js";
+import { createCardRulings } from "./card-rulings.js";
+import type { CardRulings } from "./card-rulings.js";
 import { createCardSessions } from "./card-sessions.js";
 import type { CardSessions } from "./card-sessions.js";
+import { readCardTerms } from "./card-terms.js";
+import type { CardTerms } from "./card-terms.js";
 import { createStripeClient } from "./create-stripe-client.js";
 import { createFarmPayouts } from "./farm-payouts.js";
 import type { FarmPayouts } from "./farm-payouts.js";
@@ -28,10 +32,14 @@ export interface CardPayments {
   /** Applies events read from Stripe (reconciliation) even when no webhook secret is configured. */
   events: Pick<StripeWebhooks, "store" | "process">;
   refunds: CardRefunds;
+  /** What dispute rulings over card orders do with the money. */
+  rulings: CardRulings;
   delivery: CardDelivery;
   payouts: FarmPayouts;
   /** The checkouts' Stripe sessions: reopening an unpaid order's, closing those no order can be paid through. */
   sessions: CardSessions;
+  /** The DAO's windows card orders follow (the escrow's, as indexed), read afresh on each call. */
+  terms: () => Promise<CardTerms>;
 }
 
 /** Builds card payments from the configuration; undefined when STRIPE_SECRET_KEY is unset (card checkout off). */
@@ -48,11 +56,15 @@ export function createCardPayments(deps: {
   const stripe = deps.stripe ?? createStripeClient(config.stripe);
   if (stripe === undefined) return undefined;
   const payouts = createFarmPayouts({ stripe });
+  const refunds = createCardRefunds({ stripe, payouts, notifications, fork });
+  const terms = () => readCardTerms(fork(), config.chainId, config.stripe.fallbackTerms);
   const ingest = (webhookSecret: string) =>
     createStripeWebhooks({
       stripe,
       webhookSecret,
       payouts,
+      refunds,
+      terms,
       notifications,
       fork,
       onStockChanged: deps.onStockChanged,
@@ -66,9 +78,11 @@ export function createCardPayments(deps: {
     webhooks: webhookSecret === undefined ? undefined : ingest(webhookSecret),
     // Events read from Stripe's API are authentic by the API key: no signature to check, so any secret will do.
     events: ingest(webhookSecret ?? "whsec_unused"),
-    refunds: createCardRefunds({ stripe, payouts, notifications, fork }),
-    delivery: createCardDelivery({ notifications, payouts, fork }),
+    refunds,
+    rulings: createCardRulings({ refunds, payouts, fork, log }),
+    delivery: createCardDelivery({ notifications, payouts, refunds, fork }),
     payouts,
     sessions: createCardSessions({ stripe, log }),
+    terms,
   };
 }

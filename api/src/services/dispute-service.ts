@@ -13,6 +13,10 @@ import { User } from "../entities/User.js";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.js";
 import type { DisputeEvidenceKind, DisputeStatus, OrderStatus, PaymentMethod } from "../order-vocabulary.js";
 import type { Role } from "../roles.js";
+import type { RefundOutcome } from "./card-refunds.js";
+import { cardRulingOf, defaultCardBuyerShare, ruleOnCardDispute } from "./card-dispute-ruling.js";
+import type { CardRulings } from "./card-rulings.js";
+import type { CardTerms } from "./card-terms.js";
 import { disputeAudience } from "./dispute-audience.js";
 import {
   DisputeAlreadyOpenError,
@@ -26,24 +30,6 @@ import type { PhotoStore } from "./photo-store.js";
 import { photoUrls } from "./photo-urls.js";
 import type { PhotoUrls } from "./photo-urls.js";
 import { processPhoto } from "./process-photo.js";
-
-/**
- * Refunds a card order through Stripe (built with card payments). Given the dispute, it must refund at most once per
- * dispute however often it is called, since a ruling whose commit fails may be retried. `within` is the ruling's own
- * transaction, which already holds the dispute's and the order's row locks.
- */
-export interface CardRefunds {
-  refund(
-    input: {
-      orderId: string;
-      amountMinor: number;
-      reason: string;
-      actorId: string | null;
-      disputeId?: string | null;
-    },
-    within?: { tx: EntityManager; notify: Notify },
-  ): Promise<{ refundId: string; stripeRefundId: string }>;
-}
 
 /** Who asks: their id and roles, as the access token says. */
 export interface DisputeActor {
@@ -113,6 +99,12 @@ export interface DisputeSummary {
     pending: boolean;
     chainTxHash: string | null;
   } | null;
+  /**
+   * For an open card dispute: when, without a ruling, the escrow's default outcome applies, and what the buyer then
+   * gets back (everything if the order had not shipped, half if it had). Null for escrow disputes (the chain keeps
+   * their deadline) and closed ones.
+   */
+  timeout: { deadline: string; buyerShareMinor: number } | null;
   order: DisputeOrderView;
 }
 
@@ -163,11 +155,11 @@ export interface DisputeService {
   ): Promise<{
     dispute: DisputeDetail;
     escrowCall: EscrowCallView | null;
-    refund: { refundId: string; stripeRefundId: string } | null;
+    refund: RefundOutcome | null;
   }>;
 }
 
-/** Orders whose card payment may be disputed, within the window after payment. */
+/** Orders whose card payment may be disputed: any time before shipping, then within the window after it. */
 const CARD_DISPUTABLE: readonly OrderStatus[] = ["paid", "shipped", "delivered"];
 /** Escrow states `openDispute` accepts (Funded, Shipped), as order statuses. */
 const ESCROW_DISPUTABLE: readonly OrderStatus[] = ["paid", "shipped"];
@@ -175,12 +167,16 @@ const ESCROW_DISPUTABLE: readonly OrderStatus[] = ["paid", "shipped"];
 /** Disputes over orders: opening, the thread and evidence both sides and the arbiter share, and the ruling. */
 export function createDisputeService(deps: {
   notifications: Pick<NotificationService, "transaction">;
-  cardRefunds: CardRefunds;
+  cardRulings: CardRulings;
+  /** The DAO's windows: a card dispute falls due after the arbitration timeout in force when it opens. */
+  cardTerms: () => Promise<CardTerms>;
+  /** The buyer's share, in basis points, of the escrow's default ruling over an order that had shipped. */
+  defaultShippedBuyerBps: number;
   photoStore: PhotoStore;
   photoBaseUrl: string;
   /** The escrow the returned calls go to; undefined where none is configured (escrow orders cannot exist then). */
   escrow: { chainId: number; address: Hex } | undefined;
-  /** How long after payment a card order may be disputed. */
+  /** How long after shipment (or delivery, once confirmed) a card order may be disputed. */
   windowMs: number;
   now?: () => Date;
 }): DisputeService {
@@ -275,6 +271,13 @@ export function createDisputeService(deps: {
             chainTxHash: dispute.chainTxHash ?? null,
           }
         : null,
+      timeout:
+        dispute.status === "open" && dispute.deadline != null
+          ? {
+              deadline: dispute.deadline.toISOString(),
+              buyerShareMinor: defaultCardBuyerShare(dispute, order, deps.defaultShippedBuyerBps),
+            }
+          : null,
       order: {
         id: order.id,
         status: order.status,
@@ -400,8 +403,13 @@ export function createDisputeService(deps: {
         if (!CARD_DISPUTABLE.includes(order.status)) {
           throw new OrderNotDisputableError(order.id, `it is ${order.status}`);
         }
-        if (order.paidAt == null || now().getTime() - order.paidAt.getTime() > deps.windowMs) {
-          throw new OrderNotDisputableError(order.id, "the dispute window after payment has passed");
+        // Before shipping the buyer may always dispute; after it, within the window from shipment or delivery.
+        const windowFrom = order.deliveredAt ?? order.shippedAt;
+        if (order.status !== "paid" && windowFrom != null && now().getTime() - windowFrom.getTime() > deps.windowMs) {
+          throw new OrderNotDisputableError(
+            order.id,
+            `the dispute window after ${order.deliveredAt == null ? "shipment" : "delivery"} has passed`,
+          );
         }
       } else {
         if (!ESCROW_DISPUTABLE.includes(order.status) || order.escrowOrderId == null) {
@@ -414,18 +422,27 @@ export function createDisputeService(deps: {
         from = ((side === "buyer" ? onChain?.buyer : order.escrowSeller) ?? null) as Hex | null;
       }
 
+      const arbitrationTimeoutMs =
+        order.paymentMethod === "card" ? (await deps.cardTerms()).arbitrationTimeoutMs : undefined;
       let disputeId: string;
       try {
         disputeId = await notifications.transaction(em.fork(), async (tx, notify) => {
           const locked = await tx.findOneOrFail(Order, { id: order.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
           const already = await tx.findOne(Dispute, { order: order.id, status: "open" });
           if (already !== null) throw new DisputeAlreadyOpenError(order.id, already.id);
+          if (order.paymentMethod === "card" && !CARD_DISPUTABLE.includes(locked.status)) {
+            throw new OrderNotDisputableError(order.id, `it is ${locked.status}`);
+          }
+          const openedAt = now();
           const dispute = tx.create(Dispute, {
             order: locked,
             openedBy: tx.getReference(User, actor.id),
             reason: input.reason,
             status: "open",
-            openedAt: now(),
+            openedAt,
+            // The escrow's own deadline and default are on-chain; a card dispute keeps the same rule here.
+            deadline: arbitrationTimeoutMs === undefined ? null : new Date(openedAt.getTime() + arbitrationTimeoutMs),
+            shippedBeforeDispute: locked.status === "shipped" || locked.status === "delivered",
           });
           // A card dispute takes effect here; an escrow one when the chain records the party's openDispute.
           if (order.paymentMethod === "card") locked.status = "disputed";
@@ -569,8 +586,16 @@ export function createDisputeService(deps: {
       }
       const result = await notifications.transaction(em.fork(), async (tx, notify) => {
         const dispute = await tx.findOneOrFail(Dispute, { id: disputeId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        if (dispute.status !== "open") throw new DisputeClosedError(dispute.id, dispute.status);
         const locked = await tx.findOneOrFail(Order, { id: order.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (dispute.status !== "open") {
+          // The same card ruling again (its answer was lost, Stripe did not answer): it carries out the one recorded.
+          const repeated =
+            locked.paymentMethod === "card" &&
+            dispute.status === "ruled" &&
+            dispute.buyerShareMinor === buyerShareMinor;
+          if (!repeated) throw new DisputeClosedError(dispute.id, dispute.status);
+          return { escrowCall: null, ...(await deps.cardRulings.record(tx, cardRulingOf(dispute, locked, actor.id))) };
+        }
         const at = now();
         dispute.ruledBy = tx.getReference(User, actor.id);
         dispute.ruledAt = at;
@@ -591,53 +616,19 @@ export function createDisputeService(deps: {
             `api:dispute:${disputeId}:ruling:${at.getTime()}`,
           );
           await tx.flush();
-          return { escrowCall: escrowCall("rule", locked.escrowOrderId!, null, buyerBps), refund: null };
+          return { escrowCall: escrowCall("rule", locked.escrowOrderId!, null, buyerBps), refundId: null };
         }
-
-        // Card: ruled first, so a refund of the whole total turns the resolved order refunded (and a refund the bank
-        // fails later puts it back to resolved). The refund is issued in this transaction, with the dispute and the
-        // order locked, so two rulings cannot both refund; a second transaction would wait on those locks forever.
-        dispute.status = "ruled";
-        dispute.resolvedAt = at;
-        dispute.buyerShareMinor = buyerShareMinor;
-        dispute.farmShareMinor = locked.totalMinor - buyerShareMinor;
-        locked.status = "resolved";
-        await tx.flush();
-        const refund =
-          buyerShareMinor > 0
-            ? await deps.cardRefunds.refund(
-                {
-                  orderId: locked.id,
-                  amountMinor: buyerShareMinor,
-                  reason: `dispute ruling: ${dispute.reason}`.slice(0, 500),
-                  actorId: actor.id,
-                  disputeId,
-                },
-                { tx, notify },
-              )
-            : null;
-        timeline(
+        const recorded = await ruleOnCardDispute(
           tx,
-          locked,
-          "dispute_ruling",
-          actor.id,
-          {
-            disputeId,
-            pending: false,
-            buyerShareMinor,
-            farmShareMinor: dispute.farmShareMinor,
-            ...(refund === null ? {} : refund),
-          },
-          `api:dispute:${disputeId}:ruling:${at.getTime()}`,
+          notify,
+          { rulings: deps.cardRulings, at },
+          { dispute, order: locked, buyerShareMinor, actorId: actor.id },
         );
-        await tx.flush();
-        await tellOthers(tx, notify, locked, actor.id, {
-          kind: "dispute_resolved",
-          data: { buyerMinor: buyerShareMinor, farmerMinor: dispute.farmShareMinor, currency: locked.currency },
-        });
-        return { escrowCall: null, refund };
+        return { escrowCall: null, ...recorded };
       });
-      return { dispute: await detail(em, disputeId), ...result };
+      // After the commit: the ruling stands whatever Stripe answers; the outcome says where the refund is.
+      const refund = order.paymentMethod === "card" ? await deps.cardRulings.carryOut(order.id, result.refundId) : null;
+      return { dispute: await detail(em, disputeId), escrowCall: result.escrowCall, refund };
     },
   };
 }

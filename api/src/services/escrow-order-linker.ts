@@ -51,8 +51,8 @@ const TRANSITIONS: Record<string, { kind: OrderEventKind; status: OrderStatus | 
   OrderResolved: { kind: "resolved", status: "resolved" },
 };
 
-/** The flags a payment can get (a failed refund is the refunds' own). */
-type PaymentFlagKind = Exclude<OrderFlagKind, "refund_failed">;
+/** The flags a payment can get (a failed refund and a farm's debt are the card refunds' own). */
+type PaymentFlagKind = Exclude<OrderFlagKind, "refund_failed" | "farm_debt">;
 
 /** How a flag reads in the `payment_flagged` notification the buyer and admins get. */
 const FLAG_REASONS: Record<PaymentFlagKind, NotificationData<"payment_flagged">["reason"]> = {

@@ -1,34 +1,51 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type Stripe from "stripe";
 
+import { COUNTED_REFUND_STATUSES } from "../order-vocabulary.js";
+import { isStripeRefusal, netFarmDebts, recordFarmDebt, stripeFailureOf } from "./farm-debts.js";
 import { recordOrderEvent } from "./record-order-event.js";
 
 /**
- * What the platform owes farms for delivered card orders, and paying it through Stripe Connect (separate charges and
- * transfers). Every Stripe call carries an idempotency key derived from the order or the refund, and runs inside the
- * caller's transaction while it holds the payable's row lock: a transaction that rolls back and is retried gets the
- * same transfer or reversal from Stripe instead of a second one.
+ * What the platform owes farms for card orders (delivered, or ruled on before delivery), and paying it through Stripe
+ * Connect (separate charges and transfers). Every Stripe call carries an idempotency key derived from the order or the
+ * refund, and runs inside the caller's transaction while it holds the payable's row lock: a transaction that rolls back
+ * and is retried gets the same transfer or reversal from Stripe instead of a second one.
  */
 export interface FarmPayouts {
-  /** Records the farm's share of a delivered card order (total − fee, less what was refunded already). */
+  /**
+   * Records the farm's share of a card order (total − fee), less the share of every refund already counted against it
+   * (each such refund is marked accounted, so its share is never taken twice). Nothing when one exists already.
+   */
   accrue(tx: EntityManager, orderId: string): Promise<void>;
   /**
-   * Transfers an accrued payable to the farm's connected account when the account is ready; true when it did. A farm
-   * without a ready account keeps the payable accrued, to be paid by `payFarm` once `account.updated` says so.
+   * Pays an accrued payable when the farm's connected account is ready: first what the farm owes (netted), then the
+   * rest as a transfer; true when it did. A farm without a ready account keeps the payable accrued, to be paid by
+   * `payFarm` once `account.updated` says so.
    */
   payOrder(tx: EntityManager, orderId: string): Promise<boolean>;
-  /** Pays every accrued payable of the farm (its account just became ready); how many were transferred. */
+  /** Pays every accrued payable of the farm (its account just became ready); how many were paid. */
   payFarm(em: EntityManager, farmId: string): Promise<number>;
   /**
    * Takes the farm's proportional share of a refund off its payable: off the balance when still accrued, or as a
-   * reversal of the transfer once paid. Nothing when the order was never delivered (no payable yet).
+   * reversal of the transfer once paid. A reversal Stripe refuses (the farm's balance is gone) or does not answer
+   * becomes a farm debt instead; the share counts as taken either way. Undefined when the order has no payable yet
+   * (its accrual takes the share); else the share taken.
    */
-  reverseShare(tx: EntityManager, input: { orderId: string; refundId: string; refundMinor: number }): Promise<number>;
+  reverseShare(
+    tx: EntityManager,
+    input: { orderId: string; refundId: string; refundMinor: number },
+  ): Promise<number | undefined>;
   /**
-   * Gives back a share `reverseShare` took for a refund that then failed: onto the balance when still accrued, or as
-   * a new transfer of that share once paid (a reversal cannot be undone).
+   * Gives back a share `reverseShare` (or the accrual) took for a refund that then failed: onto the balance when still
+   * accrued, or as a new transfer of what the farm actually gave back once paid (a debt not yet recovered is simply
+   * cancelled).
    */
   restoreShare(tx: EntityManager, input: { orderId: string; refundId: string; shareMinor: number }): Promise<void>;
+  /**
+   * Asks Stripe again, under the same keys, for the reversals whose outcome was unknown: each becomes settled (it
+   * went through) or owed (refused). How many were decided.
+   */
+  confirmReversals(fork: () => EntityManager): Promise<number>;
 }
 
 /** The farm's share of `amount` of an order: proportional to what the farm gets of the total, rounded down. */
@@ -44,6 +61,7 @@ export function createFarmPayouts(deps: { stripe: Stripe; now?: () => Date }): F
   async function payOrder(tx: EntityManager, orderId: string): Promise<boolean> {
     const [row] = await tx.execute<
       {
+        farm_id: string;
         amount_minor: string;
         reversed_minor: string;
         currency: string;
@@ -53,7 +71,7 @@ export function createFarmPayouts(deps: { stripe: Stripe; now?: () => Date }): F
         payment_intent_id: string | null;
       }[]
     >(
-      `SELECT p.amount_minor, p.reversed_minor, p.currency, a.account_id,
+      `SELECT p.farm_id, p.amount_minor, p.reversed_minor, p.currency, a.account_id,
               (a.charges_enabled AND a.payouts_enabled) AS ready, o.checkout_id,
               c.stripe_payment_intent_id AS payment_intent_id
          FROM farm_payables p
@@ -74,11 +92,27 @@ export function createFarmPayouts(deps: { stripe: Stripe; now?: () => Date }): F
       ]);
       return false;
     }
+    const at = now();
+    const netted = await netFarmDebts(tx, {
+      farmId: row.farm_id,
+      currency: row.currency,
+      payingOrderId: orderId,
+      availableMinor: net,
+      at,
+    });
+    if (netted === net) {
+      await tx.execute(
+        "UPDATE farm_payables SET status = 'netted', debt_netted_minor = ?, updated_at = now() WHERE order_id = ?",
+        [netted, orderId],
+      );
+      return true;
+    }
     const paymentIntent = await stripe.paymentIntents.retrieve(row.payment_intent_id);
     const charge = paymentIntent.latest_charge;
+    const amount = net - netted;
     const transfer = await stripe.transfers.create(
       {
-        amount: net,
+        amount,
         currency: row.currency.toLowerCase(),
         destination: row.account_id,
         ...(charge === null ? {} : { source_transaction: typeof charge === "string" ? charge : charge.id }),
@@ -88,16 +122,16 @@ export function createFarmPayouts(deps: { stripe: Stripe; now?: () => Date }): F
       { idempotencyKey: `payable:${orderId}` },
     );
     await tx.execute(
-      `UPDATE farm_payables SET status = 'transferred', stripe_transfer_id = ?, updated_at = now()
+      `UPDATE farm_payables SET status = 'transferred', stripe_transfer_id = ?, debt_netted_minor = ?, updated_at = now()
         WHERE order_id = ?`,
-      [transfer.id, orderId],
+      [transfer.id, netted, orderId],
     );
     await recordOrderEvent(tx, {
       orderId,
       kind: "transferred",
-      occurredAt: now(),
+      occurredAt: at,
       actorId: null,
-      data: { stripeTransferId: transfer.id, amountMinor: net, accountId: row.account_id },
+      data: { stripeTransferId: transfer.id, amountMinor: amount, accountId: row.account_id, debtNettedMinor: netted },
       sourceKey: `api:payable:${orderId}:transferred`,
     });
     return true;
@@ -105,22 +139,40 @@ export function createFarmPayouts(deps: { stripe: Stripe; now?: () => Date }): F
 
   return {
     async accrue(tx, orderId) {
-      const [order] = await tx.execute<
-        { farm_id: string; total_minor: string; fee_minor: string; currency: string; refunded: string }[]
-      >(
-        `SELECT o.farm_id, o.total_minor, o.fee_minor, o.currency,
-                COALESCE((SELECT sum(r.amount_minor) FROM refunds r
-                           WHERE r.order_id = o.id AND r.status IN ('pending', 'succeeded', 'lost')), 0) AS refunded
-           FROM orders o WHERE o.id = ?`,
+      const [order] = await tx.execute<{ farm_id: string; total_minor: string; fee_minor: string; currency: string }[]>(
+        "SELECT o.farm_id, o.total_minor, o.fee_minor, o.currency FROM orders o WHERE o.id = ?",
         [orderId],
       );
       const share = shareOf(Number(order.total_minor), order);
-      const reversed = Math.min(share, shareOf(Number(order.refunded), order));
-      await tx.execute(
+      const inserted = await tx.execute<{ id: string }[]>(
         `INSERT INTO farm_payables (id, order_id, farm_id, amount_minor, reversed_minor, currency, status)
-         VALUES (gen_random_uuid(), ?, ?, ?, ?, ?, 'accrued') ON CONFLICT (order_id) DO NOTHING`,
-        [orderId, order.farm_id, share, reversed, order.currency],
+         VALUES (gen_random_uuid(), ?, ?, ?, 0, ?, 'accrued') ON CONFLICT (order_id) DO NOTHING RETURNING id`,
+        [orderId, order.farm_id, share, order.currency],
       );
+      if (inserted.length === 0) return;
+      // Refunds counted before there was a payable: their shares come off it now, each marked so it is taken once.
+      const refunds = await tx.execute<{ id: string; amount_minor: string }[]>(
+        `SELECT id, amount_minor FROM refunds
+          WHERE order_id = ? AND status IN (?) AND NOT farm_share_accounted ORDER BY created_at, id FOR UPDATE`,
+        [orderId, [...COUNTED_REFUND_STATUSES]],
+      );
+      let reversed = 0;
+      for (const refund of refunds) {
+        const taken = Math.min(share - reversed, shareOf(Number(refund.amount_minor), order));
+        reversed += taken;
+        await tx.execute("UPDATE refunds SET farm_share_reversed_minor = ?, farm_share_accounted = true WHERE id = ?", [
+          taken,
+          refund.id,
+        ]);
+      }
+      if (reversed > 0) {
+        await tx.execute(
+          `UPDATE farm_payables SET reversed_minor = ?,
+                  status = CASE WHEN ? >= amount_minor THEN 'reversed' ELSE status END
+            WHERE order_id = ?`,
+          [reversed, reversed, orderId],
+        );
+      }
     },
 
     payOrder,
@@ -140,29 +192,52 @@ export function createFarmPayouts(deps: { stripe: Stripe; now?: () => Date }): F
     async reverseShare(tx, { orderId, refundId, refundMinor }) {
       const [row] = await tx.execute<
         {
+          farm_id: string;
           amount_minor: string;
           reversed_minor: string;
           status: string;
           stripe_transfer_id: string | null;
+          currency: string;
           total_minor: string;
           fee_minor: string;
         }[]
       >(
-        `SELECT p.amount_minor, p.reversed_minor, p.status, p.stripe_transfer_id, o.total_minor, o.fee_minor
+        `SELECT p.farm_id, p.amount_minor, p.reversed_minor, p.status, p.stripe_transfer_id, p.currency,
+                o.total_minor, o.fee_minor
            FROM farm_payables p JOIN orders o ON o.id = p.order_id
           WHERE p.order_id = ? FOR UPDATE OF p`,
         [orderId],
       );
-      if (row === undefined) return 0;
+      if (row === undefined) return undefined;
       const left = Number(row.amount_minor) - Number(row.reversed_minor);
       const share = Math.min(left, shareOf(refundMinor, row));
       if (share <= 0) return 0;
-      if (row.status === "transferred" && row.stripe_transfer_id !== null) {
-        await stripe.transfers.createReversal(
-          row.stripe_transfer_id,
-          { amount: share, metadata: { orderId, refundId } },
-          { idempotencyKey: `reversal:${refundId}` },
-        );
+      const debt = async (confirmed: boolean, reason: string, stripeCode: string | null) =>
+        recordFarmDebt(tx, {
+          farmId: row.farm_id,
+          orderId,
+          refundId,
+          amountMinor: share,
+          currency: row.currency,
+          confirmed,
+          reason,
+          stripeCode,
+          at: now(),
+        });
+      if (row.status === "netted") {
+        // Its value settled earlier debts instead of a transfer: there is nothing at Stripe to reverse.
+        await debt(true, "the farm's payout for this order went to settle earlier debts", null);
+      } else if (row.stripe_transfer_id !== null) {
+        try {
+          await stripe.transfers.createReversal(
+            row.stripe_transfer_id,
+            { amount: share, metadata: { orderId, refundId } },
+            { idempotencyKey: `reversal:${refundId}` },
+          );
+        } catch (error) {
+          const failure = stripeFailureOf(error);
+          await debt(isStripeRefusal(error), failure.reason, failure.stripeCode);
+        }
       }
       await tx.execute(
         `UPDATE farm_payables SET reversed_minor = reversed_minor + ?,
@@ -191,10 +266,23 @@ export function createFarmPayouts(deps: { stripe: Stripe; now?: () => Date }): F
         [orderId],
       );
       if (row === undefined) return;
-      if (row.stripe_transfer_id !== null && row.account_id !== null) {
+      // What the farm did not give back (a debt not yet recovered) is forgiven rather than paid to it again.
+      const [debt] = await tx.execute<{ id: string; amount_minor: string; netted_minor: string; status: string }[]>(
+        "SELECT id, amount_minor, netted_minor, status FROM farm_debts WHERE refund_id = ? FOR UPDATE",
+        [refundId],
+      );
+      let giveBack = shareMinor;
+      if (debt !== undefined && (debt.status === "owed" || debt.status === "unconfirmed")) {
+        giveBack -= Number(debt.amount_minor) - Number(debt.netted_minor);
+        await tx.execute("UPDATE farm_debts SET status = 'cancelled', updated_at = now() WHERE id = ?", [debt.id]);
+        await tx.execute("UPDATE order_flags SET resolved_at = now() WHERE source_key = ? AND resolved_at IS NULL", [
+          `api:farm-debt:${refundId}`,
+        ]);
+      }
+      if (giveBack > 0 && row.stripe_transfer_id !== null && row.account_id !== null) {
         await stripe.transfers.create(
           {
-            amount: shareMinor,
+            amount: giveBack,
             currency: row.currency.toLowerCase(),
             destination: row.account_id,
             transfer_group: row.checkout_id,
@@ -206,7 +294,9 @@ export function createFarmPayouts(deps: { stripe: Stripe; now?: () => Date }): F
       await tx.execute(
         `UPDATE farm_payables SET reversed_minor = reversed_minor - ?,
                 status = CASE WHEN status = 'reversed'
-                              THEN (CASE WHEN stripe_transfer_id IS NULL THEN 'accrued' ELSE 'transferred' END)
+                              THEN (CASE WHEN stripe_transfer_id IS NULL AND debt_netted_minor = 0 THEN 'accrued'
+                                         WHEN stripe_transfer_id IS NULL THEN 'netted'
+                                         ELSE 'transferred' END)
                               ELSE status END,
                 updated_at = now()
           WHERE order_id = ?`,
@@ -214,6 +304,49 @@ export function createFarmPayouts(deps: { stripe: Stripe; now?: () => Date }): F
       );
       // Back on the balance of a farm whose account is ready: it is owed now, as on delivery.
       if (row.stripe_transfer_id === null) await payOrder(tx, orderId);
+    },
+
+    async confirmReversals(fork) {
+      const pending = await fork().execute<{ id: string; refund_id: string }[]>(
+        "SELECT id, refund_id FROM farm_debts WHERE status = 'unconfirmed' ORDER BY created_at LIMIT 50",
+      );
+      let decided = 0;
+      for (const { id } of pending) {
+        const outcome = await fork().transactional(async (tx) => {
+          const [debt] = await tx.execute<
+            { refund_id: string; order_id: string; amount_minor: string; status: string; transfer_id: string | null }[]
+          >(
+            `SELECT d.refund_id, d.order_id, d.amount_minor, d.status, p.stripe_transfer_id AS transfer_id
+               FROM farm_debts d JOIN farm_payables p ON p.order_id = d.order_id
+              WHERE d.id = ? FOR UPDATE OF d SKIP LOCKED`,
+            [id],
+          );
+          if (debt?.status !== "unconfirmed" || debt.transfer_id === null) return false;
+          try {
+            const reversal = await stripe.transfers.createReversal(
+              debt.transfer_id,
+              { amount: Number(debt.amount_minor), metadata: { orderId: debt.order_id, refundId: debt.refund_id } },
+              { idempotencyKey: `reversal:${debt.refund_id}` },
+            );
+            await tx.execute(
+              "UPDATE farm_debts SET status = 'settled', stripe_reversal_id = ?, updated_at = now() WHERE id = ?",
+              [reversal.id, id],
+            );
+            await tx.execute("UPDATE order_flags SET resolved_at = now() WHERE source_key = ?", [
+              `api:farm-debt:${debt.refund_id}`,
+            ]);
+          } catch (error) {
+            if (!isStripeRefusal(error)) return false;
+            await tx.execute("UPDATE farm_debts SET status = 'owed', reason = ?, updated_at = now() WHERE id = ?", [
+              stripeFailureOf(error).reason,
+              id,
+            ]);
+          }
+          return true;
+        });
+        if (outcome) decided += 1;
+      }
+      return decided;
     },
   };
 }

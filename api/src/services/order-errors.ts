@@ -135,3 +135,43 @@ export class StripeRequestError extends ApiError {
     super(`Stripe refused the request: ${message}`, { stripeCode: stripeCode ?? null });
   }
 }
+
+/** The Idempotency-Key of a refund request was used before for another order or amount. */
+export class RefundKeyReusedError extends ApiError {
+  readonly status = 422;
+  readonly code = "idempotency_key_reused";
+
+  constructor(refundId: string) {
+    super("This Idempotency-Key was already used for another refund; use a new key for a new refund", { refundId });
+  }
+}
+
+/**
+ * The refund is recorded and Stripe was asked, but its answer did not come: it will be completed (the job asks again
+ * under the same idempotency key, so it is issued once), and repeating the request is safe.
+ */
+export class RefundPendingError extends ApiError {
+  readonly status = 503;
+  readonly code = "refund_pending";
+
+  constructor(refundId: string) {
+    super(
+      "The refund is recorded but Stripe did not answer; it will be completed shortly, and repeating this request " +
+        "with the same Idempotency-Key is safe",
+      { refundId },
+    );
+  }
+}
+
+/** A card order must be shipped by its deadline; after it, the order is refunded instead. */
+export class ShipDeadlinePassedError extends ApiError {
+  readonly status = 409;
+  readonly code = "ship_deadline_passed";
+
+  constructor(orderId: string, shipBy: Date) {
+    super(`This order had to be shipped by ${shipBy.toISOString()}; it is refunded to the buyer instead`, {
+      orderId,
+      shipBy: shipBy.toISOString(),
+    });
+  }
+}

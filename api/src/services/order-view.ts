@@ -34,6 +34,9 @@ export interface OrderSummary {
   escrow: { ref: string; seller: string; amount: string; quote: EthQuote | null; orderId: string | null } | null;
   expiresAt: string;
   paidAt: string | null;
+  shipBy: string | null;
+  shippedAt: string | null;
+  deliveredAt: string | null;
   createdAt: string;
   items: OrderItemView[];
 }
@@ -84,6 +87,9 @@ export async function summarizeOrders(em: EntityManager, orders: readonly Order[
     ),
     expiresAt: order.expiresAt.toISOString(),
     paidAt: order.paidAt?.toISOString() ?? null,
+    shipBy: order.shipBy?.toISOString() ?? null,
+    shippedAt: order.shippedAt?.toISOString() ?? null,
+    deliveredAt: order.deliveredAt?.toISOString() ?? null,
     createdAt: order.createdAt.toISOString(),
     items: byOrder.get(order.id) ?? [],
   }));

@@ -1,7 +1,12 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type Stripe from "stripe";
 
+import type { CardRefunds } from "./card-refunds.js";
+import { cardOrderMoney } from "./card-order-money.js";
 import type { StripeWebhooks } from "./stripe-webhooks.js";
+
+/** Card order statuses after which no more money is waiting for an outcome. */
+const FINAL_STATUSES = ["delivered", "resolved", "refunded"];
 
 /** One way the database and Stripe disagree. */
 export type ReconciliationDifference =
@@ -14,6 +19,8 @@ export type ReconciliationDifference =
       ordersMinor: number;
     }
   | { kind: "refund_missing"; stripeRefundId: string; amountMinor: number; paymentIntentId: string | null }
+  | { kind: "refund_unissued"; refundId: string; orderId: string; amountMinor: number }
+  | { kind: "money_unassigned"; orderId: string; status: string; heldMinor: number; platformMinor: number }
   | { kind: "event_unprocessed"; eventId: string; type: string; error: string | null };
 
 export interface ReconciliationResult {
@@ -24,19 +31,28 @@ export interface ReconciliationResult {
   eventsMissing: number;
   /** Stored events that were not applied yet, applied now. */
   eventsApplied: number;
+  /** Refunds recorded but not yet confirmed by Stripe (an answer lost, a process killed), issued now. */
+  refundsIssued: number;
   differences: ReconciliationDifference[];
 }
 
 /**
  * Compares Stripe's view of a time window with the database's. First every event of the window is stored and applied
  * if it was not (missed deliveries, failures while processing): through the same path as the webhook, so it is
- * applied exactly once. Then what remains different is reported: a session paid in Stripe whose orders are neither
- * paid nor flagged, a session whose amount is not its orders' total, a Stripe refund with no row, an event that still
- * fails. The run and its report are stored (reconciliation_runs).
+ * applied exactly once; and refunds recorded but never confirmed are issued (under their own key, so Stripe returns
+ * the one it made if it did). Then what remains different is reported: a session paid in Stripe whose orders are
+ * neither paid nor flagged, a session whose amount is not its orders' total, a Stripe refund with no row, a refund
+ * still unissued, an order in a final state whose money is not all owned (held, or the platform paid out more than
+ * it took), an event that still fails. The run and its report are stored (reconciliation_runs).
  */
 export async function reconcileStripe(
   em: EntityManager,
-  deps: { stripe: Stripe; webhooks: Pick<StripeWebhooks, "store" | "process">; now?: () => Date },
+  deps: {
+    stripe: Stripe;
+    webhooks: Pick<StripeWebhooks, "store" | "process">;
+    refunds: Pick<CardRefunds, "issueOutstanding">;
+    now?: () => Date;
+  },
   window: { from: Date; to: Date },
 ): Promise<ReconciliationResult> {
   const { stripe, webhooks } = deps;
@@ -73,11 +89,26 @@ export async function reconcileStripe(
   for (const row of failing)
     differences.push({ kind: "event_unprocessed", eventId: row.id, type: row.type, error: row.error });
 
+  const refundsIssued = await deps.refunds.issueOutstanding(0);
+  const unissued = await em
+    .fork()
+    .execute<{ id: string; order_id: string; amount_minor: string }[]>(
+      "SELECT id, order_id, amount_minor FROM refunds WHERE status = 'requested' ORDER BY created_at",
+    );
+  for (const row of unissued) {
+    differences.push({
+      kind: "refund_unissued",
+      refundId: row.id,
+      orderId: row.order_id,
+      amountMinor: Number(row.amount_minor),
+    });
+  }
+
   for await (const session of stripe.checkout.sessions.list({ created, limit: 100 })) {
     const checkoutId = session.client_reference_id ?? session.metadata?.checkoutId;
     if (checkoutId == null) continue;
-    const orders = await em.fork().execute<{ status: string; total_minor: string; flagged: boolean }[]>(
-      `SELECT o.status, o.total_minor,
+    const orders = await em.fork().execute<{ id: string; status: string; total_minor: string; flagged: boolean }[]>(
+      `SELECT o.id, o.status, o.total_minor,
                 EXISTS (SELECT 1 FROM order_flags f WHERE f.order_id = o.id) AS flagged
            FROM orders o WHERE o.checkout_id = ?`,
       [checkoutId],
@@ -101,6 +132,23 @@ export async function reconcileStripe(
         amountMinor: session.amount_total,
       });
     }
+    // Every order whose story is over must have given all its money an owner: buyer, farm or platform fee.
+    const over = orders.filter((order) => FINAL_STATUSES.includes(order.status));
+    const money = await cardOrderMoney(
+      em.fork(),
+      over.map((order) => order.id),
+    );
+    for (const order of over) {
+      const held = money.get(order.id);
+      if (held === undefined || (held.heldMinor === 0 && held.platformMinor >= 0)) continue;
+      differences.push({
+        kind: "money_unassigned",
+        orderId: order.id,
+        status: order.status,
+        heldMinor: held.heldMinor,
+        platformMinor: held.platformMinor,
+      });
+    }
   }
 
   for await (const refund of stripe.refunds.list({ created, limit: 100 })) {
@@ -117,7 +165,7 @@ export async function reconcileStripe(
     });
   }
 
-  const report = { eventsMissing, eventsApplied, differences };
+  const report = { eventsMissing, eventsApplied, refundsIssued, differences };
   const [run] = await em.fork().execute<{ id: string }[]>(
     `INSERT INTO reconciliation_runs (window_from, window_to, started_at, finished_at, differences, result)
        VALUES (?, ?, ?, ?, ?, ?::jsonb) RETURNING id`,

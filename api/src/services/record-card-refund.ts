@@ -1,13 +1,10 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
-import type { RefundStatus } from "../entities/Refund.js";
-import type { OrderStatus } from "../order-vocabulary.js";
+import { COUNTED_REFUND_STATUSES } from "../order-vocabulary.js";
+import type { OrderStatus, RefundStatus } from "../order-vocabulary.js";
 import type { FarmPayouts } from "./farm-payouts.js";
 import type { Notify } from "./notification-service.js";
 import { recordOrderEvent, recordOrderFlag } from "./record-order-event.js";
-
-/** Money that counts as returned to the buyer: refunds not failed or cancelled, and chargebacks lost. */
-export const COUNTED_REFUND_STATUSES = ["pending", "succeeded", "lost"] as const;
 
 const isCounted = (status: RefundStatus) => (COUNTED_REFUND_STATUSES as readonly string[]).includes(status);
 
@@ -20,7 +17,7 @@ export async function lockRefundable(
       totalMinor: number;
       refundedMinor: number;
       currency: string;
-      status: string;
+      status: OrderStatus;
       paymentMethod: string;
       buyerId: string;
       farmOwnerId: string;
@@ -32,7 +29,7 @@ export async function lockRefundable(
     {
       total_minor: string;
       currency: string;
-      status: string;
+      status: OrderStatus;
       payment_method: string;
       buyer_id: string;
       owner_id: string;
@@ -62,60 +59,147 @@ export async function lockRefundable(
   };
 }
 
+/** A refund as Stripe reports it (or as the API's own call returned it), to record against an order. */
+export interface CardRefundReport {
+  /** The API's id for it (`metadata.refundId`): the requested refund's row, when the API asked for it. */
+  id: string;
+  orderId: string;
+  amountMinor: number;
+  reason: string;
+  actorId: string | null;
+  stripeRefundId: string;
+  status: RefundStatus;
+  disputeId: string | null;
+  occurredAt: Date;
+  failureReason?: string | null;
+}
+
+interface KnownRefund {
+  id: string;
+  status: RefundStatus;
+  stripe_refund_id: string | null;
+  farm_share_reversed_minor: string;
+  farm_share_accounted: boolean;
+  order_status_before: OrderStatus | null;
+  actor_id: string | null;
+}
+
 /**
- * Records money returned on a card order, once: the refund row (keyed by its id and its Stripe id), the farm's share
- * taken off its payable or transfer, the timeline entry, the buyer's notification, and the order `refunded` once
- * nothing is left. A refund seen again (the webhook after the API's own call, a redelivery) only updates its status.
- * The caller holds the order's row lock (lockRefundable). True when the refund was new.
+ * Records money returned on a card order, once: the refund row (keyed by its id and its Stripe id), then, the first
+ * time Stripe confirms it (a new refund, or a requested one Stripe accepted), the farm's share taken off its payable
+ * or transfer, the timeline entry, the buyer's notification, and the order `refunded` once nothing is left. A refund
+ * seen again (the webhook after the API's own call, a redelivery) only updates its status; one that failed after
+ * being counted gives back what recording it took. The caller holds the order's row lock (lockRefundable). True when
+ * the refund was newly confirmed.
  */
 export async function recordCardRefund(
   tx: EntityManager,
   deps: { payouts: FarmPayouts; notify: Notify },
-  refund: {
-    id: string;
-    orderId: string;
-    amountMinor: number;
-    reason: string;
-    actorId: string | null;
-    stripeRefundId: string;
-    status: RefundStatus;
-    disputeId: string | null;
-    occurredAt: Date;
-  },
+  refund: CardRefundReport,
 ): Promise<boolean> {
-  const inserted = await tx.execute<{ id: string }[]>(
-    `INSERT INTO refunds (id, order_id, amount_minor, reason, actor_id, method, stripe_refund_id, status, dispute_id)
-     VALUES (?, ?, ?, ?, ?, 'card', ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-    [
-      refund.id,
-      refund.orderId,
-      refund.amountMinor,
-      refund.reason,
-      refund.actorId,
-      refund.stripeRefundId,
-      refund.status,
-      refund.disputeId,
-    ],
-  );
-  if (inserted.length === 0) {
-    const [known] = await tx.execute<
-      { id: string; status: RefundStatus; farm_share_reversed_minor: string; order_status_before: OrderStatus | null }[]
-    >(
-      `SELECT id, status, farm_share_reversed_minor, order_status_before FROM refunds
-        WHERE id = ? OR stripe_refund_id = ? FOR UPDATE`,
-      [refund.id, refund.stripeRefundId],
+  const known = await findRefund(tx, refund);
+  if (known === undefined) {
+    const inserted = await tx.execute<{ id: string }[]>(
+      `INSERT INTO refunds (id, order_id, amount_minor, reason, actor_id, method, stripe_refund_id, status, dispute_id,
+                            failure_reason)
+       VALUES (?, ?, ?, ?, ?, 'card', ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+      [
+        refund.id,
+        refund.orderId,
+        refund.amountMinor,
+        refund.reason,
+        refund.actorId,
+        refund.stripeRefundId,
+        refund.status,
+        refund.disputeId,
+        refund.failureReason ?? null,
+      ],
     );
-    if (known === undefined || known.status === refund.status) return false;
-    await tx.execute("UPDATE refunds SET status = ?, stripe_refund_id = ? WHERE id = ?", [
-      refund.status,
-      refund.stripeRefundId,
-      known.id,
-    ]);
-    if (isCounted(known.status) && !isCounted(refund.status)) {
-      await undoFailedRefund(tx, deps, { ...refund, id: known.id }, known);
+    // Inserted meanwhile by another transaction of the same refund: it is known now.
+    if (inserted.length === 0) return recordCardRefund(tx, deps, refund);
+    if (!isCounted(refund.status)) return false;
+    await applyRefund(tx, deps, { ...refund, farmShareAccounted: false });
+    return true;
+  }
+  if (known.status === refund.status && known.stripe_refund_id === refund.stripeRefundId) return false;
+  await tx.execute("UPDATE refunds SET status = ?, stripe_refund_id = ?, failure_reason = ? WHERE id = ?", [
+    refund.status,
+    refund.stripeRefundId,
+    refund.failureReason ?? null,
+    known.id,
+  ]);
+  const recorded = { ...refund, id: known.id, actorId: known.actor_id };
+  if (known.status === "requested") {
+    if (isCounted(refund.status)) {
+      await applyRefund(tx, deps, { ...recorded, farmShareAccounted: known.farm_share_accounted });
+      return true;
     }
+    await undoFailedRefund(tx, deps, recorded, known, true);
     return false;
   }
+  if (isCounted(known.status) && !isCounted(refund.status)) await undoFailedRefund(tx, deps, recorded, known, true);
+  return false;
+}
+
+/**
+ * Stripe refused a requested refund: no money moved. It is recorded as `rejected`, and what counting it took is given
+ * back; with `tell`, the order is flagged for staff and the buyer told, as for a refund that failed at the bank. The
+ * caller holds the order's row lock.
+ */
+export async function rejectRequestedRefund(
+  tx: EntityManager,
+  deps: { payouts: FarmPayouts; notify: Notify },
+  refundId: string,
+  reason: string,
+  tell: boolean,
+): Promise<void> {
+  const [known] = await tx.execute<(KnownRefund & { order_id: string; amount_minor: string; reason: string })[]>(
+    `SELECT id, order_id, amount_minor, reason, status, stripe_refund_id, farm_share_reversed_minor,
+            farm_share_accounted, order_status_before, actor_id
+       FROM refunds WHERE id = ? FOR UPDATE`,
+    [refundId],
+  );
+  if (known?.status !== "requested") return;
+  await tx.execute("UPDATE refunds SET status = 'rejected', failure_reason = ? WHERE id = ?", [reason, refundId]);
+  await undoFailedRefund(
+    tx,
+    deps,
+    {
+      id: refundId,
+      orderId: known.order_id,
+      amountMinor: Number(known.amount_minor),
+      reason: known.reason,
+      actorId: known.actor_id,
+      stripeRefundId: null,
+      status: "rejected",
+      disputeId: null,
+      occurredAt: new Date(),
+      failureReason: reason,
+    },
+    known,
+    tell,
+  );
+}
+
+async function findRefund(tx: EntityManager, refund: CardRefundReport): Promise<KnownRefund | undefined> {
+  const [known] = await tx.execute<KnownRefund[]>(
+    `SELECT id, status, stripe_refund_id, farm_share_reversed_minor, farm_share_accounted, order_status_before,
+            actor_id
+       FROM refunds WHERE id = ? OR stripe_refund_id = ? FOR UPDATE`,
+    [refund.id, refund.stripeRefundId],
+  );
+  return known;
+}
+
+/**
+ * What a confirmed refund does: the farm's share comes off its payable (unless the payable's accrual took it already),
+ * the order becomes `refunded` once nothing is left, the timeline and the buyer are told.
+ */
+async function applyRefund(
+  tx: EntityManager,
+  deps: { payouts: FarmPayouts; notify: Notify },
+  refund: CardRefundReport & { farmShareAccounted: boolean },
+): Promise<void> {
   const [order] = await tx.execute<{ total_minor: string; currency: string; buyer_id: string; refunded: string }[]>(
     `SELECT o.total_minor, o.currency, o.buyer_id,
             (SELECT COALESCE(sum(r.amount_minor), 0) FROM refunds r WHERE r.order_id = o.id AND r.status IN (?))
@@ -124,11 +208,19 @@ export async function recordCardRefund(
     [[...COUNTED_REFUND_STATUSES], refund.orderId],
   );
   const full = Number(order.refunded) >= Number(order.total_minor);
-  const share = await deps.payouts.reverseShare(tx, {
-    orderId: refund.orderId,
-    refundId: refund.id,
-    refundMinor: refund.amountMinor,
-  });
+  if (!refund.farmShareAccounted) {
+    const share = await deps.payouts.reverseShare(tx, {
+      orderId: refund.orderId,
+      refundId: refund.id,
+      refundMinor: refund.amountMinor,
+    });
+    if (share !== undefined) {
+      await tx.execute("UPDATE refunds SET farm_share_reversed_minor = ?, farm_share_accounted = true WHERE id = ?", [
+        share,
+        refund.id,
+      ]);
+    }
+  }
   // The status it replaces is kept with the refund, to be put back if the refund fails at the bank.
   const [replaced] = full
     ? await tx.execute<{ status: OrderStatus }[]>(
@@ -139,11 +231,9 @@ export async function recordCardRefund(
         [refund.orderId],
       )
     : [];
-  await tx.execute("UPDATE refunds SET farm_share_reversed_minor = ?, order_status_before = ? WHERE id = ?", [
-    share,
-    replaced?.status ?? null,
-    refund.id,
-  ]);
+  if (replaced !== undefined) {
+    await tx.execute("UPDATE refunds SET order_status_before = ? WHERE id = ?", [replaced.status, refund.id]);
+  }
   await recordOrderEvent(tx, {
     orderId: refund.orderId,
     kind: "refunded",
@@ -165,25 +255,28 @@ export async function recordCardRefund(
     orderId: refund.orderId,
     data: { amountMinor: refund.amountMinor, currency: order.currency, full, method: "card" },
   });
-  return true;
 }
 
 /**
- * A refund recorded as money returned failed (or was cancelled) at the bank: the buyer never got it. What recording
- * it did is given back (the farm's share, the order's status if it had made the order `refunded`), so the money can
- * be refunded again; the order is flagged for staff, and its timeline and buyer are told.
+ * A refund that was counted as money returned (or requested) failed at the bank, or Stripe refused or cancelled it:
+ * the buyer never got it. What counting it took is given back (the farm's share, the order's status if it had made the
+ * order `refunded`), so the money can be refunded again; with `tell`, the order is flagged for staff, and its
+ * timeline and buyer are told.
  */
 async function undoFailedRefund(
   tx: EntityManager,
   deps: { payouts: FarmPayouts; notify: Notify },
-  refund: { id: string; orderId: string; amountMinor: number; stripeRefundId: string; status: RefundStatus },
-  known: { farm_share_reversed_minor: string; order_status_before: OrderStatus | null },
+  refund: Omit<CardRefundReport, "stripeRefundId"> & { stripeRefundId: string | null },
+  known: KnownRefund,
+  tell: boolean,
 ): Promise<void> {
-  await deps.payouts.restoreShare(tx, {
-    orderId: refund.orderId,
-    refundId: refund.id,
-    shareMinor: Number(known.farm_share_reversed_minor),
-  });
+  if (known.farm_share_accounted) {
+    await deps.payouts.restoreShare(tx, {
+      orderId: refund.orderId,
+      refundId: refund.id,
+      shareMinor: Number(known.farm_share_reversed_minor),
+    });
+  }
   await tx.execute("UPDATE refunds SET farm_share_reversed_minor = 0 WHERE id = ?", [refund.id]);
   if (known.order_status_before !== null) {
     await tx.execute("UPDATE orders SET status = ?, updated_at = now() WHERE id = ? AND status = 'refunded'", [
@@ -191,11 +284,18 @@ async function undoFailedRefund(
       refund.orderId,
     ]);
   }
-  const details = { refundId: refund.id, stripeRefundId: refund.stripeRefundId, amountMinor: refund.amountMinor };
+  if (!tell) return;
+  const details = {
+    refundId: refund.id,
+    stripeRefundId: refund.stripeRefundId,
+    amountMinor: refund.amountMinor,
+    status: refund.status,
+    ...(refund.failureReason == null ? {} : { reason: refund.failureReason }),
+  };
   await recordOrderFlag(tx, {
     orderId: refund.orderId,
     kind: "refund_failed",
-    details: { ...details, status: refund.status },
+    details,
     sourceKey: `api:refund-failed:${refund.id}`,
   });
   await recordOrderEvent(tx, {
@@ -203,7 +303,7 @@ async function undoFailedRefund(
     kind: "refund_failed",
     occurredAt: new Date(),
     actorId: null,
-    data: { ...details, status: refund.status },
+    data: details,
     sourceKey: `api:refund-failed:${refund.id}`,
   });
   const [order] = await tx.execute<{ buyer_id: string; currency: string }[]>(

@@ -4,6 +4,8 @@ import type Stripe from "stripe";
 
 import { ValidationError } from "../errors.js";
 import { applyStripeEvent } from "./apply-stripe-event.js";
+import type { CardRefunds } from "./card-refunds.js";
+import type { CardTerms } from "./card-terms.js";
 import type { FarmPayouts } from "./farm-payouts.js";
 import type { NotificationService } from "./notification-service.js";
 
@@ -32,13 +34,15 @@ export function createStripeWebhooks(deps: {
   stripe: Stripe;
   webhookSecret: string;
   payouts: FarmPayouts;
+  refunds: Pick<CardRefunds, "request" | "issue">;
+  terms: () => Promise<CardTerms>;
   notifications: NotificationService;
   fork: () => EntityManager;
   onStockChanged: () => Promise<void>;
   log: Logger;
   now?: () => Date;
 }): StripeWebhooks {
-  const { stripe, payouts, notifications, log } = deps;
+  const { stripe, payouts, refunds, terms, notifications, log } = deps;
   const now = deps.now ?? (() => new Date());
 
   async function store(event: Stripe.Event): Promise<boolean> {
@@ -59,7 +63,7 @@ export function createStripeWebhooks(deps: {
           [eventId],
         );
         if (row === undefined || row.processed_at !== null) return undefined;
-        const applied = await applyStripeEvent(tx, row.payload, { stripe, payouts, notify, now });
+        const applied = await applyStripeEvent(tx, row.payload, { stripe, payouts, refunds, notify, now, terms });
         await tx.execute("UPDATE stripe_events SET processed_at = now(), error = NULL WHERE id = ?", [eventId]);
         return applied;
       });
@@ -76,6 +80,12 @@ export function createStripeWebhooks(deps: {
     }
     if (outcome === undefined) return false;
     if (outcome.stockChanged) await deps.onStockChanged();
+    for (const refundId of outcome.refundsToIssue) {
+      // Recorded with the event: one Stripe does not answer now is issued by the card job later, once.
+      await refunds
+        .issue(refundId, { tellIfRefused: true })
+        .catch((error: unknown) => log.warn({ err: error, refundId }, "issuing a refund an event decided failed"));
+    }
     for (const farmId of outcome.farmsToPay) {
       await payouts
         .payFarm(deps.fork(), farmId)

@@ -21,6 +21,11 @@ export interface DisputeSummary {
     pending: boolean;
     chainTxHash: string | null;
   } | null;
+  /**
+   * An open card dispute: without a ruling by `deadline`, the escrow's default outcome gives the buyer
+   * `buyerShareMinor` back (everything before shipping, half after). Null for escrow and closed disputes.
+   */
+  timeout: { deadline: string; buyerShareMinor: number } | null;
   order: {
     id: string;
     status: OrderStatus;
@@ -74,7 +79,7 @@ export interface OpenedDispute {
 export interface RuledDispute {
   dispute: DisputeDetail;
   escrowCall: EscrowCall | null;
-  refund: { refundId: string; stripeRefundId: string } | null;
+  refund: { refundId: string; stripeRefundId: string | null; status: string } | null;
 }
 
 export interface AdminOverview {

@@ -190,6 +190,10 @@ export interface OrderSummary {
   } | null;
   expiresAt: string;
   paidAt: string | null;
+  /** A paid card order not shipped by then is refunded in full; null for escrow orders (their deadline is on-chain). */
+  shipBy: string | null;
+  shippedAt: string | null;
+  deliveredAt: string | null;
   createdAt: string;
   items: OrderItem[];
 }
@@ -203,7 +207,8 @@ export interface OrderFlag {
     | "late_payment"
     | "chargeback"
     | "quote_expired"
-    | "refund_failed";
+    | "refund_failed"
+    | "farm_debt";
   details: Record<string, unknown>;
   createdAt: string;
   resolvedAt: string | null;

@@ -87,6 +87,17 @@ export function DisputeCase({ dispute, canWrite }: { dispute: DisputeDetail; can
         <dd>
           {who(dispute.openedBy.party)} · <time dateTime={dispute.openedAt}>{format.date(dispute.openedAt)}</time>
         </dd>
+        {dispute.timeout !== null && (
+          <>
+            <dt>{t("disputes.deadline")}</dt>
+            <dd data-testid="dispute-deadline">
+              {t("disputes.timeoutOutcome", {
+                date: format.dateTime(dispute.timeout.deadline),
+                buyer: money(dispute.timeout.buyerShareMinor),
+              })}
+            </dd>
+          </>
+        )}
         {dispute.ruling !== null && (
           <>
             <dt>{t(dispute.status === "settled" ? "disputes.settlement" : "disputes.ruling")}</dt>

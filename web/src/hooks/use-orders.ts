@@ -54,10 +54,14 @@ export function useOrderFlags() {
   });
 }
 
-/** A refund staff issue on a card order: how much (minor units) and why. */
+/**
+ * A refund staff issue on a card order: how much (minor units), why, and the Idempotency-Key of this attempt (the
+ * same for a retry of the same refund, so it is never issued twice).
+ */
 export interface RefundInput {
   amountMinor: number;
   reason: string;
+  key: string;
 }
 
 /** Refunds part or all of a card order to the buyer's card (admins and arbiters); the order is read again after. */
@@ -65,11 +69,11 @@ export function useRefundOrder(orderId: string) {
   const session = useSession();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: RefundInput) =>
-      session.request<{ refundId: string; stripeRefundId: string }>(`/api/orders/${orderId}/refunds`, {
-        method: "POST",
-        body: input,
-      }),
+    mutationFn: ({ key, ...input }: RefundInput) =>
+      session.request<{ refundId: string; stripeRefundId: string | null; status: string }>(
+        `/api/orders/${orderId}/refunds`,
+        { method: "POST", body: input, headers: { "Idempotency-Key": key } },
+      ),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["orders"] }),
   });
 }

@@ -12,4 +12,5 @@ export const NOTIFICATION_KEYS: Readonly<Record<string, string>> = {
   payment_flagged: "notifications.kind.payment_flagged",
   order_cancelled: "notifications.kind.order_cancelled",
   order_expired: "notifications.kind.order_expired",
+  ship_deadline_passed: "notifications.kind.ship_deadline_passed",
 };

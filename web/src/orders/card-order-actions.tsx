@@ -5,6 +5,7 @@ import { ApiError } from "../api/api-error";
 import type { OrderSummary } from "../api/types";
 import { useSession } from "../hooks/session-context";
 import { useCardDelivery, useCardPaymentPage } from "../hooks/use-card-delivery";
+import { useFormat } from "../hooks/use-format";
 import type { CardDeliveryStep } from "../hooks/use-card-delivery";
 import { useMyFarm } from "../hooks/use-my-farm";
 
@@ -17,6 +18,7 @@ const STEP_LABELS: Readonly<Record<CardDeliveryStep, { action: string; hint: str
 function failureKey(error: unknown): string {
   if (!(error instanceof ApiError)) return "orders.card.failedNetwork";
   if (error.code === "order_state_conflict") return "orders.card.failedState";
+  if (error.code === "ship_deadline_passed") return "orders.card.failedShipDeadline";
   if (error.status === 404 || error.status === 403) return "orders.card.failedNotYours";
   if (error.status === 503) return "orders.card.failedUnavailable";
   return "orders.card.failed";
@@ -65,6 +67,7 @@ function ForOrderFarmer({ order, children }: { order: OrderSummary; children: Re
  */
 export function CardOrderActions({ order }: { order: OrderSummary }) {
   const { t } = useTranslation();
+  const format = useFormat();
   const session = useSession();
   const delivery = useCardDelivery();
   const user = session.user;
@@ -92,6 +95,13 @@ export function CardOrderActions({ order }: { order: OrderSummary }) {
   );
   return (
     <>
+      {order.status === "paid" && order.shipBy !== null && (
+        <p className="hint" data-testid="ship-by">
+          {t(isBuyer ? "orders.card.shipByBuyer" : "orders.card.shipByFarm", {
+            date: format.dateTime(order.shipBy),
+          })}
+        </p>
+      )}
       {step === "ship" ? <ForOrderFarmer order={order}>{action}</ForOrderFarmer> : action}
       {delivery.isError && (
         <p className="error" role="alert">

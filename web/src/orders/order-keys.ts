@@ -32,6 +32,9 @@ export const EVENT_KEYS: Readonly<Record<string, string>> = {
   resolved: "orders.event.resolved",
   refunded: "orders.event.refunded",
   refund_failed: "orders.event.refund_failed",
+  ship_deadline_passed: "orders.event.ship_deadline_passed",
+  farm_debt: "orders.event.farm_debt",
+  debt_netted: "orders.event.debt_netted",
 };
 
 /** The translation key of each reason a payment was flagged. */
@@ -44,4 +47,5 @@ export const FLAG_KEYS: Readonly<Record<OrderFlag["kind"], string>> = {
   chargeback: "orders.flag.chargeback",
   quote_expired: "orders.flag.quote_expired",
   refund_failed: "orders.flag.refund_failed",
+  farm_debt: "orders.flag.farm_debt",
 };

@@ -1,4 +1,4 @@
-import { useId, useState } from "react";
+import { useId, useRef, useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -38,6 +38,8 @@ export function StaffRefundForm({ order }: { order: OrderDetail }) {
   const refund = useRefundOrder(order.id);
   const [problem, setProblem] = useState<string | undefined>();
   const [done, setDone] = useState<number | undefined>();
+  // One key per refund the staff member means: a retry of the same amount and reason is the same refund.
+  const attempt = useRef<{ amountMinor: number; reason: string; key: string } | undefined>(undefined);
   const roles = session.user?.roles ?? [];
   if (
     order.paymentMethod !== "card" ||
@@ -65,10 +67,13 @@ export function StaffRefundForm({ order }: { order: OrderDetail }) {
       return;
     }
     setProblem(undefined);
+    const same = attempt.current?.amountMinor === amountMinor && attempt.current.reason === reason;
+    if (!same) attempt.current = { amountMinor, reason, key: crypto.randomUUID() };
     refund.mutate(
-      { amountMinor, reason },
+      { amountMinor, reason, key: attempt.current!.key },
       {
         onSuccess: () => {
+          attempt.current = undefined;
           form.reset();
           setDone(amountMinor);
         },
@@ -84,6 +89,7 @@ export function StaffRefundForm({ order }: { order: OrderDetail }) {
     }
     if (error.code === "order_state_conflict") return t("orders.refund.failedState");
     if (error.code === "stripe_error") return t("orders.refund.failedStripe");
+    if (error.code === "refund_pending") return t("orders.refund.pending");
     if (error.status === 403) return t("orders.refund.failedNotAllowed");
     if (error.status === 503) return t("orders.refund.failedUnavailable");
     return t("orders.refund.failed");

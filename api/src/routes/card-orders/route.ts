@@ -1,6 +1,9 @@
+import { createHash } from "node:crypto";
+
 import { defineRoute } from "../../define-route.js";
 import { ServiceUnavailableError } from "../../errors.js";
 import type { CardPayments } from "../../services/card-payments.js";
+import { IDEMPOTENCY_KEY_HEADER, requireIdempotencyKey } from "../idempotency-key.js";
 import { orderDetail, orderParams } from "../orders/schemas.js";
 import { paymentPage, refundBody, refundResult } from "./schemas.js";
 
@@ -71,21 +74,30 @@ export function createCardOrderRoutes({ card }: { card: CardPayments | undefined
       auth: ["admin", "arbiter"],
       summary: "Refund part or all of a card order through Stripe",
       description:
-        "Never more than is left (409 refund_exceeds_remaining); the farm's share is reversed in proportion; the " +
-        "order becomes refunded once nothing is left. 409 order_follows_chain for escrow orders, 409 " +
-        "order_state_conflict before payment, 404 for no order.",
+        `Requires the ${IDEMPOTENCY_KEY_HEADER} header: the refund is recorded under it before Stripe is asked, so ` +
+        "repeating the request (a retry, a second click, after a crash) gives the same refund and never a second " +
+        "one; the same key for another order or amount is 422 idempotency_key_reused. Never more than is left (409 " +
+        "refund_exceeds_remaining); the farm's share is reversed in proportion (if the farm's Stripe balance cannot " +
+        "give it back, it becomes a debt netted from the farm's next payouts and the order is flagged farm_debt); the " +
+        "order becomes refunded once nothing is left. 503 refund_pending when Stripe did not answer: the refund is " +
+        "issued later, once, and repeating is safe. 502 stripe_error when Stripe refused it (nothing moved). 409 " +
+        "order_follows_chain for escrow orders, 409 order_state_conflict before payment, 404 for no order.",
       tags: ["orders", "admin"],
       request: { params: orderParams, body: refundBody },
       responses: { 201: refundResult },
-    }).handle(async ({ params, body, user }) => ({
-      status: 201,
-      body: await enabled().refunds.refund({
-        orderId: params.id,
-        amountMinor: body.amountMinor,
-        reason: body.reason,
-        actorId: user.id,
-      }),
-      headers: NO_STORE,
-    })),
+    }).handle(async ({ params, body, user, ctx }) => {
+      const keyHash = createHash("sha256").update(requireIdempotencyKey(ctx)).digest("hex");
+      const refund = await enabled().refunds.refund(
+        {
+          orderId: params.id,
+          amountMinor: body.amountMinor,
+          reason: body.reason,
+          actorId: user.id,
+          key: `staff:${user.id}:${keyHash}`,
+        },
+        { tellIfRefused: false },
+      );
+      return { status: 201, body: refund, headers: NO_STORE };
+    }),
   ];
 }

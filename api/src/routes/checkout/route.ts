@@ -1,9 +1,7 @@
 import { defineRoute } from "../../define-route.js";
-import { ValidationError } from "../../errors.js";
 import type { CheckoutService } from "../../services/checkout-service.js";
-import { checkoutBody, checkoutResult, idempotencyKey } from "./schemas.js";
-
-const HEADER = "Idempotency-Key";
+import { IDEMPOTENCY_KEY_HEADER as HEADER, requireIdempotencyKey } from "../idempotency-key.js";
+import { checkoutBody, checkoutResult } from "./schemas.js";
 
 /** Checkout: the signed-in buyer's cart becomes one order per farm, paid into escrow or by card. */
 export function createCheckoutRoutes({ checkouts }: { checkouts: CheckoutService }) {
@@ -30,15 +28,10 @@ export function createCheckoutRoutes({ checkouts }: { checkouts: CheckoutService
       request: { body: checkoutBody },
       responses: { 201: checkoutResult },
     }).handle(async ({ body, user, em, ctx }) => {
-      const key = idempotencyKey.safeParse(ctx.get(HEADER));
-      if (!key.success) {
-        const message = ctx.get(HEADER) === "" ? `the ${HEADER} header is required` : key.error.issues[0].message;
-        throw new ValidationError("The request is invalid", [{ path: "headers.idempotency-key", message }]);
-      }
       const { replayed, result } = await checkouts.checkout(em, {
         buyerId: user.id,
         paymentMethod: body.paymentMethod,
-        idempotencyKey: key.data,
+        idempotencyKey: requireIdempotencyKey(ctx),
       });
       return {
         status: 201,

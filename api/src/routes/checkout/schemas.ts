@@ -10,11 +10,6 @@ const tokenUnits = z
   .regex(/^[0-9]+$/)
   .describe("An amount in the token's smallest units, as a decimal string");
 
-/** An Idempotency-Key: 1 to 255 visible ASCII characters, as Stripe and the IETF draft allow. */
-export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, {
-  error: "expected 1 to 255 visible ASCII characters",
-});
-
 export const checkoutBody = z.object({
   paymentMethod: z
     .enum(["escrow", "card", "eth"])

@@ -156,7 +156,9 @@ export function createDisputeRoutes({
       auth: ["arbiter"],
       summary: "Rule on an open dispute: how much of the order total goes back to the buyer",
       description:
-        "A card order is refunded `buyerShareMinor` and the dispute is ruled. An escrow order gets `escrowCall`, the " +
+        "A card order is refunded `buyerShareMinor` (recorded first, then issued by Stripe once, whatever is retried) " +
+        "and the farm's share is paid as on delivery; the dispute is ruled. Repeating a card ruling with the same share " +
+        "carries out the one recorded. An escrow order gets `escrowCall`, the " +
         "escrow's rule transaction (the split in basis points, the share rounded down to what it can pay) for the " +
         "arbiter's wallet; the ruling stays pending until the indexer reports the resolution (409 " +
         "dispute_not_on_chain before the escrow recorded the dispute). 403 on a dispute over the arbiter's own order.",

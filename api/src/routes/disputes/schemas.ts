@@ -1,6 +1,12 @@
 import { z } from "zod";
 
-import { DISPUTE_EVIDENCE_KINDS, DISPUTE_STATUSES, ORDER_STATUSES, PAYMENT_METHODS } from "../../order-vocabulary.js";
+import {
+  DISPUTE_EVIDENCE_KINDS,
+  DISPUTE_STATUSES,
+  ORDER_STATUSES,
+  PAYMENT_METHODS,
+  REFUND_STATUSES,
+} from "../../order-vocabulary.js";
 
 const minor = z.number().int().nonnegative();
 const party = z.enum(["buyer", "farmer", "arbiter"]);
@@ -54,6 +60,16 @@ export const disputeSummary = z.object({
       chainTxHash: z.string().nullable(),
     })
     .nullable(),
+  timeout: z
+    .object({
+      deadline: z.iso.datetime(),
+      buyerShareMinor: minor.describe("What the buyer then gets back: everything before shipping, half after"),
+    })
+    .nullable()
+    .describe(
+      "An open card dispute without a ruling by `deadline` (the DAO's arbitration timeout) gets the escrow's " +
+        "default outcome; null for escrow disputes (their deadline is on-chain) and closed ones",
+    ),
   order: z.object({
     id: z.uuid(),
     status: z.enum(ORDER_STATUSES),
@@ -93,7 +109,17 @@ export const openedDispute = z.object({ dispute: disputeDetail, escrowCall: escr
 export const ruledDispute = z.object({
   dispute: disputeDetail,
   escrowCall: escrowCall.nullable().describe("For an escrow order: the arbiter's wallet sends it"),
-  refund: z.object({ refundId: z.string(), stripeRefundId: z.string() }).nullable(),
+  refund: z
+    .object({
+      refundId: z.uuid(),
+      stripeRefundId: z.string().nullable(),
+      status: z.enum(REFUND_STATUSES),
+    })
+    .nullable()
+    .describe(
+      "A card ruling's refund: `requested` while Stripe's answer is awaited (it is issued later, once; repeating the " +
+        "ruling is safe), `rejected` when Stripe refused it (staff are flagged to refund again)",
+    ),
 });
 
 export const disputeQueue = z.object({ disputes: z.array(disputeSummary) });

@@ -53,6 +53,15 @@ export const orderSummary = z.object({
     .describe("What the escrow payment must be; null for card orders"),
   expiresAt: z.iso.datetime().describe("Unpaid by then, the order expires and its stock returns"),
   paidAt: z.iso.datetime().nullable(),
+  shipBy: z.iso
+    .datetime()
+    .nullable()
+    .describe(
+      "A paid card order not shipped by then is refunded in full (the DAO's ship window from payment); null for " +
+        "escrow orders, whose deadline is on-chain",
+    ),
+  shippedAt: z.iso.datetime().nullable(),
+  deliveredAt: z.iso.datetime().nullable().describe("Confirmed by the buyer, or after the confirm window"),
   createdAt: z.iso.datetime(),
   items: z.array(
     z.object({
