@@ -233,7 +233,7 @@ describe("API card payments (Stripe)", function () {
       }
     });
 
-    it("refuses a forged or stale signature with 400 and stores nothing", async function () {
+    it("refuses a forged, stale or future-dated signature with 400 and stores nothing", async function () {
       const farm = await h.farm({ priceMinor: 600, stock: 5 });
       const { sessionId, body } = await h.checkout([{ productId: farm.productId, quantity: 1 }]);
       h.local.pauseWebhooks();
@@ -242,8 +242,11 @@ describe("API card payments (Stripe)", function () {
       const eventId = events.data[0].id;
       const forged = await h.local.redeliverEvent(eventId, { secret: "whsec_not_the_right_secret" });
       const stale = await h.local.redeliverEvent(eventId, { timestampOffsetSeconds: -301 });
+      // Signed 10 minutes ahead: were it accepted, a captured delivery would stay replayable for 15 minutes.
+      const future = await h.local.redeliverEvent(eventId, { timestampOffsetSeconds: 600 });
       expect(forged.map((delivery) => delivery.status)).to.deep.equal([400]);
       expect(stale.map((delivery) => delivery.status)).to.deep.equal([400]);
+      expect(future.map((delivery) => delivery.status)).to.deep.equal([400]);
       expect(await count("stripe_events WHERE id = $1", [eventId])).to.equal(0);
       expect((await h.order(body.orders[0].id)).status).to.equal("awaiting_payment");
       await h.local.releaseWebhooks(3);
