@@ -7,9 +7,13 @@ import { CheckedJson } from "./checked-json.js";
 import type { ApiRoute } from "./define-route.js";
 import { ForbiddenError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from "./errors.js";
 import type { ValidationIssue } from "./errors.js";
+import { malformedTextIssues } from "./malformed-text-issues.js";
 import type { EnforceRateLimit } from "./middleware/rate-limit.js";
 
-/** Registers routes declared with `defineRoute`: rate limit, then auth, then input validation, then the handler. */
+/**
+ * Registers routes declared with `defineRoute`: rate limit, then auth, then input validation (text no column could
+ * store is refused first, anywhere in the request), then the handler.
+ */
 export function mountRoutes(
   router: Router<ApiState>,
   routes: readonly ApiRoute[],
@@ -37,10 +41,14 @@ export function mountRoutes(
       if (request.body !== undefined && ctx.method !== "GET" && !ctx.is("application/json")) {
         throw new UnsupportedMediaTypeError("Expected a JSON body (Content-Type: application/json)");
       }
+      const raw = { params: (ctx as { params?: unknown }).params ?? {}, query: ctx.query, body: ctx.request.body };
+      // Before any schema, and over every part whether the route declares it or reads it from ctx itself.
+      const malformed = Object.entries(raw).flatMap(([part, value]) => malformedTextIssues(part, value));
+      if (malformed.length > 0) throw new ValidationError("The request is invalid", malformed);
       const issues: ValidationIssue[] = [];
-      const params = validate("params", request.params, (ctx as { params?: unknown }).params ?? {}, issues);
-      const query = validate("query", request.query, ctx.query, issues);
-      const body = validate("body", request.body, ctx.request.body, issues);
+      const params = validate("params", request.params, raw.params, issues);
+      const query = validate("query", request.query, raw.query, issues);
+      const body = validate("body", request.body, raw.body, issues);
       if (issues.length > 0) throw new ValidationError("The request is invalid", issues);
 
       let em: EntityManager | undefined;
