@@ -12,6 +12,7 @@ import { startApiApp } from "../support/api-app.js";
 import { startApiProcess } from "../support/api-process.js";
 import { CARD_WEBHOOK_SECRET, cardApiEnv, startCardHarness } from "../support/card-payment-harness.js";
 import type { CardHarness } from "../support/card-payment-harness.js";
+import { insertUser } from "../support/cart-fixtures.js";
 import { freePort } from "../support/free-port.js";
 import { stockOf } from "../support/order-fixtures.js";
 import { within } from "../support/within.js";
@@ -117,7 +118,7 @@ describe("API card payments (Stripe)", function () {
     it("refuses card checkout with 422 naming STRIPE_SECRET_KEY when no Stripe key is configured", async function () {
       const bare = await startApiApp();
       try {
-        const buyer = await bare.accessTokens.issue({ id: randomUUID(), roles: ["buyer"] });
+        const buyer = await bare.accessTokens.issue({ id: await insertUser(bare.database.pool), roles: ["buyer"] });
         const response = await bare.request("/api/checkout", {
           method: "POST",
           headers: {
@@ -685,6 +686,22 @@ describe("API card payments (Stripe)", function () {
       expect(chain.status).to.equal(409);
       expect(((await chain.json()) as { error: { code: string } }).error.code).to.equal("order_follows_chain");
       expect(await status(refunds, admin.bearer, "POST", { amountMinor: 1, reason: "x" })).to.equal(409);
+    });
+
+    it("refuse a refund at once to staff whose role was removed or whose account was deleted since their token", async function () {
+      const { orderId } = await paidOrder(400, 1);
+      const stripeRefunds = async () => (await h.stripe.refunds.list().autoPagingToArray({ limit: 10_000 })).length;
+      const refundsBefore = await stripeRefunds();
+      const [demoted, deleted] = [await h.actor(["admin"]), await h.actor(["arbiter"])];
+      await h.api.database.pool.query("UPDATE users SET roles = '{buyer}' WHERE id = $1", [demoted.id]);
+      await h.api.database.pool.query("UPDATE users SET deleted_at = now() WHERE id = $1", [deleted.id]);
+      const refund = (bearer: string) =>
+        h.call(`/api/orders/${orderId}/refunds`, bearer, "POST", { amountMinor: 400, reason: "goodwill" });
+      expect((await refund(demoted.bearer)).status).to.equal(403);
+      expect((await refund(deleted.bearer)).status).to.equal(401);
+      expect(await count("refunds WHERE order_id = $1", [orderId])).to.equal(0);
+      expect(await stripeRefunds()).to.equal(refundsBefore);
+      expect((await h.order(orderId)).status).to.equal("paid");
     });
   });
 
