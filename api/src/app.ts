@@ -200,6 +200,10 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     eth,
     ethUnavailable,
     onStockChanged,
+    limits: {
+      maxOpenPerBuyer: config.checkout.maxOpenPerBuyer,
+      maxStockSharePercent: config.checkout.maxStockSharePercent,
+    },
     // A method switched off has a starter that refuses with the same typed 422 the service gives, never a 500.
     paymentStarters: {
       escrow:

@@ -84,6 +84,8 @@ const schema = z
     SSE_TICKET_TTL_SECONDS: integer(1).max(600).default(30),
     CHECKOUT_RESERVATION_MINUTES: integer(1).max(1_440).default(30),
     CHECKOUT_EXPIRY_INTERVAL_SECONDS: integer(1).max(3_600).default(30),
+    CHECKOUT_MAX_OPEN_PER_BUYER: integer(1).max(1_000).default(5),
+    CHECKOUT_MAX_STOCK_SHARE_PERCENT: integer(1).max(100).default(50),
     ESCROW_ADDRESS: evmAddress.optional(),
     ESCROW_TOKEN_ADDRESS: evmAddress.optional(),
     ESCROW_TOKEN_DECIMALS: integer(0).max(36).default(6),
@@ -231,6 +233,13 @@ export type ApiConfig = Readonly<{
     reservationMs: number;
     /** How often each API process looks for reservations past their deadline. */
     expiryIntervalMs: number;
+    /** Checkouts with an order still awaiting payment one buyer may hold; the next checkout is refused. */
+    maxOpenPerBuyer: number;
+    /**
+     * The share (percent) of a product's units one buyer may hold unpaid: of the units on sale plus those the buyer
+     * already holds, and never less than one unit.
+     */
+    maxStockSharePercent: number;
   }>;
   /**
    * The escrow buyers pay into and the stablecoin they pay with (at par with the shop currency): ESCROW_ADDRESS and
@@ -359,6 +368,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     checkout: {
       reservationMs: data.CHECKOUT_RESERVATION_MINUTES * 60_000,
       expiryIntervalMs: data.CHECKOUT_EXPIRY_INTERVAL_SECONDS * 1000,
+      maxOpenPerBuyer: data.CHECKOUT_MAX_OPEN_PER_BUYER,
+      maxStockSharePercent: data.CHECKOUT_MAX_STOCK_SHARE_PERCENT,
     },
     escrow: {
       address: data.ESCROW_ADDRESS ?? lowerCase(deployed?.MarketplaceEscrow),

@@ -11,7 +11,11 @@ import type { AuthUser } from "./services/access-tokens.js";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 
-/** Who may call a route: anyone, any signed-in user, or users holding at least one of the listed roles. */
+/**
+ * Who may call a route: anyone, any signed-in user, or users holding at least one of the listed roles. Roles are those
+ * of the account now, read on every request, not the access token's: a revoked role or a deleted account is refused
+ * at once (403, 401).
+ */
 export type RouteAuth = "public" | "user" | readonly Role[];
 
 /** Zod schemas for the parts of a request; each is validated before the handler runs (400 on failure). */
@@ -46,7 +50,10 @@ export interface RouteInput<Req extends RouteRequest, A extends RouteAuth> {
   params: Parsed<Req["params"]>;
   query: Parsed<Req["query"]>;
   body: Parsed<Req["body"]>;
-  /** The caller; always present unless the route is public. */
+  /**
+   * The caller; always present unless the route is public. Its roles are the account's current ones on role routes,
+   * writes and staff requests; on a non-staff user's reads, the token's.
+   */
   user: A extends "public" ? AuthUser | undefined : AuthUser;
   /**
    * This request's own entity manager, forked on first use: read it only where the database is needed, so a

@@ -264,6 +264,15 @@ describe("Account", function () {
   });
 
   describe("roles", function () {
+    async function signedInAdmin(): Promise<{ id: string; token: string }> {
+      const session = await auth.register(nextEmail());
+      await api.orm.em.fork().nativeUpdate(User, { id: session.user.id }, { roles: ["admin"] });
+      return {
+        id: session.user.id,
+        token: (await api.accessTokens.issue({ id: session.user.id, roles: ["admin"] })).token,
+      };
+    }
+
     it("lets a user become a farmer and answers a token carrying the role", async function () {
       const session = await auth.register(nextEmail());
       const response = await as(session.accessToken, "POST", "/api/account/become-farmer");
@@ -297,7 +306,7 @@ describe("Account", function () {
       await expectError(await as(buyer.accessToken, "PUT", path, { roles: ["admin"] }), 403, "forbidden");
       await expectError(await auth.json("PUT", path, { roles: ["admin"] }), 401, "unauthorized");
 
-      const { token } = await api.accessTokens.issue({ id: randomUUID(), roles: ["admin"] });
+      const { token } = await signedInAdmin();
       await expectError(await as(token, "PUT", path, { roles: ["root"] }), 400, "validation_failed");
       await expectError(await as(token, "PUT", path, { roles: [] }), 400, "validation_failed");
       await expectError(
@@ -311,6 +320,19 @@ describe("Account", function () {
         "not_found",
       );
       expect((await api.orm.em.fork().findOneOrFail(User, { id: buyer.user.id })).roles).to.deep.equal(["buyer"]);
+    });
+
+    it("stops an admin whose role was removed, or whose account was deleted, with the token issued before", async function () {
+      const [demoted, deleted, remaining] = [await signedInAdmin(), await signedInAdmin(), await signedInAdmin()];
+      const target = await auth.register(nextEmail());
+      const path = `/api/admin/users/${target.user.id}/roles`;
+
+      const demoting = await as(remaining.token, "PUT", `/api/admin/users/${demoted.id}/roles`, { roles: ["buyer"] });
+      expect(demoting.status).to.equal(200);
+      await expectError(await as(demoted.token, "PUT", path, { roles: ["admin"] }), 403, "forbidden");
+      await api.orm.em.fork().nativeUpdate(User, { id: deleted.id }, { deletedAt: new Date() });
+      await expectError(await as(deleted.token, "PUT", path, { roles: ["admin"] }), 401, "unauthorized");
+      expect((await api.orm.em.fork().findOneOrFail(User, { id: target.user.id })).roles).to.deep.equal(["buyer"]);
     });
 
     it("does not let an admin remove their own admin role", async function () {

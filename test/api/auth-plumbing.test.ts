@@ -8,12 +8,22 @@ import { defineRoute } from "../../api/src/define-route.js";
 import { createAccessTokens } from "../../api/src/services/access-tokens.js";
 import { TEST_JWT_SECRET, startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
+import { createActor } from "../support/catalog-actors.js";
 
 const whoAmI = defineRoute({
   method: "get",
   path: "/api/test/me",
   auth: "user",
   summary: "The signed-in caller",
+  tags: ["test"],
+  responses: { 200: z.object({ id: z.string(), roles: z.array(z.string()) }) },
+}).handle(({ user }) => ({ status: 200, body: { id: user.id, roles: [...user.roles] } }));
+
+const touchMe = defineRoute({
+  method: "post",
+  path: "/api/test/me",
+  auth: "user",
+  summary: "A write by the signed-in caller",
   tags: ["test"],
   responses: { 200: z.object({ id: z.string(), roles: z.array(z.string()) }) },
 }).handle(({ user }) => ({ status: 200, body: { id: user.id, roles: [...user.roles] } }));
@@ -33,7 +43,7 @@ describe("API access tokens and roles", function () {
   let api: ApiTestApp;
 
   before(async function () {
-    api = await startApiApp({ extraRoutes: [whoAmI, arbitrate] });
+    api = await startApiApp({ extraRoutes: [whoAmI, touchMe, arbitrate] });
   });
 
   after(async function () {
@@ -109,14 +119,44 @@ describe("API access tokens and roles", function () {
   });
 
   it("answers 403 to a user without a required role and serves one who has it", async function () {
-    const buyer = await api.accessTokens.issue({ id: randomUUID(), roles: ["buyer"] });
+    const buyer = await createActor(api, ["buyer"]);
     const refused = await withToken("/api/test/arbitrate", buyer.token, "POST");
     expect(refused.status).to.equal(403);
     expect(((await refused.json()) as { error: { code: string } }).error.code).to.equal("forbidden");
 
-    const arbiter = await api.accessTokens.issue({ id: randomUUID(), roles: ["arbiter"] });
+    const arbiter = await createActor(api, ["arbiter"]);
     expect((await withToken("/api/test/arbitrate", arbiter.token, "POST")).status).to.equal(204);
     await expectUnauthorized(await api.request("/api/test/arbitrate", { method: "POST" }));
+  });
+
+  it("refuses at once a role removed, or an account deleted, after the token was issued", async function () {
+    const revoked = await createActor(api, ["buyer", "arbiter"]);
+    await api.database.pool.query("UPDATE users SET roles = '{buyer}' WHERE id = $1", [revoked.id]);
+    const refused = await withToken("/api/test/arbitrate", revoked.token, "POST");
+    expect(refused.status).to.equal(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).to.equal("forbidden");
+
+    const deleted = await createActor(api, ["admin"]);
+    await api.database.pool.query("UPDATE users SET deleted_at = now() WHERE id = $1", [deleted.id]);
+    await expectUnauthorized(await withToken("/api/test/arbitrate", deleted.token, "POST"));
+    // A token naming no role may still be granted one by the account: the account decides, not the token.
+    const promoted = await createActor(api, ["buyer"]);
+    await api.database.pool.query("UPDATE users SET roles = '{buyer,admin}' WHERE id = $1", [promoted.id]);
+    expect((await withToken("/api/test/arbitrate", promoted.token, "POST")).status).to.equal(204);
+  });
+
+  it("gives a staff token's reads the account's current roles, and a buyer's reads the token's alone", async function () {
+    const formerAdmin = await createActor(api, ["admin"]);
+    await api.database.pool.query("UPDATE users SET roles = '{buyer}' WHERE id = $1", [formerAdmin.id]);
+    const staffRead = await withToken("/api/test/me", formerAdmin.token);
+    expect(await staffRead.json()).to.deep.equal({ id: formerAdmin.id, roles: ["buyer"] });
+    await api.database.pool.query("UPDATE users SET deleted_at = now() WHERE id = $1", [formerAdmin.id]);
+    await expectUnauthorized(await withToken("/api/test/me", formerAdmin.token));
+
+    // A buyer's read is answered from the token, without asking the database for an account (there is none here).
+    const { token } = await api.accessTokens.issue({ id: randomUUID(), roles: ["buyer"] });
+    expect((await withToken("/api/test/me", token)).status).to.equal(200);
+    await expectUnauthorized(await withToken("/api/test/me", token, "POST"));
   });
 
   it("serves a public route anonymously even when the token is bad", async function () {

@@ -15,6 +15,7 @@ import { startApiApp } from "../support/api-app.js";
 import { startApiProcess } from "../support/api-process.js";
 import { CARD_WEBHOOK_SECRET, cardApiEnv, startCardHarness } from "../support/card-payment-harness.js";
 import type { CardHarness } from "../support/card-payment-harness.js";
+import { insertUser } from "../support/cart-fixtures.js";
 import { freePort } from "../support/free-port.js";
 import { stockOf } from "../support/order-fixtures.js";
 import { within } from "../support/within.js";
@@ -154,7 +155,7 @@ describe("API card payments (Stripe)", function () {
     it("refuses card checkout with 422 naming STRIPE_SECRET_KEY when no Stripe key is configured", async function () {
       const bare = await startApiApp();
       try {
-        const buyer = await bare.accessTokens.issue({ id: randomUUID(), roles: ["buyer"] });
+        const buyer = await bare.accessTokens.issue({ id: await insertUser(bare.database.pool), roles: ["buyer"] });
         const response = await bare.request("/api/checkout", {
           method: "POST",
           headers: {
@@ -270,7 +271,7 @@ describe("API card payments (Stripe)", function () {
       }
     });
 
-    it("refuses a forged or stale signature with 400 and stores nothing", async function () {
+    it("refuses a forged, stale or future-dated signature with 400 and stores nothing", async function () {
       const farm = await h.farm({ priceMinor: 600, stock: 5 });
       const { sessionId, body } = await h.checkout([{ productId: farm.productId, quantity: 1 }]);
       h.local.pauseWebhooks();
@@ -279,8 +280,11 @@ describe("API card payments (Stripe)", function () {
       const eventId = events.data[0].id;
       const forged = await h.local.redeliverEvent(eventId, { secret: "whsec_not_the_right_secret" });
       const stale = await h.local.redeliverEvent(eventId, { timestampOffsetSeconds: -301 });
+      // Signed 10 minutes ahead: were it accepted, a captured delivery would stay replayable for 15 minutes.
+      const future = await h.local.redeliverEvent(eventId, { timestampOffsetSeconds: 600 });
       expect(forged.map((delivery) => delivery.status)).to.deep.equal([400]);
       expect(stale.map((delivery) => delivery.status)).to.deep.equal([400]);
+      expect(future.map((delivery) => delivery.status)).to.deep.equal([400]);
       expect(await count("stripe_events WHERE id = $1", [eventId])).to.equal(0);
       expect((await h.order(body.orders[0].id)).status).to.equal("awaiting_payment");
       await h.local.releaseWebhooks(3);
@@ -641,7 +645,7 @@ describe("API card payments (Stripe)", function () {
       await h.settle();
       view = (await (await h.call("/api/farmer/payables", farm.ownerBearer)).json()) as typeof view;
       expect(view.payables.map((payable) => payable.status)).to.deep.equal(["transferred"]);
-      expect(view.balance).to.deep.equal([{ currency: "USD", accruedMinor: 0, transferredMinor: share }]);
+      expect(view.balance).to.deep.equal([{ currency: "USD", accruedMinor: 0, transferredMinor: share, owedMinor: 0 }]);
 
       const summary = (await (await h.call("/api/farmer/sales-summary", farm.ownerBearer)).json()) as {
         days: { status: string; orders: number; totalMinor: number }[];
@@ -722,6 +726,21 @@ describe("API card payments (Stripe)", function () {
       expect(chain.status).to.equal(409);
       expect(((await chain.json()) as { error: { code: string } }).error.code).to.equal("order_follows_chain");
       expect(await status(refunds, admin.bearer, "POST", { amountMinor: 1, reason: "x" })).to.equal(409);
+    });
+
+    it("refuse a refund at once to staff whose role was removed or whose account was deleted since their token", async function () {
+      const { orderId } = await paidOrder(400, 1);
+      const stripeRefunds = async () => (await h.stripe.refunds.list().autoPagingToArray({ limit: 10_000 })).length;
+      const refundsBefore = await stripeRefunds();
+      const [demoted, deleted] = [await h.actor(["admin"]), await h.actor(["arbiter"])];
+      await h.api.database.pool.query("UPDATE users SET roles = '{buyer}' WHERE id = $1", [demoted.id]);
+      await h.api.database.pool.query("UPDATE users SET deleted_at = now() WHERE id = $1", [deleted.id]);
+      const refund = (bearer: string) => refundAs(bearer, orderId, { amountMinor: 400, reason: "goodwill" });
+      expect((await refund(demoted.bearer)).status).to.equal(403);
+      expect((await refund(deleted.bearer)).status).to.equal(401);
+      expect(await count("refunds WHERE order_id = $1", [orderId])).to.equal(0);
+      expect(await stripeRefunds()).to.equal(refundsBefore);
+      expect((await h.order(orderId)).status).to.equal("paid");
     });
   });
 

@@ -153,8 +153,8 @@ describe("API checkout and orders", function () {
       const products = [
         await insertProduct(api.database.pool, farms[0], { priceMinor: 450, stock: 10 }),
         await insertProduct(api.database.pool, farms[0], { priceMinor: 199, stock: 5 }),
-        await insertProduct(api.database.pool, farms[1], { priceMinor: 1_000, stock: 3 }),
-        await insertProduct(api.database.pool, farms[2], { priceMinor: 333, stock: 7 }),
+        await insertProduct(api.database.pool, farms[1], { priceMinor: 1_000, stock: 6 }),
+        await insertProduct(api.database.pool, farms[2], { priceMinor: 333, stock: 14 }),
       ];
       await fillCart(api.database.pool, buyer.id, [
         { productId: products[0], quantity: 2 },
@@ -214,7 +214,7 @@ describe("API checkout and orders", function () {
         requests: escrow.orders.map(({ seller, amount, ref }) => ({ seller, amount, ref })),
       });
 
-      expect(await Promise.all(products.map((id) => stockOf(api.database.pool, id)))).to.deep.equal([8, 4, 0, 0]);
+      expect(await Promise.all(products.map((id) => stockOf(api.database.pool, id)))).to.deep.equal([8, 4, 3, 7]);
       expect(
         await count("stock_changes", "reason = 'reserved' AND product_id = ANY($1) AND actor_id = $2", [
           products,
@@ -226,7 +226,7 @@ describe("API checkout and orders", function () {
 
     it("asks for createOrder when the cart holds one farm's products", async function () {
       const buyer = await signedIn();
-      const product = await insertProduct(api.database.pool, farms[1], { priceMinor: 250, stock: 4 });
+      const product = await insertProduct(api.database.pool, farms[1], { priceMinor: 250, stock: 8 });
       await fillCart(api.database.pool, buyer.id, [{ productId: product, quantity: 4 }]);
       const body = await expectCheckout(await checkout(buyer.bearer, { paymentMethod: "escrow" }));
       const { call: escrowCall, orders } = body.escrow!;
@@ -250,7 +250,7 @@ describe("API checkout and orders", function () {
 
     it("creates card orders awaiting payment, with the Stripe Checkout page to pay them on", async function () {
       const buyer = await signedIn();
-      const product = await insertProduct(api.database.pool, farms[2], { priceMinor: 700, stock: 2 });
+      const product = await insertProduct(api.database.pool, farms[2], { priceMinor: 700, stock: 4 });
       await fillCart(api.database.pool, buyer.id, [{ productId: product, quantity: 2 }]);
       const body = await expectCheckout(await checkout(buyer.bearer, { paymentMethod: "card" }));
       expect(body.paymentMethod).to.equal("card");
@@ -383,6 +383,100 @@ describe("API checkout and orders", function () {
       await fillCart(api.database.pool, buyer.id, [{ productId: product, quantity: 1 }]);
       await expectError(await checkout(buyer.bearer, { paymentMethod: "escrow" }), 409, "farm_payout_wallet_missing");
       await expectCheckout(await checkout(buyer.bearer, { paymentMethod: "card" }));
+    });
+
+    it("refuses a buyer a sixth checkout awaiting payment, naming the five, until one is paid or cancelled", async function () {
+      const buyer = await signedIn();
+      const product = await insertProduct(api.database.pool, farms[0], { priceMinor: 100, stock: 50 });
+      const other = await insertProduct(api.database.pool, farms[1], { priceMinor: 100, stock: 50 });
+      const made: CheckoutBody[] = [];
+      // The first checkout holds two farms' orders: checkouts are counted, not orders.
+      await fillCart(api.database.pool, buyer.id, [
+        { productId: product, quantity: 1 },
+        { productId: other, quantity: 1 },
+      ]);
+      made.push(await expectCheckout(await checkout(buyer.bearer, { paymentMethod: "escrow" }, "cap-0")));
+      for (let index = 1; index < 5; index++) {
+        await fillCart(api.database.pool, buyer.id, [{ productId: product, quantity: 1 }]);
+        made.push(await expectCheckout(await checkout(buyer.bearer, { paymentMethod: "escrow" })));
+      }
+      expect(made[0].orders).to.have.length(2);
+
+      await fillCart(api.database.pool, buyer.id, [{ productId: product, quantity: 1 }]);
+      const refused = await expectError(
+        await checkout(buyer.bearer, { paymentMethod: "escrow" }),
+        409,
+        "too_many_open_checkouts",
+      );
+      expect(refused.message).to.match(/pay or cancel/);
+      expect(refused.details).to.deep.equal({
+        limit: 5,
+        openCheckoutIds: made.map((body) => body.checkoutId).toSorted(),
+      });
+      expect(await stockOf(api.database.pool, product)).to.equal(45);
+      expect(await count("checkouts", "buyer_id = $1", [buyer.id])).to.equal(5);
+      expect(await cartLines(buyer.id)).to.equal(1);
+      // A repeat of a key already used is still answered: it creates nothing.
+      const replay = await checkout(buyer.bearer, { paymentMethod: "escrow" }, "cap-0");
+      expect(replay.headers.get("idempotent-replayed")).to.equal("true");
+
+      // Cancelling one of the first checkout's orders leaves it open; paying another checkout frees a place.
+      expect((await call(`/api/orders/${made[0].orders[0].id}/cancel`, buyer.bearer, "POST")).status).to.equal(200);
+      await expectError(await checkout(buyer.bearer, { paymentMethod: "escrow" }), 409, "too_many_open_checkouts");
+      await api.database.pool.query("UPDATE orders SET status = 'paid' WHERE checkout_id = $1", [made[1].checkoutId]);
+      await expectCheckout(await checkout(buyer.bearer, { paymentMethod: "escrow" }));
+      expect(await stockOf(api.database.pool, product)).to.equal(45);
+    });
+
+    it("lets one buyer hold unpaid at most half of a product's units, at least one, counting what they hold", async function () {
+      const [buyer, other] = [await signedIn(), await signedIn()];
+      const product = await insertProduct(api.database.pool, farms[2], { name: "Hilsa", priceMinor: 100, stock: 10 });
+      const single = await insertProduct(api.database.pool, farms[2], { priceMinor: 100, stock: 1 });
+      const pay = (body: CheckoutBody) =>
+        api.database.pool.query("UPDATE orders SET status = 'paid' WHERE checkout_id = $1", [body.checkoutId]);
+
+      await fillCart(api.database.pool, buyer.id, [
+        { productId: product, quantity: 6 },
+        { productId: single, quantity: 1 },
+      ]);
+      const whole = await expectError(
+        await checkout(buyer.bearer, { paymentMethod: "escrow" }),
+        409,
+        "stock_share_exceeded",
+      );
+      expect(whole.message).to.match(/50%/);
+      expect(whole.details).to.deep.equal({
+        maxSharePercent: 50,
+        lines: [{ productId: product, name: "Hilsa", requested: 6, held: 0, allowed: 5 }],
+      });
+      expect(await stockOf(api.database.pool, product)).to.equal(10);
+      expect(await stockOf(api.database.pool, single)).to.equal(1);
+      expect(await count("orders", "buyer_id = $1", [buyer.id])).to.equal(0);
+      expect(await cartLines(buyer.id)).to.equal(2);
+
+      // Half, and the last unit of a product with one: both fine.
+      await fillCart(api.database.pool, buyer.id, [
+        { productId: product, quantity: 5 },
+        { productId: single, quantity: 1 },
+      ]);
+      const first = await expectCheckout(await checkout(buyer.bearer, { paymentMethod: "escrow" }));
+      expect(await stockOf(api.database.pool, product)).to.equal(5);
+      await fillCart(api.database.pool, buyer.id, [{ productId: product, quantity: 1 }]);
+      const more = await expectError(
+        await checkout(buyer.bearer, { paymentMethod: "escrow" }),
+        409,
+        "stock_share_exceeded",
+      );
+      expect(more.details).to.deep.include({
+        lines: [{ productId: product, name: "Hilsa", requested: 1, held: 5, allowed: 5 }],
+      });
+
+      // Another account gets half of what is left; once the first buyer pays, their units no longer count.
+      await fillCart(api.database.pool, other.id, [{ productId: product, quantity: 2 }]);
+      await expectCheckout(await checkout(other.bearer, { paymentMethod: "escrow" }));
+      await pay(first);
+      await expectCheckout(await checkout(buyer.bearer, { paymentMethod: "escrow" }));
+      expect(await stockOf(api.database.pool, product)).to.equal(2);
     });
 
     it("requires a signed-in user", async function () {

@@ -151,7 +151,12 @@ describe("API configuration", function () {
 
   it("reads the checkout reservation, the escrow to pay into (overridable by address) and the dispute window", function () {
     const defaults = loadApiConfig(VALID);
-    expect(defaults.checkout).to.deep.equal({ reservationMs: 30 * 60_000, expiryIntervalMs: 30_000 });
+    expect(defaults.checkout).to.deep.equal({
+      reservationMs: 30 * 60_000,
+      expiryIntervalMs: 30_000,
+      maxOpenPerBuyer: 5,
+      maxStockSharePercent: 50,
+    });
     expect(defaults.escrow).to.include({ tokenDecimals: 6, linkIntervalMs: 15_000 });
     expect(defaults.disputes).to.deep.equal({ windowMs: 14 * 86_400_000 });
     const escrow = `0x${"AB".repeat(20)}`;
@@ -172,6 +177,13 @@ describe("API configuration", function () {
       "ESCROW_ADDRESS: expected a 0x-prefixed 20-byte hex address",
     ]);
     expect(problemsOf({ ...VALID, CHECKOUT_RESERVATION_MINUTES: "0" })[0]).to.match(/^CHECKOUT_RESERVATION_MINUTES/);
+    expect(problemsOf({ ...VALID, CHECKOUT_MAX_OPEN_PER_BUYER: "0" })[0]).to.match(/^CHECKOUT_MAX_OPEN_PER_BUYER/);
+    expect(problemsOf({ ...VALID, CHECKOUT_MAX_STOCK_SHARE_PERCENT: "101" })[0]).to.match(
+      /^CHECKOUT_MAX_STOCK_SHARE_PERCENT/,
+    );
+    expect(
+      loadApiConfig({ ...VALID, CHECKOUT_MAX_OPEN_PER_BUYER: "2", CHECKOUT_MAX_STOCK_SHARE_PERCENT: "100" }).checkout,
+    ).to.include({ maxOpenPerBuyer: 2, maxStockSharePercent: 100 });
     expect(problemsOf({ ...VALID, DISPUTE_WINDOW_DAYS: "0" })[0]).to.match(/^DISPUTE_WINDOW_DAYS/);
     expect(loadApiConfig({ ...VALID, DISPUTE_WINDOW_DAYS: "30" }).disputes.windowMs).to.equal(30 * 86_400_000);
   });

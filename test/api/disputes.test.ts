@@ -477,10 +477,34 @@ describe("API disputes", function () {
       await json(await call("POST", path, null, { buyerShareMinor: 2_500 }), 401);
       await json(await call("POST", `/api/disputes/${randomUUID()}/ruling`, arbiter, { buyerShareMinor: 1 }), 404);
       // An arbiter who bought the order is a party, not a judge.
-      const judgeAndParty = await actor(["buyer", "arbiter"], buyer.id);
-      await json(await call("POST", path, judgeAndParty, { buyerShareMinor: 2_500 }), 403);
+      const judgeAndParty = await actor(["buyer", "arbiter"]);
+      const own = await openDispute(
+        await insertOrder(api.database.pool, { buyerId: judgeAndParty.id, farmId }),
+        judgeAndParty,
+      );
+      await json(await call("POST", `/api/disputes/${own.id}/ruling`, judgeAndParty, { buyerShareMinor: 2_500 }), 403);
       const read = await json<DisputeBody>(await call("GET", `/api/disputes/${dispute.id}`, buyer), 200);
       expect(read).to.deep.include({ status: "open", ruling: null });
+    });
+
+    it("stop an arbiter at once when the role is revoked or the account deleted, whatever their token says", async function () {
+      const dispute = await openDispute(await cardOrder());
+      const path = `/api/disputes/${dispute.id}`;
+      const [revoked, deleted] = [await actor(["arbiter"]), await actor(["arbiter"])];
+      await json(await call("GET", path, revoked), 200);
+      await api.database.pool.query("UPDATE users SET roles = '{buyer}' WHERE id = $1", [revoked.id]);
+      await api.database.pool.query("UPDATE users SET deleted_at = now() WHERE id = $1", [deleted.id]);
+      const before = rulings.length;
+
+      await json(await call("POST", `${path}/ruling`, revoked, { buyerShareMinor: 2_500 }), 403);
+      await json(await call("POST", `${path}/ruling`, deleted, { buyerShareMinor: 2_500 }), 401);
+      await json(await call("GET", "/api/arbiter/disputes", revoked), 403);
+      await json(await call("GET", path, revoked), 404);
+      await json(await call("POST", `${path}/messages`, revoked, { body: "Ruling for the buyer" }), 404);
+      expect(rulings.length).to.equal(before);
+      const read = await json<DisputeBody>(await call("GET", path, buyer), 200);
+      expect(read).to.deep.include({ status: "open", ruling: null });
+      expect(read.messages.map((message) => message.body)).not.to.include("Ruling for the buyer");
     });
   });
 

@@ -8,6 +8,8 @@ import { z } from "zod";
 import { defineRoute } from "../../api/src/define-route.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
+import { createActor, validationPaths } from "../support/catalog-actors.js";
+import type { TestActor } from "../support/catalog-actors.js";
 
 const echoRoute = defineRoute({
   method: "post",
@@ -238,5 +240,65 @@ describe("API HTTP conventions", function () {
     const bundle = await api.request("/api/docs/assets/swagger-ui-bundle.js");
     expect(bundle.status).to.equal(200);
     expect((await api.request("/api/docs/assets/package.json")).status).to.equal(404);
+  });
+
+  describe("text PostgreSQL cannot store", function () {
+    let farmer: TestActor;
+    let slug: string;
+
+    before(async function () {
+      farmer = await createActor(api, ["farmer"]);
+      const created = await api.request("/api/farms", farmer.json("POST", { name: "Surma Tea", region: "Sylhet" }));
+      expect(created.status).to.equal(201);
+      slug = ((await created.json()) as { slug: string }).slug;
+    });
+
+    async function rows(sql: string, params: unknown[]): Promise<unknown[]> {
+      return (await api.database.pool.query<Record<string, unknown>>(sql, params)).rows;
+    }
+
+    it("refuses a NUL in a query string with 400 naming the field, never 503", async function () {
+      expect(await validationPaths(await api.request("/api/products?q=to%00mato"))).to.deep.equal(["query.q"]);
+      expect(await validationPaths(await api.request("/api/products?region=Syl%00het"))).to.deep.equal([
+        "query.region",
+      ]);
+      expect(await validationPaths(await api.request("/api/farms?region=%00"))).to.deep.equal(["query.region"]);
+    });
+
+    it("refuses a NUL in a path parameter with 400 naming it", async function () {
+      expect(await validationPaths(await api.request("/api/products/%00"))).to.deep.equal(["params.id"]);
+      expect(await validationPaths(await api.request(`/api/farms/${slug}%00`))).to.deep.equal(["params.slug"]);
+    });
+
+    it("refuses a NUL in a product name or a farm description and writes nothing", async function () {
+      const tea = { category: "other", unit: "kg", priceMinor: 300, stock: 5 };
+      const product = await api.request("/api/products", farmer.json("POST", { ...tea, name: "Green\u0000tea" }));
+      expect(await validationPaths(product)).to.deep.equal(["body.name"]);
+      const ofFarm = "SELECT p.name FROM products p JOIN farms f ON f.id = p.farm_id WHERE f.slug = $1";
+      expect(await rows(ofFarm, [slug])).to.have.length(0);
+      expect((await api.request("/api/products", farmer.json("POST", { ...tea, name: "Green tea" }))).status).to.equal(
+        201,
+      );
+      expect(await rows(ofFarm, [slug])).to.deep.equal([{ name: "Green tea" }]);
+
+      const patch = await api.request(`/api/farms/${slug}`, farmer.json("PATCH", { description: "Hill\u0000side" }));
+      expect(await validationPaths(patch)).to.deep.equal(["body.description"]);
+      expect(await rows("SELECT description FROM farms WHERE slug = $1", [slug])).to.deep.equal([{ description: "" }]);
+    });
+
+    it("refuses a NUL or an unpaired surrogate anywhere in a JSON body, even in a field the route ignores", async function () {
+      const nested = await postJson("/api/test/echo/1", { name: "ok", extra: { list: ["fine", "bad\u0000"] } });
+      expect(await validationPaths(nested)).to.deep.equal(["body.extra.list.1"]);
+      const surrogate = await api.request("/api/test/echo/1", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: '{"name":"half \\ud83c of a flag"}',
+      });
+      const error = (await surrogate.json()) as { error: { code: string; details: { issues: object[] } } };
+      expect(surrogate.status).to.equal(400);
+      expect(error.error.details.issues).to.deep.equal([
+        { path: "body.name", message: "must not contain an unpaired UTF-16 surrogate, which is not valid Unicode" },
+      ]);
+    });
   });
 });

@@ -16,7 +16,8 @@ export async function fillCart(
   for (const [index, line] of lines.entries()) {
     await pool.query(
       `INSERT INTO cart_items (id, cart_id, product_id, quantity, added_at)
-       VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
+       VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+       ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = EXCLUDED.quantity`,
       [randomUUID(), rows[0].id, line.productId, line.quantity, index / 1000],
     );
   }

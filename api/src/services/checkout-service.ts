@@ -13,6 +13,7 @@ import { Product } from "../entities/Product.js";
 import { StockChange } from "../entities/StockChange.js";
 import { User } from "../entities/User.js";
 import { ServiceUnavailableError, UnauthorizedError } from "../errors.js";
+import { UNPAID_ORDER_STATUSES } from "../order-vocabulary.js";
 import type { PaymentMethod } from "../order-vocabulary.js";
 import { CartCurrencyMismatchError, ProductNotOnSaleError } from "./cart-errors.js";
 import { computePlatformFee } from "./compute-platform-fee.js";
@@ -25,8 +26,10 @@ import {
   FarmPayoutWalletMissingError,
   IdempotencyKeyReusedError,
   PaymentMethodUnavailableError,
+  StockShareExceededError,
+  TooManyOpenCheckoutsError,
 } from "./order-errors.js";
-import type { StockShortage } from "./order-errors.js";
+import type { StockShareExcess, StockShortage } from "./order-errors.js";
 import { escrowTermsOf, loadOrders, summarizeOrders } from "./order-view.js";
 import type { OrderSummary } from "./order-view.js";
 import type { PaymentStart, PaymentStarters } from "./payment-starters.js";
@@ -74,7 +77,14 @@ export interface CheckoutServiceDeps {
   ethUnavailable?: string;
   /** Called after stock changed, so cached product pages show it. */
   onStockChanged: () => Promise<void>;
+  /** What one buyer may hold unpaid: checkouts with an order awaiting payment, and a share of each product's units. */
+  limits: { maxOpenPerBuyer: number; maxStockSharePercent: number };
   now?: () => Date;
+}
+
+/** The most units of a product a buyer may hold unpaid: a share of those on sale plus their own, never below one. */
+function allowedHolding(stock: number, held: number, sharePercent: number): number {
+  return Math.max(1, Math.floor(((stock + held) * sharePercent) / 100));
 }
 
 /** Stable JSON of what the request asked for: the same key with another fingerprint is refused. */
@@ -89,6 +99,10 @@ function fingerprintOf(request: CheckoutRequest): string {
  * first's checkout rather than racing it): the cart's lines are priced as they are now, grouped by farm, their stock
  * reserved with conditional UPDATEs (`stock >= n`, so no product is ever oversold), orders and items written, and the
  * cart emptied. Any line short of stock fails the whole checkout with every shortage listed, and nothing is kept.
+ * So that one account cannot hold a farm's stock hostage without paying, a buyer may hold at most
+ * `limits.maxOpenPerBuyer` checkouts awaiting payment, and of each product at most `limits.maxStockSharePercent` of
+ * its units unpaid (see allowedHolding); the lock makes both counts exact, and the share is checked in the same
+ * UPDATE that reserves, against the stock as it is then.
  */
 export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutService {
   const now = deps.now ?? (() => new Date());
@@ -197,6 +211,24 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
           if (product.currency !== currency)
             throw new CartCurrencyMismatchError(product.id, product.currency, currency);
         }
+        const unpaid = UNPAID_ORDER_STATUSES.map(() => "?").join(", ");
+        const open = await tx.execute<{ checkout_id: string }[]>(
+          `SELECT DISTINCT checkout_id FROM orders WHERE buyer_id = ? AND status IN (${unpaid}) ORDER BY checkout_id`,
+          [buyerId, ...UNPAID_ORDER_STATUSES],
+        );
+        if (open.length >= deps.limits.maxOpenPerBuyer) {
+          throw new TooManyOpenCheckoutsError(
+            deps.limits.maxOpenPerBuyer,
+            open.map((row) => row.checkout_id),
+          );
+        }
+        const heldRows = await tx.execute<{ product_id: string; held: number }[]>(
+          `SELECT i.product_id, sum(i.quantity)::int AS held FROM order_items i JOIN orders o ON o.id = i.order_id
+            WHERE o.buyer_id = ? AND o.status IN (${unpaid}) AND i.product_id IN (${lines.map(() => "?").join(", ")})
+            GROUP BY i.product_id`,
+          [buyerId, ...UNPAID_ORDER_STATUSES, ...lines.map((line) => line.product.id)],
+        );
+        const held = new Map(heldRows.map((row) => [row.product_id, row.held]));
         const farms = new Map<string, CartItem[]>();
         for (const line of lines) farms.set(line.product.farm.id, [...(farms.get(line.product.farm.id) ?? []), line]);
         if (storedMethod === "escrow") {
@@ -220,11 +252,17 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
 
         // Products in id order, so two checkouts sharing products lock their rows in the same order (no deadlock).
         const shortages: StockShortage[] = [];
+        const excesses: StockShareExcess[] = [];
+        const { maxStockSharePercent } = deps.limits;
         for (const line of [...lines].sort((a, b) => (a.product.id < b.product.id ? -1 : 1))) {
+          const heldNow = held.get(line.product.id) ?? 0;
+          // The share's bound restates allowedHolding in SQL (integer division floors, as the units are not negative).
           const rows = await tx.execute<{ stock: number }[]>(
             `UPDATE products SET stock = stock - ?, updated_at = now()
-              WHERE id = ? AND status = 'active' AND stock >= ? RETURNING stock`,
-            [line.quantity, line.product.id, line.quantity],
+              WHERE id = ? AND status = 'active' AND stock >= ?
+                AND ?::int + ?::int <= GREATEST(1, (stock + ?::bigint) * ?::int / 100)
+              RETURNING stock`,
+            [line.quantity, line.product.id, line.quantity, heldNow, line.quantity, heldNow, maxStockSharePercent],
           );
           if (rows.length === 0) {
             const [current] = await tx.execute<{ stock: number; status: string }[]>(
@@ -232,12 +270,22 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
               [line.product.id],
             );
             if (current.status !== "active") throw new ProductNotOnSaleError(line.product.id, current.status);
-            shortages.push({
-              productId: line.product.id,
-              name: line.product.name,
-              requested: line.quantity,
-              available: current.stock,
-            });
+            if (current.stock < line.quantity) {
+              shortages.push({
+                productId: line.product.id,
+                name: line.product.name,
+                requested: line.quantity,
+                available: current.stock,
+              });
+            } else {
+              excesses.push({
+                productId: line.product.id,
+                name: line.product.name,
+                requested: line.quantity,
+                held: heldNow,
+                allowed: allowedHolding(current.stock, heldNow, maxStockSharePercent),
+              });
+            }
             continue;
           }
           tx.create(StockChange, {
@@ -250,6 +298,7 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
           });
         }
         if (shortages.length > 0) throw new CheckoutStockError(shortages);
+        if (excesses.length > 0) throw new StockShareExceededError(maxStockSharePercent, excesses);
 
         // A millisecond apart, so the orders list in the order their farms were first added to the cart.
         for (const [position, farmLines] of [...farms.values()].entries()) {

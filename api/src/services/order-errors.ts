@@ -58,6 +58,48 @@ export class CheckoutStockError extends ApiError {
   }
 }
 
+/** The buyer already holds as many checkouts awaiting payment as one account may; nothing was reserved. */
+export class TooManyOpenCheckoutsError extends ApiError {
+  readonly status = 409;
+  readonly code = "too_many_open_checkouts";
+
+  constructor(limit: number, openCheckoutIds: string[]) {
+    super(
+      `You already have ${limit === 1 ? "a checkout" : `${limit} checkouts`} awaiting payment, as many as one ` +
+        "account may hold; pay or cancel those orders (or let them expire), then check out again. Nothing was reserved",
+      { limit, openCheckoutIds },
+    );
+  }
+}
+
+/** One cart line that would take the buyer's unpaid units of a product past the share one account may hold. */
+export interface StockShareExcess {
+  productId: string;
+  name: string;
+  requested: number;
+  /** Units of it the buyer already holds in orders awaiting payment. */
+  held: number;
+  /** The most the buyer may hold unpaid, `held` included. */
+  allowed: number;
+}
+
+/**
+ * Some lines would have the buyer hold more of a product unpaid than one account may (a share of its units), so one
+ * account cannot tie up a farm's stock; nothing was reserved. `details.lines` names each line and what is allowed.
+ */
+export class StockShareExceededError extends ApiError {
+  readonly status = 409;
+  readonly code = "stock_share_exceeded";
+
+  constructor(maxSharePercent: number, lines: StockShareExcess[]) {
+    super(
+      `One account may hold at most ${maxSharePercent}% of a product's units unpaid (at least one); lower the ` +
+        "quantity, or pay for or cancel your open orders of it, then check out again. Nothing was reserved",
+      { maxSharePercent, lines },
+    );
+  }
+}
+
 /** An escrow order pays the farm's payout wallet, and this farm has none yet. */
 export class FarmPayoutWalletMissingError extends ApiError {
   readonly status = 409;

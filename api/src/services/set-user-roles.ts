@@ -6,8 +6,9 @@ import { ROLES } from "../roles.js";
 import type { Role } from "../roles.js";
 
 /**
- * An admin sets a user's roles. They take effect at the user's next token (sign-in or refresh, at most one access-token
- * lifetime later). An admin cannot drop their own admin role, so the platform is never left without one by mistake.
+ * An admin sets a user's roles. Routes that need a role, writes and staff requests read them from the account, so
+ * they take effect there at once; the user's token names them from its next refresh. An admin cannot drop their own
+ * admin role, so the platform is never left without one by mistake.
  */
 export async function setUserRoles(
   em: EntityManager,

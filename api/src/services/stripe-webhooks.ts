@@ -9,13 +9,27 @@ import type { CardTerms } from "./card-terms.js";
 import type { FarmPayouts } from "./farm-payouts.js";
 import type { NotificationService } from "./notification-service.js";
 
-/** How old a signature's timestamp may be, as Stripe's SDK recommends: older deliveries are refused as replays. */
+/**
+ * How far a signature's timestamp may be from now, as Stripe's SDK recommends: older deliveries are refused as
+ * replays, and so are ones signed further in the future (the SDK checks only the past), which would otherwise stay
+ * replayable for as long as their timestamp lies ahead.
+ */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
+
+/** The `t=` of a Stripe-Signature header, read as the SDK reads it (the last one counts); undefined without one. */
+function signedAtOf(header: string): number | undefined {
+  let signedAt: number | undefined;
+  for (const item of header.split(",")) {
+    const [key, value] = item.split("=");
+    if (key === "t") signedAt = Number.parseInt(value, 10);
+  }
+  return signedAt === undefined || Number.isNaN(signedAt) ? undefined : signedAt;
+}
 
 export interface StripeWebhooks {
   /**
-   * Verifies a delivery's signature over its exact bytes (ValidationError for a forged or stale one, and nothing is
-   * stored), stores the event once by id, and applies it unless it was applied before. Resolves once applied;
+   * Verifies a delivery's signature over its exact bytes (ValidationError for a forged one, or one signed more than
+   * the tolerance before or after now, and nothing is stored), stores the event once by id, and applies it unless it was applied before. Resolves once applied;
    * rejects (Stripe then redelivers) when applying failed, the event staying stored with its error.
    */
   receive(rawBody: Buffer, signature: string | undefined): Promise<{ eventId: string; duplicate: boolean }>;
@@ -99,11 +113,25 @@ export function createStripeWebhooks(deps: {
     process,
     async receive(rawBody, signature) {
       let event: Stripe.Event;
+      const receivedAt = now().getTime();
       try {
-        event = stripe.webhooks.constructEvent(rawBody, signature ?? "", deps.webhookSecret, WEBHOOK_TOLERANCE_SECONDS);
+        event = stripe.webhooks.constructEvent(
+          rawBody,
+          signature ?? "",
+          deps.webhookSecret,
+          WEBHOOK_TOLERANCE_SECONDS,
+          undefined,
+          receivedAt,
+        );
       } catch (error) {
         throw new ValidationError("The Stripe signature does not verify", [
           { path: "headers.stripe-signature", message: error instanceof Error ? error.message : "invalid" },
+        ]);
+      }
+      const signedAt = signedAtOf(signature ?? "");
+      if (signedAt === undefined || signedAt - Math.floor(receivedAt / 1000) > WEBHOOK_TOLERANCE_SECONDS) {
+        throw new ValidationError("The Stripe signature does not verify", [
+          { path: "headers.stripe-signature", message: "Timestamp outside the tolerance zone (in the future)" },
         ]);
       }
       const isNew = await store(event);

@@ -19,7 +19,10 @@ export function createCheckoutRoutes({ checkouts }: { checkouts: CheckoutService
         "(eth without a price feed, escrow without a configured escrow, card without STRIPE_SECRET_KEY), 503 " +
         "price_feed_unusable (eth while the feed's latest round is stale, incomplete or not positive; details.problem), " +
         "409 insufficient_stock " +
-        "(details.lines: productId, name, requested, available; nothing is reserved), 409 product_not_on_sale, " +
+        "(details.lines: productId, name, requested, available; nothing is reserved), 409 too_many_open_checkouts " +
+        "(the buyer already has CHECKOUT_MAX_OPEN_PER_BUYER checkouts awaiting payment; details.openCheckoutIds), " +
+        "409 stock_share_exceeded (the buyer would hold unpaid more than CHECKOUT_MAX_STOCK_SHARE_PERCENT of a " +
+        "product's units; details.lines: productId, name, requested, held, allowed), 409 product_not_on_sale, " +
         "409 farm_payout_wallet_missing (escrow and eth), 503 while the platform fee is unknown. For escrow and " +
         "eth, the response holds exactly what the wallet sends (eth: the call's value in wei, and the price quote " +
         "with its expiry); for card, card.redirectUrl is the Stripe Checkout page " +
