@@ -167,6 +167,7 @@ const apiEnv = {
       .privateKey!,
   ),
   UPLOAD_DIR: path.join(config.dataDir, "uploads"),
+  EVIDENCE_DIR: path.join(config.dataDir, "evidence"),
   // Any sk_test_ key: the local server accepts every test key.
   STRIPE_SECRET_KEY: "sk_test_agridao_local",
   STRIPE_WEBHOOK_SECRET: webhookSecret,

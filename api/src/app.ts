@@ -29,6 +29,7 @@ import { createAuthRoutes } from "./routes/auth/route.js";
 import { createCardOrderRoutes } from "./routes/card-orders/route.js";
 import { createCartRoutes } from "./routes/cart/route.js";
 import { createCheckoutRoutes } from "./routes/checkout/route.js";
+import { mountEvidencePhotoRoute } from "./routes/disputes/evidence-photo-route.js";
 import { createDisputeRoutes } from "./routes/disputes/route.js";
 import { DOCS_PATH, mountDocsRoutes } from "./routes/docs/route.js";
 import { EVENT_STREAM_OPERATION, createEventRoutes, mountEventStreamRoute } from "./routes/events/route.js";
@@ -57,6 +58,7 @@ import type { CardRulings } from "./services/card-rulings.js";
 import { readCardTerms } from "./services/card-terms.js";
 import { createDisputeService } from "./services/dispute-service.js";
 import { createEthPriceFeed } from "./services/eth-price-feed.js";
+import { createEvidencePhotoLinks } from "./services/evidence-photo-links.js";
 import { createFarmService } from "./services/farm-service.js";
 import { createAccountRateLimit } from "./services/account-rate-limit.js";
 import { createGovernanceChain } from "./services/governance-chain.js";
@@ -91,6 +93,8 @@ export interface AppDeps {
   fetch?: typeof fetch;
   /** Where product and farm photos are kept; defaults to files under UPLOAD_DIR. */
   photoStore?: PhotoStore;
+  /** Where dispute evidence photos are kept, never served publicly; defaults to files under EVIDENCE_DIR. */
+  evidenceStore?: PhotoStore;
   /** How each payment method starts; defaults to the escrow call builder and the card starter without Stripe. */
   paymentStarters?: Partial<PaymentStarters>;
   /** What card dispute rulings do with the money; defaults to Stripe's when card payments are on, else 503. */
@@ -149,6 +153,11 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     fetch: deps.fetch,
   });
   const photoStore = deps.photoStore ?? createDiskPhotoStore({ dir: config.uploadDir });
+  const evidencePhotos = {
+    evidenceStore: deps.evidenceStore ?? createDiskPhotoStore({ dir: config.disputes.evidenceDir }),
+    publicStore: photoStore,
+  };
+  const evidencePhotoLinks = createEvidencePhotoLinks({ secret: config.jwt.secret });
   const catalogCache = createCatalogCache({
     cache: countedCache(store.cache, metrics),
     keyValue: store.keyValue,
@@ -247,8 +256,8 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
       },
     cardTerms: () => readCardTerms(orm.em.fork(), config.chainId, config.stripe.fallbackTerms),
     defaultShippedBuyerBps: marketplaceEscrowConstants.DEFAULT_SHIPPED_BUYER_BPS,
-    photoStore,
-    photoBaseUrl,
+    photoStore: evidencePhotos.evidenceStore,
+    photoLinks: evidencePhotoLinks,
     escrow: escrow.address === undefined ? undefined : { chainId: config.chainId, address: escrow.address },
     windowMs: config.disputes.windowMs,
   });
@@ -277,7 +286,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   const routes: ApiRoute[] = [
     ...createHealthRoutes({ checkReadiness }),
     ...createAuthRoutes(auth),
-    ...createAccountRoutes(auth),
+    ...createAccountRoutes(auth, { evidencePhotos }),
     ...createAdminUserRoutes(),
     ...createCartRoutes({ cartService: createCartService({ chainId: config.chainId }) }),
     ...createFarmRoutes({ farms, catalogCache, photoBaseUrl, uploadLimits }),
@@ -315,6 +324,12 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   });
   mountMetricsRoute(router, metrics);
   mountPhotoFileRoute(router, photoStore);
+  mountEvidencePhotoRoute(router, {
+    disputes,
+    links: evidencePhotoLinks,
+    ...evidencePhotos,
+    forkEntityManager: () => orm.em.fork(),
+  });
   mountDocsRoutes(
     router,
     buildOpenApiDocument(routes, { title: "AgriDAO API", version: "0.1.0" }, [

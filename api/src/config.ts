@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 
 import { z } from "zod";
 
@@ -94,6 +95,8 @@ const schema = z
     ETH_PRICE_MAX_AGE_SECONDS: integer(1).max(31_536_000).default(3_600),
     ETH_QUOTE_TTL_SECONDS: integer(30).max(86_400).default(600),
     DISPUTE_WINDOW_DAYS: integer(1).max(365).default(14),
+    EVIDENCE_DIR: z.string().min(1).default("evidence"),
+    DISPUTE_EVIDENCE_RETENTION_DAYS: integer(1).max(3_650).default(180),
     GOVERNOR_ADDRESS: evmAddress.optional(),
     RELAYER_PRIVATE_KEY: z
       .string()
@@ -134,6 +137,18 @@ const schema = z
         code: "custom",
         path: ["JWT_SECRET"],
         message: `required unless CHAIN_ID is the local chain (${LOCAL_CHAIN_ID}) outside production`,
+      });
+    }
+    const uploads = path.resolve(env.UPLOAD_DIR);
+    const evidence = path.resolve(env.EVIDENCE_DIR);
+    const inside = (dir: string, parent: string) => `${dir}${path.sep}`.startsWith(`${parent}${path.sep}`);
+    if (inside(evidence, uploads) || inside(uploads, evidence)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["EVIDENCE_DIR"],
+        message:
+          "must be outside UPLOAD_DIR (and not contain it): product photos may be served straight from UPLOAD_DIR, " +
+          "dispute evidence never",
       });
     }
     if (env.SIWE_URI === undefined && env.PUBLIC_WEB_ORIGIN === undefined && env.NODE_ENV === "production") {
@@ -267,6 +282,10 @@ export type ApiConfig = Readonly<{
   disputes: Readonly<{
     /** How long after payment a card order may be disputed (escrow orders follow the contract's own windows). */
     windowMs: number;
+    /** Where evidence photos are kept: a store of their own, never served publicly (see EVIDENCE_DIR). */
+    evidenceDir: string;
+    /** How long after a dispute closes its evidence photos are kept. */
+    evidenceRetentionMs: number;
   }>;
   /**
    * The DAO: GOVERNOR_ADDRESS, else the deployment's AgriGovernor for CHAIN_ID (its token and timelock are read from
@@ -383,7 +402,11 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       maxPriceAgeSeconds: data.ETH_PRICE_MAX_AGE_SECONDS,
       quoteTtlMs: data.ETH_QUOTE_TTL_SECONDS * 1000,
     },
-    disputes: { windowMs: data.DISPUTE_WINDOW_DAYS * 86_400_000 },
+    disputes: {
+      windowMs: data.DISPUTE_WINDOW_DAYS * 86_400_000,
+      evidenceDir: data.EVIDENCE_DIR,
+      evidenceRetentionMs: data.DISPUTE_EVIDENCE_RETENTION_DAYS * 86_400_000,
+    },
     governance: {
       governorAddress: data.GOVERNOR_ADDRESS ?? lowerCase(deployed?.AgriGovernor),
       relayerPrivateKey: data.RELAYER_PRIVATE_KEY,

@@ -41,6 +41,7 @@ import { Migration20261204050000_disputes } from "./migrations/Migration20261204
 import { Migration20261204060000_eth_quotes } from "./migrations/Migration20261204060000_eth_quotes.js";
 import { Migration20261204070000_refund_failures } from "./migrations/Migration20261204070000_refund_failures.js";
 import { Migration20261207010000_card_money_safety } from "./migrations/Migration20261207010000_card_money_safety.js";
+import { Migration20261207050000_private_evidence_stock_on_hand } from "./migrations/Migration20261207050000_private_evidence_stock_on_hand.js";
 import { endSilentPoolClients } from "./end-silent-pool-clients.js";
 import { releaseDeadPoolClients } from "./release-dead-pool-clients.js";
 
@@ -114,6 +115,7 @@ export function createOrmConfig(options: {
         Migration20261204060000_eth_quotes,
         Migration20261204070000_refund_failures,
         Migration20261207010000_card_money_safety,
+        Migration20261207050000_private_evidence_stock_on_hand,
       ],
       snapshot: false,
       silent: true,

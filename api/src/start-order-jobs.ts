@@ -7,17 +7,23 @@ import { startCardDeadlineJob } from "./services/card-deadline-job.js";
 import { createCardDisputeTimeouts } from "./services/card-dispute-timeouts.js";
 import { createCardPayments } from "./services/card-payments.js";
 import { createCatalogCache } from "./services/catalog-cache.js";
+import { startEvidencePhotoJob } from "./services/evidence-photo-job.js";
 import { startEscrowLinkJob } from "./services/escrow-link-job.js";
 import { createEscrowOrderLinker } from "./services/escrow-order-linker.js";
 import type { IndexerAnnouncements } from "./services/indexer-announcements.js";
 import type { NotificationService } from "./services/notification-service.js";
+import { createDiskPhotoStore } from "./services/photo-store.js";
 import { startReservationExpiryJob } from "./services/reservation-expiry-job.js";
 import type { Store } from "./stores/store.js";
 
+/** Retention is counted in days: looking every hour is plenty. */
+const EVIDENCE_PHOTO_JOB_INTERVAL_MS = 60 * 60_000;
+
 /**
- * The API process's background work on orders: expiring unpaid reservations, linking indexed escrow payments and,
- * with card payments on (STRIPE_SECRET_KEY), keeping card orders' deadlines (confirm, ship, dispute) and finishing
- * card money movements left half-way.
+ * The API process's background work on orders: expiring unpaid reservations, linking indexed escrow payments,
+ * keeping dispute evidence photos private and within their retention (at start-up, then hourly) and, with card
+ * payments on (STRIPE_SECRET_KEY), keeping card orders' deadlines (confirm, ship, dispute) and finishing card money
+ * movements left half-way.
  * Every API process runs them all; they are written to be safe side by side. Returns how to stop them. Pass the
  * process's notification service (the one its event streams use) and, when it runs one, its indexer announcements.
  */
@@ -85,9 +91,21 @@ export function startOrderJobs(deps: {
           intervalMs: config.stripe.jobIntervalMs,
           log,
         });
+  const evidencePhotos = startEvidencePhotoJob({
+    fork,
+    stores: {
+      evidenceStore: createDiskPhotoStore({ dir: config.disputes.evidenceDir }),
+      publicStore: createDiskPhotoStore({ dir: config.uploadDir }),
+    },
+    retentionMs: config.disputes.evidenceRetentionMs,
+    intervalMs: EVIDENCE_PHOTO_JOB_INTERVAL_MS,
+    log,
+  });
+  // At once: evidence photos stored before they had a store of their own must not stay public until the first hour.
+  evidencePhotos.runOnce().catch((error: unknown) => log.error({ err: error }, "dispute evidence photo job failed"));
   return {
     async stop() {
-      await Promise.all([expiry.stop(), linking.stop(), deadlines?.stop()]);
+      await Promise.all([expiry.stop(), linking.stop(), deadlines?.stop(), evidencePhotos.stop()]);
     },
   };
 }

@@ -52,4 +52,33 @@ describe("API catalog configuration", function () {
       "CATALOG_CACHE_TTL_SECONDS",
     ]);
   });
+
+  it("keeps dispute evidence photos out of UPLOAD_DIR, for 180 days after a dispute closes unless told otherwise", function () {
+    const config = loadApiConfig({
+      ...VALID,
+      UPLOAD_DIR: "/srv/agridao/uploads",
+      EVIDENCE_DIR: "/srv/agridao/evidence",
+    });
+    expect(config.disputes.evidenceDir).to.equal("/srv/agridao/evidence");
+    expect(config.disputes.evidenceRetentionMs).to.equal(180 * 86_400_000);
+    expect(loadApiConfig({ ...VALID, DISPUTE_EVIDENCE_RETENTION_DAYS: "30" }).disputes.evidenceRetentionMs).to.equal(
+      30 * 86_400_000,
+    );
+    for (const [uploads, evidence] of [
+      ["/srv/agridao/uploads", "/srv/agridao/uploads/evidence"],
+      ["/srv/agridao/uploads", "/srv/agridao/uploads/"],
+      ["/srv/agridao/evidence/uploads", "/srv/agridao/evidence"],
+    ]) {
+      let problems: string[] = [];
+      try {
+        loadApiConfig({ ...VALID, UPLOAD_DIR: uploads, EVIDENCE_DIR: evidence, DISPUTE_EVIDENCE_RETENTION_DAYS: "0" });
+      } catch (error) {
+        problems = (error as ApiConfigError).problems;
+      }
+      expect(problems.map((problem) => problem.split(":")[0])).to.have.members([
+        "EVIDENCE_DIR",
+        "DISPUTE_EVIDENCE_RETENTION_DAYS",
+      ]);
+    }
+  });
 });

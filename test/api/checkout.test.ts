@@ -657,4 +657,269 @@ describe("API checkout and orders", function () {
       expect(await count("stock_changes", "product_id = $1 AND reason = 'released'", [product])).to.equal(1);
     });
   });
+
+  describe("stock on hand and available", function () {
+    interface Levels {
+      productId: string;
+      onHand: number;
+      available: number;
+      held: number;
+      awaitingShipment: number;
+      shortfall: number;
+    }
+
+    let farmer: { id: string; bearer: string };
+
+    before(async function () {
+      const { rows } = await api.database.pool.query<{ owner_id: string }>("SELECT owner_id FROM farms WHERE id = $1", [
+        farms[1],
+      ]);
+      farmer = await signedIn(["buyer", "farmer"], rows[0].owner_id);
+    });
+
+    async function reserve(product: string, quantity: number): Promise<OrderBody> {
+      const buyer = await signedIn();
+      await fillCart(api.database.pool, buyer.id, [{ productId: product, quantity }]);
+      return (await expectCheckout(await checkout(buyer.bearer, { paymentMethod: "escrow" }))).orders[0];
+    }
+
+    /**
+     * Reserves `total` units through as many buyers as the per-account share allows (each takes what it may of
+     * what is left), as a busy shop's buyers would; their orders.
+     */
+    async function reserveAll(product: string, total: number, available = total): Promise<OrderBody[]> {
+      const orders: OrderBody[] = [];
+      for (let left = total; left > 0; ) {
+        const quantity = Math.min(left, Math.max(1, Math.floor((available - (total - left)) / 2)));
+        orders.push(await reserve(product, quantity));
+        left -= quantity;
+      }
+      return orders;
+    }
+
+    async function levels(product: string): Promise<Levels> {
+      const response = await call(`/api/products/${product}/stock`, farmer.bearer);
+      expect(response.status).to.equal(200);
+      expect(response.headers.get("cache-control")).to.equal("private, no-store");
+      return (await response.json()) as Levels;
+    }
+
+    async function count(product: string, onHand: number): Promise<Levels> {
+      const response = await api.request(`/api/products/${product}/stock`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${farmer.bearer}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ reason: "correction", stock: onHand, note: "counted the crates" }),
+      });
+      const body = (await response.json()) as { stock: number; levels: Levels };
+      expect(response.status, JSON.stringify(body)).to.equal(200);
+      expect(body.stock).to.equal(body.levels.available);
+      return body.levels;
+    }
+
+    async function expire(order: OrderBody): Promise<void> {
+      await api.database.pool.query("UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1", [
+        order.id,
+      ]);
+      const job = startReservationExpiryJob({
+        fork: () => api.orm.em.fork(),
+        notifications: api.live.notifications,
+        chainId: 31337,
+        intervalMs: 60_000,
+        log: pino({ level: "silent" }),
+        onStockChanged: () => Promise.resolve(),
+        schedule: false,
+      });
+      await job.runOnce();
+      await job.stop();
+      expect((await api.database.pool.query("SELECT status FROM orders WHERE id = $1", [order.id])).rows).to.deep.equal(
+        [{ status: "expired" }],
+      );
+    }
+
+    /** Payment changes the order and never the stock (the escrow linker and Stripe webhooks alike): only the status. */
+    async function pay(order: OrderBody): Promise<void> {
+      await api.database.pool.query("UPDATE orders SET status = 'paid', paid_at = now() WHERE id = $1", [order.id]);
+    }
+
+    const STEPS = ["count", "expire", "pay"] as const;
+    type Step = (typeof STEPS)[number];
+    const PERMUTATIONS: Step[][] = STEPS.flatMap((first) =>
+      STEPS.filter((step) => step !== first).flatMap((second) => [
+        [first, second, STEPS.find((step) => step !== first && step !== second)!],
+      ]),
+    );
+    /**
+     * 10 units on sale; one reservation of 3 expires, one of 2 is paid, and the farmer counts 4 on the shelf. Before
+     * the count, expiry gives the 3 back (on hand stays 10); after it, the count stands: on hand stays 4, and the
+     * units an ending reservation returns make up what the count found missing before any goes back on sale.
+     */
+    const EXPECTED: Record<string, [onHand: number, available: number][]> = {
+      "count,expire,pay": [
+        [4, 0],
+        [4, 2],
+        [4, 2],
+      ],
+      "count,pay,expire": [
+        [4, 0],
+        [4, 0],
+        [4, 2],
+      ],
+      "expire,count,pay": [
+        [10, 8],
+        [4, 2],
+        [4, 2],
+      ],
+      "expire,pay,count": [
+        [10, 8],
+        [10, 8],
+        [4, 2],
+      ],
+      "pay,count,expire": [
+        [10, 5],
+        [4, 0],
+        [4, 2],
+      ],
+      "pay,expire,count": [
+        [10, 5],
+        [10, 8],
+        [4, 2],
+      ],
+    };
+
+    it("keeps what the farmer counted on hand through a correction, an expiry and a payment in every order", async function () {
+      expect(PERMUTATIONS.map((steps) => steps.join(","))).to.have.members(Object.keys(EXPECTED));
+      for (const steps of PERMUTATIONS) {
+        const product = await insertProduct(api.database.pool, farms[1], { priceMinor: 300, stock: 10 });
+        const expiring = await reserve(product, 3);
+        const paid = await reserve(product, 2);
+        expect(await levels(product)).to.deep.equal({
+          productId: product,
+          onHand: 10,
+          available: 5,
+          held: 5,
+          awaitingShipment: 0,
+          shortfall: 0,
+        });
+        const seen: [number, number][] = [];
+        for (const step of steps) {
+          if (step === "count") await count(product, 4);
+          else if (step === "expire") await expire(expiring);
+          else await pay(paid);
+          const now = await levels(product);
+          expect(await stockOf(api.database.pool, product), steps.join(",")).to.equal(now.available);
+          seen.push([now.onHand, now.available]);
+        }
+        expect(seen, steps.join(",")).to.deep.equal(EXPECTED[steps.join(",")]);
+        expect(await levels(product), steps.join(",")).to.deep.equal({
+          productId: product,
+          onHand: 4,
+          available: 2,
+          held: 0,
+          awaitingShipment: 2,
+          shortfall: 0,
+        });
+        // Shipping takes the sold units off the shelf; what is available does not move.
+        await api.database.pool.query("UPDATE orders SET status = 'shipped' WHERE id = $1", [paid.id]);
+        expect(await levels(product)).to.deep.include({ onHand: 2, available: 2, awaitingShipment: 0 });
+      }
+    });
+
+    it("leaves 20 on hand when the farmer counts 20 twice and reservations of 40 then expire (not 40, nor 60)", async function () {
+      const product = await insertProduct(api.database.pool, farms[1], { priceMinor: 300, stock: 40 });
+      const reservations = await reserveAll(product, 40);
+      for (let counted = 0; counted < 2; counted++) {
+        expect(await count(product, 20)).to.deep.equal({
+          productId: product,
+          onHand: 20,
+          available: 0,
+          held: 40,
+          awaitingShipment: 0,
+          shortfall: 20,
+        });
+      }
+      for (const order of reservations) await expire(order);
+      expect(await levels(product)).to.deep.equal({
+        productId: product,
+        onHand: 20,
+        available: 20,
+        held: 0,
+        awaitingShipment: 0,
+        shortfall: 0,
+      });
+      const { rows } = await api.database.pool.query<{ delta: number; stock_after: number; note: string }>(
+        "SELECT delta, stock_after, note FROM stock_changes WHERE product_id = $1 AND reason = 'released' ORDER BY id",
+        [product],
+      );
+      // The first units returned make up the shortfall; only the rest go back on sale.
+      expect(rows[0]).to.deep.include({ delta: 0, stock_after: 0 });
+      expect(rows[0].note).to.match(/20 made up the shortfall$/);
+      expect(rows.reduce((sum, row) => sum + row.delta, 0)).to.equal(20);
+      expect(rows.at(-1)!.stock_after).to.equal(20);
+      const buyer = await signedIn();
+      await fillCart(api.database.pool, buyer.id, [{ productId: product, quantity: 21 }]);
+      const short = await expectError(
+        await checkout(buyer.bearer, { paymentMethod: "escrow" }),
+        409,
+        "insufficient_stock",
+      );
+      expect(short.details).to.deep.equal({
+        lines: [{ productId: product, name: `Product ${product.slice(0, 8)}`, requested: 21, available: 20 }],
+      });
+    });
+
+    it("makes up a shortfall from a restock before putting the rest on sale", async function () {
+      const product = await insertProduct(api.database.pool, farms[1], { priceMinor: 300, stock: 6 });
+      await reserveAll(product, 6);
+      expect(await count(product, 2)).to.deep.include({ onHand: 2, available: 0, shortfall: 4 });
+      const response = await api.request(`/api/products/${product}/stock`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${farmer.bearer}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ reason: "restock", quantity: 5 }),
+      });
+      expect(response.status).to.equal(200);
+      const body = (await response.json()) as { stock: number; levels: Levels; change: { delta: number } };
+      expect(body.levels).to.deep.include({ onHand: 7, available: 1, held: 6, shortfall: 0 });
+      expect(body.change.delta).to.equal(1);
+    });
+
+    it("counts exactly while buyers reserve at the same moment: on hand is what the farmer counted", async function () {
+      const product = await insertProduct(api.database.pool, farms[1], { priceMinor: 300, stock: 30 });
+      const buyers = await Promise.all(Array.from({ length: 20 }, () => signedIn()));
+      for (const buyer of buyers) await fillCart(api.database.pool, buyer.id, [{ productId: product, quantity: 1 }]);
+      const [, ...responses] = await Promise.all([
+        count(product, 25),
+        ...buyers.map((buyer) => checkout(buyer.bearer, { paymentMethod: "escrow" })),
+      ]);
+      const reserved = responses.filter((response) => response.status === 201).length;
+      expect(reserved).to.equal(20);
+      expect(await levels(product)).to.deep.equal({
+        productId: product,
+        onHand: 25,
+        available: 5,
+        held: 20,
+        awaitingShipment: 0,
+        shortfall: 0,
+      });
+    });
+
+    it("lists the farm's stock to its farmer, and a product's to its owner only", async function () {
+      const product = await insertProduct(api.database.pool, farms[1], { priceMinor: 300, stock: 3 });
+      const response = await call("/api/farmer/stock", farmer.bearer);
+      expect(response.status).to.equal(200);
+      const { products } = (await response.json()) as { products: Levels[] };
+      expect(products.find((levels) => levels.productId === product)).to.deep.equal({
+        productId: product,
+        onHand: 3,
+        available: 3,
+        held: 0,
+        awaitingShipment: 0,
+        shortfall: 0,
+      });
+      const other = await signedIn(["buyer", "farmer"]);
+      await expectError(await call(`/api/products/${product}/stock`, other.bearer), 403, "forbidden");
+      await expectError(await call("/api/farmer/stock", other.bearer), 404, "not_found");
+      await expectError(await call(`/api/products/${product}/stock`, (await signedIn()).bearer), 403, "forbidden");
+      await expectError(await call(`/api/products/${product}/stock`), 401, "unauthorized");
+    });
+  });
 });

@@ -1,13 +1,23 @@
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
 import { expect } from "chai";
 import { pino } from "pino";
 import sharp from "sharp";
 
 import type { CardRuling } from "../../api/src/services/card-rulings.js";
+import { createEvidencePhotoLinks } from "../../api/src/services/evidence-photo-links.js";
+import { startEvidencePhotoJob } from "../../api/src/services/evidence-photo-job.js";
+import { newPhotoKey } from "../../api/src/services/new-photo-key.js";
+import { createDiskPhotoStore } from "../../api/src/services/photo-store.js";
+import type { PhotoStore } from "../../api/src/services/photo-store.js";
+import { processPhoto } from "../../api/src/services/process-photo.js";
 import { startReservationExpiryJob } from "../../api/src/services/reservation-expiry-job.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
+import { GOOD_PASSWORD, createAuthClient } from "../support/auth-client.js";
 import { insertFarm, insertUser } from "../support/cart-fixtures.js";
 import { farmOwner, insertOrder } from "../support/order-fixtures.js";
 
@@ -25,7 +35,16 @@ interface DisputeBody {
   timeout: { deadline: string; buyerShareMinor: number } | null;
   order: { id: string; status: string; totalMinor: number; farm: { name: string } };
   messages: { authorId: string; from: string; body: string }[];
-  evidence: { kind: string; text: string | null; from: string; photo: { displayUrl: string } | null }[];
+  evidence: EvidenceBody[];
+}
+
+interface EvidenceBody {
+  id: string;
+  kind: string;
+  text: string | null;
+  from: string;
+  photo: { thumbnailUrl: string; displayUrl: string; expiresAt: string } | null;
+  photoRemovedAt: string | null;
 }
 
 describe("API disputes", function () {
@@ -41,6 +60,10 @@ describe("API disputes", function () {
   let stranger: Actor;
   let arbiter: Actor;
   let admin: Actor;
+  let uploadDir: string;
+  let evidenceDir: string;
+  let publicStore: PhotoStore;
+  let evidenceStore: PhotoStore;
 
   async function actor(roles: string[], id?: string): Promise<Actor> {
     const userId = id ?? (await insertUser(api.database.pool, roles));
@@ -49,7 +72,12 @@ describe("API disputes", function () {
   }
 
   before(async function () {
+    uploadDir = await mkdtemp(path.join(tmpdir(), "agridao-dispute-uploads-"));
+    evidenceDir = await mkdtemp(path.join(tmpdir(), "agridao-dispute-evidence-"));
+    publicStore = createDiskPhotoStore({ dir: uploadDir });
+    evidenceStore = createDiskPhotoStore({ dir: evidenceDir });
     api = await startApiApp({
+      env: { UPLOAD_DIR: uploadDir, EVIDENCE_DIR: evidenceDir },
       cardRulings: {
         // A test seam at the dispute service's boundary: records what a ruling asks of the money, moves none.
         record(_tx, ruling) {
@@ -77,6 +105,8 @@ describe("API disputes", function () {
 
   after(async function () {
     await api?.close();
+    await rm(uploadDir, { recursive: true, force: true });
+    await rm(evidenceDir, { recursive: true, force: true });
   });
 
   function call(method: string, path: string, who: Actor | null, body?: unknown): Promise<Response> {
@@ -335,7 +365,7 @@ describe("API disputes", function () {
         201,
       );
       expect(photo.kind).to.equal("photo");
-      const served = await api.request(new URL(photo.photo.displayUrl, api.url).pathname);
+      const served = await api.request(photo.photo.displayUrl);
       expect(served.status).to.equal(200);
       expect(served.headers.get("content-type")).to.equal("image/webp");
 
@@ -373,6 +403,219 @@ describe("API disputes", function () {
         body: "plain words",
       });
       expect(plain.status).to.equal(415);
+    });
+  });
+
+  describe("evidence photos", function () {
+    async function uploadPhoto(disputeId: string, who: Actor): Promise<EvidenceBody> {
+      return json<EvidenceBody>(
+        await api.request(`/api/disputes/${disputeId}/evidence`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${who.token}` },
+          body: photoUpload(await pngPhoto()),
+        }),
+        201,
+      );
+    }
+
+    async function photoKeyOf(evidenceId: string): Promise<string | null> {
+      const { rows } = await api.database.pool.query<{ photo_key: string | null }>(
+        "SELECT photo_key FROM dispute_evidence WHERE id = $1",
+        [evidenceId],
+      );
+      return rows[0].photo_key;
+    }
+
+    async function evidenceAsSeenBy(who: Actor, disputeId: string, evidenceId: string): Promise<EvidenceBody> {
+      const read = await json<DisputeBody>(await call("GET", `/api/disputes/${disputeId}`, who), 200);
+      return read.evidence.find((item) => item.id === evidenceId)!;
+    }
+
+    /** A link signed with the API's own secret, as the API would have issued it to `viewerId` at `at`. */
+    function signedLink(disputeId: string, evidenceId: string, viewerId: string, at = new Date()): string {
+      return createEvidencePhotoLinks({ secret: api.config.jwt.secret, now: () => at }).urls(
+        { disputeId, evidenceId },
+        viewerId,
+      ).displayUrl;
+    }
+
+    async function expectNotFound(url: string): Promise<void> {
+      const body = await json<{ error: { code: string } }>(await api.request(url), 404);
+      expect(body.error.code).to.equal("not_found");
+    }
+
+    function evidenceJob(now?: () => Date) {
+      return startEvidencePhotoJob({
+        fork: () => api.orm.em.fork(),
+        stores: { evidenceStore, publicStore },
+        retentionMs: api.config.disputes.evidenceRetentionMs,
+        intervalMs: 60_000,
+        log: pino({ level: "silent" }),
+        now,
+        schedule: false,
+      });
+    }
+
+    it("are served only through links issued to the dispute's parties and staff, privately cached, never publicly", async function () {
+      const dispute = await openDispute(await cardOrder());
+      const uploaded = await uploadPhoto(dispute.id, buyer);
+      const key = (await photoKeyOf(uploaded.id))!;
+      expect(await evidenceStore.get(key, "display")).to.not.equal(undefined);
+      expect(await publicStore.get(key, "display")).to.equal(undefined);
+      await expectNotFound(`/api/photos/${key}/display.webp`);
+      await expectNotFound(`/api/photos/${key}/thumbnail.webp`);
+
+      for (const who of [buyer, farmer, arbiter, admin]) {
+        const { photo } = await evidenceAsSeenBy(who, dispute.id, uploaded.id);
+        expect(photo!.displayUrl).to.not.include(key);
+        expect(new URL(photo!.displayUrl, api.url).searchParams.get("viewer")).to.equal(who.id);
+        for (const url of [photo!.thumbnailUrl, photo!.displayUrl]) {
+          const served = await api.request(url);
+          expect(served.status, url).to.equal(200);
+          expect(served.headers.get("content-type")).to.equal("image/webp");
+          const cacheControl = served.headers.get("cache-control") ?? "";
+          expect(cacheControl).to.match(/^private, max-age=\d+$/);
+          expect(Number(/max-age=(\d+)/.exec(cacheControl)![1])).to.be.within(14 * 60, 20 * 60);
+          const metadata = await sharp(Buffer.from(await served.arrayBuffer())).metadata();
+          expect(metadata.format).to.equal("webp");
+        }
+      }
+    });
+
+    it("answer 404 to anyone else, and to a forged, altered or expired link", async function () {
+      const dispute = await openDispute(await cardOrder());
+      const uploaded = await uploadPhoto(dispute.id, farmer);
+      const otherFarm = await insertFarm(api.database.pool, "Other Farm");
+      const otherFarmer = await actor(["buyer", "farmer"], await farmOwner(api.database.pool, otherFarm));
+      await json(await call("GET", `/api/disputes/${dispute.id}`, otherFarmer), 404);
+      // Even a link the API itself signed opens nothing for someone who may not see the dispute.
+      for (const outsider of [stranger, otherFarmer])
+        await expectNotFound(signedLink(dispute.id, uploaded.id, outsider.id));
+
+      const own = new URL(uploaded.photo!.displayUrl, api.url);
+      expect((await api.request(`${own.pathname}${own.search}`)).status).to.equal(200);
+      const altered = (change: (params: URLSearchParams) => void, pathname = own.pathname) => {
+        const params = new URLSearchParams(own.search);
+        change(params);
+        return `${pathname}?${params.toString()}`;
+      };
+      await expectNotFound(altered((params) => params.set("viewer", stranger.id)));
+      await expectNotFound(altered((params) => params.set("expires", String(Number(params.get("expires")) + 3_600))));
+      await expectNotFound(altered((params) => params.set("signature", "A".repeat(43))));
+      await expectNotFound(altered((params) => params.delete("signature")));
+      await expectNotFound(own.pathname);
+      const otherEvidence = own.pathname.replace(`/evidence/${uploaded.id}/`, `/evidence/${Number(uploaded.id) + 1}/`);
+      await expectNotFound(altered(() => undefined, otherEvidence));
+      await expectNotFound(signedLink(dispute.id, uploaded.id, buyer.id, new Date(Date.now() - 21 * 60_000)));
+
+      // A link outliving its viewer's role opens nothing either.
+      const formerArbiter = await actor(["arbiter"]);
+      const link = signedLink(dispute.id, uploaded.id, formerArbiter.id);
+      expect((await api.request(link)).status).to.equal(200);
+      await api.database.pool.query("UPDATE users SET roles = '{buyer}' WHERE id = $1", [formerArbiter.id]);
+      await expectNotFound(link);
+    });
+
+    it("stored in the public photo store before evidence had its own are moved out of it", async function () {
+      const dispute = await openDispute(await cardOrder());
+      const key = newPhotoKey();
+      await publicStore.put(key, (await processPhoto(await pngPhoto())).renditions);
+      const { rows } = await api.database.pool.query<{ id: string }>(
+        `INSERT INTO dispute_evidence (dispute_id, uploader_id, kind, photo_key, photo_in_public_store)
+         VALUES ($1, $2, 'photo', $3, true) RETURNING id`,
+        [dispute.id, buyer.id, key],
+      );
+      const { photo } = await evidenceAsSeenBy(farmer, dispute.id, rows[0].id);
+      expect((await api.request(photo!.displayUrl)).status).to.equal(200);
+
+      const job = evidenceJob();
+      expect((await job.runOnce()).moved).to.equal(1);
+      await expectNotFound(`/api/photos/${key}/display.webp`);
+      await expectNotFound(`/api/photos/${key}/thumbnail.webp`);
+      expect(await publicStore.get(key, "display")).to.equal(undefined);
+      expect((await api.request(photo!.displayUrl)).status).to.equal(200);
+      const { rows: flags } = await api.database.pool.query<{ photo_in_public_store: boolean }>(
+        "SELECT photo_in_public_store FROM dispute_evidence WHERE id = $1",
+        [rows[0].id],
+      );
+      expect(flags[0].photo_in_public_store).to.equal(false);
+      expect((await job.runOnce()).moved).to.equal(0);
+      await job.stop();
+    });
+
+    it("are deleted once the retention after the dispute closed has passed, those of open disputes kept", async function () {
+      const closed = await openDispute(await cardOrder());
+      const closedPhoto = await uploadPhoto(closed.id, buyer);
+      const statement = await json<EvidenceBody>(
+        await call("POST", `/api/disputes/${closed.id}/evidence`, farmer, { text: "Packed in straw." }),
+        201,
+      );
+      const closedKey = (await photoKeyOf(closedPhoto.id))!;
+      const resolvedAt = new Date(Date.now() - 60_000);
+      await api.database.pool.query(
+        `UPDATE disputes SET status = 'ruled', resolved_at = $2, ruled_at = $2, buyer_share_minor = 0,
+                             farm_share_minor = 2500
+          WHERE id = $1`,
+        [closed.id, resolvedAt],
+      );
+      const open = await openDispute(await cardOrder());
+      const openPhoto = await uploadPhoto(open.id, buyer);
+      const retentionMs = api.config.disputes.evidenceRetentionMs;
+      expect(retentionMs, "DISPUTE_EVIDENCE_RETENTION_DAYS defaults to 180").to.equal(180 * 86_400_000);
+
+      const early = evidenceJob(() => new Date(resolvedAt.getTime() + retentionMs - 60_000));
+      await early.runOnce();
+      expect(await photoKeyOf(closedPhoto.id)).to.equal(closedKey);
+      expect((await api.request(closedPhoto.photo!.displayUrl)).status).to.equal(200);
+
+      const removedAt = new Date(resolvedAt.getTime() + retentionMs + 60_000);
+      const due = evidenceJob(() => removedAt);
+      expect(await due.runOnce()).to.deep.include({ expired: 1, deleted: 1 });
+      expect(await photoKeyOf(closedPhoto.id)).to.equal(null);
+      for (const size of ["thumbnail", "display"] as const) {
+        expect(await evidenceStore.get(closedKey, size)).to.equal(undefined);
+      }
+      await expectNotFound(closedPhoto.photo!.displayUrl);
+      expect(await evidenceAsSeenBy(buyer, closed.id, closedPhoto.id)).to.deep.include({
+        photo: null,
+        photoRemovedAt: removedAt.toISOString(),
+      });
+      expect((await evidenceAsSeenBy(buyer, closed.id, statement.id)).text).to.equal("Packed in straw.");
+      expect(await photoKeyOf(openPhoto.id)).to.not.equal(null);
+      expect((await api.request(openPhoto.photo!.displayUrl)).status).to.equal(200);
+      expect(await due.runOnce()).to.deep.include({ expired: 0, deleted: 0 });
+      await Promise.all([early.stop(), due.stop()]);
+    });
+
+    it("are deleted with the account that uploaded them, the other side's kept", async function () {
+      const session = await createAuthClient(api).register(`leaving-${randomUUID()}@example.com`);
+      const leaving: Actor = { id: session.user.id, token: session.accessToken };
+      const dispute = await openDispute(await insertOrder(api.database.pool, { buyerId: leaving.id, farmId }), leaving);
+      const theirs = await uploadPhoto(dispute.id, leaving);
+      const farmers = await uploadPhoto(dispute.id, farmer);
+      const theirKey = (await photoKeyOf(theirs.id))!;
+      const farmerLink = (await evidenceAsSeenBy(farmer, dispute.id, theirs.id)).photo!.displayUrl;
+
+      const deleted = await api.request("/api/account", {
+        method: "DELETE",
+        headers: { Authorization: `Bearer ${leaving.token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ password: GOOD_PASSWORD }),
+      });
+      expect(deleted.status).to.equal(204);
+      expect(await photoKeyOf(theirs.id)).to.equal(null);
+      await Promise.all(
+        (["thumbnail", "display"] as const).map(async (size) =>
+          expect(await evidenceStore.get(theirKey, size)).to.equal(undefined),
+        ),
+      );
+      await expectNotFound(farmerLink);
+      await expectNotFound(theirs.photo!.displayUrl);
+      const seen = await evidenceAsSeenBy(farmer, dispute.id, theirs.id);
+      expect(seen.photo).to.equal(null);
+      expect(seen.photoRemovedAt).to.be.a("string");
+      const kept = await evidenceAsSeenBy(farmer, dispute.id, farmers.id);
+      expect((await api.request(kept.photo!.displayUrl)).status).to.equal(200);
+      expect(await evidenceStore.get((await photoKeyOf(farmers.id))!, "display")).to.not.equal(undefined);
     });
   });
 

@@ -3,8 +3,12 @@ import { promisify } from "node:util";
 
 import { expect } from "chai";
 
+import { MikroORM } from "@mikro-orm/postgresql";
+
+import { insertFarm, insertUser } from "../support/cart-fixtures.js";
 import { createTestDatabase } from "../support/database.js";
 import type { TestDatabase } from "../support/database.js";
+import { insertOrder } from "../support/order-fixtures.js";
 import { createOrmConfig } from "../../api/src/orm-config.js";
 
 const run = promisify(execFile);
@@ -81,5 +85,52 @@ describe("API migrations command", function () {
     expect(await failureOf(mixedCase)).to.match(/wallets_address_check/);
     const badRole = database.pool.query("INSERT INTO users (id, roles) VALUES (gen_random_uuid(), '{root}')");
     expect(await failureOf(badRole)).to.match(/users_roles_check/);
+  });
+});
+
+describe("API migration of dispute evidence to a store of its own", function () {
+  let database: TestDatabase;
+  let orm: MikroORM;
+
+  before(async function () {
+    database = await createTestDatabase("agridao_api_evidence_migration");
+    orm = await MikroORM.init(
+      createOrmConfig({ databaseUrl: `postgres://postgres@127.0.0.1:5432/${database.name}`, poolMax: 1 }),
+    );
+  });
+
+  after(async function () {
+    await orm?.close();
+    await database?.drop();
+  });
+
+  it("marks every evidence photo stored before it as still in the public photo store, and no statement", async function () {
+    await orm.migrator.up({ to: "Migration20261204070000_refund_failures" });
+    const buyer = await insertUser(database.pool);
+    const orderId = await insertOrder(database.pool, {
+      buyerId: buyer,
+      farmId: await insertFarm(database.pool, "Old"),
+    });
+    const {
+      rows: [dispute],
+    } = await database.pool.query<{ id: string }>(
+      `INSERT INTO disputes (id, order_id, opened_by_id, reason, status)
+       VALUES (gen_random_uuid(), $1, $2, 'Bruised', 'open') RETURNING id`,
+      [orderId, buyer],
+    );
+    await database.pool.query(
+      `INSERT INTO dispute_evidence (dispute_id, uploader_id, kind, text, photo_key)
+       VALUES ($1, $2, 'photo', NULL, $3), ($1, $2, 'text', 'Half of them', NULL)`,
+      [dispute.id, buyer, "ab".repeat(16)],
+    );
+
+    await orm.migrator.up();
+    const { rows } = await database.pool.query<{ kind: string; photo_in_public_store: boolean }>(
+      "SELECT kind, photo_in_public_store FROM dispute_evidence ORDER BY id",
+    );
+    expect(rows).to.deep.equal([
+      { kind: "photo", photo_in_public_store: true },
+      { kind: "text", photo_in_public_store: false },
+    ]);
   });
 });

@@ -94,6 +94,7 @@ export async function startChainWebStack({ ethPriceFeed = false } = {}): Promise
     startApiApp({
       env: {
         UPLOAD_DIR: uploadDir,
+        EVIDENCE_DIR: path.join(work, "evidence"),
         PUBLIC_WEB_ORIGIN: origin,
         LOG_LEVEL: "warn",
         CHAIN_RPC_URL: node.url,

@@ -55,16 +55,18 @@ export async function startWebStack(
     cardPayments?: boolean;
   } = {},
 ): Promise<WebStack> {
-  const [distDir, port, uploadDir] = await Promise.all([
+  const [distDir, port, uploadDir, evidenceDir] = await Promise.all([
     builtWebApp(),
     freePort(),
     mkdtemp(path.join(tmpdir(), "agridao-web-uploads-")),
+    mkdtemp(path.join(tmpdir(), "agridao-web-evidence-")),
   ]);
   const origin = `http://localhost:${port}`;
   const stripe = options.cardPayments === true ? await startLocalStripeForApi() : undefined;
   const api = await startApiApp({
     env: {
       UPLOAD_DIR: uploadDir,
+      EVIDENCE_DIR: evidenceDir,
       PUBLIC_WEB_ORIGIN: origin,
       LOG_LEVEL: "warn",
       ...stripe?.apiEnv(origin),
@@ -90,6 +92,7 @@ export async function startWebStack(
       await api.close();
       await stripe?.local.close();
       await rm(uploadDir, { recursive: true, force: true });
+      await rm(evidenceDir, { recursive: true, force: true });
     },
   };
 }

@@ -123,8 +123,21 @@ describe("Web card checkout through the local Stripe, delivery, and linking a wa
     expect(await buyer.getByRole("button", { name: "Mark shipped" }).count()).to.equal(0);
     expect(await buyer.getByRole("button", { name: "Confirm delivery" }).count()).to.equal(0);
 
-    // The farmer, in a browser of their own, marks it shipped from the dashboard's incoming orders.
+    // The farmer, in a browser of their own, sees the kilo sold still on hand but no longer available, and marks it
+    // shipped from the dashboard's incoming orders.
     const farmer = await farmerDashboard();
+    const { rows: mangoes } = await stack.api.database.pool.query<{ stock: number }>(
+      "SELECT stock FROM products WHERE name = $1",
+      [MANGOES],
+    );
+    const units = new Intl.NumberFormat("en-US");
+    const mangoStock = farmer.locator(".farm-product", { hasText: MANGOES }).getByTestId("stock-levels");
+    await mangoStock
+      .getByText(
+        `On hand: ${units.format(mangoes[0].stock + 1)} · available to buyers: ${units.format(mangoes[0].stock)}`,
+      )
+      .waitFor();
+    await mangoStock.getByText("0 held by unpaid orders, 1 sold and waiting to ship").waitFor();
     const incoming = farmer.locator(".order-row", { has: farmer.getByRole("button", { name: "Mark shipped" }) });
     await incoming.first().waitFor();
     expect(await incoming.count()).to.equal(1);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import sharp from "sharp";
 
 import { LOCAL_ROLES } from "../../deploy/local.js";
@@ -24,6 +24,16 @@ import type { WebStack } from "../support/web-stack.js";
 const REASON = "Two of the mangoes were rotten inside";
 const REPLY = "They were sound when they left; we can replace two.";
 const REFUND_REASON = "The bank returned the ruling's refund: the card was closed";
+
+/** Waits for the image and checks the browser loaded it (its signed link answered a decodable image). */
+async function expectLoadedImage(image: Locator): Promise<void> {
+  await image.waitFor();
+  const width = await image.evaluate(async (element: { decode(): Promise<void>; naturalWidth: number }) => {
+    await element.decode();
+    return element.naturalWidth;
+  });
+  expect(width).to.be.greaterThan(0);
+}
 
 /** What the page shows for an amount in US cents, as en-US writes dollars. */
 const dollars = (minor: number) =>
@@ -141,7 +151,7 @@ describe("Web card disputes: a ruling refunds the card, a refund the bank fails,
     await buyerDispute.getByRole("img", { name: "The photo to add" }).waitFor();
     await buyerDispute.getByRole("button", { name: "Open a dispute" }).click();
     await buyerDispute.getByTestId("dispute-status").getByText("Open").waitFor();
-    await buyerDispute.getByRole("img", { name: "Photo evidence (Buyer)" }).waitFor();
+    await expectLoadedImage(buyerDispute.getByRole("img", { name: "Photo evidence (Buyer)" }));
     await buyer.getByTestId("order-status").getByText("Disputed").waitFor();
 
     // The farmer answers in the thread on the order's page.
@@ -159,7 +169,7 @@ describe("Web card disputes: a ruling refunds the card, a refund the bank fails,
     await arbiter.getByRole("navigation").getByRole("link", { name: "Disputes" }).click();
     await arbiter.getByRole("link", { name: "Dispute over an order from Padma River Farm" }).click();
     const arbiterDispute = pageSection(arbiter, "Dispute");
-    await arbiterDispute.getByRole("img", { name: "Photo evidence (Buyer)" }).waitFor();
+    await expectLoadedImage(arbiterDispute.getByRole("img", { name: "Photo evidence (Buyer)" }));
     await arbiterDispute.getByText(REPLY).waitFor();
     const buyerShare = Math.floor((MANGOES_MINOR * 40) / 100);
     const farmShare = MANGOES_MINOR - buyerShare;

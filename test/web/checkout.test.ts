@@ -151,6 +151,7 @@ describe("Web checkout and orders on a real chain", function () {
     await form.getByRole("button", { name: "Add the product (as a draft)" }).click();
     const row = page.locator(".farm-product", { hasText: "Test okra batch" });
     await row.getByText("Draft", { exact: true }).waitFor();
+    await row.getByTestId("stock-levels").getByText("On hand: 5 · available to buyers: 5").waitFor();
 
     const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#2e7d32" } })
       .png()
@@ -159,8 +160,9 @@ describe("Web checkout and orders on a real chain", function () {
     await row.getByRole("img", { name: "The photo to upload" }).waitFor();
     await row.getByRole("button", { name: "Upload the photo" }).click();
     await row.getByRole("img", { name: "The photo to upload" }).waitFor({ state: "detached" });
-    await row.getByLabel("Stock").fill("12");
+    await row.getByLabel("Counted on hand").fill("12");
     await row.getByRole("button", { name: "Save" }).nth(1).click();
+    await row.getByTestId("stock-levels").getByText("On hand: 12 · available to buyers: 12").waitFor();
     await row.getByRole("button", { name: "Put on sale" }).click();
     await row.getByText("On sale", { exact: true }).waitFor();
 

@@ -9,7 +9,9 @@ import { User } from "./User.js";
 
 /**
  * One piece of evidence in a dispute: a written statement, or a photo checked and re-encoded like product photos
- * (`photoKey` names its renditions in the photo store).
+ * (`photoKey` names its renditions in the evidence store, which is never served publicly). A photo is removed when
+ * the dispute's retention ends or its uploader deletes the account: `photoRemovedAt` is set at once and the files
+ * are deleted after, `photoKey` becoming null once they are gone.
  * Invariant: this definition and the migrations describe the same table (test/api/entities.test.ts diffs them).
  */
 export const DisputeEvidence = defineEntity({
@@ -22,6 +24,9 @@ export const DisputeEvidence = defineEntity({
     kind: p.text().$type<DisputeEvidenceKind>(),
     text: p.text().nullable(),
     photoKey: p.text().nullable(),
+    /** Stored before evidence had a store of its own: still in the public photo store, until moved. */
+    photoInPublicStore: p.boolean().default(false),
+    photoRemovedAt: p.datetime().nullable(),
     createdAt: p
       .datetime()
       .defaultRaw("now()")
@@ -33,7 +38,7 @@ export const DisputeEvidence = defineEntity({
     {
       name: "dispute_evidence_content_check",
       expression:
-        "(kind = 'text' AND text IS NOT NULL AND photo_key IS NULL) OR (kind = 'photo' AND photo_key ~ '^[a-f0-9]{32}$')",
+        "(kind = 'text' AND text IS NOT NULL AND photo_key IS NULL AND photo_removed_at IS NULL) OR (kind = 'photo' AND (photo_key ~ '^[a-f0-9]{32}$' OR photo_removed_at IS NOT NULL))",
     },
   ],
 });

@@ -11,7 +11,7 @@ const oneOf = (column: string, values: readonly string[]) =>
 
 /**
  * Something a farm sells. Money is an integer number of minor units of `currency` (cents, paisa); stock is a whole
- * number of units and only changes together with a StockChange row. The full-text `search` column is kept by a
+ * number of units and only changes together with a StockChange row (see stock-levels.ts for on hand and available). The full-text `search` column is kept by a
  * trigger from the name and description (English stemming for the shop's language, plus the words as written so any
  * language, Bengali included, matches); it is never loaded or written by the ORM.
  * Invariant: this definition and the migrations describe the same table (test/api/entities.test.ts diffs them).
@@ -31,7 +31,13 @@ export const Product = defineEntity({
     unit: p.text().$type<ProductUnit>(),
     priceMinor: p.integer(),
     currency: p.text(),
+    /** Available: what buyers can still reserve (on hand less what unpaid reservations and unshipped sales hold). */
     stock: p.integer(),
+    /**
+     * How many units of the open orders (unpaid reservations and paid, unshipped sales) the farmer's last count did
+     * not find: they come out of the units those orders return before any goes back on sale.
+     */
+    stockShortfall: p.integer().default(0),
     status: p.text().$type<ProductStatus>(),
     search: p.string().columnType("tsvector").defaultRaw("''").lazy().hidden(),
     createdAt: p
@@ -71,6 +77,10 @@ export const Product = defineEntity({
     { name: "products_price_minor_check", expression: "price_minor > 0" },
     { name: "products_currency_check", expression: "currency ~ '^[A-Z]{3}$'" },
     { name: "products_stock_check", expression: "stock >= 0" },
+    {
+      name: "products_stock_shortfall_check",
+      expression: "stock_shortfall >= 0 AND (stock_shortfall = 0 OR stock = 0)",
+    },
   ],
 });
 

@@ -24,11 +24,10 @@ import {
   DisputeNotOnChainError,
   OrderNotDisputableError,
 } from "./dispute-errors.js";
+import type { EvidencePhotoLinks, EvidencePhotoUrls } from "./evidence-photo-links.js";
 import { newPhotoKey } from "./new-photo-key.js";
 import type { NotificationService, Notify } from "./notification-service.js";
 import type { PhotoStore } from "./photo-store.js";
-import { photoUrls } from "./photo-urls.js";
-import type { PhotoUrls } from "./photo-urls.js";
 import { processPhoto } from "./process-photo.js";
 
 /** Who asks: their id and roles, as the access token says. */
@@ -66,7 +65,10 @@ export interface DisputeEvidenceView {
   from: DisputeParty | null;
   kind: DisputeEvidenceKind;
   text: string | null;
-  photo: PhotoUrls | null;
+  /** Links signed for the viewer who asked; null for a statement or a removed photo. */
+  photo: EvidencePhotoUrls | null;
+  /** When the photo was removed: the dispute's retention ended, or its uploader deleted the account. */
+  photoRemovedAt: string | null;
   createdAt: string;
 }
 
@@ -140,6 +142,16 @@ export interface DisputeService {
     disputeId: string,
     evidence: { kind: "text"; text: string } | { kind: "photo"; bytes: Buffer },
   ): Promise<DisputeEvidenceView>;
+  /**
+   * A stored evidence photo, for someone who may see the dispute (the same rule as `get`); 404 otherwise, and for a
+   * removed photo.
+   */
+  evidencePhoto(
+    em: EntityManager,
+    actor: DisputeActor,
+    disputeId: string,
+    evidenceId: string,
+  ): Promise<{ photoKey: string; inPublicStore: boolean }>;
   /** Open disputes, oldest first: what arbiters work through. */
   queue(em: EntityManager, limit: number): Promise<DisputeSummary[]>;
   /**
@@ -172,8 +184,9 @@ export function createDisputeService(deps: {
   cardTerms: () => Promise<CardTerms>;
   /** The buyer's share, in basis points, of the escrow's default ruling over an order that had shipped. */
   defaultShippedBuyerBps: number;
+  /** Where evidence photos are kept: a store of their own, never the public photo store. */
   photoStore: PhotoStore;
-  photoBaseUrl: string;
+  photoLinks: EvidencePhotoLinks;
   /** The escrow the returned calls go to; undefined where none is configured (escrow orders cannot exist then). */
   escrow: { chainId: number; address: Hex } | undefined;
   /** How long after shipment (or delivery, once confirmed) a card order may be disputed. */
@@ -301,20 +314,30 @@ export function createDisputeService(deps: {
     };
   }
 
-  function evidenceView(evidence: DisputeEvidence, order: Order, farmOwnerId: string): DisputeEvidenceView {
+  function evidenceView(
+    evidence: DisputeEvidence,
+    order: Order,
+    farmOwnerId: string,
+    viewerId: string,
+  ): DisputeEvidenceView {
     const uploaderId = evidence.uploader?.id ?? null;
+    const shown = evidence.photoKey != null && evidence.photoRemovedAt == null;
     return {
       id: String(evidence.id),
       uploaderId,
       from: partyOf(order, farmOwnerId, uploaderId),
       kind: evidence.kind,
       text: evidence.text ?? null,
-      photo: evidence.photoKey == null ? null : photoUrls(deps.photoBaseUrl, evidence.photoKey),
+      photo: shown
+        ? deps.photoLinks.urls({ disputeId: evidence.dispute.id, evidenceId: String(evidence.id) }, viewerId)
+        : null,
+      photoRemovedAt: evidence.photoRemovedAt?.toISOString() ?? null,
       createdAt: evidence.createdAt.toISOString(),
     };
   }
 
-  async function detail(em: EntityManager, disputeId: string): Promise<DisputeDetail> {
+  /** The dispute as `viewerId` sees it: evidence photos come as links signed for them. */
+  async function detail(em: EntityManager, disputeId: string, viewerId: string): Promise<DisputeDetail> {
     const read = em.fork();
     const dispute = await read.findOneOrFail(Dispute, { id: disputeId });
     const order = await read.findOneOrFail(Order, { id: dispute.order.id }, { populate: ["farm"] });
@@ -324,7 +347,7 @@ export function createDisputeService(deps: {
     return {
       ...summaryOf(dispute, order, farmOwnerId),
       messages: messages.map((message) => messageView(message, order, farmOwnerId)),
-      evidence: evidence.map((item) => evidenceView(item, order, farmOwnerId)),
+      evidence: evidence.map((item) => evidenceView(item, order, farmOwnerId, viewerId)),
     };
   }
 
@@ -476,7 +499,7 @@ export function createDisputeService(deps: {
         throw error;
       }
       return {
-        dispute: await detail(em, disputeId),
+        dispute: await detail(em, disputeId, actor.id),
         escrowCall: order.paymentMethod === "escrow" ? escrowCall("openDispute", order.escrowOrderId!, from) : null,
       };
     },
@@ -493,7 +516,7 @@ export function createDisputeService(deps: {
 
     async get(em, actor, disputeId) {
       await visible(em, actor, disputeId);
-      return detail(em, disputeId);
+      return detail(em, disputeId, actor.id);
     },
 
     async assertCanContribute(em, actor, disputeId) {
@@ -564,12 +587,21 @@ export function createDisputeService(deps: {
           });
           return row;
         });
-        return evidenceView(created, order, farmOwnerId);
+        return evidenceView(created, order, farmOwnerId, actor.id);
       } catch (error) {
         // Nothing refers to the stored photo: remove it rather than keep an orphan.
         if (photoKey !== null) await deps.photoStore.delete(photoKey);
         throw error;
       }
+    },
+
+    async evidencePhoto(em, actor, disputeId, evidenceId) {
+      await visible(em, actor, disputeId);
+      const evidence = await em.findOne(DisputeEvidence, { id: Number(evidenceId), dispute: disputeId });
+      if (evidence?.photoKey == null || evidence.photoRemovedAt != null) {
+        throw new NotFoundError("No evidence photo has this id");
+      }
+      return { photoKey: evidence.photoKey, inPublicStore: evidence.photoInPublicStore };
     },
 
     queue,
@@ -628,7 +660,7 @@ export function createDisputeService(deps: {
       });
       // After the commit: the ruling stands whatever Stripe answers; the outcome says where the refund is.
       const refund = order.paymentMethod === "card" ? await deps.cardRulings.carryOut(order.id, result.refundId) : null;
-      return { dispute: await detail(em, disputeId), escrowCall: result.escrowCall, refund };
+      return { dispute: await detail(em, disputeId, actor.id), escrowCall: result.escrowCall, refund };
     },
   };
 }

@@ -10,6 +10,15 @@ import { ConflictError, ForbiddenError, NotFoundError } from "../errors.js";
 import type { AuthUser } from "./access-tokens.js";
 import type { CatalogCache } from "./catalog-cache.js";
 import { findActiveUser } from "./find-active-user.js";
+import {
+  addUnits,
+  countedStock,
+  effectiveShortfall,
+  openOrderUnits,
+  readStockLevels,
+  stockLevels,
+} from "./stock-levels.js";
+import type { StockLevels } from "./stock-levels.js";
 
 export interface ProductInput {
   name: string;
@@ -23,7 +32,10 @@ export interface ProductInput {
 
 export type ProductPatch = Partial<Omit<ProductInput, "stock">>;
 
-/** A farmer's own change of stock: goods arrived (`restock`), or a count of what is really there (`correction`). */
+/**
+ * A farmer's own change of stock: goods arrived (`restock`), or a count of what is really on hand (`correction`),
+ * units held by unpaid reservations and sold but unshipped ones included.
+ */
 export type StockAdjustment =
   { reason: "restock"; quantity: number; note?: string } | { reason: "correction"; stock: number; note?: string };
 
@@ -85,31 +97,56 @@ export function createProductService({ catalogCache, currency }: { catalogCache:
     },
 
     /**
-     * Restocks or corrects a product's stock. Invariant: the stock and its StockChange row commit together, under a
-     * row lock, so concurrent changes (a restock during a checkout's reservation) never lose one another.
+     * Restocks or corrects a product's stock. A restock adds to what is on hand (making up any shortfall first); a
+     * correction states what is on hand, and what is available is that less what open orders hold (see
+     * stock-levels.ts). Invariant: the stock and its StockChange row commit together, under the product's row lock,
+     * which every reservation and release also takes, so what open orders hold is read exactly and concurrent
+     * changes never lose one another. The StockChange records the change of what is available.
      */
     async adjustStock(
       em: EntityManager,
       actor: AuthUser,
       id: string,
       adjustment: StockAdjustment,
-    ): Promise<{ product: Product; change: StockChange }> {
+    ): Promise<{ product: Product; change: StockChange; levels: StockLevels }> {
       const result = await em.transactional(async (tx) => {
         const { product } = await findOwnProduct(tx, actor, id, { lock: true });
-        const stockAfter = adjustment.reason === "restock" ? product.stock + adjustment.quantity : adjustment.stock;
+        const units = (await openOrderUnits(tx, [product.id])).get(product.id)!;
+        const after =
+          adjustment.reason === "restock"
+            ? addUnits(
+                { stock: product.stock, shortfall: effectiveShortfall(product.stockShortfall, units) },
+                adjustment.quantity,
+              )
+            : countedStock(adjustment.stock, units);
         const change = tx.create(StockChange, {
           product,
-          delta: stockAfter - product.stock,
-          stockAfter,
+          delta: after.stock - product.stock,
+          stockAfter: after.stock,
           reason: adjustment.reason,
           note: adjustment.note ?? null,
           actor: await findActiveUser(tx, actor.id),
         });
-        product.stock = stockAfter;
-        return { product, change };
+        product.stock = after.stock;
+        product.stockShortfall = after.shortfall;
+        return { product, change, levels: stockLevels(product, units) };
       });
       await catalogCache.invalidate();
       return result;
+    },
+
+    /** The owner's view of a product's stock: on hand, available, and what open orders hold. */
+    async stockLevels(em: EntityManager, actor: AuthUser, id: string): Promise<StockLevels> {
+      const { product } = await findOwnProduct(em, actor, id);
+      const [levels] = await readStockLevels(em, { productId: product.id });
+      return levels;
+    },
+
+    /** The same for every product of the caller's farm, whatever its status, oldest first; 404 without a farm. */
+    async farmStockLevels(em: EntityManager, actor: AuthUser): Promise<StockLevels[]> {
+      const farm = await em.findOne(Farm, { owner: actor.id });
+      if (farm === null) throw new NotFoundError("You have no farm yet");
+      return readStockLevels(em, { farmId: farm.id });
     },
 
     /** The product page: active products for everyone; drafts and archived ones only for their owner. */

@@ -51,7 +51,10 @@ export interface DisputeEvidence {
   from: DisputeParty | null;
   kind: "text" | "photo";
   text: string | null;
-  photo: PhotoUrls | null;
+  /** Links signed for the signed-in viewer alone, valid until `expiresAt`; null for a statement or a removed photo. */
+  photo: (PhotoUrls & { expiresAt: string }) | null;
+  /** When the photo was deleted (the dispute's retention ended, or its uploader deleted the account). */
+  photoRemovedAt: string | null;
   createdAt: string;
 }
 

@@ -56,6 +56,19 @@ export interface ProductPage {
   nextCursor: string | null;
 }
 
+/**
+ * A product's stock as its farmer sees it: on hand (what should be on the shelf) = available + held (unpaid orders) +
+ * awaiting shipment (sold) − shortfall (what open orders hold that the farmer's last count did not find).
+ */
+export interface StockLevels {
+  productId: string;
+  onHand: number;
+  available: number;
+  held: number;
+  awaitingShipment: number;
+  shortfall: number;
+}
+
 export interface Farm {
   id: string;
   slug: string;

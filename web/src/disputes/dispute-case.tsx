@@ -146,6 +146,13 @@ export function DisputeCase({ dispute, canWrite }: { dispute: DisputeDetail; can
                     height={120}
                   />
                 </a>
+              ) : item.kind === "photo" ? (
+                <p className="hint">
+                  {t("disputes.photoRemoved", { party: who(item.from) })}{" "}
+                  {item.photoRemovedAt !== null && (
+                    <time dateTime={item.photoRemovedAt}>{format.date(item.photoRemovedAt)}</time>
+                  )}
+                </p>
               ) : (
                 <blockquote>
                   <strong>{who(item.from)}:</strong> {item.text}

@@ -2,10 +2,10 @@ import { useEffect, useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
-import type { ProductCategory, ProductSummary, ProductUnit } from "../api/types";
+import type { ProductCategory, ProductSummary, ProductUnit, StockLevels } from "../api/types";
 import { PhotoImage } from "../components/photo-image";
 import { formText } from "../form-text";
-import { useFarmProducts, useProductActions } from "../hooks/use-my-farm";
+import { useFarmProducts, useFarmStock, useProductActions } from "../hooks/use-my-farm";
 import { useFormat } from "../hooks/use-format";
 import { CATEGORIES, CATEGORY_KEYS, UNIT_KEYS } from "../i18n/category-keys";
 
@@ -22,7 +22,31 @@ function toMinor(text: string): number {
   return Math.round(Number(text) * 100);
 }
 
-function ProductRow({ product }: { product: ProductSummary }) {
+/** On hand and available, and what open orders hold of it: the farmer counts what is on hand, buyers see available. */
+function StockSummary({ levels }: { levels: StockLevels }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  return (
+    <span className="stock-levels" data-testid="stock-levels">
+      <span>
+        {t("farmer.stockLevels", { onHand: format.number(levels.onHand), available: format.number(levels.available) })}
+      </span>
+      {levels.held + levels.awaitingShipment > 0 && (
+        <span className="hint">
+          {t("farmer.stockCommitted", {
+            held: format.number(levels.held),
+            awaiting: format.number(levels.awaitingShipment),
+          })}
+        </span>
+      )}
+      {levels.shortfall > 0 && (
+        <span className="error">{t("farmer.stockShortfall", { count: format.number(levels.shortfall) })}</span>
+      )}
+    </span>
+  );
+}
+
+function ProductRow({ product, levels }: { product: ProductSummary; levels: StockLevels | undefined }) {
   const { t } = useTranslation();
   const format = useFormat();
   const actions = useProductActions();
@@ -66,10 +90,12 @@ function ProductRow({ product }: { product: ProductSummary }) {
           {t("farmer.save")}
         </button>
       </form>
-      <form className="inline-form" onSubmit={saveStock}>
+      {levels !== undefined && <StockSummary levels={levels} />}
+      {/* Keyed by the count, so a new count from the API replaces the field's default. */}
+      <form className="inline-form" onSubmit={saveStock} key={levels?.onHand}>
         <label>
-          {t("farmer.stock")}
-          <input name="stock" type="number" min="0" step="1" defaultValue={product.stock} />
+          {t("farmer.onHandCount")}
+          <input name="stock" type="number" min="0" step="1" defaultValue={levels?.onHand ?? product.stock} />
         </label>
         <button type="submit" className="button button-secondary">
           {t("farmer.save")}
@@ -139,6 +165,7 @@ function ProductRow({ product }: { product: ProductSummary }) {
 export function FarmProducts({ slug }: { slug: string }) {
   const { t } = useTranslation();
   const products = useFarmProducts(slug);
+  const stock = useFarmStock(slug);
   const { create } = useProductActions();
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -208,7 +235,7 @@ export function FarmProducts({ slug }: { slug: string }) {
       </form>
       <ul className="farm-products">
         {(products.data ?? []).map((product) => (
-          <ProductRow key={product.id} product={product} />
+          <ProductRow key={product.id} product={product} levels={stock.data?.get(product.id)} />
         ))}
       </ul>
     </>

@@ -28,7 +28,8 @@ export function useOrderDisputes(orderId: string) {
 
 /**
  * One dispute with its thread and evidence. While an escrow ruling waits for the indexer to report its transaction it
- * is read again every two seconds, until it is settled.
+ * is read again every two seconds, until it is settled; otherwise a minute before its photo links expire, so the
+ * photos keep opening on a page left open.
  */
 export function useDispute(id: string | undefined) {
   const session = useSession();
@@ -36,7 +37,14 @@ export function useDispute(id: string | undefined) {
     queryKey: ["orders", "disputes", "detail", id],
     queryFn: ({ signal }) => session.request<DisputeDetail>(`/api/disputes/${id}`, { signal }),
     enabled: session.user !== undefined && id !== undefined,
-    refetchInterval: (query) => (query.state.data?.ruling?.pending === true ? 2_000 : false),
+    refetchInterval: (query) => {
+      const dispute = query.state.data;
+      if (dispute?.ruling?.pending === true) return 2_000;
+      const expiries = (dispute?.evidence ?? []).flatMap((item) =>
+        item.photo === null ? [] : [Date.parse(item.photo.expiresAt)],
+      );
+      return expiries.length === 0 ? false : Math.max(Math.min(...expiries) - Date.now() - 60_000, 5_000);
+    },
   });
 }
 

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { ApiError } from "../api/api-error";
-import type { Farm, Product, ProductPage } from "../api/types";
+import type { Farm, Product, ProductPage, StockLevels } from "../api/types";
 import { useSession } from "./session-context";
 
 /** The signed-in farmer's farm; null when they have not created it yet. `enabled: false` asks nothing (not a farmer). */
@@ -51,6 +51,19 @@ export function useFarmProducts(slug: string | undefined) {
   });
 }
 
+/** The stock of each of the farm's products (on hand, available, what open orders hold), by product id. */
+export function useFarmStock(slug: string | undefined) {
+  const session = useSession();
+  return useQuery({
+    queryKey: ["my-products", slug, "stock"],
+    queryFn: async ({ signal }) => {
+      const { products } = await session.request<{ products: StockLevels[] }>("/api/farmer/stock", { signal });
+      return new Map(products.map((levels) => [levels.productId, levels]));
+    },
+    enabled: slug !== undefined,
+  });
+}
+
 export interface ProductFields {
   name: string;
   description: string;
@@ -59,7 +72,10 @@ export interface ProductFields {
   priceMinor: number;
 }
 
-/** Creates a product, changes one, corrects its stock, or adds a photo; each refetches the farm's products. */
+/**
+ * Creates a product, changes one, corrects its stock (a count of what is on hand), or adds a photo; each refetches the
+ * farm's products and their stock.
+ */
 export function useProductActions() {
   const session = useSession();
   const queryClient = useQueryClient();

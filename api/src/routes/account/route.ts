@@ -6,6 +6,8 @@ import { addEmailPassword } from "../../services/add-email-password.js";
 import { becomeFarmer } from "../../services/become-farmer.js";
 import type { AuthServices } from "../../services/create-auth-services.js";
 import { deleteAccount } from "../../services/delete-account.js";
+import { deleteRemovedEvidencePhotos } from "../../services/delete-removed-evidence-photos.js";
+import type { EvidencePhotoStores } from "../../services/delete-removed-evidence-photos.js";
 import { describeAccount } from "../../services/describe-account.js";
 import { exportAccount } from "../../services/export-account.js";
 import { linkWallet } from "../../services/link-wallet.js";
@@ -19,7 +21,10 @@ const TAGS = ["account"] as const;
 const PRIVATE = { "Cache-Control": "private, no-store" };
 
 /** The signed-in user's own account: read, export, delete, sign-in methods, and taking the farmer role. */
-export function createAccountRoutes(auth: AuthServices): ApiRoute[] {
+export function createAccountRoutes(
+  auth: AuthServices,
+  { evidencePhotos }: { evidencePhotos: EvidencePhotoStores },
+): ApiRoute[] {
   const { verifySiwe, hasher, sessions, limitAccount } = auth;
   return [
     defineRoute({
@@ -59,7 +64,9 @@ export function createAccountRoutes(auth: AuthServices): ApiRoute[] {
       path: "/api/account",
       auth: "user",
       rateLimit: "auth",
-      summary: "Delete the account: personal data is erased, sign-in stops working, order records stay anonymous",
+      summary:
+        "Delete the account: personal data and dispute evidence photos are erased, sign-in stops working, order " +
+        "records stay anonymous",
       description:
         "Confirm with the password, or with a SIWE message (from a fresh nonce) signed by one of the account's wallets.",
       tags: TAGS,
@@ -78,6 +85,11 @@ export function createAccountRoutes(auth: AuthServices): ApiRoute[] {
       }
       await deleteAccount(em, account, new Date());
       log.info({ userId: account.id }, "account deleted");
+      // The account is gone whatever happens here: photos left behind are deleted by the evidence photo job.
+      await deleteRemovedEvidencePhotos(() => em.fork(), evidencePhotos, { uploaderId: account.id }).catch(
+        (error: unknown) =>
+          log.warn({ err: error, userId: account.id }, "deleting the account's evidence photos failed"),
+      );
       return { status: 204, body: undefined, headers: { "Set-Cookie": clearedRefreshCookie() } };
     }),
 

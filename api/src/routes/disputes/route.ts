@@ -73,7 +73,10 @@ export function createDisputeRoutes({
       path: "/api/disputes/:id",
       auth: "user",
       summary: "One dispute with its messages and evidence",
-      description: "For the order's buyer and farmer, arbiters and admins; 404 for anyone else.",
+      description:
+        "For the order's buyer and farmer, arbiters and admins; 404 for anyone else. Evidence photos come as links " +
+        "signed for the caller alone (GET /api/disputes/:id/evidence/:evidenceId/{thumbnail,display}.webp?viewer=" +
+        "&expires=&signature=), valid 15 to 20 minutes; the photos are never served by /api/photos.",
       tags: ["disputes"],
       request: { params: disputeParams },
       responses: { 200: disputeDetail },

@@ -95,7 +95,19 @@ export const disputeEvidence = z.object({
   from: party.nullable(),
   kind: z.enum(DISPUTE_EVIDENCE_KINDS),
   text: z.string().nullable(),
-  photo: z.object({ thumbnailUrl: z.string(), displayUrl: z.string() }).nullable(),
+  photo: z
+    .object({ thumbnailUrl: z.string(), displayUrl: z.string(), expiresAt: z.iso.datetime() })
+    .nullable()
+    .describe(
+      "Links to the photo signed for the caller alone, valid until expiresAt (read the dispute again for new ones); " +
+        "null for a statement or a removed photo",
+    ),
+  photoRemovedAt: z.iso
+    .datetime()
+    .nullable()
+    .describe(
+      "When the photo was deleted: DISPUTE_EVIDENCE_RETENTION_DAYS after the dispute closed, or with its uploader's account",
+    ),
   createdAt: z.iso.datetime(),
 });
 

@@ -10,12 +10,14 @@ import {
   adjustStockBody,
   adjustStockResponse,
   createProductBody,
+  farmStockResponse,
   listProductsQuery,
   productIdParams,
   productListResponse,
   productResponse,
   stockHistoryQuery,
   stockHistoryResponse,
+  stockLevelsResponse,
   updateProductBody,
 } from "./schemas.js";
 
@@ -132,14 +134,47 @@ export function createProductRoutes({
       path: "/api/products/:id/stock",
       auth: ["farmer"],
       summary: "Restock or correct the stock of one of the caller's products",
-      description: "Recorded in the product's stock history with the caller, the reason and the note.",
+      description:
+        "A restock adds to what is on hand. A correction states what is on hand (`stock`), counting the units unpaid " +
+        "reservations hold and those sold but not shipped: what is available is that count less those units. A " +
+        "count below them is taken as the truth: nothing is available, and the difference is the shortfall, which " +
+        "the units of reservations that end (and later restocks) make up before any goes back on sale. Recorded in " +
+        "the product's stock history (the change of what is available) with the caller, the reason and the note.",
       tags: ["products"],
       request: { params: productIdParams, body: adjustStockBody },
       responses: { 200: adjustStockResponse },
     }).handle(async ({ params, body, user, em }) => {
-      const { product, change } = await products.adjustStock(em, user, params.id, body);
-      return { status: 200, body: { stock: product.stock, change: toStockChangeView(change) } };
+      const { product, change, levels } = await products.adjustStock(em, user, params.id, body);
+      return { status: 200, body: { stock: product.stock, change: toStockChangeView(change), levels } };
     }),
+
+    defineRoute({
+      method: "get",
+      path: "/api/products/:id/stock",
+      auth: ["farmer"],
+      summary: "One of the caller's products' stock: on hand, available, held, awaiting shipment, shortfall",
+      tags: ["products"],
+      request: { params: productIdParams },
+      responses: { 200: stockLevelsResponse },
+    }).handle(async ({ params, user, em }) => ({
+      status: 200,
+      body: await products.stockLevels(em, user, params.id),
+      headers: { "Cache-Control": "private, no-store" },
+    })),
+
+    defineRoute({
+      method: "get",
+      path: "/api/farmer/stock",
+      auth: ["farmer"],
+      summary: "The stock of every product of the caller's farm, oldest product first",
+      description: "404 when the caller has no farm yet.",
+      tags: ["products"],
+      responses: { 200: farmStockResponse },
+    }).handle(async ({ user, em }) => ({
+      status: 200,
+      body: { products: await products.farmStockLevels(em, user) },
+      headers: { "Cache-Control": "private, no-store" },
+    })),
 
     defineRoute({
       method: "get",

@@ -44,7 +44,7 @@ export const adjustStockBody = z.discriminatedUnion("reason", [
   }),
   z.strictObject({
     reason: z.literal("correction"),
-    /** The stock as counted; the change is recorded as the difference. */
+    /** What is on hand as counted, units held by unpaid reservations and sold but unshipped ones included. */
     stock: z.number().int().min(0).max(MAX_STOCK),
     note: z.string().trim().min(1).max(500),
   }),
@@ -136,4 +136,26 @@ export const stockHistoryResponse = z.object({
   nextBefore: z.number().int().nullable(),
 });
 
-export const adjustStockResponse = z.object({ stock: z.number().int(), change: stockChangeResponse });
+const units = z.number().int().min(0);
+
+export const stockLevelsResponse = z
+  .object({
+    productId: z.uuid(),
+    onHand: units.describe("What should be on the shelf: available + held + awaitingShipment - shortfall"),
+    available: units.describe("What buyers can still reserve: the product's `stock`"),
+    held: units.describe(
+      "Reserved by unpaid orders; back to available (or the shortfall) if they expire or are cancelled",
+    ),
+    awaitingShipment: units.describe("Sold (paid) and not shipped yet"),
+    shortfall: units.describe("What open orders hold that the farmer's last count did not find"),
+  })
+  .describe("A product's stock as its farmer sees it");
+
+export const farmStockResponse = z.object({ products: z.array(stockLevelsResponse) });
+
+export const adjustStockResponse = z.object({
+  /** What is available after the change (as `levels.available`). */
+  stock: z.number().int(),
+  change: stockChangeResponse,
+  levels: stockLevelsResponse,
+});
