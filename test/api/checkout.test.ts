@@ -689,7 +689,7 @@ describe("API checkout and orders", function () {
      */
     async function reserveAll(product: string, total: number, available = total): Promise<OrderBody[]> {
       const orders: OrderBody[] = [];
-      for (let left = total; left > 0; ) {
+      for (let left = total; left > 0;) {
         const quantity = Math.min(left, Math.max(1, Math.floor((available - (total - left)) / 2)));
         orders.push(await reserve(product, quantity));
         left -= quantity;
