@@ -158,7 +158,11 @@ describe("API configuration", function () {
       maxStockSharePercent: 50,
     });
     expect(defaults.escrow).to.include({ tokenDecimals: 6, linkIntervalMs: 15_000 });
-    expect(defaults.disputes).to.deep.equal({ windowMs: 14 * 86_400_000 });
+    expect(defaults.disputes).to.deep.equal({
+      windowMs: 14 * 86_400_000,
+      evidenceDir: "evidence",
+      evidenceRetentionMs: 180 * 86_400_000,
+    });
     const escrow = `0x${"AB".repeat(20)}`;
     const tuned = loadApiConfig({
       ...VALID,

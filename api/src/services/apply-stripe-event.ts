@@ -22,8 +22,8 @@ export interface StripeEventContext {
   refunds: Pick<CardRefunds, "request">;
   notify: Notify;
   now: () => Date;
-  /** The DAO's windows in force: a card order paid now must ship within its ship window. */
-  terms: () => Promise<CardTerms>;
+  /** The DAO's windows in force, read through the event's transaction: an order paid now must ship in its window. */
+  terms: (tx: EntityManager) => Promise<CardTerms>;
 }
 
 /** Work to do once the event's transaction committed (stock caches, payouts to a newly ready account, refunds). */
@@ -244,7 +244,7 @@ async function markPaid(
     return;
   }
 
-  const { shipWindowMs } = await context.terms();
+  const { shipWindowMs } = await context.terms(tx);
   for (const order of orders) {
     if (order.status === "awaiting_payment") {
       order.status = "paid";

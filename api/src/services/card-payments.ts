@@ -38,8 +38,11 @@ export interface CardPayments {
   payouts: FarmPayouts;
   /** The checkouts' Stripe sessions: reopening an unpaid order's, closing those no order can be paid through. */
   sessions: CardSessions;
-  /** The DAO's windows card orders follow (the escrow's, as indexed), read afresh on each call. */
-  terms: () => Promise<CardTerms>;
+  /**
+   * The DAO's windows card orders follow (the escrow's, as indexed), read afresh on each call, through `em` when given
+   * (a transaction must not wait on a second pooled connection).
+   */
+  terms: (em?: EntityManager) => Promise<CardTerms>;
 }
 
 /** Builds card payments from the configuration; undefined when STRIPE_SECRET_KEY is unset (card checkout off). */
@@ -57,7 +60,7 @@ export function createCardPayments(deps: {
   if (stripe === undefined) return undefined;
   const payouts = createFarmPayouts({ stripe });
   const refunds = createCardRefunds({ stripe, payouts, notifications, fork });
-  const terms = () => readCardTerms(fork(), config.chainId, config.stripe.fallbackTerms);
+  const terms = (em: EntityManager = fork()) => readCardTerms(em, config.chainId, config.stripe.fallbackTerms);
   const ingest = (webhookSecret: string) =>
     createStripeWebhooks({
       stripe,

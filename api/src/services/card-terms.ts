@@ -1,4 +1,3 @@
-import { TableNotFoundException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 
 /**
@@ -14,22 +13,20 @@ export interface CardTerms {
 
 /**
  * The escrow's terms in force on the chain (`indexer.escrow_terms`, the row for orders created from now on), or
- * `fallback` while the indexer has recorded none (or is not installed in this database).
+ * `fallback` while the indexer has recorded none (or is not installed in this database). Safe inside a transaction:
+ * the table is looked for first rather than failed on, which would abort the caller's transaction.
  */
 export async function readCardTerms(em: EntityManager, chainId: number, fallback: CardTerms): Promise<CardTerms> {
-  let rows: { ship_window: string; confirm_window: string; arbitration_timeout: string }[];
-  try {
-    rows = await em.execute(
-      `SELECT ship_window::text AS ship_window, confirm_window::text AS confirm_window,
-              arbitration_timeout::text AS arbitration_timeout
-         FROM indexer.escrow_terms WHERE chain_id = ? ORDER BY first_order_id DESC LIMIT 1`,
-      [chainId],
-    );
-  } catch (error) {
-    if (!(error instanceof TableNotFoundException)) throw error;
-    return fallback;
-  }
-  const [row] = rows;
+  const [{ installed }] = await em.execute<{ installed: boolean }[]>(
+    "SELECT to_regclass('indexer.escrow_terms') IS NOT NULL AS installed",
+  );
+  if (!installed) return fallback;
+  const [row] = await em.execute<{ ship_window: string; confirm_window: string; arbitration_timeout: string }[]>(
+    `SELECT ship_window::text AS ship_window, confirm_window::text AS confirm_window,
+            arbitration_timeout::text AS arbitration_timeout
+       FROM indexer.escrow_terms WHERE chain_id = ? ORDER BY first_order_id DESC LIMIT 1`,
+    [chainId],
+  );
   if (row === undefined) return fallback;
   return {
     shipWindowMs: Number(row.ship_window) * 1000,

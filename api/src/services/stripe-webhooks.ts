@@ -49,7 +49,7 @@ export function createStripeWebhooks(deps: {
   webhookSecret: string;
   payouts: FarmPayouts;
   refunds: Pick<CardRefunds, "request" | "issue">;
-  terms: () => Promise<CardTerms>;
+  terms: (em: EntityManager) => Promise<CardTerms>;
   notifications: NotificationService;
   fork: () => EntityManager;
   onStockChanged: () => Promise<void>;
