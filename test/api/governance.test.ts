@@ -257,6 +257,9 @@ describe("API governance on the local chain", function () {
       [usdc.target as string, 0n, usdc.interface.encodeFunctionData("transfer", [farmer, parseUnits("250.5", 6)])],
       [farmer, parseEther("1.5"), "0x"],
       [stranger, 0n, "0xdeadbeef0001"],
+      // Made without the builder: the decoder warns that these would pass the vote and revert.
+      [escrow.target as string, 0n, escrow.interface.encodeFunctionData("setFee", [1_001])],
+      [escrow.target as string, 0n, escrow.interface.encodeFunctionData("setWindows", [1_800, 3_600, 86_400])],
     ];
     const proposal: Proposal = {
       targets: actions.map(([target]) => target),
@@ -282,6 +285,9 @@ describe("API governance on the local chain", function () {
       `Transfer 250.5 USDC from the treasury to ${lower(farmer)}`,
       `Transfer 1.5 ETH from the treasury to ${lower(farmer)}`,
       `Call ${lower(stranger)} with data 0xdeadbeef…`,
+      "Set platform fee to 10.01% (above the escrow's cap of 10.00%: it will revert)",
+      "Set ship window to 30 minutes, confirm window to 1 hour and arbitration timeout to 1 day (outside the " +
+        "escrow's bounds of 1 hour to 90 days for windows and 1 day to 180 days for arbitration: it will revert)",
     ]);
     expect(body.actions[0]).to.include({ contract: "MarketplaceEscrow", functionName: "setFee" });
     expect(body.actions[0].args).to.deep.equal({ feeBps: 300 });
