@@ -260,6 +260,8 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
         privateKey: relayerPrivateKey,
         keyValue: store.keyValue,
         limitVoter: createAccountRateLimit({ limiter: store.rateLimiter, policy: rateLimitPolicies.auth, metrics }),
+        dailyGasBudget: config.governance.relayerDailyGasBudget,
+        metrics,
       }),
     });
   };
