@@ -165,8 +165,13 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   const { photoBaseUrl } = config;
   const uploadLimits = { maxBytes: config.photoMaxSize.bytes, maxSizeText: config.photoMaxSize.text };
   const { escrow } = config;
+  if (escrow.address !== undefined && escrow.tokenAddress !== undefined && escrow.tokenDecimals === undefined) {
+    throw new Error(
+      "The stablecoin's decimals are unknown: run confirmEscrowToken (main.ts does) or set ESCROW_TOKEN_DECIMALS",
+    );
+  }
   const escrowToken =
-    escrow.address === undefined || escrow.tokenAddress === undefined
+    escrow.address === undefined || escrow.tokenAddress === undefined || escrow.tokenDecimals === undefined
       ? undefined
       : { address: escrow.tokenAddress, decimals: escrow.tokenDecimals };
   const onStockChanged = () => catalogCache.invalidate();

@@ -84,7 +84,7 @@ const schema = z
     CHECKOUT_EXPIRY_INTERVAL_SECONDS: integer(1).max(3_600).default(30),
     ESCROW_ADDRESS: evmAddress.optional(),
     ESCROW_TOKEN_ADDRESS: evmAddress.optional(),
-    ESCROW_TOKEN_DECIMALS: integer(0).max(36).default(6),
+    ESCROW_TOKEN_DECIMALS: integer(0).max(36).optional(),
     ESCROW_LINK_INTERVAL_SECONDS: integer(1).max(3_600).default(15),
     ETH_PRICE_FEED_ADDRESS: evmAddress.optional(),
     ETH_PRICE_MAX_AGE_SECONDS: integer(1).max(31_536_000).default(3_600),
@@ -237,7 +237,11 @@ export type ApiConfig = Readonly<{
   escrow: Readonly<{
     address: `0x${string}` | undefined;
     tokenAddress: `0x${string}` | undefined;
-    tokenDecimals: number;
+    /**
+     * ESCROW_TOKEN_DECIMALS as set; at start-up main.ts replaces it with the token's own `decimals()` (refusing to
+     * start when a set value disagrees), so an app is only ever built with the chain's value or an explicit one.
+     */
+    tokenDecimals: number | undefined;
     /** How often indexed escrow orders are matched against orders awaiting payment, besides on announcements. */
     linkIntervalMs: number;
   }>;

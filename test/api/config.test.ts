@@ -145,7 +145,8 @@ describe("API configuration", function () {
   it("reads the checkout reservation, the escrow to pay into (overridable by address) and the dispute window", function () {
     const defaults = loadApiConfig(VALID);
     expect(defaults.checkout).to.deep.equal({ reservationMs: 30 * 60_000, expiryIntervalMs: 30_000 });
-    expect(defaults.escrow).to.include({ tokenDecimals: 6, linkIntervalMs: 15_000 });
+    // Unset, the stablecoin's decimals are read from the chain at start-up (confirmEscrowToken).
+    expect(defaults.escrow).to.include({ tokenDecimals: undefined, linkIntervalMs: 15_000 });
     expect(defaults.disputes).to.deep.equal({ windowMs: 14 * 86_400_000 });
     const escrow = `0x${"AB".repeat(20)}`;
     const tuned = loadApiConfig({
