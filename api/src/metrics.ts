@@ -15,7 +15,7 @@ export interface ApiMetrics {
   relayerGas: Counter;
   /** Relay requests refused, by the refusal's error code. */
   relayerRefusals: Counter<"reason">;
-  /** Reports the relayer's balance and the day's gas spend (shared by every replica) on every scrape. */
+  /** Reports the relayer's balance and the day's gas spend (shared by every replica) on every scrape; call once. */
   observeRelayer(relayer: RelayerReadings): void;
 }
 
@@ -64,33 +64,6 @@ export function createApiMetrics(): ApiMetrics {
       this.set({ state: "pending" }, pool.pending);
     },
   });
-  let relayer: RelayerReadings | undefined;
-  new Gauge({
-    name: "api_relayer_balance_wei",
-    help: "The vote relayer account's ETH balance, in wei",
-    registers: [registry],
-    async collect() {
-      const balance = relayer === undefined ? undefined : await scrapeRead(relayer.balanceWei);
-      if (balance !== undefined) this.set(Number(balance));
-    },
-  });
-  new Gauge({
-    name: "api_relayer_gas_spent_today",
-    help: "Gas committed to relayed votes since 00:00 UTC, by every API replica",
-    registers: [registry],
-    async collect() {
-      const spent = relayer === undefined ? undefined : await scrapeRead(relayer.gasSpentToday);
-      if (spent !== undefined) this.set(spent);
-    },
-  });
-  new Gauge({
-    name: "api_relayer_gas_budget_daily",
-    help: "Gas the relayer may commit to votes per UTC day (RELAYER_DAILY_GAS_BUDGET)",
-    registers: [registry],
-    collect() {
-      if (relayer !== undefined) this.set(relayer.dailyGasBudget);
-    },
-  });
   return {
     registry,
     httpRequests: new Counter({
@@ -137,8 +110,31 @@ export function createApiMetrics(): ApiMetrics {
       labelNames: ["reason"],
       registers: [registry],
     }),
-    observeRelayer(readings) {
-      relayer = readings;
+    // Registered only with a relayer, so an API without one reports no balance rather than a balance of 0.
+    observeRelayer(relayer) {
+      new Gauge({
+        name: "api_relayer_balance_wei",
+        help: "The vote relayer account's ETH balance, in wei",
+        registers: [registry],
+        async collect() {
+          const balance = await scrapeRead(relayer.balanceWei);
+          if (balance !== undefined) this.set(Number(balance));
+        },
+      });
+      new Gauge({
+        name: "api_relayer_gas_spent_today",
+        help: "Gas committed to relayed votes since 00:00 UTC, by every API replica",
+        registers: [registry],
+        async collect() {
+          const spent = await scrapeRead(relayer.gasSpentToday);
+          if (spent !== undefined) this.set(spent);
+        },
+      });
+      new Gauge({
+        name: "api_relayer_gas_budget_daily",
+        help: "Gas the relayer may commit to votes per UTC day (RELAYER_DAILY_GAS_BUDGET)",
+        registers: [registry],
+      }).set(relayer.dailyGasBudget);
     },
   };
 }
