@@ -176,8 +176,13 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   const { photoBaseUrl } = config;
   const uploadLimits = { maxBytes: config.photoMaxSize.bytes, maxSizeText: config.photoMaxSize.text };
   const { escrow } = config;
+  if (escrow.address !== undefined && escrow.tokenAddress !== undefined && escrow.tokenDecimals === undefined) {
+    throw new Error(
+      "The stablecoin's decimals are unknown: run confirmEscrowToken (main.ts does) or set ESCROW_TOKEN_DECIMALS",
+    );
+  }
   const escrowToken =
-    escrow.address === undefined || escrow.tokenAddress === undefined
+    escrow.address === undefined || escrow.tokenAddress === undefined || escrow.tokenDecimals === undefined
       ? undefined
       : { address: escrow.tokenAddress, decimals: escrow.tokenDecimals };
   const onStockChanged = () => catalogCache.invalidate();
@@ -278,6 +283,8 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
         privateKey: relayerPrivateKey,
         keyValue: store.keyValue,
         limitVoter: createAccountRateLimit({ limiter: store.rateLimiter, policy: rateLimitPolicies.auth, metrics }),
+        dailyGasBudget: config.governance.relayerDailyGasBudget,
+        metrics,
       }),
     });
   };

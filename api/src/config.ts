@@ -89,7 +89,7 @@ const schema = z
     CHECKOUT_MAX_STOCK_SHARE_PERCENT: integer(1).max(100).default(50),
     ESCROW_ADDRESS: evmAddress.optional(),
     ESCROW_TOKEN_ADDRESS: evmAddress.optional(),
-    ESCROW_TOKEN_DECIMALS: integer(0).max(36).default(6),
+    ESCROW_TOKEN_DECIMALS: integer(0).max(36).optional(),
     ESCROW_LINK_INTERVAL_SECONDS: integer(1).max(3_600).default(15),
     ETH_PRICE_FEED_ADDRESS: evmAddress.optional(),
     ETH_PRICE_MAX_AGE_SECONDS: integer(1).max(31_536_000).default(3_600),
@@ -103,6 +103,7 @@ const schema = z
       .regex(/^0x[0-9a-fA-F]{64}$/, { error: "expected a 0x-prefixed 32-byte hex private key" })
       .transform((value) => value as `0x${string}`)
       .optional(),
+    RELAYER_DAILY_GAS_BUDGET: integer(1).max(Number.MAX_SAFE_INTEGER).default(10_000_000),
     STRIPE_SECRET_KEY: z
       .string()
       .regex(/^(sk_test_|sk_live_|rk_)\S+$/, { error: "expected a Stripe secret key (sk_test_…, sk_live_… or rk_…)" })
@@ -264,7 +265,11 @@ export type ApiConfig = Readonly<{
   escrow: Readonly<{
     address: `0x${string}` | undefined;
     tokenAddress: `0x${string}` | undefined;
-    tokenDecimals: number;
+    /**
+     * ESCROW_TOKEN_DECIMALS as set; at start-up main.ts replaces it with the token's own `decimals()` (refusing to
+     * start when a set value disagrees), so an app is only ever built with the chain's value or an explicit one.
+     */
+    tokenDecimals: number | undefined;
     /** How often indexed escrow orders are matched against orders awaiting payment, besides on announcements. */
     linkIntervalMs: number;
   }>;
@@ -289,11 +294,14 @@ export type ApiConfig = Readonly<{
   }>;
   /**
    * The DAO: GOVERNOR_ADDRESS, else the deployment's AgriGovernor for CHAIN_ID (its token and timelock are read from
-   * it), and the key gasless votes are relayed with (RELAYER_PRIVATE_KEY); relaying is refused (503) without one.
+   * it), and the key gasless votes are relayed with (RELAYER_PRIVATE_KEY); relaying is refused (503) without one, or
+   * once the day's gas budget (RELAYER_DAILY_GAS_BUDGET) is spent.
    */
   governance: Readonly<{
     governorAddress: `0x${string}` | undefined;
     relayerPrivateKey: `0x${string}` | undefined;
+    /** Gas the relayer may commit to votes per UTC day, across replicas; beyond it relaying answers 503. */
+    relayerDailyGasBudget: number;
   }>;
   /** Card payments through Stripe; `secretKey` undefined turns card checkout off (422 naming STRIPE_SECRET_KEY). */
   stripe: Readonly<{
@@ -410,6 +418,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     governance: {
       governorAddress: data.GOVERNOR_ADDRESS ?? lowerCase(deployed?.AgriGovernor),
       relayerPrivateKey: data.RELAYER_PRIVATE_KEY,
+      relayerDailyGasBudget: data.RELAYER_DAILY_GAS_BUDGET,
     },
     stripe: {
       secretKey: data.STRIPE_SECRET_KEY,

@@ -4,6 +4,7 @@ import { pino } from "pino";
 
 import { createApp } from "./app.js";
 import { loadApiConfig } from "./config.js";
+import { confirmEscrowToken } from "./confirm-escrow-token.js";
 import { createLogger } from "./logger.js";
 import { createApiMetrics } from "./metrics.js";
 import { createOrmConfig } from "./orm-config.js";
@@ -14,12 +15,14 @@ import { startOrderJobs } from "./start-order-jobs.js";
 import { createMemoryStore } from "./stores/memory-store.js";
 import { createRedisStore } from "./stores/redis-store.js";
 
-const config = loadApiConfig();
+const loaded = loadApiConfig();
 // Lines are written in batches of up to 4 KB rather than one write each (a write per request was a measurable share
 // of a cached request), and at least every second, and on shutdown: only a crash can lose the last second of lines.
 const logDestination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
 setInterval(() => logDestination.flush(), 1_000).unref();
-const log = createLogger({ level: config.logLevel, destination: logDestination });
+const log = createLogger({ level: loaded.logLevel, destination: logDestination });
+// Before anything else: escrow amounts are computed with the stablecoin's decimals, which only the chain knows.
+const config = await confirmEscrowToken(loaded, { log });
 if (!config.jwt.configured) log.warn("JWT_SECRET is unset: using a random secret, so tokens die with this process");
 
 // Migrations get a connection of their own without the request timeouts: a migration may rightly run for long.

@@ -11,6 +11,40 @@ export interface ApiMetrics {
   sseStreams: Gauge;
   /** Reports the database pool's size on every scrape; set once the ORM is up. */
   observeDatabasePool(read: () => { used: number; free: number; pending: number } | undefined): void;
+  /** Gas of the vote transactions this process relayed (each one's gas limit: the most it can burn). */
+  relayerGas: Counter;
+  /** Relay requests refused, by the refusal's error code. */
+  relayerRefusals: Counter<"reason">;
+  /** Reports the relayer's balance and the day's gas spend (shared by every replica) on every scrape; call once. */
+  observeRelayer(relayer: RelayerReadings): void;
+}
+
+/** What the metrics read of the vote relayer when scraped. */
+export interface RelayerReadings {
+  /** The relayer account's ETH, in wei. */
+  balanceWei: () => Promise<bigint>;
+  /** Gas committed to relayed votes today (UTC), by every replica. */
+  gasSpentToday: () => Promise<number>;
+  /** RELAYER_DAILY_GAS_BUDGET. */
+  dailyGasBudget: number;
+}
+
+// A scrape must not wait on a chain RPC that stopped answering; the gauge then keeps its last reading.
+const SCRAPE_READ_TIMEOUT_MS = 2_000;
+
+/** `read()` within the scrape timeout, or undefined when it failed or took longer. */
+async function scrapeRead<T>(read: () => Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>(
+    (resolve) => (timer = setTimeout(() => resolve(undefined), SCRAPE_READ_TIMEOUT_MS)),
+  );
+  try {
+    return await Promise.race([read(), late]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function createApiMetrics(): ApiMetrics {
@@ -64,6 +98,43 @@ export function createApiMetrics(): ApiMetrics {
     }),
     observeDatabasePool(read) {
       readPool = read;
+    },
+    relayerGas: new Counter({
+      name: "api_relayer_gas_total",
+      help: "Gas of the vote transactions this process relayed (each one's gas limit)",
+      registers: [registry],
+    }),
+    relayerRefusals: new Counter({
+      name: "api_relayer_refusals_total",
+      help: "Relayed votes refused before any transaction, by error code",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
+    // Registered only with a relayer, so an API without one reports no balance rather than a balance of 0.
+    observeRelayer(relayer) {
+      new Gauge({
+        name: "api_relayer_balance_wei",
+        help: "The vote relayer account's ETH balance, in wei",
+        registers: [registry],
+        async collect() {
+          const balance = await scrapeRead(relayer.balanceWei);
+          if (balance !== undefined) this.set(Number(balance));
+        },
+      });
+      new Gauge({
+        name: "api_relayer_gas_spent_today",
+        help: "Gas committed to relayed votes since 00:00 UTC, by every API replica",
+        registers: [registry],
+        async collect() {
+          const spent = await scrapeRead(relayer.gasSpentToday);
+          if (spent !== undefined) this.set(spent);
+        },
+      });
+      new Gauge({
+        name: "api_relayer_gas_budget_daily",
+        help: "Gas the relayer may commit to votes per UTC day (RELAYER_DAILY_GAS_BUDGET)",
+        registers: [registry],
+      }).set(relayer.dailyGasBudget);
     },
   };
 }

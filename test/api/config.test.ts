@@ -157,7 +157,8 @@ describe("API configuration", function () {
       maxOpenPerBuyer: 5,
       maxStockSharePercent: 50,
     });
-    expect(defaults.escrow).to.include({ tokenDecimals: 6, linkIntervalMs: 15_000 });
+    // Unset, the stablecoin's decimals are read from the chain at start-up (confirmEscrowToken).
+    expect(defaults.escrow).to.include({ tokenDecimals: undefined, linkIntervalMs: 15_000 });
     expect(defaults.disputes).to.deep.equal({
       windowMs: 14 * 86_400_000,
       evidenceDir: "evidence",
@@ -220,17 +221,31 @@ describe("API configuration", function () {
     expect(problemsOf({ ...VALID, ETH_PRICE_MAX_AGE_SECONDS: "0" })[0]).to.match(/^ETH_PRICE_MAX_AGE_SECONDS/);
   });
 
-  it("enables vote relaying only with a well-formed RELAYER_PRIVATE_KEY, and takes the governor by address", function () {
-    expect(loadApiConfig(VALID).governance.relayerPrivateKey).to.equal(undefined);
+  it("enables vote relaying only with a well-formed RELAYER_PRIVATE_KEY, within a daily gas budget, and takes the governor by address", function () {
+    expect(loadApiConfig(VALID).governance).to.include({
+      relayerPrivateKey: undefined,
+      relayerDailyGasBudget: 10_000_000,
+    });
     const key = `0x${"2a".repeat(32)}`;
     const governor = `0x${"EF".repeat(20)}`;
-    expect(loadApiConfig({ ...VALID, RELAYER_PRIVATE_KEY: key, GOVERNOR_ADDRESS: governor }).governance).to.deep.equal({
+    expect(
+      loadApiConfig({
+        ...VALID,
+        RELAYER_PRIVATE_KEY: key,
+        GOVERNOR_ADDRESS: governor,
+        RELAYER_DAILY_GAS_BUDGET: "500000",
+      }).governance,
+    ).to.deep.equal({
       governorAddress: governor.toLowerCase(),
       relayerPrivateKey: key,
+      relayerDailyGasBudget: 500_000,
     });
-    expect(problemsOf({ ...VALID, RELAYER_PRIVATE_KEY: "2a2a", GOVERNOR_ADDRESS: "0x12" })).to.deep.equal([
+    expect(
+      problemsOf({ ...VALID, RELAYER_PRIVATE_KEY: "2a2a", GOVERNOR_ADDRESS: "0x12", RELAYER_DAILY_GAS_BUDGET: "0" }),
+    ).to.deep.equal([
       "GOVERNOR_ADDRESS: expected a 0x-prefixed 20-byte hex address",
       "RELAYER_PRIVATE_KEY: expected a 0x-prefixed 32-byte hex private key",
+      "RELAYER_DAILY_GAS_BUDGET: Too small: expected number to be >=1",
     ]);
   });
 });

@@ -49,7 +49,7 @@ interface ProposalBody {
 }
 
 interface ErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; details?: unknown };
 }
 
 const AGRI = 10n ** 18n;
@@ -115,7 +115,7 @@ describe("API governance on the local chain", function () {
   }
 
   async function signBallot(
-    signer: HardhatEthersSigner,
+    signer: Pick<HardhatEthersSigner, "address" | "signTypedData">,
     ballot: { proposalId: bigint; support: number; nonce: bigint; reason?: string },
   ): Promise<string> {
     const domain = { name: "AgriGovernor", version: "1", chainId: 31337, verifyingContract: governorAddress };
@@ -163,18 +163,43 @@ describe("API governance on the local chain", function () {
     });
   }
 
-  async function relayerSpend() {
+  async function relayerSpend(address = relayer.address) {
     const provider = node.connection.ethers.provider;
     return {
-      balance: await provider.getBalance(relayer.address),
-      nonce: await provider.getTransactionCount(relayer.address),
+      balance: await provider.getBalance(address),
+      nonce: await provider.getTransactionCount(address),
     };
   }
 
-  async function expectRefused(response: Response, status: number, code: string) {
+  async function expectRefused(response: Response, status: number, code: string): Promise<ErrorBody> {
     const body = (await response.json()) as ErrorBody;
     expect(response.status, JSON.stringify(body)).to.equal(status);
     expect(body.error.code).to.equal(code);
+    return body;
+  }
+
+  /** A ballot for `proposalId` signed by `signer` with its current nonce, as the relay route takes it. */
+  async function ballotOf(
+    signer: Pick<HardhatEthersSigner, "address" | "signTypedData">,
+    proposalId: bigint,
+    support: number,
+    reason?: string,
+  ) {
+    const nonce = await deployment.governor.nonces(signer.address);
+    return {
+      proposalId: proposalId.toString(),
+      support,
+      voter: signer.address,
+      signature: await signBallot(signer, { proposalId, support, nonce, reason }),
+      ...(reason === undefined ? {} : { reason }),
+    };
+  }
+
+  /** A proposal whose vote is open. */
+  async function openProposal(description: string): Promise<bigint> {
+    const id = await propose(deployment.governor, voters[2], feeProposal(description));
+    await mineAt((await deployment.governor.proposalSnapshot(id)) + 1n);
+    return id;
   }
 
   function feeProposal(description: string): Proposal {
@@ -243,7 +268,11 @@ describe("API governance on the local chain", function () {
     const stranger = Wallet.createRandom().address;
     const actions: [string, bigint, string][] = [
       [escrow.target as string, 0n, escrow.interface.encodeFunctionData("setFee", [300])],
-      [escrow.target as string, 0n, escrow.interface.encodeFunctionData("setWindows", [2 * 86_400, 3 * 86_400, 5_400])],
+      [
+        escrow.target as string,
+        0n,
+        escrow.interface.encodeFunctionData("setWindows", [2 * 86_400, 3 * 86_400, 36 * 3_600]),
+      ],
       [escrow.target as string, 0n, escrow.interface.encodeFunctionData("setPaymentToken", [usdc.target, false])],
       [escrow.target as string, 0n, escrow.interface.encodeFunctionData("setPaymentToken", [stranger, true])],
       [escrow.target as string, 0n, escrow.interface.encodeFunctionData("grantRole", [arbiterRole, newcomer])],
@@ -257,6 +286,9 @@ describe("API governance on the local chain", function () {
       [usdc.target as string, 0n, usdc.interface.encodeFunctionData("transfer", [farmer, parseUnits("250.5", 6)])],
       [farmer, parseEther("1.5"), "0x"],
       [stranger, 0n, "0xdeadbeef0001"],
+      // Made without the builder: the decoder warns that these would pass the vote and revert.
+      [escrow.target as string, 0n, escrow.interface.encodeFunctionData("setFee", [1_001])],
+      [escrow.target as string, 0n, escrow.interface.encodeFunctionData("setWindows", [1_800, 3_600, 86_400])],
     ];
     const proposal: Proposal = {
       targets: actions.map(([target]) => target),
@@ -272,7 +304,7 @@ describe("API governance on the local chain", function () {
     expect(body.description).to.equal(proposal.description);
     expect(body.actions.map((action) => action.summary)).to.deep.equal([
       "Set platform fee to 3.00%",
-      "Set ship window to 2 days, confirm window to 3 days and arbitration timeout to 90 minutes",
+      "Set ship window to 2 days, confirm window to 3 days and arbitration timeout to 36 hours",
       `Stop accepting USDC (${lower(usdc.target as string)}) as a payment token`,
       `Accept ${lower(stranger)} as a payment token`,
       `Appoint ${lower(newcomer)} as arbiter`,
@@ -282,6 +314,9 @@ describe("API governance on the local chain", function () {
       `Transfer 250.5 USDC from the treasury to ${lower(farmer)}`,
       `Transfer 1.5 ETH from the treasury to ${lower(farmer)}`,
       `Call ${lower(stranger)} with data 0xdeadbeef…`,
+      "Set platform fee to 10.01% (above the escrow's cap of 10.00%: it will revert)",
+      "Set ship window to 30 minutes, confirm window to 1 hour and arbitration timeout to 1 day (outside the " +
+        "escrow's bounds of 1 hour to 90 days for windows and 1 day to 180 days for arbitration: it will revert)",
     ]);
     expect(body.actions[0]).to.include({ contract: "MarketplaceEscrow", functionName: "setFee" });
     expect(body.actions[0].args).to.deep.equal({ feeBps: 300 });
@@ -559,6 +594,8 @@ describe("API governance on the local chain", function () {
         expect(response.status).to.equal(status);
       }
       await expectRefused(await relay(ballot, {}, keyless), 503, "relayer_unavailable");
+      // Without a relayer there is no relayer balance to report (rather than a balance of 0).
+      expect(await (await keyless.request("/metrics")).text()).to.not.contain("api_relayer_balance_wei");
     } finally {
       await limited.close();
       await keyless.close();
@@ -641,6 +678,108 @@ describe("API governance on the local chain", function () {
     } finally {
       await unindexed.close();
       await offline.close();
+    }
+  });
+
+  it("refuses a ballot from an account without votes at the proposal's snapshot, sending nothing", async function () {
+    const { token } = deployment;
+    const id = await openProposal("# Weightless\n\nFresh keys must not cost the relayer gas.");
+    const snapshot = await deployment.governor.proposalSnapshot(id);
+    const before = await relayerSpend();
+    const fresh = Wallet.createRandom();
+    const refused = await expectRefused(await relay(await ballotOf(fresh, id, VoteType.For)), 422, "no_voting_power");
+    expect(refused.error.details).to.deep.equal({ voter: fresh.address.toLowerCase(), snapshot: snapshot.toString() });
+    expect(refused.error.message).to.contain(snapshot.toString());
+
+    // Votes delegated after the snapshot do not count on this proposal, so they do not make a relayed vote count.
+    const late = deployment.accounts.others[3];
+    await (await token.connect(voters[1]).transfer(late.address, 1_000n * AGRI)).wait();
+    await (await token.connect(late).delegate(late.address)).wait();
+    expect(await token.getVotes(late.address)).to.equal(1_000n * AGRI);
+    await expectRefused(await relay(await ballotOf(late, id, VoteType.Against)), 422, "no_voting_power");
+    expect(await relayerSpend()).to.deep.equal(before);
+    const metrics = await (await api.request("/metrics")).text();
+    expect(metrics).to.match(/api_relayer_refusals_total\{reason="no_voting_power"\} 2/);
+  });
+
+  it("relays one vote per voter and proposal, refusing a second ballot while the first is still pending", async function () {
+    const id = await openProposal("# Once\n\nOne relayed vote per voter.");
+    const provider = node.connection.ethers.provider;
+    const before = await relayerSpend();
+    await provider.send("evm_setAutomine", [false]);
+    try {
+      const first = await relay(await ballotOf(voters[0], id, VoteType.For));
+      expect(first.status).to.equal(202);
+      const { txHash } = (await first.json()) as { txHash: string };
+      // Another valid signature of the same voter (an ExtendedBallot with the same nonce) while the first is unmined.
+      const second = await expectRefused(
+        await relay(await ballotOf(voters[0], id, VoteType.Against, "changed my mind")),
+        409,
+        "already_relayed",
+      );
+      expect(second.error.details).to.include({ proposalId: id.toString(), txHash });
+      expect((await relayerSpend()).nonce).to.equal(before.nonce);
+      expect(Number(await provider.send("eth_getTransactionCount", [relayer.address, "pending"]))).to.equal(
+        before.nonce + 1,
+      );
+    } finally {
+      await provider.send("evm_setAutomine", [true]);
+      await provider.send("evm_mine", []);
+    }
+    expect(await deployment.governor.hasVoted(id, voters[0].address)).to.equal(true);
+    expect((await relayerSpend()).nonce).to.equal(before.nonce + 1);
+  });
+
+  it("answers 503 when the relayer cannot pay for the gas or the day's gas budget is spent, and reports both on /metrics", async function () {
+    const id = await openProposal("# Budget\n\nThe relayer spends a bounded amount of gas.");
+    const broke = Wallet.createRandom();
+    const capped = await startApiApp({
+      peer: api,
+      // Room for one vote (about 100,000 gas) but not two.
+      env: {
+        CHAIN_RPC_URL: node.url,
+        GOVERNOR_ADDRESS: governorAddress,
+        RELAYER_PRIVATE_KEY: broke.privateKey,
+        RELAYER_DAILY_GAS_BUDGET: "150000",
+      },
+    });
+    try {
+      const poor = await expectRefused(
+        await relay(await ballotOf(voters[0], id, VoteType.For), {}, capped),
+        503,
+        "relayer_balance_low",
+      );
+      expect(poor.error.details).to.include({ relayer: broke.address.toLowerCase(), balance: "0" });
+      expect(poor.error.message).to.contain(broke.address.toLowerCase());
+
+      await node.connection.networkHelpers.setBalance(broke.address, parseEther("1"));
+      const accepted = await relay(await ballotOf(voters[0], id, VoteType.For), {}, capped);
+      expect(accepted.status).to.equal(202);
+      const receipt = await node.connection.ethers.provider.waitForTransaction(
+        ((await accepted.json()) as { txHash: string }).txHash,
+      );
+      const spent = await expectRefused(
+        await relay(await ballotOf(voters[1], id, VoteType.For), {}, capped),
+        503,
+        "relayer_budget_exhausted",
+      );
+      const details = spent.error.details as { budget: number; spent: number; needed: number; resetsAt: string };
+      expect(details.budget).to.equal(150_000);
+      expect(details.spent + details.needed).to.be.greaterThan(150_000);
+      expect(new Date(details.resetsAt).toISOString().slice(11)).to.equal("00:00:00.000Z");
+      expect(await relayerSpend(broke.address)).to.include({ nonce: 1 });
+
+      const metrics = await (await capped.request("/metrics")).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1]);
+      expect(value("api_relayer_balance_wei")).to.equal(Number((await relayerSpend(broke.address)).balance));
+      expect(value("api_relayer_gas_spent_today")).to.equal(details.spent);
+      expect(value("api_relayer_gas_total")).to.equal(details.spent);
+      expect(value("api_relayer_gas_budget_daily")).to.equal(150_000);
+      expect(details.spent).to.be.at.least(Number(receipt!.gasUsed));
+      expect(metrics).to.match(/api_relayer_refusals_total\{reason="relayer_balance_low"\} 1/);
+      expect(metrics).to.match(/api_relayer_refusals_total\{reason="relayer_budget_exhausted"\} 1/);
+    } finally {
+      await capped.close();
     }
   });
 });

@@ -102,6 +102,31 @@ describe("API stores", function () {
         expect(await store.keyValue.increment("version", 5)).to.equal(1_021);
       });
 
+      it("lets exactly one of many concurrent claims of a key set it, until it expires", async function () {
+        const claims = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.keyValue.setIfAbsent("claim", `claimant ${i}`, 50)),
+        );
+        expect(claims.filter(Boolean)).to.have.length(1);
+        expect(await store.keyValue.get("claim")).to.equal(`claimant ${claims.indexOf(true)}`);
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        expect(await store.keyValue.setIfAbsent("claim", "later", 60_000)).to.equal(true);
+      });
+
+      it("adds to a total only within its limit, atomically, gives back, and forgets the total with its TTL", async function () {
+        expect(await store.keyValue.readTotal("budget")).to.equal(0);
+        const adds = await Promise.all(
+          Array.from({ length: 10 }, () => store.keyValue.addWithin("budget", 300, 1_000, 80)),
+        );
+        expect(adds.filter((result) => result.added)).to.have.length(3);
+        expect(adds.filter((result) => !result.added).every((result) => result.total === 900)).to.equal(true);
+        expect(await store.keyValue.addWithin("budget", 101, 1_000, 80)).to.deep.equal({ added: false, total: 900 });
+        expect(await store.keyValue.addWithin("budget", 100, 1_000, 80)).to.deep.equal({ added: true, total: 1_000 });
+        expect(await store.keyValue.addWithin("budget", -300, 1_000, 80)).to.deep.equal({ added: true, total: 700 });
+        expect(await store.keyValue.readTotal("budget")).to.equal(700);
+        await new Promise((resolve) => setTimeout(resolve, 120));
+        expect(await store.keyValue.readTotal("budget")).to.equal(0);
+      });
+
       it("delivers published messages to subscribers until they unsubscribe", async function () {
         const received: string[] = [];
         const unsubscribe = await store.pubSub.subscribe("orders", (message) => received.push(message));

@@ -28,7 +28,10 @@ import type { TestDatabase } from "./database.js";
 export const TEST_JWT_SECRET = "test-only-secret-that-is-long-enough-for-hs256";
 
 export interface ApiAppOptions {
-  /** Environment overrides on top of the test defaults (chain 31337, RPC at 127.0.0.1:8545, debug logs). */
+  /**
+   * Environment overrides on top of the test defaults (chain 31337, RPC at 127.0.0.1:8545, debug logs, a stablecoin
+   * of 6 decimals).
+   */
   env?: Record<string, string>;
   /** `redis` uses the local Redis under a key prefix of this run's own; `memory` (default) the in-process store. */
   store?: "redis" | "memory";
@@ -82,6 +85,8 @@ export async function startApiApp(options: ApiAppOptions = {}): Promise<ApiTestA
     CHAIN_RPC_URL: "http://127.0.0.1:8545",
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: "debug",
+    // Set, as in-process apps do not read the chain at start-up (main.ts does: confirmEscrowToken).
+    ESCROW_TOKEN_DECIMALS: "6",
     ...options.env,
   });
   const logs: Record<string, unknown>[] = [];

@@ -233,6 +233,10 @@ describe("Governance in a real browser on the local chain", function () {
     await bengali.getByRole("heading", { level: 2, name: "প্রস্তাবসমূহ" }).waitFor();
     await bengali.locator(".gov-state", { hasText: "কার্যকর" }).waitFor();
     await bengali.getByRole("link", { name: "পরিচালনা" }).first().waitFor();
+    // The builder names the escrow's fee cap in Bengali, with Bengali digits.
+    await bengali.goto(`${stack.url}/governance/proposals/new`);
+    await bengali.getByLabel("নতুন ফি (%)").fill("12");
+    await bengali.getByText("এসক্রো ফি সর্বোচ্চ ১০% পর্যন্ত রাখে; এর বেশি লিখবেন না।").waitFor();
 
     // A phone: nothing wider than the screen, on the home, a proposal and the builder (which refuses a non-holder).
     const [nobody] = deployment.accounts.others;
@@ -290,6 +294,11 @@ describe("Governance in a real browser on the local chain", function () {
       throw new Error(`"${name}" is not reachable with Tab`);
     };
     await tabTo("New fee (%)");
+    // Above the escrow's cap (MAX_FEE_BPS, 10%) the proposal would pass and then revert: the builder refuses it.
+    await page.keyboard.type("10.01");
+    await page.getByText("The escrow caps the fee at 10%; enter at most that.").waitFor();
+    expect(await page.getByTestId("action-preview").locator("li").count()).to.equal(0);
+    await page.keyboard.press("ControlOrMeta+a");
     await page.keyboard.type("2.75");
     await page
       .getByTestId("action-preview")

@@ -1,4 +1,4 @@
-import { decodeFunctionData, formatUnits, keccak256, toHex, zeroHash } from "viem";
+import { decodeFunctionData, formatUnits } from "viem";
 import type { Abi, Address, Hex } from "viem";
 
 import {
@@ -6,6 +6,7 @@ import {
   agriTimelockAbi,
   agriTokenAbi,
   marketplaceEscrowAbi,
+  marketplaceEscrowConstants,
   mockUSDCAbi,
 } from "../../../deploy/generated/contracts.js";
 
@@ -39,16 +40,28 @@ const ABIS: Record<KnownContract["name"], Abi> = {
   MockUSDC: mockUSDCAbi,
 };
 
+const {
+  ARBITER_ROLE,
+  GUARDIAN_ROLE,
+  DEFAULT_ADMIN_ROLE,
+  MAX_FEE_BPS,
+  MIN_WINDOW,
+  MAX_WINDOW,
+  MIN_ARBITRATION_TIMEOUT,
+  MAX_ARBITRATION_TIMEOUT,
+} = marketplaceEscrowConstants;
+
 const ROLE_NAMES: Record<Hex, string> = {
-  [keccak256(toHex("ARBITER_ROLE"))]: "arbiter",
-  [keccak256(toHex("GUARDIAN_ROLE"))]: "guardian",
-  [zeroHash]: "admin",
+  [ARBITER_ROLE]: "arbiter",
+  [GUARDIAN_ROLE]: "guardian",
+  [DEFAULT_ADMIN_ROLE]: "admin",
 };
 
 /**
  * Decodes one proposal action with the generated ABIs and says what it does in words for the platform's own actions
  * (fee, windows, payment tokens, arbiters, guardian, treasury transfers, governance settings): the summary the web's
- * proposal builder promises, e.g. "Set platform fee to 3.00%". Anything else is described as a raw call.
+ * proposal builder promises, e.g. "Set platform fee to 3.00%". A fee or windows outside the escrow's bounds (its
+ * generated constants) are said to revert, so voters know before voting. Anything else is described as a raw call.
  */
 export function describeProposalAction(
   action: { target: Address; value: bigint; calldata: Hex },
@@ -114,13 +127,28 @@ function summarize(
   name: (address: string) => string,
 ): string | undefined {
   switch (`${contract.name}.${functionName}`) {
-    case "MarketplaceEscrow.setFee":
-      return `Set platform fee to ${percent(Number(args[0]))}`;
-    case "MarketplaceEscrow.setWindows":
+    case "MarketplaceEscrow.setFee": {
+      const feeBps = Number(args[0]);
       return (
-        `Set ship window to ${duration(Number(args[0]))}, confirm window to ${duration(Number(args[1]))} ` +
-        `and arbitration timeout to ${duration(Number(args[2]))}`
+        `Set platform fee to ${percent(feeBps)}` +
+        (feeBps > MAX_FEE_BPS ? ` (above the escrow's cap of ${percent(MAX_FEE_BPS)}: it will revert)` : "")
       );
+    }
+    case "MarketplaceEscrow.setWindows": {
+      const [ship, confirm, arbitration] = args.map(Number);
+      const outside =
+        [ship, confirm].some((window) => window < MIN_WINDOW || window > MAX_WINDOW) ||
+        arbitration < MIN_ARBITRATION_TIMEOUT ||
+        arbitration > MAX_ARBITRATION_TIMEOUT;
+      return (
+        `Set ship window to ${duration(ship)}, confirm window to ${duration(confirm)} ` +
+        `and arbitration timeout to ${duration(arbitration)}` +
+        (outside
+          ? ` (outside the escrow's bounds of ${duration(MIN_WINDOW)} to ${duration(MAX_WINDOW)} for windows and ` +
+            `${duration(MIN_ARBITRATION_TIMEOUT)} to ${duration(MAX_ARBITRATION_TIMEOUT)} for arbitration: it will revert)`
+          : "")
+      );
+    }
     case "MarketplaceEscrow.setPaymentToken":
       return args[1] === true
         ? `Accept ${name(args[0] as string)} as a payment token`

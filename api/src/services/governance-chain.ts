@@ -53,6 +53,16 @@ export interface GovernanceChain {
   proposalState(proposalId: bigint): Promise<number>;
   /** The proposal's vote start and (possibly extended) end; a start of 0 means the governor never saw it. */
   proposalWindow(proposalId: bigint): Promise<{ snapshot: bigint; deadline: bigint }>;
+  /**
+   * The votes `voter` had at `timepoint` (a proposal's snapshot), as the governor will weigh its ballot. `latest` is
+   * the latest block's timestamp: the governor answers only for earlier timepoints, and at `latest` itself the votes
+   * are the current ones.
+   */
+  votesAt(voter: Address, timepoint: bigint, latest: bigint): Promise<bigint>;
+  /** How far a vote's end moves when quorum is reached late: the most a proposal's deadline can still grow. */
+  lateQuorumVoteExtension(): Promise<bigint>;
+  /** An account's ETH, in wei. */
+  balance(address: Address): Promise<bigint>;
 }
 
 // Past quorums are immutable, but a long-running API must not keep every one it was asked about.
@@ -166,6 +176,19 @@ export function createGovernanceChain(deps: {
         client.readContract({ ...governor, functionName: "proposalDeadline", args: [proposalId] }),
       ]);
       return { snapshot, deadline };
+    },
+    async votesAt(voter, timepoint, latest) {
+      if (timepoint < latest) {
+        return client.readContract({ ...governor, functionName: "getVotes", args: [voter, timepoint] });
+      }
+      const { token } = await linkedContracts();
+      return client.readContract({ address: token, abi: agriTokenAbi, functionName: "getVotes", args: [voter] });
+    },
+    async lateQuorumVoteExtension() {
+      return BigInt(await client.readContract({ ...governor, functionName: "lateQuorumVoteExtension" }));
+    },
+    balance(address) {
+      return client.getBalance({ address });
     },
   });
 }

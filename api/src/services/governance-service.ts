@@ -1,9 +1,9 @@
 import { TableNotFoundException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { keccak256, toHex, zeroAddress } from "viem";
+import { zeroAddress } from "viem";
 import type { Address, Hex } from "viem";
 
-import { mockUSDCAbi } from "../../../deploy/generated/contracts.js";
+import { marketplaceEscrowConstants, mockUSDCAbi } from "../../../deploy/generated/contracts.js";
 import { NotFoundError, ServiceUnavailableError, ValidationError } from "../errors.js";
 import { describeProposalAction } from "./describe-proposal-action.js";
 import type { DescribedAction, KnownContract } from "./describe-proposal-action.js";
@@ -478,8 +478,7 @@ export function createGovernanceService(deps: {
 
 export type GovernanceService = ReturnType<typeof createGovernanceService>;
 
-const ARBITER_ROLE = keccak256(toHex("ARBITER_ROLE"));
-const GUARDIAN_ROLE = keccak256(toHex("GUARDIAN_ROLE"));
+const { ARBITER_ROLE, GUARDIAN_ROLE } = marketplaceEscrowConstants;
 
 /** Runs a query on the indexer's tables; before the indexer created them, governance is unavailable (503). */
 async function readIndexer<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {

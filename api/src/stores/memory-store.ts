@@ -15,6 +15,7 @@ export function createMemoryStore(now: () => number = Date.now): Store {
   const values = new Map<string, Expiring<string>>();
   const cached = new Map<string, Expiring<string> & { tags: readonly string[] }>();
   const counters = new Map<string, number>();
+  const totals = new Map<string, Expiring<number>>();
   const hits = new Map<string, number[]>();
   const listeners = new Map<string, Set<(message: string) => void>>();
 
@@ -50,6 +51,21 @@ export function createMemoryStore(now: () => number = Date.now): Store {
     },
     readCounter(key) {
       return Promise.resolve(counters.get(key));
+    },
+    setIfAbsent(key, value, ttlMs) {
+      if (live(values, key) !== undefined) return Promise.resolve(false);
+      values.set(key, { value, expiresAt: now() + ttlMs });
+      return Promise.resolve(true);
+    },
+    addWithin(key, amount, limit, ttlMs) {
+      const entry = live(totals, key);
+      const total = (entry?.value ?? 0) + amount;
+      if (total > limit) return Promise.resolve({ added: false, total: entry?.value ?? 0 });
+      totals.set(key, { value: total, expiresAt: entry?.expiresAt ?? now() + ttlMs });
+      return Promise.resolve({ added: true, total });
+    },
+    readTotal(key) {
+      return Promise.resolve(live(totals, key)?.value ?? 0);
     },
   };
 
@@ -116,6 +132,7 @@ export function createMemoryStore(now: () => number = Date.now): Store {
     close() {
       values.clear();
       counters.clear();
+      totals.clear();
       cached.clear();
       hits.clear();
       listeners.clear();

@@ -38,6 +38,18 @@ if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) e
 return redis.call('INCR', KEYS[1])
 `;
 
+// INCRBY unless the total would pass ARGV[2]; the TTL (ARGV[3] ms) is set when the key is created. Returns
+// {1, total} when added, {0, total} when not.
+const ADD_WITHIN = `
+local total = tonumber(redis.call('GET', KEYS[1]) or '0')
+local amount = tonumber(ARGV[1])
+if total + amount > tonumber(ARGV[2]) then return {0, total} end
+local created = redis.call('EXISTS', KEYS[1]) == 0
+total = redis.call('INCRBY', KEYS[1], amount)
+if created then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return {1, total}
+`;
+
 /**
  * The store shared by every API replica. All keys start with `prefix` (tests use one per run). The caller owns
  * `redis`; `close()` only ends the subscriber connection this store opened for pub/sub.
@@ -47,6 +59,7 @@ export function createRedisStore({ redis, prefix = "agridao:" }: { redis: Redis;
   const cacheKey = (key: string) => `${prefix}cache:${key}`;
   const tagKey = (tag: string) => `${prefix}cache-tag:${tag}`;
 
+  const addWithin = storedScript(redis, ADD_WITHIN);
   const keyValue: KeyValueStore = {
     async set(key, value, ttlMs) {
       await redis.set(kvKey(key), value, "PX", ttlMs);
@@ -66,6 +79,16 @@ export function createRedisStore({ redis, prefix = "agridao:" }: { redis: Redis;
     async readCounter(key) {
       const value = await redis.get(kvKey(key));
       return value === null ? undefined : Number(value);
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      return (await redis.set(kvKey(key), value, "PX", ttlMs, "NX")) === "OK";
+    },
+    async addWithin(key, amount, limit, ttlMs) {
+      const [added, total] = (await addWithin([kvKey(key)], [amount, limit, ttlMs])) as [number, number];
+      return { added: added === 1, total };
+    },
+    async readTotal(key) {
+      return Number((await redis.get(kvKey(key))) ?? 0);
     },
   };
 

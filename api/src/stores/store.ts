@@ -29,6 +29,19 @@ export interface KeyValueStore {
   increment(key: string, start: number): Promise<number>;
   /** The counter at `key`, or undefined when there is none. */
   readCounter(key: string): Promise<number | undefined>;
+  /**
+   * Sets `key` only when it holds nothing (SET NX): of two concurrent claims of one key, exactly one gets true.
+   * The value lives `ttlMs`.
+   */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Adds `amount` (negative to give back) to the total at `key`, unless the total would then exceed `limit`; atomic
+   * across replicas. Returns whether it was added and the total after. A missing total starts at 0 and, once written,
+   * lives `ttlMs` from its first write: a budget per period.
+   */
+  addWithin(key: string, amount: number, limit: number, ttlMs: number): Promise<{ added: boolean; total: number }>;
+  /** The total `addWithin` keeps at `key`; 0 when there is none. */
+  readTotal(key: string): Promise<number>;
 }
 
 export interface CacheSetOptions {

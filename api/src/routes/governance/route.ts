@@ -124,8 +124,11 @@ export function createGovernanceRoutes({
       summary: "Relay a signed (EIP-712) vote from the API's relayer account",
       description:
         "The ballot is checked before any transaction: 404 unknown_proposal, 409 voting_closed (before the start " +
-        "or after the end), already_voted, signature_replayed or nonce_mismatch, 422 invalid_signature; 503 " +
-        "relayer_unavailable when no relayer key is configured. Accepted ballots return the transaction hash.",
+        "or after the end), already_voted, signature_replayed, nonce_mismatch or already_relayed (one relayed vote " +
+        "per voter and proposal), 422 invalid_signature or no_voting_power (no votes at the proposal's snapshot); " +
+        "503 relayer_unavailable when no relayer key is configured, relayer_balance_low when the relayer cannot pay " +
+        "the gas, relayer_budget_exhausted when the day's gas budget is spent. Accepted ballots return the " +
+        "transaction hash.",
       tags: ["governance"],
       request: { body: relayVoteBody },
       responses: { 202: relayedVote },

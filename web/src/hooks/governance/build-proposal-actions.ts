@@ -1,4 +1,4 @@
-import { encodeFunctionData, isAddress, keccak256, parseUnits, toHex } from "viem";
+import { encodeFunctionData, isAddress, parseUnits, zeroAddress } from "viem";
 import type { Abi, AbiFunction, Address, Hex } from "viem";
 
 import {
@@ -6,6 +6,7 @@ import {
   agriTimelockAbi,
   agriTokenAbi,
   marketplaceEscrowAbi,
+  marketplaceEscrowConstants,
   mockUSDCAbi,
 } from "../../../../deploy/generated/contracts";
 import type { GovernanceParameters } from "./governance-api-types";
@@ -41,15 +42,32 @@ export interface ProposalCall {
   calldata: Hex;
 }
 
-/** Why a draft cannot be encoded, as the translation key of the message. */
+/** An amount of a token in its smallest units, for a message to show in the reader's language. */
+export interface TokenAmount {
+  units: bigint;
+  symbol: string;
+  decimals: number;
+}
+
+/** Why a draft cannot be encoded: the translation key of the message and the values it names. */
 export class DraftError extends Error {
-  constructor(readonly key: string) {
+  constructor(
+    readonly key: string,
+    readonly values: Readonly<Record<string, number | TokenAmount>> = {},
+  ) {
     super(key);
   }
 }
 
-const ARBITER_ROLE = keccak256(toHex("ARBITER_ROLE"));
-const GUARDIAN_ROLE = keccak256(toHex("GUARDIAN_ROLE"));
+const {
+  ARBITER_ROLE,
+  GUARDIAN_ROLE,
+  MAX_FEE_BPS,
+  MIN_WINDOW,
+  MAX_WINDOW,
+  MIN_ARBITRATION_TIMEOUT,
+  MAX_ARBITRATION_TIMEOUT,
+} = marketplaceEscrowConstants;
 
 /** A blank draft of each kind, for the builder's "add action" picker. */
 export function emptyDraft(kind: ActionKind): ActionDraft {
@@ -87,18 +105,85 @@ function address(text: string): Address {
   return trimmed.toLowerCase() as Address;
 }
 
-function wholeNumber(text: string, max: number): number {
-  const value = Number(text.trim());
-  if (text.trim() === "" || !Number.isInteger(value) || value < 0 || value > max)
-    throw new DraftError("governance.builder.errors.number");
-  return value;
+/** An account to appoint, allow or pay: the zero address is refused by the escrow or would lose what it is given. */
+function account(text: string): Address {
+  const parsed = address(text);
+  if (parsed === zeroAddress) throw new DraftError("governance.builder.errors.zeroAddress");
+  return parsed;
 }
 
+/** Hours as whole seconds; whether they fit the escrow's windows is checkWindows' to say. */
 function hoursToSeconds(text: string): number {
   const hours = Number(text.trim());
   if (text.trim() === "" || !Number.isFinite(hours) || hours <= 0)
     throw new DraftError("governance.builder.errors.number");
-  return wholeNumber(String(Math.round(hours * 3_600)), 2 ** 32 - 1);
+  return Math.round(hours * 3_600);
+}
+
+/** The escrow's `_setTerms` bounds: a fee above MAX_FEE_BPS or a window outside its range reverts at execution. */
+function checkFee(feeBps: number): void {
+  if (feeBps > MAX_FEE_BPS) throw new DraftError("governance.builder.errors.feeAboveCap", { max: MAX_FEE_BPS / 100 });
+}
+
+const RANGE_KEYS = {
+  window: {
+    hours: "governance.builder.errors.windowRange.hours",
+    seconds: "governance.builder.errors.windowRange.seconds",
+  },
+  arbitration: {
+    hours: "governance.builder.errors.arbitrationRange.hours",
+    seconds: "governance.builder.errors.arbitrationRange.seconds",
+  },
+} as const;
+
+/** setWindows' arguments (ship, confirm, arbitration, in seconds), the message's bounds in the unit they were typed in. */
+function checkWindows(seconds: readonly [number, number, number], unit: "hours" | "seconds"): void {
+  const bounds = [
+    ["window", MIN_WINDOW, MAX_WINDOW],
+    ["window", MIN_WINDOW, MAX_WINDOW],
+    ["arbitration", MIN_ARBITRATION_TIMEOUT, MAX_ARBITRATION_TIMEOUT],
+  ] as const;
+  seconds.forEach((value, index) => {
+    const [kind, min, max] = bounds[index];
+    if (value >= min && value <= max) return;
+    const scale = unit === "hours" ? 3_600 : 1;
+    throw new DraftError(RANGE_KEYS[kind][unit], { min: min / scale, max: max / scale });
+  });
+}
+
+/**
+ * The limits a raw call to the escrow or the governor must respect to execute: the escrow's terms and payment tokens
+ * as above, and the governor's settings (a voting period and a proposal threshold above zero, a quorum numerator at
+ * most its denominator).
+ */
+function checkRawCall(
+  contract: RawCallContract,
+  functionName: string,
+  args: readonly unknown[],
+  parameters: GovernanceParameters,
+): void {
+  switch (`${contract}.${functionName}`) {
+    case "MarketplaceEscrow.setFee":
+      return checkFee(Number(args[0]));
+    case "MarketplaceEscrow.setWindows":
+      return checkWindows([Number(args[0]), Number(args[1]), Number(args[2])], "seconds");
+    case "MarketplaceEscrow.setPaymentToken":
+      if (args[0] === zeroAddress) throw new DraftError("governance.builder.errors.zeroAddress");
+      return;
+    case "AgriGovernor.setVotingPeriod":
+      if (args[0] === 0n) throw new DraftError("governance.builder.errors.votingPeriod");
+      return;
+    case "AgriGovernor.setProposalThreshold":
+      if (args[0] === 0n) throw new DraftError("governance.builder.errors.proposalThreshold");
+      return;
+    case "AgriGovernor.updateQuorumNumerator": {
+      const denominator = Number(parameters.governor.quorumDenominator);
+      if ((args[0] as bigint) > BigInt(denominator)) {
+        throw new DraftError("governance.builder.errors.quorumNumerator", { max: denominator });
+      }
+      return;
+    }
+  }
 }
 
 /** One typed argument of a raw call from its text: numbers, booleans, addresses, bytes, strings, or JSON. */
@@ -131,7 +216,8 @@ function parseArgument(type: string, text: string): unknown {
 
 /**
  * Encodes a draft into the calls it stands for. Setting a guardian appoints the new one and removes those in office,
- * so the escrow keeps exactly one. Throws DraftError when an input is not valid.
+ * so the escrow keeps exactly one. Throws DraftError when an input is not valid, or when the call would revert when
+ * the passed proposal is executed (a limit of the contract, or more than the treasury holds).
  */
 export function buildProposalCalls(
   draft: ActionDraft,
@@ -146,10 +232,11 @@ export function buildProposalCalls(
   switch (draft.kind) {
     case "fee": {
       const percent = Number(draft.percent.trim());
-      if (draft.percent.trim() === "" || !Number.isFinite(percent) || percent < 0 || percent > 100) {
+      if (draft.percent.trim() === "" || !Number.isFinite(percent) || percent < 0) {
         throw new DraftError("governance.builder.errors.percent");
       }
       const feeBps = Math.round(percent * 100);
+      checkFee(feeBps);
       return [escrowCall(encodeFunctionData({ abi: marketplaceEscrowAbi, functionName: "setFee", args: [feeBps] }))];
     }
     case "windows": {
@@ -158,6 +245,7 @@ export function buildProposalCalls(
         hoursToSeconds(draft.confirmHours),
         hoursToSeconds(draft.arbitrationHours),
       ] as const;
+      checkWindows(args, "hours");
       return [escrowCall(encodeFunctionData({ abi: marketplaceEscrowAbi, functionName: "setWindows", args }))];
     }
     case "paymentToken":
@@ -166,7 +254,7 @@ export function buildProposalCalls(
           encodeFunctionData({
             abi: marketplaceEscrowAbi,
             functionName: "setPaymentToken",
-            args: [address(draft.token), draft.allowed],
+            args: [account(draft.token), draft.allowed],
           }),
         ),
       ];
@@ -176,12 +264,12 @@ export function buildProposalCalls(
           encodeFunctionData({
             abi: marketplaceEscrowAbi,
             functionName: draft.appoint ? "grantRole" : "revokeRole",
-            args: [ARBITER_ROLE, address(draft.account)],
+            args: [ARBITER_ROLE, account(draft.account)],
           }),
         ),
       ];
     case "guardian": {
-      const next = address(draft.account);
+      const next = account(draft.account);
       const grant = escrowCall(
         encodeFunctionData({ abi: marketplaceEscrowAbi, functionName: "grantRole", args: [GUARDIAN_ROLE, next] }),
       );
@@ -199,7 +287,7 @@ export function buildProposalCalls(
       return [grant, ...revokes];
     }
     case "transfer": {
-      const to = address(draft.to);
+      const to = account(draft.to);
       const asset = assets.find((candidate) => (candidate.token ?? "ETH") === draft.asset);
       if (asset === undefined) throw new DraftError("governance.builder.errors.asset");
       let amount: bigint;
@@ -209,6 +297,11 @@ export function buildProposalCalls(
         throw new DraftError("governance.builder.errors.amount");
       }
       if (amount <= 0n) throw new DraftError("governance.builder.errors.amount");
+      if (amount > asset.balance) {
+        throw new DraftError("governance.builder.errors.aboveBalance", {
+          balance: { units: asset.balance, symbol: asset.symbol, decimals: asset.decimals },
+        });
+      }
       if (asset.token === null) return [{ target: to, value: amount, calldata: "0x" }];
       return [
         {
@@ -222,6 +315,7 @@ export function buildProposalCalls(
       const entry = writableFunctions(draft.contract).find((candidate) => candidate.signature === draft.signature);
       if (entry === undefined) throw new DraftError("governance.builder.errors.function");
       const args = entry.fn.inputs.map((input, index) => parseArgument(input.type, draft.args[index] ?? ""));
+      checkRawCall(draft.contract, entry.fn.name, args, parameters);
       let value: bigint;
       try {
         value = parseUnits(draft.value.trim() === "" ? "0" : draft.value.trim(), 18);

@@ -16,6 +16,7 @@ import { useAgri } from "../../hooks/governance/use-agri";
 import { useChainTransaction } from "../../hooks/governance/use-chain-transaction";
 import { useGovernanceAccount, useGovernanceParameters } from "../../hooks/governance/use-governance-queries";
 import { useTreasury } from "../../hooks/governance/use-treasury";
+import { useFormat } from "../../hooks/use-format";
 
 const KIND_KEYS: Record<ActionKind, string> = {
   fee: "governance.builder.kinds.fee",
@@ -33,6 +34,7 @@ export function NewProposalPage() {
   const { t } = useTranslation();
   const id = useId();
   const agri = useAgri();
+  const format = useFormat();
   const navigate = useNavigate();
   const parameters = useGovernanceParameters();
   const treasury = useTreasury(parameters.data);
@@ -57,9 +59,19 @@ export function NewProposalPage() {
     try {
       return { calls: buildProposalCalls(draft, params, assets) };
     } catch (error) {
-      return { error: error instanceof DraftError ? error.key : "governance.builder.errors.encode" };
+      return { error: error instanceof DraftError ? error : new DraftError("governance.builder.errors.encode") };
     }
   });
+  const message = (error: DraftError) =>
+    t(
+      error.key,
+      Object.fromEntries(
+        Object.entries(error.values).map(([name, value]) => [
+          name,
+          typeof value === "number" ? format.number(value) : agri(value.units, value.symbol, value.decimals),
+        ]),
+      ),
+    );
   const calls: ProposalCall[] = built.flatMap((entry) => entry.calls ?? []);
   const description = `# ${title.trim()}\n\n${body.trim()}`;
   const threshold = BigInt(params.governor.proposalThreshold);
@@ -128,7 +140,7 @@ export function NewProposalPage() {
               addresses={addresses}
               onChange={(next) => setDrafts(drafts.map((current, other) => (other === index ? next : current)))}
             />
-            {built[index].error !== undefined && <p className="error">{t(built[index].error)}</p>}
+            {built[index].error !== undefined && <p className="error">{message(built[index].error)}</p>}
           </li>
         ))}
       </ol>
