@@ -19,6 +19,7 @@ import { Order } from "./entities/Order.js";
 import { OrderEvent } from "./entities/OrderEvent.js";
 import { OrderFlag } from "./entities/OrderFlag.js";
 import { OrderItem } from "./entities/OrderItem.js";
+import { PaymentTransaction } from "./entities/PaymentTransaction.js";
 import { Product } from "./entities/Product.js";
 import { ProductPhoto } from "./entities/ProductPhoto.js";
 import { ReconciliationRun } from "./entities/ReconciliationRun.js";
@@ -39,6 +40,7 @@ import { Migration20261204040000_order_links } from "./migrations/Migration20261
 import { Migration20261204050000_disputes } from "./migrations/Migration20261204050000_disputes.js";
 import { Migration20261204060000_eth_quotes } from "./migrations/Migration20261204060000_eth_quotes.js";
 import { Migration20261204070000_refund_failures } from "./migrations/Migration20261204070000_refund_failures.js";
+import { Migration20261207020000_escrow_payment_safety } from "./migrations/Migration20261207020000_escrow_payment_safety.js";
 import { endSilentPoolClients } from "./end-silent-pool-clients.js";
 import { releaseDeadPoolClients } from "./release-dead-pool-clients.js";
 
@@ -83,6 +85,7 @@ export function createOrmConfig(options: {
       FarmStripeAccount,
       FarmPayable,
       ReconciliationRun,
+      PaymentTransaction,
     ],
     pool: { max: options.poolMax ?? 10 },
     // Without it a database restart in the middle of transactions leaves the pool full of dead clients: the API never
@@ -110,6 +113,7 @@ export function createOrmConfig(options: {
         Migration20261204050000_disputes,
         Migration20261204060000_eth_quotes,
         Migration20261204070000_refund_failures,
+        Migration20261207020000_escrow_payment_safety,
       ],
       snapshot: false,
       silent: true,

@@ -9,6 +9,7 @@ import { startEscrowLinkJob } from "./services/escrow-link-job.js";
 import { createEscrowOrderLinker } from "./services/escrow-order-linker.js";
 import type { IndexerAnnouncements } from "./services/indexer-announcements.js";
 import type { NotificationService } from "./services/notification-service.js";
+import { paymentInFlightGuardFor } from "./services/payment-in-flight.js";
 import { startReservationExpiryJob } from "./services/reservation-expiry-job.js";
 import type { Store } from "./stores/store.js";
 
@@ -45,7 +46,7 @@ export function startOrderJobs(deps: {
   const expiry = startReservationExpiryJob({
     fork,
     notifications,
-    chainId: config.chainId,
+    paymentInFlight: paymentInFlightGuardFor(config),
     intervalMs: config.checkout.expiryIntervalMs,
     log,
     onStockChanged: () => catalogCache.invalidate(),
@@ -56,6 +57,7 @@ export function startOrderJobs(deps: {
       chainId: config.chainId,
       tokenAddress: config.escrow.tokenAddress,
       notifications,
+      onStockChanged: () => catalogCache.invalidate(),
     }),
     fork,
     pubSub: store.pubSub,

@@ -6,6 +6,7 @@ import { pino } from "pino";
 import { startCardAutoConfirmJob } from "../../api/src/services/card-auto-confirm-job.js";
 import { createCardPayments } from "../../api/src/services/card-payments.js";
 import type { CardPayments } from "../../api/src/services/card-payments.js";
+import { paymentInFlightGuardFor } from "../../api/src/services/payment-in-flight.js";
 import { reconcileStripe } from "../../api/src/services/reconcile-stripe.js";
 import { startReservationExpiryJob } from "../../api/src/services/reservation-expiry-job.js";
 import { startApiApp } from "../support/api-app.js";
@@ -276,7 +277,7 @@ describe("API card payments (Stripe)", function () {
       const job = startReservationExpiryJob({
         fork: () => h.api.orm.em.fork(),
         notifications: h.api.live.notifications,
-        chainId: 31337,
+        paymentInFlight: paymentInFlightGuardFor(h.api.config),
         intervalMs: 60_000,
         log: pino({ level: "silent" }),
         onStockChanged: () => Promise.resolve(),

@@ -5,6 +5,7 @@ import { pino } from "pino";
 import sharp from "sharp";
 
 import type { CardRefunds } from "../../api/src/services/dispute-service.js";
+import { paymentInFlightGuardFor } from "../../api/src/services/payment-in-flight.js";
 import { startReservationExpiryJob } from "../../api/src/services/reservation-expiry-job.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
@@ -437,7 +438,7 @@ describe("API disputes", function () {
       const job = startReservationExpiryJob({
         fork: () => api.orm.em.fork(),
         notifications: api.live.notifications,
-        chainId: 31337,
+        paymentInFlight: paymentInFlightGuardFor(api.config),
         intervalMs: 60_000,
         log: pino({ level: "silent" }),
         onStockChanged: () => Promise.resolve(),

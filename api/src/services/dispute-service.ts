@@ -169,8 +169,11 @@ export interface DisputeService {
 
 /** Orders whose card payment may be disputed, within the window after payment. */
 const CARD_DISPUTABLE: readonly OrderStatus[] = ["paid", "shipped", "delivered"];
-/** Escrow states `openDispute` accepts (Funded, Shipped), as order statuses. */
-const ESCROW_DISPUTABLE: readonly OrderStatus[] = ["paid", "shipped"];
+/**
+ * Escrow states `openDispute` accepts (Funded, Shipped), as order statuses; cancelled and expired orders too, when
+ * a payment that came after their stock was released is linked to them (still funded: the farm may ship it).
+ */
+const ESCROW_DISPUTABLE: readonly OrderStatus[] = ["paid", "shipped", "cancelled", "expired"];
 
 /** Disputes over orders: opening, the thread and evidence both sides and the arbiter share, and the ruling. */
 export function createDisputeService(deps: {
