@@ -94,7 +94,7 @@ async function escrowOrdersOf(
     }[]
   >(
     `SELECT order_id::text AS order_id, ref, state, deadline::text AS deadline, buyer, seller, fee_bps
-       FROM indexer.escrow_orders WHERE chain_id = ? AND order_id::text IN (?)`,
+       FROM indexer.escrow_orders WHERE chain_id = ? AND order_id IN (?)`,
     [chainId, linked.map((order) => order.escrowOrderId)],
   );
   const refs = new Map(linked.map((order) => [order.escrowOrderId, order.escrowRef]));
