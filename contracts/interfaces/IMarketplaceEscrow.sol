@@ -195,8 +195,8 @@ interface IMarketplaceEscrow {
      * Emits {OrderCreated}.
      * Reverts with {EscrowPaused} when paused, {EscrowTokenNotAllowed} for a token not allow-listed,
      * {EscrowInvalidSeller} for a zero seller or the caller itself, {EscrowInvalidAmount} for a zero or oversized
-     * amount, {EscrowDuplicateRef} for a ref the caller used before, {EscrowIncorrectValue} when the value sent does not match and
-     * {EscrowShortPayment} when the token delivers less than `amount`.
+     * amount, {EscrowDuplicateRef} for a ref the caller used before, {EscrowIncorrectValue} when the value sent does
+     * not match and {EscrowShortPayment} when the token delivers less than `amount`.
      */
     function createOrder(address seller, address token, uint256 amount, bytes32 ref)
         external

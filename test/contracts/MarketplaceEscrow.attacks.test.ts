@@ -556,15 +556,20 @@ describe("MarketplaceEscrow under attack (Ignition LocalModule)", () => {
         await escrow.connect(squatter).createOrder(farmA, ETH, 1n, request.ref, { value: 1n });
       }
 
-      await expect(
-        escrow.connect(victim).createOrders(ETH, requests, { value: ethers.parseEther("3") }),
-      ).to.emit(escrow, "OrderCreated");
+      await expect(escrow.connect(victim).createOrders(ETH, requests, { value: ethers.parseEther("3") })).to.emit(
+        escrow,
+        "OrderCreated",
+      );
 
       for (const [i, request] of requests.entries()) {
         const id = await escrow.orderIdOf(victim, request.ref);
         expect(id).to.equal(BigInt(i + 3));
         const order = await escrow.getOrder(id);
-        expect([order.buyer, order.seller, order.amount]).to.deep.equal([victim.address, request.seller, request.amount]);
+        expect([order.buyer, order.seller, order.amount]).to.deep.equal([
+          victim.address,
+          request.seller,
+          request.amount,
+        ]);
         expect(await escrow.orderIdOf(squatter, request.ref)).to.equal(BigInt(i + 1));
       }
     });
