@@ -81,7 +81,8 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
 
     Config private _config;
     mapping(uint256 orderId => Order) private _orders;
-    mapping(bytes32 ref => uint256 orderId) private _orderIdOf;
+    /// @dev Keyed by buyer first: a ref is unique per buyer, so another account's order can never take it.
+    mapping(address buyer => mapping(bytes32 ref => uint256 orderId)) private _orderIdOf;
     /// @dev credit + 1 once the account has been credited in that token, 0 before. See {_credit}.
     mapping(address account => mapping(address token => uint256)) private _credits;
     mapping(address token => bool) private _paymentTokens;
@@ -344,8 +345,8 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
     }
 
     /// @inheritdoc IMarketplaceEscrow
-    function orderIdOf(bytes32 ref) external view returns (uint256) {
-        return _orderIdOf[ref];
+    function orderIdOf(address buyer, bytes32 ref) external view returns (uint256) {
+        return _orderIdOf[buyer][ref];
     }
 
     /// @inheritdoc IMarketplaceEscrow
@@ -398,9 +399,10 @@ contract MarketplaceEscrow is IMarketplaceEscrow, AccessControl, ReentrancyGuard
     {
         if (seller == address(0) || seller == msg.sender) revert EscrowInvalidSeller(seller);
         if (amount == 0 || amount > type(uint96).max) revert EscrowInvalidAmount(amount);
-        uint256 existing = _orderIdOf[ref];
-        if (existing != 0) revert EscrowDuplicateRef(ref, existing);
-        _orderIdOf[ref] = orderId;
+        mapping(bytes32 ref => uint256 orderId) storage refs = _orderIdOf[msg.sender];
+        uint256 existing = refs[ref];
+        if (existing != 0) revert EscrowDuplicateRef(msg.sender, ref, existing);
+        refs[ref] = orderId;
 
         uint40 shipDeadline = uint40(block.timestamp) + cfg.shipWindow;
         Order storage order = _orders[orderId];

@@ -68,12 +68,15 @@ import { createLiveServices } from "./services/live-services.js";
 import type { LiveServices } from "./services/live-services.js";
 import { createOrderService } from "./services/order-service.js";
 import { PaymentMethodUnavailableError } from "./services/order-errors.js";
+import { paymentInFlightGuardFor } from "./services/payment-in-flight.js";
 import { createEthPaymentStarter, createEscrowPaymentStarter } from "./services/payment-starters.js";
+import { createPaymentTransactions } from "./services/payment-transactions.js";
 import type { PaymentStarters } from "./services/payment-starters.js";
 import { createDiskPhotoStore } from "./services/photo-store.js";
 import type { PhotoStore } from "./services/photo-store.js";
 import { createProductPhotoService } from "./services/product-photo-service.js";
 import { createProductService } from "./services/product-service.js";
+import { createReleasedPaymentRefund } from "./services/released-payment-refund.js";
 import { createStreamTickets } from "./services/stream-tickets.js";
 import { countedCache } from "./stores/counted-cache.js";
 import type { Store } from "./stores/store.js";
@@ -301,9 +304,18 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     ...createPhotoRoutes({ products, photos, photoBaseUrl, uploadLimits }),
     ...createNotificationRoutes({ notifications }),
     ...createEventRoutes({ tickets: streamTickets }),
-    ...createCheckoutRoutes({ checkouts }),
+    ...createCheckoutRoutes({
+      checkouts,
+      paymentTransactions: createPaymentTransactions({ maxPerCheckout: 5 }),
+    }),
     ...createOrderRoutes({
+      releasedPaymentRefund:
+        escrow.address === undefined
+          ? undefined
+          : createReleasedPaymentRefund({ chainId: config.chainId, escrowAddress: escrow.address }),
       orders: createOrderService({
+        chainId: config.chainId,
+        paymentInFlight: paymentInFlightGuardFor(config),
         onStockChanged,
         notifications,
         onCardOrderCancelled: card && ((em, checkoutId) => card.sessions.closeUnpayable(em, [checkoutId])),

@@ -91,6 +91,7 @@ const schema = z
     ESCROW_TOKEN_ADDRESS: evmAddress.optional(),
     ESCROW_TOKEN_DECIMALS: integer(0).max(36).optional(),
     ESCROW_LINK_INTERVAL_SECONDS: integer(1).max(3_600).default(15),
+    ESCROW_PAYMENT_PENDING_SECONDS: integer(30).max(86_400).default(600),
     ETH_PRICE_FEED_ADDRESS: evmAddress.optional(),
     ETH_PRICE_MAX_AGE_SECONDS: integer(1).max(31_536_000).default(3_600),
     ETH_QUOTE_TTL_SECONDS: integer(30).max(86_400).default(600),
@@ -272,6 +273,11 @@ export type ApiConfig = Readonly<{
     tokenDecimals: number | undefined;
     /** How often indexed escrow orders are matched against orders awaiting payment, besides on announcements. */
     linkIntervalMs: number;
+    /**
+     * How long a payment transaction the buyer's wallet reported holds its orders (no cancel, no expiry) at most,
+     * while its receipt is unknown or the indexer has not reached its block.
+     */
+    paymentPendingMs: number;
   }>;
   /**
    * Paying in ETH: the Chainlink-style feed pricing ETH in the shop currency (ETH_PRICE_FEED_ADDRESS, else on a chain
@@ -403,6 +409,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       tokenAddress: data.ESCROW_TOKEN_ADDRESS ?? lowerCase(deployed?.MockUSDC),
       tokenDecimals: data.ESCROW_TOKEN_DECIMALS,
       linkIntervalMs: data.ESCROW_LINK_INTERVAL_SECONDS * 1000,
+      paymentPendingMs: data.ESCROW_PAYMENT_PENDING_SECONDS * 1000,
     },
     eth: {
       priceFeedAddress:

@@ -23,10 +23,19 @@ export const NOTIFICATION_KINDS = {
   /** `excerpt` is the start of the message, for the list; the thread lives with the dispute. */
   dispute_message: z.strictObject({ from: party, excerpt: z.string().min(1).max(200) }),
   dispute_resolved: z.strictObject({ buyerMinor: minor, farmerMinor: minor, currency }),
+  /** To the other side of an escrow dispute: a party proposed on-chain to give the buyer `buyerBps` of the amount. */
+  settlement_proposed: z.strictObject({
+    by: z.enum(["buyer", "farmer"]),
+    buyerBps: z.number().int().min(0).max(10_000),
+    txHash: txHash.optional(),
+  }),
   refund: z.strictObject({ amountMinor: minor, currency, full: z.boolean(), method: paymentMethod }),
   /** To the buyer: a card refund announced earlier failed at the bank; staff were flagged to issue it again. */
   refund_failed: z.strictObject({ amountMinor: minor, currency }),
-  /** To the buyer and admins: a payment did not match its order and was held, not accepted. */
+  /**
+   * To the buyer and admins: a payment did not match its order and was held, not accepted. A `late_payment` in escrow
+   * is linked to the order all the same, and its farm's owner is told too: the farm refunds it or ships.
+   */
   payment_flagged: z.strictObject({
     reason: z.enum([
       "wrong_amount",
@@ -36,6 +45,7 @@ export const NOTIFICATION_KINDS = {
       "late_payment",
       "wrong_currency",
       "chargeback",
+      "duplicate_payment",
     ]),
     method: paymentMethod,
   }),

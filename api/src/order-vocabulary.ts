@@ -26,9 +26,12 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /**
  * What can appear on an order's timeline. The chain's transitions (paid … refunded) are recorded once per indexed
- * event; `flagged` records a payment that did not match the order and was not accepted. The dispute_* entries are the
- * API's own record of a dispute (opened, a message posted, evidence added, an arbiter's ruling); a message's body
- * stays with the dispute, which only its parties and arbiters may read.
+ * event; `flagged` records a payment that did not match the order and was not accepted; `paid_late` an escrow payment
+ * that arrived after the order's stock was released (cancelled or expired), linked to the order so the buyer keeps
+ * control of it and the farm refunds or ships; `fee_corrected` the platform fee taken from what the escrow order
+ * snapshotted on-chain when it differed from the checkout's. The dispute_* entries are the API's own record of a
+ * dispute (opened, a message posted, evidence added, an arbiter's ruling); a message's body stays with the dispute,
+ * which only its parties and arbiters may read.
  */
 export const ORDER_EVENT_KINDS = [
   "created",
@@ -54,15 +57,21 @@ export const ORDER_EVENT_KINDS = [
   "ship_deadline_passed",
   "farm_debt",
   "debt_netted",
+  "paid_late",
+  "fee_corrected",
 ] as const;
 export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number];
 
 /**
  * Why a payment was not accepted as the order's: it paid another amount, another seller or token than the order
- * asks for, it names a ref no order has, it arrived after the reservation expired, or (paid in ETH) after the price
- * quote it was paid at expired; or the card holder's bank opened a chargeback on it; or a card refund that was
- * recorded failed at the bank (or Stripe refused it), so the buyer still waits for that money; or the farm's share of
- * a card refund could not be taken back from its Stripe account, so the farm owes it (netted from its next payouts).
+ * asks for, it names a ref no order has, it arrived after the reservation expired or the order was cancelled, or (paid
+ * in ETH) after the price quote it was paid at expired (those two are linked to the order nonetheless: `paid_late`),
+ * the order was already paid by another escrow order (`duplicate_payment`), or it came from a wallet not linked to the
+ * order's buyer (`foreign_payer`: recorded without an order, ignored, nobody notified, so a stranger reusing a ref
+ * can neither pay nor block nor flag someone else's order); or the card holder's bank opened a chargeback on it; or a
+ * card refund that was recorded failed at the bank (or Stripe refused it), so the buyer still waits for that money; or
+ * the farm's share of a card refund could not be taken back from its Stripe account, so the farm owes it (netted from
+ * its next payouts).
  */
 export const ORDER_FLAG_KINDS = [
   "amount_mismatch",
@@ -74,6 +83,8 @@ export const ORDER_FLAG_KINDS = [
   "quote_expired",
   "refund_failed",
   "farm_debt",
+  "duplicate_payment",
+  "foreign_payer",
 ] as const;
 export type OrderFlagKind = (typeof ORDER_FLAG_KINDS)[number];
 
@@ -102,6 +113,14 @@ export const COUNTED_REFUND_STATUSES = [
  */
 export const FARM_DEBT_STATUSES = ["unconfirmed", "owed", "settled", "cancelled"] as const;
 export type FarmDebtStatus = (typeof FARM_DEBT_STATUSES)[number];
+
+/**
+ * What became of a payment transaction the buyer's wallet reported (POST /api/checkouts/:id/payment-transactions),
+ * once its receipt was read: `paid` mined and succeeded, sent to the escrow; `failed` reverted; `unrelated` mined but
+ * not sent to the escrow. Null (not in the list) while no receipt is known.
+ */
+export const PAYMENT_TRANSACTION_OUTCOMES = ["paid", "failed", "unrelated"] as const;
+export type PaymentTransactionOutcome = (typeof PAYMENT_TRANSACTION_OUTCOMES)[number];
 
 /** `column IN ('a', 'b')` for a CHECK constraint over a closed list. */
 export function oneOfCheck(column: string, values: readonly string[]): string {

@@ -20,6 +20,7 @@ import { Order } from "./entities/Order.js";
 import { OrderEvent } from "./entities/OrderEvent.js";
 import { OrderFlag } from "./entities/OrderFlag.js";
 import { OrderItem } from "./entities/OrderItem.js";
+import { PaymentTransaction } from "./entities/PaymentTransaction.js";
 import { Product } from "./entities/Product.js";
 import { ProductPhoto } from "./entities/ProductPhoto.js";
 import { ReconciliationRun } from "./entities/ReconciliationRun.js";
@@ -41,6 +42,7 @@ import { Migration20261204050000_disputes } from "./migrations/Migration20261204
 import { Migration20261204060000_eth_quotes } from "./migrations/Migration20261204060000_eth_quotes.js";
 import { Migration20261204070000_refund_failures } from "./migrations/Migration20261204070000_refund_failures.js";
 import { Migration20261207010000_card_money_safety } from "./migrations/Migration20261207010000_card_money_safety.js";
+import { Migration20261207020000_escrow_payment_safety } from "./migrations/Migration20261207020000_escrow_payment_safety.js";
 import { Migration20261207050000_private_evidence_stock_on_hand } from "./migrations/Migration20261207050000_private_evidence_stock_on_hand.js";
 import { endSilentPoolClients } from "./end-silent-pool-clients.js";
 import { releaseDeadPoolClients } from "./release-dead-pool-clients.js";
@@ -87,6 +89,7 @@ export function createOrmConfig(options: {
       FarmPayable,
       FarmDebt,
       ReconciliationRun,
+      PaymentTransaction,
     ],
     pool: { max: options.poolMax ?? 10 },
     // Without it a database restart in the middle of transactions leaves the pool full of dead clients: the API never
@@ -115,6 +118,7 @@ export function createOrmConfig(options: {
         Migration20261204060000_eth_quotes,
         Migration20261204070000_refund_failures,
         Migration20261207010000_card_money_safety,
+        Migration20261207020000_escrow_payment_safety,
         Migration20261207050000_private_evidence_stock_on_hand,
       ],
       snapshot: false,

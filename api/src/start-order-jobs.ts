@@ -13,6 +13,7 @@ import { createEscrowOrderLinker } from "./services/escrow-order-linker.js";
 import type { IndexerAnnouncements } from "./services/indexer-announcements.js";
 import type { NotificationService } from "./services/notification-service.js";
 import { createDiskPhotoStore } from "./services/photo-store.js";
+import { paymentInFlightGuardFor } from "./services/payment-in-flight.js";
 import { startReservationExpiryJob } from "./services/reservation-expiry-job.js";
 import type { Store } from "./stores/store.js";
 
@@ -54,7 +55,7 @@ export function startOrderJobs(deps: {
   const expiry = startReservationExpiryJob({
     fork,
     notifications,
-    chainId: config.chainId,
+    paymentInFlight: paymentInFlightGuardFor(config),
     intervalMs: config.checkout.expiryIntervalMs,
     log,
     onStockChanged: () => catalogCache.invalidate(),
@@ -65,6 +66,7 @@ export function startOrderJobs(deps: {
       chainId: config.chainId,
       tokenAddress: config.escrow.tokenAddress,
       notifications,
+      onStockChanged: () => catalogCache.invalidate(),
     }),
     fork,
     pubSub: store.pubSub,

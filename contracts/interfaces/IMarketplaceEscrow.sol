@@ -146,8 +146,8 @@ interface IMarketplaceEscrow {
     error EscrowDeadlinePassed(uint256 orderId, uint64 deadline);
     /// @notice The action is only possible after `deadline`, and it is too early.
     error EscrowDeadlineNotReached(uint256 orderId, uint64 deadline);
-    /// @notice `ref` already belongs to `orderId`.
-    error EscrowDuplicateRef(bytes32 ref, uint256 orderId);
+    /// @notice `buyer` already used `ref`, for `orderId`.
+    error EscrowDuplicateRef(address buyer, bytes32 ref, uint256 orderId);
     /// @notice `token` is not an allow-listed payment token.
     error EscrowTokenNotAllowed(address token);
     /// @notice `amount` is zero or does not fit the order's 96-bit amount field.
@@ -188,14 +188,15 @@ interface IMarketplaceEscrow {
      * @param seller The farmer who will ship the goods and receive the payment.
      * @param token The payment token, address(0) for ETH.
      * @param amount The price, in the token's smallest unit.
-     * @param ref The API's reference for this order; each ref can be used once.
+     * @param ref The API's reference for this order; each buyer can use a ref once. Refs are kept per buyer, so nobody
+     * can use up (front-run) a ref another buyer is about to pay with.
      * @return orderId The id the escrow assigned to the new order.
      *
      * Emits {OrderCreated}.
      * Reverts with {EscrowPaused} when paused, {EscrowTokenNotAllowed} for a token not allow-listed,
      * {EscrowInvalidSeller} for a zero seller or the caller itself, {EscrowInvalidAmount} for a zero or oversized
-     * amount, {EscrowDuplicateRef} for a used ref, {EscrowIncorrectValue} when the value sent does not match and
-     * {EscrowShortPayment} when the token delivers less than `amount`.
+     * amount, {EscrowDuplicateRef} for a ref the caller used before, {EscrowIncorrectValue} when the value sent does
+     * not match and {EscrowShortPayment} when the token delivers less than `amount`.
      */
     function createOrder(address seller, address token, uint256 amount, bytes32 ref)
         external
@@ -405,8 +406,8 @@ interface IMarketplaceEscrow {
     /// @notice The order `orderId`, with the terms it snapshotted at creation.
     function getOrder(uint256 orderId) external view returns (OrderView memory);
 
-    /// @notice The id of the order created with `ref`, or 0 if none.
-    function orderIdOf(bytes32 ref) external view returns (uint256);
+    /// @notice The id of the order `buyer` created with `ref`, or 0 if none.
+    function orderIdOf(address buyer, bytes32 ref) external view returns (uint256);
 
     /// @notice The id the next order will get.
     function nextOrderId() external view returns (uint256);

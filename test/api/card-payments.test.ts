@@ -9,6 +9,7 @@ import { startCardDeadlineJob } from "../../api/src/services/card-deadline-job.j
 import { createCardPayments } from "../../api/src/services/card-payments.js";
 import type { CardPayments } from "../../api/src/services/card-payments.js";
 import { RefundKeyReusedError } from "../../api/src/services/order-errors.js";
+import { paymentInFlightGuardFor } from "../../api/src/services/payment-in-flight.js";
 import { reconcileStripe } from "../../api/src/services/reconcile-stripe.js";
 import { startReservationExpiryJob } from "../../api/src/services/reservation-expiry-job.js";
 import { startApiApp } from "../support/api-app.js";
@@ -317,7 +318,7 @@ describe("API card payments (Stripe)", function () {
       const job = startReservationExpiryJob({
         fork: () => h.api.orm.em.fork(),
         notifications: h.api.live.notifications,
-        chainId: 31337,
+        paymentInFlight: paymentInFlightGuardFor(h.api.config),
         intervalMs: 60_000,
         log: pino({ level: "silent" }),
         onStockChanged: () => Promise.resolve(),

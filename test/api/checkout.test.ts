@@ -3,11 +3,13 @@ import { pino } from "pino";
 import { decodeFunctionData } from "viem";
 
 import { marketplaceEscrowAbi } from "../../deploy/generated/contracts.js";
+import { paymentInFlightGuardFor } from "../../api/src/services/payment-in-flight.js";
 import { startReservationExpiryJob } from "../../api/src/services/reservation-expiry-job.js";
 import { createLocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
 import type { LocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
+import { linkWallet } from "../support/buyer-wallets.js";
 import {
   insertEscrowTerms,
   insertFarm,
@@ -55,6 +57,7 @@ interface CheckoutBody {
     token: { address: string; decimals: number };
     approval: { spender: string; amount: string };
     deadline: string;
+    payers: string[];
     orders: { orderId: string; ref: string; seller: string; amount: string }[];
     call: EscrowCallBody;
   };
@@ -150,6 +153,8 @@ describe("API checkout and orders", function () {
   describe("POST /api/checkout", function () {
     it("turns a cart of three farms into three escrow orders sharing one checkout, with the batch call to send", async function () {
       const buyer = await signedIn();
+      const payer = `0x${"b0".repeat(20)}`;
+      await linkWallet(api.database.pool, buyer.id, payer);
       const products = [
         await insertProduct(api.database.pool, farms[0], { priceMinor: 450, stock: 10 }),
         await insertProduct(api.database.pool, farms[0], { priceMinor: 199, stock: 5 }),
@@ -198,6 +203,7 @@ describe("API checkout and orders", function () {
       ]);
       expect(escrow.approval).to.deep.equal({ spender: ESCROW, amount: "64300000" });
       expect(escrow.deadline).to.equal(body.expiresAt);
+      expect(escrow.payers, "only the buyer's linked wallets may pay").to.deep.equal([payer]);
       expect(new Set(escrow.orders.map((order) => order.ref)).size).to.equal(3);
       expect(escrow.call).to.include({ functionName: "createOrders", to: ESCROW, value: "0" });
       const decoded = decodeFunctionData({ abi: marketplaceEscrowAbi, data: escrow.call.data });
@@ -634,7 +640,7 @@ describe("API checkout and orders", function () {
       const job = startReservationExpiryJob({
         fork: () => api.orm.em.fork(),
         notifications: api.live.notifications,
-        chainId: 31337,
+        paymentInFlight: paymentInFlightGuardFor(api.config),
         intervalMs: 60_000,
         log: pino({ level: "silent" }),
         onStockChanged: () => Promise.resolve(),
@@ -723,7 +729,7 @@ describe("API checkout and orders", function () {
       const job = startReservationExpiryJob({
         fork: () => api.orm.em.fork(),
         notifications: api.live.notifications,
-        chainId: 31337,
+        paymentInFlight: paymentInFlightGuardFor(api.config),
         intervalMs: 60_000,
         log: pino({ level: "silent" }),
         onStockChanged: () => Promise.resolve(),

@@ -1,5 +1,6 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
+import type { HDNodeWallet } from "ethers";
 import { pino } from "pino";
 
 import { startEscrowLinkJob } from "../../api/src/services/escrow-link-job.js";
@@ -10,6 +11,7 @@ import { createAnnouncer } from "../../indexer/src/announce.js";
 import type { SyncDeps } from "../../indexer/src/sync.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
+import { linkedBuyerWallet } from "../support/buyer-wallets.js";
 import { insertFarm, insertProduct, insertUser, installIndexerSchema } from "../support/cart-fixtures.js";
 import { inProcessSync } from "../support/indexer-setup.js";
 import { deployLocal } from "../support/local-deployment.js";
@@ -62,7 +64,8 @@ describe("API disputes and notifications on the local chain", function () {
   let linker: EscrowOrderLinker;
   let farms: string[];
   let farmers: HardhatEthersSigner[];
-  let buyerWallet: HardhatEthersSigner;
+  /** The wallet of the latest buyer: each pays from one of its own, linked to its account. */
+  let buyerWallet: HDNodeWallet;
   let arbiter: Party;
   let keyCounter = 0;
 
@@ -86,7 +89,6 @@ describe("API disputes and notifications on the local chain", function () {
       notifications: api.live.notifications,
     });
     farmers = deployment.accounts.farmers;
-    buyerWallet = deployment.accounts.buyers[0];
     farms = [];
     for (const [index, farmer] of farmers.entries()) {
       const farm = await insertFarm(api.database.pool, `Dispute Chain Farm ${index}`);
@@ -109,6 +111,7 @@ describe("API disputes and notifications on the local chain", function () {
   /** An escrow checkout of one product (2 × 12.50 USD) from the farm, paid from the buyer's wallet as instructed. */
   async function paidEscrowOrder(farmIndex: number, options: { link?: boolean } = {}) {
     const buyer = await party(await insertUser(api.database.pool), ["buyer"]);
+    buyerWallet = await linkedBuyerWallet(node.connection, api.database.pool, buyer.id);
     const farmer = await party(await farmOwner(api.database.pool, farms[farmIndex]), ["buyer", "farmer"]);
     const productId = await insertProduct(api.database.pool, farms[farmIndex], { priceMinor: 1_250, stock: 10 });
     await fillCart(api.database.pool, buyer.id, [{ productId, quantity: 2 }]);
@@ -132,7 +135,7 @@ describe("API disputes and notifications on the local chain", function () {
     return { orderId: body.orders[0].id, buyer, farmer };
   }
 
-  async function send(wallet: HardhatEthersSigner, call: { to: string; data: string; value: string }) {
+  async function send(wallet: HardhatEthersSigner | HDNodeWallet, call: { to: string; data: string; value: string }) {
     const sent = await wallet.sendTransaction({ to: call.to, data: call.data, value: BigInt(call.value) });
     const receipt = await sent.wait();
     return receipt!.hash;
@@ -344,6 +347,7 @@ describe("API disputes and notifications on the local chain", function () {
   it("tells the buyer and admins about a payment it did not accept", async function () {
     const admin = await insertUser(api.database.pool, ["admin"]);
     const buyer = await party(await insertUser(api.database.pool), ["buyer"]);
+    buyerWallet = await linkedBuyerWallet(node.connection, api.database.pool, buyer.id);
     const productId = await insertProduct(api.database.pool, farms[2], { priceMinor: 1_250, stock: 10 });
     await fillCart(api.database.pool, buyer.id, [{ productId, quantity: 1 }]);
     const response = await api.request("/api/checkout", {

@@ -11,6 +11,7 @@ import type { CardRuling } from "../../api/src/services/card-rulings.js";
 import { createEvidencePhotoLinks } from "../../api/src/services/evidence-photo-links.js";
 import { startEvidencePhotoJob } from "../../api/src/services/evidence-photo-job.js";
 import { newPhotoKey } from "../../api/src/services/new-photo-key.js";
+import { paymentInFlightGuardFor } from "../../api/src/services/payment-in-flight.js";
 import { createDiskPhotoStore } from "../../api/src/services/photo-store.js";
 import type { PhotoStore } from "../../api/src/services/photo-store.js";
 import { processPhoto } from "../../api/src/services/process-photo.js";
@@ -760,7 +761,7 @@ describe("API disputes", function () {
       const job = startReservationExpiryJob({
         fork: () => api.orm.em.fork(),
         notifications: api.live.notifications,
-        chainId: 31337,
+        paymentInFlight: paymentInFlightGuardFor(api.config),
         intervalMs: 60_000,
         log: pino({ level: "silent" }),
         onStockChanged: () => Promise.resolve(),

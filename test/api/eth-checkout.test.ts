@@ -1,6 +1,6 @@
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import { ethers } from "ethers";
+import type { HDNodeWallet } from "ethers";
 import { decodeFunctionData } from "viem";
 
 import { LOCAL_ETH_USD_PRICE } from "../../deploy/LocalModule.js";
@@ -11,6 +11,7 @@ import { minorToWei } from "../../api/src/services/minor-to-wei.js";
 import type { SyncDeps } from "../../indexer/src/sync.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
+import { linkedBuyerWallet } from "../support/buyer-wallets.js";
 import { insertFarm, insertProduct, insertUser, installIndexerSchema } from "../support/cart-fixtures.js";
 import { inProcessSync } from "../support/indexer-setup.js";
 import { deployLocal } from "../support/local-deployment.js";
@@ -43,6 +44,7 @@ interface EthCheckoutBody {
       expiresAtUnix: number;
     };
     deadline: string;
+    payers: string[];
     orders: { orderId: string; ref: string; seller: string; amount: string }[];
     call: { functionName: string; to: string; data: `0x${string}`; value: string; args: Record<string, unknown> };
   };
@@ -70,7 +72,6 @@ describe("API checkout in ETH, priced by the local price feed", function () {
   let sync: SyncDeps;
   let linker: EscrowOrderLinker;
   let farms: string[];
-  let buyerWallet: HardhatEthersSigner;
   let feedAddress: string;
   let keyCounter = 0;
 
@@ -99,7 +100,6 @@ describe("API checkout in ETH, priced by the local price feed", function () {
       tokenAddress: tokenAddress as `0x${string}`,
       notifications: api.live.notifications,
     });
-    buyerWallet = deployment.accounts.buyers[0];
     farms = [];
     for (const [index, farmer] of deployment.accounts.farmers.entries()) {
       const farm = await insertFarm(api.database.pool, `ETH Farm ${index}`);
@@ -113,9 +113,12 @@ describe("API checkout in ETH, priced by the local price feed", function () {
     await node?.stop();
   });
 
-  /** A buyer whose cart holds 2 × 12.50 USD from each farm named. */
-  async function buyerWithCart(farmIndexes: number[]): Promise<{ bearer: string; productIds: string[] }> {
+  /** A buyer with a wallet of its own linked, whose cart holds 2 × 12.50 USD from each farm named. */
+  async function buyerWithCart(
+    farmIndexes: number[],
+  ): Promise<{ bearer: string; productIds: string[]; wallet: HDNodeWallet }> {
     const id = await insertUser(api.database.pool);
+    const wallet = await linkedBuyerWallet(node.connection, api.database.pool, id);
     const { token: bearer } = await api.accessTokens.issue({ id, roles: ["buyer"] });
     const productIds = [];
     for (const index of farmIndexes) {
@@ -126,7 +129,7 @@ describe("API checkout in ETH, priced by the local price feed", function () {
       id,
       productIds.map((productId) => ({ productId, quantity: 2 })),
     );
-    return { bearer, productIds };
+    return { bearer, productIds, wallet };
   }
 
   async function postCheckout(bearer: string, key: string): Promise<Response> {
@@ -137,18 +140,20 @@ describe("API checkout in ETH, priced by the local price feed", function () {
     });
   }
 
-  async function ethCheckout(farmIndexes: number[]): Promise<{ bearer: string; key: string; body: EthCheckoutBody }> {
-    const { bearer } = await buyerWithCart(farmIndexes);
+  async function ethCheckout(
+    farmIndexes: number[],
+  ): Promise<{ bearer: string; key: string; body: EthCheckoutBody; wallet: HDNodeWallet }> {
+    const { bearer, wallet } = await buyerWithCart(farmIndexes);
     const key = `eth-${++keyCounter}`;
     const response = await postCheckout(bearer, key);
     const body = (await response.json()) as EthCheckoutBody;
     expect(response.status, JSON.stringify(body)).to.equal(201);
-    return { bearer, key, body };
+    return { bearer, key, body, wallet };
   }
 
   /** What the buyer's wallet does with the checkout's answer: send the call as given, value included. */
-  async function payAsInstructed(body: EthCheckoutBody): Promise<void> {
-    const sent = await buyerWallet.sendTransaction({
+  async function payAsInstructed(body: EthCheckoutBody, wallet: HDNodeWallet): Promise<void> {
+    const sent = await wallet.sendTransaction({
       to: body.eth.call.to,
       data: body.eth.call.data,
       value: BigInt(body.eth.call.value),
@@ -169,7 +174,8 @@ describe("API checkout in ETH, priced by the local price feed", function () {
 
   it("quotes each order in wei from the feed's latest round and marks them paid once the wallet's call is indexed", async function () {
     const before = Date.now();
-    const { bearer, key, body } = await ethCheckout([0, 1]);
+    const { bearer, key, body, wallet } = await ethCheckout([0, 1]);
+    expect(body.eth.payers).to.deep.equal([wallet.address.toLowerCase()]);
     const wei = minorToWei(ORDER_MINOR, "USD", LOCAL_ETH_USD_PRICE, 8);
     expect(wei).to.equal(8_333_333_333_333_334n);
 
@@ -205,11 +211,11 @@ describe("API checkout in ETH, priced by the local price feed", function () {
     }
 
     const escrowBalance = await node.connection.ethers.provider.getBalance(body.eth.escrowAddress);
-    await payAsInstructed(body);
+    await payAsInstructed(body, wallet);
     expect((await node.connection.ethers.provider.getBalance(body.eth.escrowAddress)) - escrowBalance).to.equal(
       2n * wei,
     );
-    expect(await indexAndLink()).to.deep.equal({ paid: 2, flagged: 0, transitions: 0 });
+    expect(await indexAndLink()).to.deep.equal({ paid: 2, late: 0, flagged: 0, ignored: 0, transitions: 0 });
     for (const order of body.orders) {
       const detail = await orderDetail(bearer, order.id);
       expect(detail.status).to.equal("paid");
@@ -246,13 +252,15 @@ describe("API checkout in ETH, priced by the local price feed", function () {
   });
 
   it("flags an ETH payment of another amount than quoted and leaves the order unpaid", async function () {
-    const { bearer, body } = await ethCheckout([0]);
+    const { bearer, body, wallet } = await ethCheckout([0]);
     const [order] = body.eth.orders;
     const short = BigInt(order.amount) - 1n;
-    await deployment.escrow
-      .connect(buyerWallet)
-      .createOrder(order.seller, ethers.ZeroAddress, short, order.ref, { value: short });
-    expect(await indexAndLink()).to.deep.equal({ paid: 0, flagged: 1, transitions: 0 });
+    await (
+      await deployment.escrow
+        .connect(wallet)
+        .createOrder(order.seller, ethers.ZeroAddress, short, order.ref, { value: short })
+    ).wait();
+    expect(await indexAndLink()).to.deep.equal({ paid: 0, late: 0, flagged: 1, ignored: 0, transitions: 0 });
     const detail = await orderDetail(bearer, body.orders[0].id);
     expect(detail.status).to.equal("awaiting_payment");
     expect(detail.flags.map((flag) => [flag.kind, flag.details.expected, flag.details.paid])).to.deep.equal([
@@ -261,13 +269,13 @@ describe("API checkout in ETH, priced by the local price feed", function () {
   });
 
   it("flags a stablecoin payment for an order quoted in ETH", async function () {
-    const { bearer, body } = await ethCheckout([1]);
+    const { bearer, body, wallet } = await ethCheckout([1]);
     const [order] = body.eth.orders;
     const { usdc, escrow } = deployment;
     const amount = ORDER_MINOR * 10n ** 4n;
-    await usdc.mint(buyerWallet.address, amount);
-    await usdc.connect(buyerWallet).approve(await escrow.getAddress(), amount);
-    await escrow.connect(buyerWallet).createOrder(order.seller, await usdc.getAddress(), amount, order.ref);
+    await usdc.mint(wallet.address, amount);
+    await (await usdc.connect(wallet).approve(await escrow.getAddress(), amount)).wait();
+    await (await escrow.connect(wallet).createOrder(order.seller, await usdc.getAddress(), amount, order.ref)).wait();
     await indexAndLink();
     const detail = await orderDetail(bearer, body.orders[0].id);
     expect(detail.status).to.equal("awaiting_payment");
@@ -371,17 +379,18 @@ describe("API checkout in ETH, priced by the local price feed", function () {
   });
 
   // Last: it moves the chain's clock past the quote.
-  it("flags a payment whose block came after the quote expired, though within the reservation", async function () {
-    const { bearer, body } = await ethCheckout([0]);
+  it("links a payment whose block came after the quote expired as late, though within the reservation: the order ends and keeps it", async function () {
+    const { bearer, body, wallet } = await ethCheckout([0]);
     await node.connection.networkHelpers.time.increaseTo(body.eth.quote.expiresAtUnix + 60);
     expect(await node.connection.networkHelpers.time.latest()).to.be.below(Date.parse(body.eth.deadline) / 1000);
-    await payAsInstructed(body);
-    expect(await indexAndLink()).to.deep.equal({ paid: 0, flagged: 1, transitions: 0 });
+    await payAsInstructed(body, wallet);
+    expect(await indexAndLink()).to.deep.equal({ paid: 0, late: 1, flagged: 0, ignored: 0, transitions: 0 });
     const detail = await orderDetail(bearer, body.orders[0].id);
-    expect(detail.status).to.equal("awaiting_payment");
+    expect(detail.status).to.equal("expired");
+    expect(detail.escrow.orderId).to.match(/^\d+$/);
     expect(detail.flags.map((flag) => [flag.kind, flag.details.quoteExpiresAt, flag.details.roundId])).to.deep.equal([
       ["quote_expired", body.eth.quote.expiresAt, body.eth.quote.roundId],
     ]);
-    expect(detail.timeline.map((event) => event.kind)).to.deep.equal(["created", "flagged"]);
+    expect(detail.timeline.map((event) => event.kind)).to.have.members(["created", "expired", "paid_late"]);
   });
 });

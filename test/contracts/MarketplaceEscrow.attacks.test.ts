@@ -148,8 +148,8 @@ describe("MarketplaceEscrow under attack (Ignition LocalModule)", () => {
       ).to.be.revertedWithCustomError(escrow, "ReentrancyGuardReentrantCall");
 
       expect(await escrow.nextOrderId()).to.equal(1n);
-      expect(await escrow.orderIdOf(ref("outer"))).to.equal(0n);
-      expect(await escrow.orderIdOf(ref("inner"))).to.equal(0n);
+      expect(await escrow.orderIdOf(buyer.address, ref("outer"))).to.equal(0n);
+      expect(await escrow.orderIdOf(reentrant, ref("inner"))).to.equal(0n);
       expect(await reentrant.balanceOf(escrow)).to.equal(0n);
       expect(await reentrant.balanceOf(buyer)).to.equal(10n * AMOUNT);
     });
@@ -167,8 +167,8 @@ describe("MarketplaceEscrow under attack (Ignition LocalModule)", () => {
         .withArgs(await escrow.getAddress(), false, escrow.interface.encodeErrorResult("ReentrancyGuardReentrantCall"));
 
       expect(await escrow.nextOrderId()).to.equal(2n);
-      expect(await escrow.orderIdOf(ref("outer"))).to.equal(1n);
-      expect(await escrow.orderIdOf(ref("inner"))).to.equal(0n);
+      expect(await escrow.orderIdOf(buyer.address, ref("outer"))).to.equal(1n);
+      expect(await escrow.orderIdOf(reentrant, ref("inner"))).to.equal(0n);
       await expectFullyBacked(escrow, await reentrant.getAddress(), [buyer, seller, timelock], (holder) =>
         reentrant.balanceOf(holder),
       );
@@ -543,6 +543,38 @@ describe("MarketplaceEscrow under attack (Ignition LocalModule)", () => {
     });
   });
 
+  describe("front-running a buyer's refs", () => {
+    it("lets a buyer's batch through after a squatter took each of its refs first with 1 wei", async () => {
+      const { escrow, accounts } = await networkHelpers.loadFixture(localDeployment);
+      const [victim, squatter] = accounts.buyers;
+      const [farmA, farmB] = accounts.farmers;
+      const requests = [
+        { seller: farmA.address, amount: ethers.parseEther("1"), ref: ref("batch-a") },
+        { seller: farmB.address, amount: ethers.parseEther("2"), ref: ref("batch-b") },
+      ];
+      for (const request of requests) {
+        await escrow.connect(squatter).createOrder(farmA, ETH, 1n, request.ref, { value: 1n });
+      }
+
+      await expect(escrow.connect(victim).createOrders(ETH, requests, { value: ethers.parseEther("3") })).to.emit(
+        escrow,
+        "OrderCreated",
+      );
+
+      for (const [i, request] of requests.entries()) {
+        const id = await escrow.orderIdOf(victim, request.ref);
+        expect(id).to.equal(BigInt(i + 3));
+        const order = await escrow.getOrder(id);
+        expect([order.buyer, order.seller, order.amount]).to.deep.equal([
+          victim.address,
+          request.seller,
+          request.amount,
+        ]);
+        expect(await escrow.orderIdOf(squatter, request.ref)).to.equal(BigInt(i + 1));
+      }
+    });
+  });
+
   describe("fee-on-transfer tokens", () => {
     it("rejects a fee-on-transfer payment with EscrowShortPayment and records nothing", async () => {
       const { escrow, feeToken, accounts } = await networkHelpers.loadFixture(withFeeOnTransferToken);
@@ -568,7 +600,7 @@ describe("MarketplaceEscrow under attack (Ignition LocalModule)", () => {
 
       expect(await escrow.nextOrderId()).to.equal(1n);
       for (const label of ["fot", "fot-a", "fot-b"]) {
-        expect(await escrow.orderIdOf(ref(label))).to.equal(0n);
+        expect(await escrow.orderIdOf(buyer.address, ref(label))).to.equal(0n);
       }
       expect(await feeToken.balanceOf(escrow)).to.equal(0n);
       expect(await feeToken.balanceOf(buyer)).to.equal(amount);

@@ -57,7 +57,7 @@ describe("MarketplaceEscrow: creating orders", () => {
       expect([...order.terms]).to.deep.equal([250n, HOUR, HOUR, DAY]);
       expect(order.settlementProposer).to.equal(ethers.ZeroAddress);
       expect(order.settlementBuyerBps).to.equal(0n);
-      expect(await escrow.orderIdOf(ref)).to.equal(1n);
+      expect(await escrow.orderIdOf(buyer.address, ref)).to.equal(1n);
       expect(await escrow.nextOrderId()).to.equal(2n);
     });
 
@@ -85,7 +85,7 @@ describe("MarketplaceEscrow: creating orders", () => {
       expect(await usdc.allowance(buyer.address, await escrow.getAddress())).to.equal(0n);
     });
 
-    it("assigns consecutive ids and maps each ref to its order", async () => {
+    it("assigns consecutive ids and maps each buyer's ref to its order", async () => {
       const { escrow, accounts } = await networkHelpers.loadFixture(fixture);
       const [buyer, otherBuyer] = accounts.buyers;
       const [seller] = accounts.farmers;
@@ -95,9 +95,11 @@ describe("MarketplaceEscrow: creating orders", () => {
       await openOrder(escrow, buyer, seller, ETH_AMOUNT, { ref: first });
       await openOrder(escrow, otherBuyer, seller, ETH_AMOUNT, { ref: second });
 
-      expect(await escrow.orderIdOf(first)).to.equal(1n);
-      expect(await escrow.orderIdOf(second)).to.equal(2n);
-      expect(await escrow.orderIdOf(orderRef("never used"))).to.equal(0n);
+      expect(await escrow.orderIdOf(buyer.address, first)).to.equal(1n);
+      expect(await escrow.orderIdOf(otherBuyer.address, second)).to.equal(2n);
+      expect(await escrow.orderIdOf(otherBuyer.address, first)).to.equal(0n);
+      expect(await escrow.orderIdOf(buyer.address, second)).to.equal(0n);
+      expect(await escrow.orderIdOf(buyer.address, orderRef("never used"))).to.equal(0n);
       expect(await escrow.nextOrderId()).to.equal(3n);
       expect((await escrow.getOrder(2n)).buyer).to.equal(otherBuyer.address);
     });
@@ -162,18 +164,52 @@ describe("MarketplaceEscrow: creating orders", () => {
         .withArgs(tooMuch);
     });
 
-    it("rejects a ref that already belongs to an order, naming that order", async () => {
+    it("rejects a ref the same buyer already used, naming the buyer and that order", async () => {
       const { escrow, accounts } = await networkHelpers.loadFixture(fixture);
+      const [buyer] = accounts.buyers;
       const ref = orderRef("reused");
-      await openOrder(escrow, accounts.buyers[0], accounts.farmers[0], ETH_AMOUNT);
-      await openOrder(escrow, accounts.buyers[0], accounts.farmers[0], ETH_AMOUNT, { ref });
+      await openOrder(escrow, buyer, accounts.farmers[0], ETH_AMOUNT);
+      await openOrder(escrow, buyer, accounts.farmers[0], ETH_AMOUNT, { ref });
       await expect(
         escrow
-          .connect(accounts.buyers[1])
+          .connect(buyer)
           .createOrder(accounts.farmers[1].address, ethers.ZeroAddress, ETH_AMOUNT, ref, { value: ETH_AMOUNT }),
       )
         .to.be.revertedWithCustomError(escrow, "EscrowDuplicateRef")
-        .withArgs(ref, 2n);
+        .withArgs(buyer.address, ref, 2n);
+      expect(await escrow.nextOrderId()).to.equal(3n);
+    });
+
+    it("lets a second buyer use a ref another buyer already used: refs are per buyer", async () => {
+      const { escrow, accounts } = await networkHelpers.loadFixture(fixture);
+      const [first, second] = accounts.buyers;
+      const ref = orderRef("shared");
+      await openOrder(escrow, first, accounts.farmers[0], ETH_AMOUNT, { ref });
+      const createdAt = BigInt(await time.latest()) + 10n;
+      await time.setNextBlockTimestamp(createdAt);
+
+      await expect(
+        escrow
+          .connect(second)
+          .createOrder(accounts.farmers[1].address, ethers.ZeroAddress, ETH_AMOUNT, ref, { value: ETH_AMOUNT }),
+      )
+        .to.emit(escrow, "OrderCreated")
+        .withArgs(
+          2n,
+          ref,
+          second.address,
+          accounts.farmers[1].address,
+          ethers.ZeroAddress,
+          ETH_AMOUNT,
+          createdAt + HOUR,
+          250n,
+          HOUR,
+          DAY,
+        );
+
+      expect(await escrow.orderIdOf(first.address, ref)).to.equal(1n);
+      expect(await escrow.orderIdOf(second.address, ref)).to.equal(2n);
+      expect((await escrow.getOrder(2n)).buyer).to.equal(second.address);
     });
 
     it("rejects an ETH order paid with less or more than its amount", async () => {
@@ -237,7 +273,7 @@ describe("MarketplaceEscrow: creating orders", () => {
       await expect(tx).to.changeTokenBalances(ethers, usdc, [buyer, escrow], [-USDC_AMOUNT, USDC_AMOUNT]);
       expect(await usdc.nonces(buyer.address)).to.equal(1n);
       expect(await usdc.allowance(buyer.address, escrowAddress)).to.equal(0n);
-      expect(await escrow.orderIdOf(ref)).to.equal(1n);
+      expect(await escrow.orderIdOf(buyer.address, ref)).to.equal(1n);
     });
 
     it("still opens the order when someone front-ran the permit and the allowance is in place", async () => {
@@ -409,7 +445,7 @@ describe("MarketplaceEscrow: creating orders", () => {
         expect(order.seller).to.equal(request.seller);
         expect(order.amount).to.equal(request.amount);
         expect(order.state).to.equal(OrderState.Funded);
-        expect(await escrow.orderIdOf(request.ref)).to.equal(BigInt(i + 2));
+        expect(await escrow.orderIdOf(buyer.address, request.ref)).to.equal(BigInt(i + 2));
       }
       expect(await escrow.nextOrderId()).to.equal(5n);
     });
@@ -480,7 +516,7 @@ describe("MarketplaceEscrow: creating orders", () => {
       ];
       await expect(escrow.connect(accounts.buyers[0]).createOrders(ethers.ZeroAddress, requests, { value: 2n }))
         .to.be.revertedWithCustomError(escrow, "EscrowDuplicateRef")
-        .withArgs(ref, 2n);
+        .withArgs(accounts.buyers[0].address, ref, 2n);
     });
 
     it("rejects a batch paid with a value other than the sum of its amounts", async () => {

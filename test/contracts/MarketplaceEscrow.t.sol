@@ -394,23 +394,39 @@ contract MarketplaceEscrowTest is Test {
         _assertTerms(escrow.currentTerms(), unchanged);
     }
 
-    function testFuzz_createOrder_rejectsAnyReusedRef(
-        bytes32 ref,
-        uint96 firstAmount,
-        uint96 secondAmount,
-        bool sameBuyer
-    ) public {
+    function testFuzz_createOrder_rejectsARefTheSameBuyerUsed(bytes32 ref, uint96 firstAmount, uint96 secondAmount)
+        public
+    {
         uint256 first = _orderWithRef(buyer, false, bound(firstAmount, 1, type(uint96).max), ref);
-        address secondBuyer = sameBuyer ? buyer : makeAddr("another buyer");
         uint256 price = bound(secondAmount, 1, type(uint96).max);
-        vm.deal(secondBuyer, price);
+        vm.deal(buyer, price);
 
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEscrow.EscrowDuplicateRef.selector, ref, first));
-        vm.prank(secondBuyer);
+        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEscrow.EscrowDuplicateRef.selector, buyer, ref, first));
+        vm.prank(buyer);
         escrow.createOrder{value: price}(seller, address(0), price, ref);
 
-        assertEq(escrow.orderIdOf(ref), first);
+        assertEq(escrow.orderIdOf(buyer, ref), first);
         assertEq(escrow.nextOrderId(), first + 1);
+    }
+
+    function testFuzz_createOrder_letsAnotherBuyerUseARefAlreadyTaken(
+        bytes32 ref,
+        uint96 firstAmount,
+        uint96 secondAmount
+    ) public {
+        address squatter = makeAddr("squatter");
+        uint256 squatted = _orderWithRef(squatter, false, bound(firstAmount, 1, type(uint96).max), ref);
+        uint256 price = bound(secondAmount, 1, type(uint96).max);
+        vm.deal(buyer, price);
+
+        vm.prank(buyer);
+        uint256 id = escrow.createOrder{value: price}(seller, address(0), price, ref);
+
+        assertEq(id, squatted + 1);
+        assertEq(escrow.orderIdOf(squatter, ref), squatted);
+        assertEq(escrow.orderIdOf(buyer, ref), id);
+        assertEq(escrow.getOrder(id).buyer, buyer);
+        assertEq(escrow.getOrder(id).amount, price);
     }
 
     function testFuzz_createOrder_rejectsAnyAmountAboveUint96(uint256 amount) public {
@@ -452,7 +468,7 @@ contract MarketplaceEscrowTest is Test {
         uint256[3] memory expectedCredits;
         uint256 expectedFees = 0;
         for (uint256 i = 0; i < n; ++i) {
-            assertEq(escrow.orderIdOf(requests[i].ref), ids[i], "ref maps to its order");
+            assertEq(escrow.orderIdOf(buyer, requests[i].ref), ids[i], "ref maps to its order");
             IMarketplaceEscrow.OrderView memory order = escrow.getOrder(ids[i]);
             assertEq(order.amount, requests[i].amount, "order amount");
             assertEq(order.seller, requests[i].seller, "order seller");
@@ -527,7 +543,7 @@ contract MarketplaceEscrowTest is Test {
         uint256 id = escrow.createOrder{value: 1 ether}(seller, address(0), 1 ether, ref);
         vm.snapshotGasLastCall(GAS_GROUP, "createOrder ETH");
 
-        assertEq(escrow.orderIdOf(ref), id);
+        assertEq(escrow.orderIdOf(buyer, ref), id);
         assertEq(address(escrow).balance, 1 ether);
     }
 
@@ -540,7 +556,7 @@ contract MarketplaceEscrowTest is Test {
         uint256 id = escrow.createOrder(seller, address(usdc), 100e6, ref);
         vm.snapshotGasLastCall(GAS_GROUP, "createOrder ERC-20");
 
-        assertEq(escrow.orderIdOf(ref), id);
+        assertEq(escrow.orderIdOf(buyer, ref), id);
         assertEq(usdc.balanceOf(address(escrow)), 100e6);
     }
 

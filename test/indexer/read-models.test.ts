@@ -133,6 +133,19 @@ describe("indexer read models", function () {
     expect(Number(count[0].n)).to.equal(orderEvents);
   });
 
+  it("keeps two buyers' orders that carry the same ref, each under its buyer", async function () {
+    const { confirmed, sameRef } = scenario.named;
+    const { rows } = await client.query<Row>(
+      "SELECT order_id, ref, buyer FROM indexer.escrow_orders WHERE order_id = ANY($1) ORDER BY order_id",
+      [[confirmed.toString(), sameRef.toString()]],
+    );
+    expect(rows).to.have.length(2);
+    expect(rows[0].ref).to.equal(rows[1].ref);
+    expect(rows.map((row) => row.buyer)).to.deep.equal(
+      [deployment.accounts.buyers[0], deployment.accounts.buyers[1]].map((buyer) => buyer.address.toLowerCase()),
+    );
+  });
+
   it("derives every credit exactly as creditOf reports it", async function () {
     const { escrow, usdc } = deployment;
     const { rows } = await client.query<Row>("SELECT account, token, amount FROM indexer.escrow_credits");

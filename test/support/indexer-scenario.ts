@@ -24,9 +24,9 @@ const USDC = 10n ** 6n;
 
 /**
  * Drives the local deployment through every escrow path (complete, refund by decline and timeout, disputes settled,
- * ruled and timed out, a batch, withdrawals; in ETH and MockUSDC) and a governance round (delegations, transfers,
- * votes with reasons and params, a late-quorum extension, queue, execute, and a canceled proposal), so the logs
- * it leaves exercise every handler.
+ * ruled and timed out, a batch, withdrawals, two buyers' orders with one ref; in ETH and MockUSDC) and a governance
+ * round (delegations, transfers, votes with reasons and params, a late-quorum extension, queue, execute, and a
+ * canceled proposal), so the logs it leaves exercise every handler.
  */
 export async function runIndexerScenario(connection: Connection, deployment: Deployment) {
   const { networkHelpers } = connection;
@@ -42,6 +42,10 @@ export async function runIndexerScenario(connection: Connection, deployment: Dep
   const confirmed = await openOrder(escrow, buyerA, farmerA, ETHER);
   await wait(escrow.connect(farmerA).markShipped(confirmed));
   await wait(escrow.connect(buyerA).confirmDelivery(confirmed));
+
+  // Refs are unique per buyer only: another buyer's order carries the same ref as the one above.
+  const sameRef = await openOrder(escrow, buyerB, farmerA, ETHER / 4n, { ref: orderRef(`order-${confirmed}`) });
+  await wait(escrow.connect(farmerA).declineOrder(sameRef));
 
   // Completed by timeout, in USDC.
   const timedOutCompletion = await openOrder(escrow, buyerB, farmerB, 250n * USDC, { usdc });
@@ -125,7 +129,7 @@ export async function runIndexerScenario(connection: Connection, deployment: Dep
   return {
     orderIds: range(1n, await escrow.nextOrderId()),
     proposalIds: [proposalId, withdrawnId],
-    named: { confirmed, timedOutCompletion, declined, unshipped, settled, ruled, abandoned, firstInBatch },
+    named: { confirmed, sameRef, timedOutCompletion, declined, unshipped, settled, ruled, abandoned, firstInBatch },
   };
 }
 

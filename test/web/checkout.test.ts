@@ -1,20 +1,24 @@
 import { expect } from "chai";
 import sharp from "sharp";
 import type { Browser, Page } from "playwright-core";
-import { privateKeyToAccount } from "viem/accounts";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { launchBrowser } from "../support/browser.js";
+import { linkWallet } from "../support/buyer-wallets.js";
+import { insertUser } from "../support/cart-fixtures.js";
 import { startChainWebStack } from "../support/chain-web-stack.js";
 import type { ChainWebStack } from "../support/chain-web-stack.js";
 import { OrderState } from "../support/escrow-actions.js";
 import { journeyPages } from "../support/journey-pages.js";
 import type { JourneyPageOptions } from "../support/journey-pages.js";
 import { hardhatKey } from "../support/hardhat-keys.js";
+import { fillCart } from "../support/order-fixtures.js";
 import {
   EN_CHECKOUT as EN,
   checkoutWithWallet as checkoutOn,
   connectBurner,
   latestOrderOf,
+  mangoesId,
   BN_WALLET_SIGN_IN,
   signInWithWallet,
   waitForOrderStatus,
@@ -25,6 +29,8 @@ import type { CheckoutLabels } from "../support/wallet-journey.js";
 const FARMER_ACCOUNT = 2;
 // A spare Hardhat account (10,000 test ETH, no USDC until the test mints it) plays the buyer.
 const BUYER_ACCOUNT = 11;
+// Another spare one pays, outside the browser, for an order its buyer had cancelled.
+const LATE_PAYER_ACCOUNT = 13;
 
 describe("Web checkout and orders on a real chain", function () {
   this.timeout(180_000);
@@ -135,6 +141,82 @@ describe("Web checkout and orders on a real chain", function () {
       [buyerId],
     );
     expect(unread).to.deep.equal([{ n: 0 }]);
+  });
+
+  it("refuses to pay from a wallet not linked to the signed-in account, and pays once the buyer links it", async function () {
+    const page = await openPage();
+    const firstKey = await checkoutWithWallet(page, EN, { faucet: false });
+    // Signed in with the first wallet, which may pay.
+    await page.getByRole("button", { name: EN.pay }).waitFor();
+    const otherKey = generatePrivateKey();
+    const other = privateKeyToAccount(otherKey).address;
+    await (await stack.deployment.usdc.mint(other, 1_000_000_000n)).wait();
+    await stack.node.connection.networkHelpers.setBalance(other, 10n ** 19n);
+    // The same signed-in buyer, with another wallet connected (the burner reconnects with the new key on reload).
+    await page.evaluate((key) => localStorage.setItem("agridao.burnerKey", key), otherKey);
+    await page.reload();
+    await page.getByLabel(EN.wallet).check();
+    await page.getByText("This wallet is not linked to your account").waitFor();
+    expect(await page.getByRole("button", { name: EN.pay }).count()).to.equal(0);
+
+    await page.getByRole("button", { name: "Sign the message and link this wallet" }).click();
+    await page.getByRole("button", { name: EN.pay }).click();
+    await page.getByRole("heading", { name: EN.paid }).waitFor({ timeout: 60_000 });
+    const paid = await orderRow(privateKeyToAccount(firstKey as `0x${string}`).address);
+    expect(paid.status).to.equal("paid");
+    expect((await stack.deployment.escrow.getOrder(BigInt(paid.escrow_order_id!))).buyer).to.equal(other);
+    const { rows: reported } = await stack.api.database.pool.query<{ outcome: string | null }>(
+      `SELECT t.outcome FROM payment_transactions t JOIN orders o ON o.checkout_id = t.checkout_id WHERE o.id = $1`,
+      [paid.id],
+    );
+    expect(reported, "the wallet reported the payment it sent").to.have.length(1);
+  });
+
+  it("shows the farm a payment that came after its buyer cancelled as paid but cancelled, and refunds it in one click", async function () {
+    const { escrow, usdc } = stack.deployment;
+    const pool = stack.api.database.pool;
+    const buyerId = await insertUser(pool);
+    const payer = (await stack.node.connection.ethers.getSigners())[LATE_PAYER_ACCOUNT];
+    await linkWallet(pool, buyerId, payer.address);
+    const { token } = await stack.api.accessTokens.issue({ id: buyerId, roles: ["buyer"] });
+    await fillCart(pool, buyerId, [{ productId: await mangoesId(stack), quantity: 1 }]);
+    const asBuyer = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+    const checkout = (await (
+      await stack.api.request("/api/checkout", {
+        method: "POST",
+        headers: { ...asBuyer, "Idempotency-Key": "paid-after-cancel" },
+        body: JSON.stringify({ paymentMethod: "escrow" }),
+      })
+    ).json()) as {
+      orders: { id: string }[];
+      escrow: { approval: { spender: string; amount: string }; call: { to: string; data: string } };
+    };
+    const cancelled = await stack.api.request(`/api/orders/${checkout.orders[0].id}/cancel`, {
+      method: "POST",
+      headers: asBuyer,
+    });
+    expect(cancelled.status).to.equal(200);
+    const amount = BigInt(checkout.escrow.approval.amount);
+    await (await usdc.mint(payer.address, amount)).wait();
+    await (await usdc.connect(payer).approve(checkout.escrow.approval.spender, amount)).wait();
+    await (await payer.sendTransaction({ to: checkout.escrow.call.to, data: checkout.escrow.call.data })).wait();
+    let late = await orderRow(payer.address);
+    while (late.escrow_order_id === null) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      late = await orderRow(payer.address);
+    }
+    expect(late.status).to.equal("cancelled");
+
+    const farmerPage = await openPage({ key: hardhatKey(FARMER_ACCOUNT) });
+    await signInWithWallet(farmerPage, stack);
+    await farmerPage.getByRole("link", { name: "Farm dashboard" }).click();
+    const row = farmerPage.locator(".escrow-order", { has: farmerPage.getByTestId("paid-after-release") });
+    await row.getByText("Paid but cancelled: refund or ship").waitFor();
+    expect(await row.getByRole("button", { name: "Mark shipped" }).count(), "or ship it").to.equal(1);
+    await row.getByRole("button", { name: "Refund the buyer" }).click();
+    await row.getByText("Mined.").waitFor();
+    expect((await escrow.getOrder(BigInt(late.escrow_order_id))).state).to.equal(OrderState.Refunded);
+    await waitForStatus(payer.address, "refunded");
   });
 
   it("lets the farmer add a product with a previewed photo, correct its stock and put it on sale", async function () {

@@ -12,6 +12,7 @@ import { OrderItem } from "../entities/OrderItem.js";
 import { Product } from "../entities/Product.js";
 import { StockChange } from "../entities/StockChange.js";
 import { User } from "../entities/User.js";
+import { Wallet } from "../entities/Wallet.js";
 import { ServiceUnavailableError, UnauthorizedError } from "../errors.js";
 import { UNPAID_ORDER_STATUSES } from "../order-vocabulary.js";
 import type { PaymentMethod } from "../order-vocabulary.js";
@@ -117,11 +118,17 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
       em,
       ids.map((order) => order.id),
     );
-    const summaries = await summarizeOrders(em, orders);
+    const summaries = await summarizeOrders(em, orders, deps.chainId);
     const method = orders[0].quotePrice == null ? checkout.paymentMethod : "eth";
+    const wallets = await em.find(
+      Wallet,
+      { user: checkout.buyer.id },
+      { fields: ["address"], orderBy: [{ linkedAt: "asc" }, { address: "asc" }] },
+    );
     const payment = await deps.paymentStarters[method].start({
       checkoutId: checkout.id,
       buyerId: checkout.buyer.id,
+      payers: wallets.map((wallet) => wallet.address as Hex),
       currency: orders[0].currency,
       expiresAt: checkout.expiresAt,
       orders: orders.map((order) => ({

@@ -173,8 +173,11 @@ export interface DisputeService {
 
 /** Orders whose card payment may be disputed: any time before shipping, then within the window after it. */
 const CARD_DISPUTABLE: readonly OrderStatus[] = ["paid", "shipped", "delivered"];
-/** Escrow states `openDispute` accepts (Funded, Shipped), as order statuses. */
-const ESCROW_DISPUTABLE: readonly OrderStatus[] = ["paid", "shipped"];
+/**
+ * Escrow states `openDispute` accepts (Funded, Shipped), as order statuses; cancelled and expired orders too, when
+ * a payment that came after their stock was released is linked to them (still funded: the farm may ship it).
+ */
+const ESCROW_DISPUTABLE: readonly OrderStatus[] = ["paid", "shipped", "cancelled", "expired"];
 
 /** Disputes over orders: opening, the thread and evidence both sides and the arbiter share, and the ruling. */
 export function createDisputeService(deps: {

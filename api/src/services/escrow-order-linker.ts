@@ -9,11 +9,14 @@ import { Order } from "../entities/Order.js";
 import { OrderEvent } from "../entities/OrderEvent.js";
 import { OrderFlag } from "../entities/OrderFlag.js";
 import { OrderItem } from "../entities/OrderItem.js";
+import { Wallet } from "../entities/Wallet.js";
 import type { NotificationData } from "../notification-kinds.js";
 import type { OrderEventKind, OrderFlagKind, OrderStatus } from "../order-vocabulary.js";
+import { computePlatformFee } from "./compute-platform-fee.js";
 import { disputeAudience } from "./dispute-audience.js";
 import { findUsersWithRole } from "./find-users-with-role.js";
 import type { NotificationService, Notify } from "./notification-service.js";
+import { releaseOrderStock } from "./release-order-stock.js";
 
 /** An escrow order as the indexer stores it, with the time of the block that created it. */
 interface IndexedEscrowOrder {
@@ -23,6 +26,7 @@ interface IndexedEscrowOrder {
   seller: string;
   token: string;
   amount: string;
+  fee_bps: number;
   created_tx: string;
   created_block: string;
   created_log_index: number;
@@ -51,8 +55,11 @@ const TRANSITIONS: Record<string, { kind: OrderEventKind; status: OrderStatus | 
   OrderResolved: { kind: "resolved", status: "resolved" },
 };
 
-/** The flags a payment can get (a failed refund and a farm's debt are the card refunds' own). */
-type PaymentFlagKind = Exclude<OrderFlagKind, "refund_failed" | "farm_debt">;
+/**
+ * The flags a payment can get (a failed refund and a farm's debt are the card refunds' own; a stranger's payment is
+ * never told).
+ */
+type PaymentFlagKind = Exclude<OrderFlagKind, "refund_failed" | "farm_debt" | "foreign_payer">;
 
 /** How a flag reads in the `payment_flagged` notification the buyer and admins get. */
 const FLAG_REASONS: Record<PaymentFlagKind, NotificationData<"payment_flagged">["reason"]> = {
@@ -65,6 +72,7 @@ const FLAG_REASONS: Record<PaymentFlagKind, NotificationData<"payment_flagged">[
   chargeback: "chargeback",
   // Paid after its ETH price quote expired: late for the price, which is how the buyer is told.
   quote_expired: "late_payment",
+  duplicate_payment: "duplicate_payment",
 };
 
 /** The escrow's `Resolution` enum, by its index in OrderResolved. */
@@ -83,8 +91,12 @@ const STATUS_OF_STATE: Record<string, OrderStatus> = {
 export interface LinkReport {
   /** Orders newly marked paid. */
   paid: number;
-  /** Flags newly recorded (mismatches, late payments, unknown refs). */
+  /** Payments newly linked to orders whose stock was released before they came (`paid_late`, flagged late). */
+  late: number;
+  /** Escrow orders newly flagged and not linked (wrong amount, seller or token, a second payment, unknown refs). */
   flagged: number;
+  /** Escrow orders newly ignored: they carry an order's ref but come from a wallet not linked to its buyer. */
+  ignored: number;
   /** Later on-chain transitions newly recorded on orders. */
   transitions: number;
 }
@@ -106,12 +118,23 @@ function chainSourceKey(chainId: number, txHash: string, logIndex: number): stri
 }
 
 /**
- * Reads the indexer's escrow tables (schema `indexer`) and merges them into the API's orders. An escrow order whose
- * ref matches an order awaiting payment is accepted only when it pays the amount, seller and token the order asked
- * for (ETH, token address(0), for an order with a price quote; else the stablecoin), and was created before the
- * reservation expired and, in ETH, by its block's time before the quote expired; otherwise each problem is recorded
- * as an OrderFlag and the order stays unpaid. A ref that names no order is flagged too. Shipping, delivery, disputes,
- * resolutions and refunds are then reflected on the order's status and timeline, each log once (its source key is
+ * Reads the indexer's escrow tables (schema `indexer`) and merges them into the API's orders. An escrow order is
+ * judged once, by its ref:
+ * - no order has the ref: flagged `unknown_ref` (admins are told);
+ * - its on-chain buyer is not a wallet linked to the order's buyer: flagged `foreign_payer` without an order and
+ *   ignored, nobody told (refs are per buyer on-chain, so anyone may reuse one: such a payment neither pays, blocks
+ *   nor flags the order, and its payer keeps control of it on-chain);
+ * - the order is paid by another escrow order already: flagged `duplicate_payment`;
+ * - it pays another amount, seller or token than the order asked for (ETH, token address(0), for an order with a
+ *   price quote; else the stablecoin): each problem flagged, the order left unpaid;
+ * - otherwise it is linked to the order. Created before the reservation expired (and, in ETH, by its block's time
+ *   before the quote expired) on an order awaiting payment, it makes the order paid. Created later, or after the
+ *   order was cancelled or expired, it is linked all the same (`paid_late`, flagged `late_payment`/`quote_expired`):
+ *   the order's stock is released (at once, if it was still reserved), the buyer sees the escrow order and what it
+ *   allows, and the farm refunds it (declineOrder) or ships.
+ * A linked escrow order whose fee (snapshotted on-chain) differs from the checkout's gives the order its fee
+ * (`fee_corrected`). Shipping, delivery, disputes, settlements, resolutions and refunds of every linked escrow order
+ * are then reflected on the order's status and timeline and told to the buyer, each log once (its source key is
  * chain, tx hash, log index).
  */
 export function createEscrowOrderLinker(deps: {
@@ -119,12 +142,14 @@ export function createEscrowOrderLinker(deps: {
   tokenAddress: Hex | undefined;
   /** Each newly recorded payment, flag and transition notifies the people it concerns, after its commit. */
   notifications: Pick<NotificationService, "transaction">;
+  /** Called after a late payment released an order's stock, so cached product pages show it. */
+  onStockChanged?: () => Promise<void>;
 }): EscrowOrderLinker {
   const { chainId, notifications } = deps;
 
   async function unlinked(em: EntityManager): Promise<IndexedEscrowOrder[]> {
     return em.execute<IndexedEscrowOrder[]>(
-      `SELECT e.order_id::text AS order_id, e.ref, e.buyer, e.seller, e.token, e.amount::text AS amount,
+      `SELECT e.order_id::text AS order_id, e.ref, e.buyer, e.seller, e.token, e.amount::text AS amount, e.fee_bps,
               e.created_tx, e.created_block::text AS created_block, h.log_index AS created_log_index,
               h.block_timestamp::text AS created_at_unix
          FROM indexer.escrow_orders e
@@ -141,10 +166,13 @@ export function createEscrowOrderLinker(deps: {
   }
 
   /**
-   * Accepts or flags one escrow order, in its own transaction; returns what it did ("none" when another process
-   * judged it meanwhile: the second must neither record it again nor take the order's own payment for a late one).
+   * Judges one escrow order, in its own transaction; returns what it did ("none" when another process judged it
+   * meanwhile: the second must neither record it again nor take the order's own payment for a late one).
    */
-  async function link(em: EntityManager, escrow: IndexedEscrowOrder): Promise<"paid" | "flagged" | "none"> {
+  async function link(
+    em: EntityManager,
+    escrow: IndexedEscrowOrder,
+  ): Promise<"paid" | "late" | "flagged" | "ignored" | "none"> {
     return notifications.transaction(em, async (tx, notify) => {
       // Two processes judging the same escrow order take turns; the second finds it judged and records nothing.
       const flagPrefix = `escrow:${chainId}:${escrow.order_id}:${escrow.ref}:`;
@@ -164,13 +192,13 @@ export function createEscrowOrderLinker(deps: {
         blockNumber: escrow.created_block,
         buyer: escrow.buyer,
       };
-      const flag = (kind: PaymentFlagKind, details: Record<string, unknown>) =>
+      const flag = (kind: OrderFlagKind, details: Record<string, unknown>, flagged: Order | null = order) =>
         tx.create(OrderFlag, {
-          order,
+          order: flagged,
           kind,
           details: { ...onChain, ...details },
           // The ref too: after a reorg, the same escrow order id can be another order.
-          sourceKey: `escrow:${chainId}:${escrow.order_id}:${escrow.ref}:${kind}`,
+          sourceKey: `${flagPrefix}${kind}`,
           resolvedAt: null,
         });
       if (order === null) {
@@ -186,8 +214,22 @@ export function createEscrowOrderLinker(deps: {
         }
         return "flagged";
       }
+      const payer = await tx.findOne(Wallet, { address: escrow.buyer, user: order.buyer.id }, { fields: ["address"] });
+      if (payer === null) {
+        // Recorded for staff with the order it named, but not on it: the order's buyer never hears of it.
+        flag(
+          "foreign_payer",
+          { seller: escrow.seller, token: escrow.token, amount: escrow.amount, namedOrderId: order.id },
+          null,
+        );
+        await tx.flush();
+        return "ignored";
+      }
 
       const problems: { kind: PaymentFlagKind; details: Record<string, unknown> }[] = [];
+      if (order.escrowOrderId != null) {
+        problems.push({ kind: "duplicate_payment", details: { paidBy: order.escrowOrderId, amount: escrow.amount } });
+      }
       if (escrow.amount !== order.escrowAmount) {
         problems.push({ kind: "amount_mismatch", details: { expected: order.escrowAmount, paid: escrow.amount } });
       }
@@ -198,6 +240,7 @@ export function createEscrowOrderLinker(deps: {
       if (escrow.token !== expectedToken) {
         problems.push({ kind: "token_mismatch", details: { expected: expectedToken ?? null, paid: escrow.token } });
       }
+      const mismatched = problems.length > 0;
       if (order.quoteExpiresAt != null && createdAt > order.quoteExpiresAt) {
         problems.push({
           kind: "quote_expired",
@@ -215,7 +258,20 @@ export function createEscrowOrderLinker(deps: {
         });
       }
       const sourceKey = chainSourceKey(chainId, escrow.created_tx, escrow.created_log_index);
-      if (problems.length > 0) {
+      const recipients = [...new Set([order.buyer.id, ...(await findUsersWithRole(tx, "admin"))])];
+      const notifyFlags = (to: readonly string[]) => {
+        for (const problem of problems) {
+          for (const userId of to) {
+            notify({
+              userId,
+              kind: "payment_flagged",
+              orderId: order.id,
+              data: { reason: FLAG_REASONS[problem.kind], method: "escrow" },
+            });
+          }
+        }
+      };
+      if (mismatched) {
         for (const problem of problems) flag(problem.kind, problem.details);
         tx.create(OrderEvent, {
           order,
@@ -226,32 +282,43 @@ export function createEscrowOrderLinker(deps: {
           sourceKey,
         });
         await tx.flush();
-        const recipients = [...new Set([order.buyer.id, ...(await findUsersWithRole(tx, "admin"))])];
-        for (const problem of problems) {
-          for (const userId of recipients) {
-            notify({
-              userId,
-              kind: "payment_flagged",
-              orderId: order.id,
-              data: { reason: FLAG_REASONS[problem.kind], method: "escrow" },
-            });
-          }
-        }
+        notifyFlags(recipients);
         return "flagged";
       }
-      order.status = "paid";
-      order.paidAt = createdAt;
-      order.escrowOrderId = escrow.order_id;
-      tx.create(OrderEvent, {
-        order,
-        kind: "paid",
-        occurredAt: createdAt,
-        actor: null,
-        data: { ...onChain, logIndex: escrow.created_log_index, amount: escrow.amount, token: escrow.token },
-        sourceKey,
-      });
-      await tx.flush();
+
       const farm = await tx.findOneOrFail(Farm, { id: order.farm.id }, { fields: ["owner"] });
+      order.escrowOrderId = escrow.order_id;
+      order.paidAt = createdAt;
+      correctFee(tx, order, escrow, createdAt);
+      const paidData = {
+        ...onChain,
+        logIndex: escrow.created_log_index,
+        amount: escrow.amount,
+        token: escrow.token,
+        feeBps: escrow.fee_bps,
+      };
+      if (problems.length > 0) {
+        // Late: the order ends (its stock returns) if it was still waiting, and keeps the payment it can no longer
+        // take as paid, so its buyer follows the escrow order and its farm refunds it or ships.
+        if (order.status === "awaiting_payment") {
+          await releaseOrderStock(tx, order, { status: "expired", actorId: null, at: new Date() });
+        }
+        for (const problem of problems) flag(problem.kind, problem.details);
+        tx.create(OrderEvent, {
+          order,
+          kind: "paid_late",
+          occurredAt: createdAt,
+          actor: null,
+          data: { ...paidData, flags: problems.map((problem) => problem.kind) },
+          sourceKey,
+        });
+        await tx.flush();
+        notifyFlags([...new Set([...recipients, farm.owner.id])]);
+        return "late";
+      }
+      order.status = "paid";
+      tx.create(OrderEvent, { order, kind: "paid", occurredAt: createdAt, actor: null, data: paidData, sourceKey });
+      await tx.flush();
       const itemCount = await tx.count(OrderItem, { order: order.id });
       const money = { totalMinor: order.totalMinor, currency: order.currency };
       notify({
@@ -270,6 +337,31 @@ export function createEscrowOrderLinker(deps: {
     });
   }
 
+  /**
+   * The fee is the one the escrow snapshotted when the order was created on-chain (the DAO may have changed it since
+   * checkout): the order takes it, rounded as the escrow rounds, and its timeline says so.
+   */
+  function correctFee(tx: EntityManager, order: Order, escrow: IndexedEscrowOrder, at: Date) {
+    if (escrow.fee_bps === order.feeBps) return;
+    const feeMinor = Number(computePlatformFee(BigInt(order.subtotalMinor), escrow.fee_bps));
+    tx.create(OrderEvent, {
+      order,
+      kind: "fee_corrected",
+      occurredAt: at,
+      actor: null,
+      data: {
+        escrowOrderId: escrow.order_id,
+        fromBps: order.feeBps,
+        toBps: escrow.fee_bps,
+        fromMinor: order.feeMinor,
+        toMinor: feeMinor,
+      },
+      sourceKey: `api:order:${order.id}:fee:${escrow.order_id}`,
+    });
+    order.feeBps = escrow.fee_bps;
+    order.feeMinor = feeMinor;
+  }
+
   /** Notifies what a newly recorded transition means to the people concerned, and carries disputes along. */
   async function onTransition(tx: EntityManager, notify: Notify, order: Order, row: IndexedTransition) {
     const txHash = row.tx_hash;
@@ -282,6 +374,22 @@ export function createEscrowOrderLinker(deps: {
         const farm = await tx.findOneOrFail(Farm, { id: order.farm.id }, { fields: ["owner"] });
         const autoConfirmed = details.byTimeout === true || details.byTimeout === "true";
         notify({ userId: farm.owner.id, kind: "delivered", orderId: order.id, data: { txHash, autoConfirmed } });
+        // Completed without the buyer (the confirm window ran out): the buyer's money went to the farm, so say so.
+        if (autoConfirmed) {
+          notify({ userId: order.buyer.id, kind: "delivered", orderId: order.id, data: { txHash, autoConfirmed } });
+        }
+        return;
+      }
+      case "SettlementProposed": {
+        const proposer = typeof details.proposer === "string" ? details.proposer.toLowerCase() : "";
+        const byFarmer = proposer === order.escrowSeller;
+        const farm = await tx.findOneOrFail(Farm, { id: order.farm.id }, { fields: ["owner"] });
+        notify({
+          userId: byFarmer ? order.buyer.id : farm.owner.id,
+          kind: "settlement_proposed",
+          orderId: order.id,
+          data: { by: byFarmer ? "farmer" : "buyer", buyerBps: Number(details.buyerBps), txHash },
+        });
         return;
       }
       case "OrderRefunded":
@@ -441,12 +549,21 @@ export function createEscrowOrderLinker(deps: {
                 "SELECT state FROM indexer.escrow_orders WHERE chain_id = ? AND order_id::text = ? AND ref = ?",
                 [chainId, order.escrowOrderId, order.escrowRef],
               );
+        // An order whose stock was released (a payment linked late) keeps that status while its escrow order is
+        // merely funded, and goes back to it, not to awaiting payment, when the payment vanishes.
+        const [released] = await tx.execute<{ kind: "cancelled" | "expired" }[]>(
+          "SELECT kind FROM order_events WHERE order_id = ? AND kind IN ('cancelled', 'expired') ORDER BY id LIMIT 1",
+          [order.id],
+        );
         if (escrow === undefined && order.escrowOrderId != null) {
           order.escrowOrderId = null;
           order.paidAt = null;
-          order.status = "awaiting_payment";
+          order.status = released?.kind ?? "awaiting_payment";
         } else if (escrow !== undefined) {
-          order.status = STATUS_OF_STATE[escrow.state] ?? order.status;
+          order.status =
+            escrow.state === "Funded" && released !== undefined
+              ? released.kind
+              : (STATUS_OF_STATE[escrow.state] ?? order.status);
         } else if (order.status !== "awaiting_payment") {
           continue;
         }
@@ -461,12 +578,14 @@ export function createEscrowOrderLinker(deps: {
     reconcileReorg,
 
     async linkOnce(em) {
-      const report: LinkReport = { paid: 0, flagged: 0, transitions: 0 };
+      const report: LinkReport = { paid: 0, late: 0, flagged: 0, ignored: 0, transitions: 0 };
       if (!(await indexerPresent(em))) return report;
       for (const escrow of await unlinked(em)) {
         const outcome = await link(em.fork(), escrow);
         if (outcome !== "none") report[outcome] += 1;
       }
+      // A late payment may have ended an order that still held its stock.
+      if (report.late > 0) await deps.onStockChanged?.();
       report.transitions = await reflectTransitions(em.fork());
       return report;
     },

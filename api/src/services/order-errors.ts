@@ -217,3 +217,55 @@ export class ShipDeadlinePassedError extends ApiError {
     });
   }
 }
+
+/**
+ * A payment for the order is on its way (a transaction the wallet reported, not yet mined or indexed, or an escrow
+ * order indexed from the buyer's wallet and not yet judged): ending the order now would release its stock under it.
+ */
+export class PaymentPendingError extends ApiError {
+  readonly status = 409;
+  readonly code = "payment_pending";
+
+  constructor(orderId: string, payment: Record<string, unknown>) {
+    super(
+      "A payment for this order is on its way; it cannot be cancelled until the payment is recorded or has failed",
+      { orderId, payment },
+    );
+  }
+}
+
+/** Payment transactions are reported only for checkouts paid into the escrow (stablecoin or ETH). */
+export class NotAnEscrowCheckoutError extends ApiError {
+  readonly status = 409;
+  readonly code = "not_an_escrow_checkout";
+
+  constructor(checkoutId: string, paymentMethod: string) {
+    super(`This checkout is paid by ${paymentMethod}, not from a wallet into the escrow`, {
+      checkoutId,
+      paymentMethod,
+    });
+  }
+}
+
+/** A checkout holds a bounded number of reported transactions, so reports cannot hold its stock indefinitely. */
+export class TooManyPaymentTransactionsError extends ApiError {
+  readonly status = 409;
+  readonly code = "too_many_payment_transactions";
+
+  constructor(checkoutId: string, limit: number) {
+    super(`At most ${limit} payment transactions can be reported for one checkout`, { checkoutId, limit });
+  }
+}
+
+/**
+ * The escrow refund the farm may send for a payment that arrived after the order's stock was released is not
+ * available: the order was never paid that way, or its escrow order is no longer funded. `details.reason` says which.
+ */
+export class EscrowRefundUnavailableError extends ApiError {
+  readonly status = 409;
+  readonly code = "escrow_refund_unavailable";
+
+  constructor(orderId: string, reason: string) {
+    super(`The escrow payment of this order cannot be refunded by the farm now: ${reason}`, { orderId, reason });
+  }
+}

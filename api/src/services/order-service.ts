@@ -8,8 +8,9 @@ import { NotFoundError } from "../errors.js";
 import type { OrderFlagKind } from "../order-vocabulary.js";
 import type { Role } from "../roles.js";
 import { decodeOrderCursor, encodeOrderCursor } from "./order-cursor.js";
-import { OrderNotCancellableError } from "./order-errors.js";
+import { OrderNotCancellableError, PaymentPendingError } from "./order-errors.js";
 import type { NotificationService } from "./notification-service.js";
+import type { PaymentInFlightGuard } from "./payment-in-flight.js";
 import { describeOrder, summarizeOrders } from "./order-view.js";
 import type { OrderDetail, OrderSummary } from "./order-view.js";
 import { releaseOrderStock } from "./release-order-stock.js";
@@ -42,7 +43,10 @@ export interface OrderService {
   listForFarmer(em: EntityManager, farmerId: string, page: { limit: number; cursor?: string }): Promise<OrderPage>;
   /** One order, for its buyer, its farm's farmer, an arbiter or an admin; 404 for anyone else, as for no order. */
   get(em: EntityManager, viewer: OrderViewer, orderId: string): Promise<OrderDetail>;
-  /** The buyer cancels an order that is still awaiting payment; its stock returns. */
+  /**
+   * The buyer cancels an order that is still awaiting payment, and for which no payment is on its way (409
+   * payment_pending otherwise); its stock returns.
+   */
   cancel(em: EntityManager, buyerId: string, orderId: string): Promise<OrderDetail>;
   /** Payment flags, newest first, for admins; `cursor` is the id of the last flag of the previous page. */
   listFlags(
@@ -53,6 +57,10 @@ export interface OrderService {
 
 /** Reading and cancelling orders. */
 export function createOrderService(deps: {
+  /** The chain whose escrow orders are shown with the orders they pay. */
+  chainId: number;
+  /** What stops a cancel: the same guard the reservation expiry job obeys. */
+  paymentInFlight: PaymentInFlightGuard;
   onStockChanged: () => Promise<void>;
   /** A cancelled order's buyer is told (on every device), after the commit. */
   notifications: Pick<NotificationService, "transaction">;
@@ -88,7 +96,7 @@ export function createOrderService(deps: {
     const shown = orders.slice(0, limit);
     const last = shown.at(-1);
     return {
-      orders: await summarizeOrders(em, shown),
+      orders: await summarizeOrders(em, shown, deps.chainId),
       nextCursor: more && last !== undefined ? encodeOrderCursor({ createdAt: last.createdAt, id: last.id }) : null,
     };
   }
@@ -112,7 +120,7 @@ export function createOrderService(deps: {
     },
 
     async get(em, viewer, orderId) {
-      return describeOrder(em, await visibleOrder(em, viewer, orderId));
+      return describeOrder(em, await visibleOrder(em, viewer, orderId), deps.chainId);
     },
 
     async listFlags(em, { limit, cursor, unresolved }) {
@@ -144,13 +152,20 @@ export function createOrderService(deps: {
         );
         if (order === null) throw new NotFoundError("No order has this id");
         if (order.status !== "awaiting_payment") throw new OrderNotCancellableError(order.id, order.status);
-        await releaseOrderStock(tx, order, { status: "cancelled", actorId: buyerId, at: now() });
+        const at = now();
+        const payment = (await deps.paymentInFlight.check(tx, [order], at)).get(order.id);
+        if (payment !== undefined) throw new PaymentPendingError(order.id, payment);
+        await releaseOrderStock(tx, order, { status: "cancelled", actorId: buyerId, at });
         notify({ userId: buyerId, kind: "order_cancelled", orderId: order.id, data: { by: "buyer" } });
         return order;
       });
       await deps.onStockChanged();
       if (cancelled.paymentMethod === "card") await deps.onCardOrderCancelled?.(em.fork(), cancelled.checkout.id);
-      return describeOrder(em.fork(), await em.fork().findOneOrFail(Order, { id: orderId }, { populate: ["farm"] }));
+      return describeOrder(
+        em.fork(),
+        await em.fork().findOneOrFail(Order, { id: orderId }, { populate: ["farm"] }),
+        deps.chainId,
+      );
     },
   };
 }

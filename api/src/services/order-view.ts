@@ -18,6 +18,24 @@ export interface OrderItemView {
   lineTotalMinor: number;
 }
 
+/** The escrow's states (IMarketplaceEscrow.OrderState without None), as the indexer spells them. */
+export type EscrowState = "Funded" | "Shipped" | "Completed" | "Refunded" | "Disputed" | "Resolved";
+
+/**
+ * The linked escrow order as the indexer has it: what the buyer (and the farm) can still do with it follows from its
+ * state and deadline, whatever the order's own status (a payment that came after the order was cancelled included).
+ */
+export interface EscrowOnChain {
+  state: EscrowState;
+  /** Meaning as IMarketplaceEscrow.OrderView.deadline: the ship deadline while Funded, the confirm deadline while
+   * Shipped, the arbitration deadline while Disputed, the last transition's time once final. */
+  deadline: string;
+  buyer: string;
+  seller: string;
+  /** The fee the escrow order snapshotted, which is the order's. */
+  feeBps: number;
+}
+
 /** An order as lists show it: its farm, status, money and items. */
 export interface OrderSummary {
   id: string;
@@ -31,7 +49,14 @@ export interface OrderSummary {
   feeBps: number;
   feeMinor: number;
   totalMinor: number;
-  escrow: { ref: string; seller: string; amount: string; quote: EthQuote | null; orderId: string | null } | null;
+  escrow: {
+    ref: string;
+    seller: string;
+    amount: string;
+    quote: EthQuote | null;
+    orderId: string | null;
+    onChain: EscrowOnChain | null;
+  } | null;
   expiresAt: string;
   paidAt: string | null;
   shipBy: string | null;
@@ -47,8 +72,58 @@ export interface OrderDetail extends OrderSummary {
   timeline: { kind: OrderEventKind; occurredAt: string; actorId: string | null; data: Record<string, unknown> }[];
 }
 
-/** Loads the summaries of `orders` (each with its farm populated), items by name, in the order given. */
-export async function summarizeOrders(em: EntityManager, orders: readonly Order[]): Promise<OrderSummary[]> {
+/** The indexed escrow orders linked to `orders` on chain `chainId`, by escrow order id. */
+async function escrowOrdersOf(
+  em: EntityManager,
+  orders: readonly Order[],
+  chainId: number | undefined,
+): Promise<Map<string, EscrowOnChain>> {
+  const linked = orders.filter((order) => order.escrowOrderId != null);
+  const found = new Map<string, EscrowOnChain>();
+  if (linked.length === 0 || chainId === undefined) return found;
+  const [{ indexed }] = await em.execute<{ indexed: boolean }[]>(
+    "SELECT to_regclass('indexer.escrow_orders') IS NOT NULL AS indexed",
+  );
+  if (!indexed) return found;
+  const rows = await em.execute<
+    {
+      order_id: string;
+      ref: string;
+      state: EscrowState;
+      deadline: string;
+      buyer: string;
+      seller: string;
+      fee_bps: number;
+    }[]
+  >(
+    `SELECT order_id::text AS order_id, ref, state, deadline::text AS deadline, buyer, seller, fee_bps
+       FROM indexer.escrow_orders WHERE chain_id = ? AND order_id IN (?)`,
+    [chainId, linked.map((order) => order.escrowOrderId)],
+  );
+  const refs = new Map(linked.map((order) => [order.escrowOrderId, order.escrowRef]));
+  for (const row of rows) {
+    if (refs.get(row.order_id) !== row.ref) continue;
+    found.set(row.order_id, {
+      state: row.state,
+      deadline: new Date(Number(row.deadline) * 1000).toISOString(),
+      buyer: row.buyer,
+      seller: row.seller,
+      feeBps: row.fee_bps,
+    });
+  }
+  return found;
+}
+
+/**
+ * Loads the summaries of `orders` (each with its farm populated), items by name, in the order given; with the chain
+ * the API follows (`chainId`), each linked escrow order's state on-chain too.
+ */
+export async function summarizeOrders(
+  em: EntityManager,
+  orders: readonly Order[],
+  chainId?: number,
+): Promise<OrderSummary[]> {
+  const onChain = await escrowOrdersOf(em, orders, chainId);
   const items =
     orders.length === 0
       ? []
@@ -82,9 +157,14 @@ export async function summarizeOrders(em: EntityManager, orders: readonly Order[
     feeBps: order.feeBps,
     feeMinor: order.feeMinor,
     totalMinor: order.totalMinor,
-    escrow: ((terms) => (terms === null ? null : { ...terms, orderId: order.escrowOrderId ?? null }))(
-      escrowTermsOf(order),
-    ),
+    escrow: ((terms) =>
+      terms === null
+        ? null
+        : {
+            ...terms,
+            orderId: order.escrowOrderId ?? null,
+            onChain: (order.escrowOrderId == null ? undefined : onChain.get(order.escrowOrderId)) ?? null,
+          })(escrowTermsOf(order)),
     expiresAt: order.expiresAt.toISOString(),
     paidAt: order.paidAt?.toISOString() ?? null,
     shipBy: order.shipBy?.toISOString() ?? null,
@@ -100,8 +180,8 @@ export async function summarizeOrders(em: EntityManager, orders: readonly Order[
  * Block timestamps are whole seconds, so a chain event mined in the same second as the API's own `created` would
  * otherwise sort before it.
  */
-export async function describeOrder(em: EntityManager, order: Order): Promise<OrderDetail> {
-  const [summary] = await summarizeOrders(em, [order]);
+export async function describeOrder(em: EntityManager, order: Order, chainId?: number): Promise<OrderDetail> {
+  const [summary] = await summarizeOrders(em, [order], chainId);
   const flags = await em.find(OrderFlag, { order: order.id }, { orderBy: { id: "asc" } });
   const recorded = await em.find(OrderEvent, { order: order.id }, { orderBy: { id: "asc" } });
   const events = recorded.toSorted(

@@ -8,6 +8,8 @@ import type { PaymentMethod } from "../order-vocabulary.js";
 export interface StartedCheckout {
   checkoutId: string;
   buyerId: string;
+  /** The wallets linked to the buyer's account, lower-case: the only ones whose escrow payment the API accepts. */
+  payers: Hex[];
   currency: string;
   expiresAt: Date;
   orders: {
@@ -60,6 +62,11 @@ export interface EscrowPayment {
   /** The reservation's end: an on-chain order created later is flagged as a late payment, not accepted. */
   deadline: string;
   deadlineUnix: number;
+  /**
+   * The wallets that may send the call: those linked to the buyer's account. A payment from any other wallet is
+   * recorded and ignored (refs are per wallet on-chain), so a wallet not listed must be linked first.
+   */
+  payers: Hex[];
   orders: { orderId: string; ref: Hex; seller: Hex; amount: string }[];
   call: EscrowCall<"0">;
 }
@@ -77,6 +84,8 @@ export interface EthPayment {
   /** The reservation's end; the quote's expiry comes first or with it. */
   deadline: string;
   deadlineUnix: number;
+  /** As EscrowPayment.payers: the wallets linked to the buyer's account, the only ones whose payment counts. */
+  payers: Hex[];
   orders: { orderId: string; ref: Hex; seller: Hex; amount: string }[];
   call: EscrowCall;
 }
@@ -173,6 +182,7 @@ export function createEscrowPaymentStarter(deps: {
           approval: { spender: escrowAddress, amount: total.toString() },
           deadline: checkout.expiresAt.toISOString(),
           deadlineUnix: Math.floor(checkout.expiresAt.getTime() / 1000),
+          payers: checkout.payers,
           orders,
           call,
         },
@@ -208,6 +218,7 @@ export function createEthPaymentStarter(deps: {
           quote: { ...quote, feedAddress, expiresAtUnix: Math.floor(Date.parse(quote.expiresAt) / 1000) },
           deadline: checkout.expiresAt.toISOString(),
           deadlineUnix: Math.floor(checkout.expiresAt.getTime() / 1000),
+          payers: checkout.payers,
           orders,
           call: escrowCallOf(escrowAddress, zeroAddress, requests, value),
         },

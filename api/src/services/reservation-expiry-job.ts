@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 
 import { Order } from "../entities/Order.js";
 import type { NotificationService } from "./notification-service.js";
+import type { PaymentInFlightGuard } from "./payment-in-flight.js";
 import { startPeriodicJob } from "./periodic-job.js";
 import { releaseOrderStock } from "./release-order-stock.js";
 
@@ -19,15 +20,17 @@ export interface ReservationExpiryJob {
 /**
  * Expires unpaid orders whose reservation ran out and returns their stock, every `intervalMs`. Safe with several API
  * processes: each batch takes its orders with FOR UPDATE SKIP LOCKED, so two processes never expire the same order
- * and neither waits on the other. An escrow order the indexer already saw paid on-chain is left to the escrow
- * linker, which decides whether the payment came in time; once it flagged the payment, the order expires as usual.
+ * and neither waits on the other. An escrow order with a payment in flight (a transaction its buyer's wallet reported,
+ * or an escrow order indexed from the buyer's wallet that the linker has not judged yet) is left alone: the same
+ * guard refuses the buyer's cancel (see PaymentInFlightGuard). Once the linker judged the payment, or the report ran
+ * out, the order expires as usual.
  */
 export function startReservationExpiryJob(deps: {
   /** A fresh entity manager per run. */
   fork: () => EntityManager;
   /** Each expired order's buyer is told, after the batch commits. */
   notifications: Pick<NotificationService, "transaction">;
-  chainId: number;
+  paymentInFlight: PaymentInFlightGuard;
   intervalMs: number;
   log: Logger;
   onStockChanged: () => Promise<void>;
@@ -39,42 +42,51 @@ export function startReservationExpiryJob(deps: {
 }): ReservationExpiryJob {
   const now = deps.now ?? (() => new Date());
 
-  async function expireBatch(em: EntityManager, indexed: boolean, cardCheckouts: Set<string>): Promise<number> {
+  /** One batch after `after` (the last order the previous batch looked at): how many it looked at and expired. */
+  async function expireBatch(
+    em: EntityManager,
+    after: { expiresAt: Date; id: string } | undefined,
+    cardCheckouts: Set<string>,
+  ): Promise<{ scanned: number; expired: number; last?: { expiresAt: Date; id: string } }> {
     return deps.notifications.transaction(em, async (tx, notify) => {
       const at = now();
-      // A payment the indexer saw but the linker has not judged yet (no flag) may have come in time: leave it.
-      const paidOnChain = indexed
-        ? `AND NOT (o.payment_method = 'escrow'
-             AND EXISTS (SELECT 1 FROM indexer.escrow_orders e WHERE e.chain_id = ? AND e.ref = o.escrow_ref)
-             AND NOT EXISTS (SELECT 1 FROM order_flags f WHERE f.order_id = o.id))`
-        : "";
-      const rows = await tx.execute<{ id: string }[]>(
-        `SELECT o.id FROM orders o
-          WHERE o.status = 'awaiting_payment' AND o.expires_at <= ? ${paidOnChain}
-          ORDER BY o.expires_at LIMIT ? FOR UPDATE OF o SKIP LOCKED`,
-        indexed ? [at, deps.chainId, BATCH_SIZE] : [at, BATCH_SIZE],
+      // Keyset order, so orders left alone (a payment in flight) never fill every later batch.
+      const rows = await tx.execute<{ id: string; expires_at: Date }[]>(
+        `SELECT o.id, o.expires_at FROM orders o
+          WHERE o.status = 'awaiting_payment' AND o.expires_at <= ?
+            ${after === undefined ? "" : "AND (o.expires_at, o.id) > (?, ?)"}
+          ORDER BY o.expires_at, o.id LIMIT ? FOR UPDATE OF o SKIP LOCKED`,
+        after === undefined ? [at, BATCH_SIZE] : [at, after.expiresAt, after.id, BATCH_SIZE],
       );
-      for (const { id } of rows) {
-        const order = await tx.findOneOrFail(Order, { id });
+      const orders = rows.length === 0 ? [] : await tx.find(Order, { id: { $in: rows.map((row) => row.id) } });
+      const inFlight = await deps.paymentInFlight.check(tx, orders, at);
+      let expired = 0;
+      for (const order of orders) {
+        if (inFlight.has(order.id)) continue;
         await releaseOrderStock(tx, order, { status: "expired", actorId: null, at });
         if (order.paymentMethod === "card") cardCheckouts.add(order.checkout.id);
         notify({ userId: order.buyer.id, kind: "order_expired", orderId: order.id, data: {} });
+        expired += 1;
       }
-      return rows.length;
+      const last = rows.at(-1);
+      return {
+        scanned: rows.length,
+        expired,
+        last: last === undefined ? undefined : { expiresAt: new Date(last.expires_at), id: last.id },
+      };
     });
   }
 
   async function run(): Promise<number> {
     const em = deps.fork();
-    const [{ indexed }] = await em.execute<{ indexed: boolean }[]>(
-      "SELECT to_regclass('indexer.escrow_orders') IS NOT NULL AS indexed",
-    );
     let total = 0;
     const cardCheckouts = new Set<string>();
+    let after: { expiresAt: Date; id: string } | undefined;
     for (;;) {
-      const expired = await expireBatch(em.fork(), indexed, cardCheckouts);
-      total += expired;
-      if (expired < BATCH_SIZE) break;
+      const batch = await expireBatch(em.fork(), after, cardCheckouts);
+      total += batch.expired;
+      if (batch.scanned < BATCH_SIZE) break;
+      after = batch.last;
     }
     if (total > 0) {
       deps.log.info({ expired: total }, "expired unpaid orders and returned their stock");

@@ -533,7 +533,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         if (balanceAfter > balanceBefore) deposited[t] += balanceAfter - balanceBefore;
         for (uint256 i = 0; i < requests.length; ++i) {
             uint256 id = firstId + i;
-            if (ids[i] != id || escrow.orderIdOf(requests[i].ref) != id) ++modelMismatches;
+            if (ids[i] != id || escrow.orderIdOf(buyer, requests[i].ref) != id) ++modelMismatches;
             OrderModel storage order = _orders[id];
             order.buyer = buyer;
             order.seller = requests[i].seller;

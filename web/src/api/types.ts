@@ -181,6 +181,19 @@ export interface OrderItem {
   lineTotalMinor: number;
 }
 
+/** IMarketplaceEscrow.OrderState without None, as the indexer spells it. */
+export type EscrowState = "Funded" | "Shipped" | "Completed" | "Refunded" | "Disputed" | "Resolved";
+
+/** The escrow order linked to an order, as indexed (whatever the order's status). */
+export interface EscrowOnChain {
+  state: EscrowState;
+  /** The ship deadline while Funded, the confirm deadline while Shipped, the arbitration deadline while Disputed. */
+  deadline: string;
+  buyer: string;
+  seller: string;
+  feeBps: number;
+}
+
 export interface OrderSummary {
   id: string;
   checkoutId: string;
@@ -200,6 +213,7 @@ export interface OrderSummary {
     amount: string;
     quote: EthQuote | null;
     orderId: string | null;
+    onChain: EscrowOnChain | null;
   } | null;
   expiresAt: string;
   paidAt: string | null;
@@ -221,7 +235,9 @@ export interface OrderFlag {
     | "chargeback"
     | "quote_expired"
     | "refund_failed"
-    | "farm_debt";
+    | "farm_debt"
+    | "duplicate_payment"
+    | "foreign_payer";
   details: Record<string, unknown>;
   createdAt: string;
   resolvedAt: string | null;
@@ -265,6 +281,8 @@ export interface EscrowPayment {
   approval: { spender: `0x${string}`; amount: string };
   deadline: string;
   deadlineUnix: number;
+  /** The wallets linked to the buyer's account: a payment from any other wallet is ignored. */
+  payers: `0x${string}`[];
   call: EscrowCall<"0">;
 }
 
@@ -283,7 +301,21 @@ export interface EthPayment {
   quote: EthQuote & { feedAddress: `0x${string}`; expiresAtUnix: number };
   deadline: string;
   deadlineUnix: number;
+  /** As EscrowPayment.payers. */
+  payers: `0x${string}`[];
   call: EscrowCall<string>;
+}
+
+/** The escrow call that refunds a payment which came after its order was cancelled, for the farm's wallet. */
+export interface DeclineOrderCall {
+  chainId: number;
+  to: `0x${string}`;
+  data: `0x${string}`;
+  value: "0";
+  /** The farm's payout wallet, the only one the escrow lets send it. */
+  from: `0x${string}`;
+  functionName: "declineOrder";
+  args: { orderId: string };
 }
 
 export type CheckoutResult =

@@ -7,6 +7,7 @@ export const NOTIFICATION_KEYS: Readonly<Record<string, string>> = {
   dispute_opened: "notifications.kind.dispute_opened",
   dispute_message: "notifications.kind.dispute_message",
   dispute_resolved: "notifications.kind.dispute_resolved",
+  settlement_proposed: "notifications.kind.settlement_proposed",
   refund: "notifications.kind.refund",
   refund_failed: "notifications.kind.refund_failed",
   payment_flagged: "notifications.kind.payment_flagged",

@@ -1,4 +1,4 @@
-import type { OrderFlag, OrderStatus } from "../api/types";
+import type { EscrowState, OrderFlag, OrderStatus } from "../api/types";
 
 /** The translation key of each order status. */
 export const STATUS_KEYS: Readonly<Record<OrderStatus, string>> = {
@@ -35,6 +35,8 @@ export const EVENT_KEYS: Readonly<Record<string, string>> = {
   ship_deadline_passed: "orders.event.ship_deadline_passed",
   farm_debt: "orders.event.farm_debt",
   debt_netted: "orders.event.debt_netted",
+  paid_late: "orders.event.paid_late",
+  fee_corrected: "orders.event.fee_corrected",
 };
 
 /** The translation key of each reason a payment was flagged. */
@@ -48,4 +50,16 @@ export const FLAG_KEYS: Readonly<Record<OrderFlag["kind"], string>> = {
   quote_expired: "orders.flag.quote_expired",
   refund_failed: "orders.flag.refund_failed",
   farm_debt: "orders.flag.farm_debt",
+  duplicate_payment: "orders.flag.duplicate_payment",
+  foreign_payer: "orders.flag.foreign_payer",
+};
+
+/** The translation key of each state of an escrow order. */
+export const ESCROW_STATE_KEYS: Readonly<Record<EscrowState, string>> = {
+  Funded: "escrow.state.Funded",
+  Shipped: "escrow.state.Shipped",
+  Completed: "escrow.state.Completed",
+  Refunded: "escrow.state.Refunded",
+  Disputed: "escrow.state.Disputed",
+  Resolved: "escrow.state.Resolved",
 };

@@ -14,6 +14,7 @@ import { useMyFarm } from "../hooks/use-my-farm";
 import { useFarmerOrders } from "../hooks/use-orders";
 import { CardOrderActions } from "../orders/card-order-actions";
 import { STATUS_KEYS } from "../orders/order-keys";
+import { paidAfterRelease } from "../orders/paid-after-release";
 
 const EscrowWalletPanel = lazy(() =>
   import("../wallet/escrow-wallet-panel").then((module) => ({ default: module.EscrowWalletPanel })),
@@ -35,8 +36,11 @@ export default function FarmerPage() {
   }
   if (orders.data === undefined || farm.data === undefined) return <QueryState error={orders.error ?? farm.error} />;
   const list = orders.data.orders;
+  // Orders with something to do on-chain: to ship, and payments that came after their order ended (refund or ship).
   const onChain = list.filter(
-    (order) => order.escrow?.orderId != null && (order.status === "paid" || order.status === "shipped"),
+    (order) =>
+      (order.escrow?.orderId != null && (order.status === "paid" || order.status === "shipped")) ||
+      paidAfterRelease(order),
   );
   return (
     <>
@@ -57,6 +61,7 @@ export default function FarmerPage() {
                 <time dateTime={order.createdAt}>{format.date(order.createdAt)}</time>
                 <span>{format.money(order.totalMinor, order.currency)}</span>
                 <span className={`order-status status-${order.status}`}>{t(STATUS_KEYS[order.status])}</span>
+                {paidAfterRelease(order) && <span className="error">{t("escrow.paidAfterRelease")}</span>}
                 <CardOrderActions order={order} />
               </li>
             ))}
@@ -80,6 +85,7 @@ export default function FarmerPage() {
             orders={onChain.map((order) => ({
               escrowOrderId: order.escrow!.orderId!,
               label: order.items.map((item) => item.name).join(", "),
+              releasedOrderId: paidAfterRelease(order) ? order.id : undefined,
             }))}
             credits
           />

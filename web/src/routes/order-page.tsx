@@ -4,6 +4,7 @@ import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 
+import { ApiError } from "../api/api-error";
 import { EthQuoteSummary } from "../checkout/eth-quote-summary";
 import { QueryState } from "../components/query-state";
 import { OrderDispute } from "../disputes/order-dispute";
@@ -11,11 +12,13 @@ import { useFormat } from "../hooks/use-format";
 import { useCancelOrder, useOrder } from "../hooks/use-orders";
 import { UNIT_KEYS } from "../i18n/category-keys";
 import { CardOrderActions } from "../orders/card-order-actions";
-import { FLAG_KEYS, STATUS_KEYS } from "../orders/order-keys";
+import { ESCROW_STATE_KEYS, FLAG_KEYS, STATUS_KEYS } from "../orders/order-keys";
+import { paidAfterRelease } from "../orders/paid-after-release";
 import { OrderTimeline } from "../orders/order-timeline";
 import { StaffRefundForm } from "../orders/staff-refund-form";
 
 // The wallet stack loads only for an escrow order that still has something to do on-chain.
+const ESCROW_ACTIVE = ["paid", "shipped", "disputed", "refunded", "resolved"];
 const EscrowWalletPanel = lazy(() =>
   import("../wallet/escrow-wallet-panel").then((module) => ({ default: module.EscrowWalletPanel })),
 );
@@ -30,6 +33,8 @@ export default function OrderPage() {
   if (order.data === undefined) return <QueryState error={order.error} />;
   const o = order.data;
   const money = (minor: number) => format.money(minor, o.currency);
+  const released = paidAfterRelease(o);
+  const cancelPending = cancel.error instanceof ApiError && cancel.error.code === "payment_pending";
   return (
     <>
       <p>
@@ -66,6 +71,20 @@ export default function OrderPage() {
         <dt>{t("cart.platformFee")}</dt>
         <dd>{money(o.feeMinor)}</dd>
       </dl>
+      {o.escrow?.onChain != null && (
+        <p data-testid="escrow-state">
+          {t("escrow.onChainState", {
+            id: o.escrow.orderId,
+            state: t(ESCROW_STATE_KEYS[o.escrow.onChain.state]),
+            fee: format.number(o.escrow.onChain.feeBps / 100),
+          })}
+        </p>
+      )}
+      {released && (
+        <p className="error" role="status" data-testid="paid-after-release">
+          {t("orders.paidAfterRelease", { date: format.date(o.escrow!.onChain!.deadline) })}
+        </p>
+      )}
       {o.escrow?.quote != null && (
         <section aria-labelledby="eth-quote">
           <h2 id="eth-quote">{t("orders.ethQuoteTitle")}</h2>
@@ -98,13 +117,13 @@ export default function OrderPage() {
           </button>
           {cancel.isError && (
             <p className="error" role="alert">
-              {t("orders.cancelFailed")}
+              {t(cancelPending ? "orders.cancelPaymentPending" : "orders.cancelFailed")}
             </p>
           )}
         </>
       )}
       <CardOrderActions order={o} />
-      {o.escrow?.orderId != null && ["paid", "shipped", "disputed", "refunded", "resolved"].includes(o.status) && (
+      {o.escrow?.orderId != null && (ESCROW_ACTIVE.includes(o.status) || released) && (
         <section aria-labelledby="escrow-actions">
           <h2 id="escrow-actions">{t("escrow.title")}</h2>
           <Suspense fallback={<QueryState error={undefined} />}>

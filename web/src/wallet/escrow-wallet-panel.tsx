@@ -8,6 +8,7 @@ import type { OrderStatus } from "../api/types";
 import { ChainGuard } from "./chain-guard";
 import { EscrowCredits } from "./escrow-credits";
 import { EscrowDispute } from "./escrow-dispute";
+import { ReleasedPaymentRefund } from "./released-payment-refund";
 import { TxStatus } from "./tx-status";
 import { useSendTransaction } from "./use-send-transaction";
 import { WalletProviders } from "./wallet-providers";
@@ -95,6 +96,11 @@ export interface EscrowOrderRef {
   escrowOrderId: string;
   /** What the row is called (the farm, or the order's buyer and items), when the panel lists several. */
   label?: string;
+  /**
+   * The API order, when its payment came after it was cancelled or expired and the farm views it: the row says
+   * "paid but cancelled: refund or ship" and offers the refund beside shipping.
+   */
+  releasedOrderId?: string;
 }
 
 /** The API order behind a single listed escrow order, whose dispute the panel then offers to open and settle. */
@@ -132,7 +138,13 @@ export function EscrowWalletPanel({
                 {order.label !== undefined && (
                   <h3>{t("escrow.orderLabel", { label: order.label, id: order.escrowOrderId })}</h3>
                 )}
+                {order.releasedOrderId !== undefined && (
+                  <p className="error" data-testid="paid-after-release">
+                    {t("escrow.paidAfterRelease")}
+                  </p>
+                )}
                 <Actions escrow={escrow} orderId={BigInt(order.escrowOrderId)} />
+                {order.releasedOrderId !== undefined && <ReleasedPaymentRefund orderId={order.releasedOrderId} />}
                 {dispute !== undefined && (
                   <EscrowDispute
                     escrow={escrow}

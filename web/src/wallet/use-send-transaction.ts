@@ -27,7 +27,11 @@ export function useSendTransaction() {
   const publicClient = usePublicClient({ chainId: walletChain.id });
   const [state, setState] = useState<TransactionState>({ step: "idle" });
 
-  async function send(request: TransactionRequest): Promise<`0x${string}` | undefined> {
+  /** `onSent` hears the hash as soon as the wallet sent the transaction, before it is mined. */
+  async function send(
+    request: TransactionRequest,
+    options: { onSent?: (hash: `0x${string}`) => void } = {},
+  ): Promise<`0x${string}` | undefined> {
     if (walletClient === undefined || publicClient === undefined) return undefined;
     setState({ step: "confirming" });
     let hash: `0x${string}` | undefined;
@@ -40,6 +44,7 @@ export function useSendTransaction() {
         value: request.value ?? 0n,
       });
       setState({ step: "pending", hash });
+      options.onSent?.(hash);
       const receipt = await publicClient.waitForTransactionReceipt({ hash });
       if (receipt.status !== "success") throw new RevertedTransactionError(hash);
       setState({ step: "mined", hash });

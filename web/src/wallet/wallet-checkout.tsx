@@ -15,6 +15,7 @@ import { SiweStatus } from "./siwe-status";
 import { TxStatus } from "./tx-status";
 import { useSendTransaction } from "./use-send-transaction";
 import { useSiweProof } from "./use-siwe-proof";
+import { SignAndLink } from "./wallet-link";
 import { WalletProviders } from "./wallet-providers";
 import { chainDeployment, walletChain } from "./wallet-chain";
 
@@ -66,10 +67,28 @@ function ethRefusalOf(error: unknown): EthRefusal | undefined {
   return undefined;
 }
 
+/**
+ * The connected wallet is not linked to the signed-in account: a payment from it would be ignored (the API accepts an
+ * escrow payment only from the buyer's own wallets), so nothing is sent until it is linked.
+ */
+function LinkBeforePaying({ linked, onLinked }: { linked: readonly string[]; onLinked: (wallets: string[]) => void }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <p className="error" role="alert">
+        {t("checkout.walletNotLinked")}
+      </p>
+      <SignAndLink linked={linked} onLinked={(account) => onLinked(account.wallets.map((wallet) => wallet.address))} />
+    </>
+  );
+}
+
 function PayWithWallet({ onPaid }: { onPaid: (paid: PaidCheckout) => void }) {
   const { t } = useTranslation();
   const session = useSession();
   const { address } = useAccount();
+  // The account's wallets, lower-case: from the sign-in, then as the link below (or the checkout's answer) has them.
+  const [linked, setLinked] = useState<string[] | undefined>(undefined);
   const publicClient = usePublicClient({ chainId: walletChain.id });
   const checkout = useCheckout();
   const approval = useSendTransaction();
@@ -84,6 +103,31 @@ function PayWithWallet({ onPaid }: { onPaid: (paid: PaidCheckout) => void }) {
   if (session.user === undefined) return <WalletSiwe />;
   if (address === undefined || publicClient === undefined) return null;
   const quoteExpired = result?.paymentMethod === "eth" && quoteLeft === 0;
+  const payers: readonly string[] =
+    result?.paymentMethod === "escrow"
+      ? result.escrow.payers
+      : result?.paymentMethod === "eth"
+        ? result.eth.payers
+        : (linked ?? session.user.wallets.map((wallet) => wallet.address.toLowerCase()));
+  if (!payers.includes(address.toLowerCase())) {
+    return (
+      <LinkBeforePaying
+        linked={payers}
+        onLinked={(wallets) => {
+          setLinked(wallets.map((wallet) => wallet.toLowerCase()));
+          // A checkout made before the link names the wallets of then: ask again (its key replays it, with the link).
+          setResult(undefined);
+        }}
+      />
+    );
+  }
+
+  /** Tells the API the payment is on its way, so the orders are neither cancelled nor expired under it. */
+  const reportPayment = (checkoutId: string) => (hash: `0x${string}`) => {
+    session
+      .request(`/api/checkouts/${checkoutId}/payment-transactions`, { method: "POST", body: { txHash: hash } })
+      .catch(() => undefined);
+  };
 
   /** The checkout of this attempt: made once, then reused by every retry of the payment. */
   const checkoutFor = async (wanted: Asset): Promise<WalletCheckoutResult | undefined> => {
@@ -128,7 +172,10 @@ function PayWithWallet({ onPaid }: { onPaid: (paid: PaidCheckout) => void }) {
       });
       if (approved === undefined) return;
     }
-    const paid = await payment.send({ to: call.to, data: call.data, value: BigInt(call.value) });
+    const paid = await payment.send(
+      { to: call.to, data: call.data, value: BigInt(call.value) },
+      { onSent: reportPayment(answer.checkoutId) },
+    );
     if (paid !== undefined) onPaid({ checkoutId: answer.checkoutId });
   };
 
@@ -149,7 +196,10 @@ function PayWithWallet({ onPaid }: { onPaid: (paid: PaidCheckout) => void }) {
       setShort(true);
       return;
     }
-    const paid = await payment.send({ to: call.to, data: call.data, value });
+    const paid = await payment.send(
+      { to: call.to, data: call.data, value },
+      { onSent: reportPayment(answer.checkoutId) },
+    );
     if (paid !== undefined)
       onPaid({ checkoutId: answer.checkoutId, eth: { payment: answer.eth, currency: answer.currency } });
   };

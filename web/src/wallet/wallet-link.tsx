@@ -24,7 +24,11 @@ interface WalletLinkProps {
   onLinked: (account: Account) => void;
 }
 
-function SignAndLink({ linked, onLinked }: WalletLinkProps) {
+/**
+ * Links the connected wallet to the signed-in account (a SIWE message it signs), inside a page that already holds
+ * the wallet providers; WalletLink below is the same with its own providers and connect button.
+ */
+export function SignAndLink({ linked, onLinked }: WalletLinkProps) {
   const { t } = useTranslation();
   const session = useSession();
   const { state, prove, address } = useSiweProof(t("account.linkStatement"));

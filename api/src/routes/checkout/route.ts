@@ -1,10 +1,20 @@
 import { defineRoute } from "../../define-route.js";
 import type { CheckoutService } from "../../services/checkout-service.js";
+import type { PaymentTransactions } from "../../services/payment-transactions.js";
 import { IDEMPOTENCY_KEY_HEADER as HEADER, requireIdempotencyKey } from "../idempotency-key.js";
-import { checkoutBody, checkoutResult } from "./schemas.js";
+import { checkoutBody, checkoutParams, checkoutResult, paymentTransaction, paymentTransactionBody } from "./schemas.js";
 
-/** Checkout: the signed-in buyer's cart becomes one order per farm, paid into escrow or by card. */
-export function createCheckoutRoutes({ checkouts }: { checkouts: CheckoutService }) {
+/**
+ * Checkout: the signed-in buyer's cart becomes one order per farm, paid into escrow or by card; the wallet reports
+ * the payment transaction it sent.
+ */
+export function createCheckoutRoutes({
+  checkouts,
+  paymentTransactions,
+}: {
+  checkouts: CheckoutService;
+  paymentTransactions: PaymentTransactions;
+}) {
   return [
     defineRoute({
       method: "post",
@@ -42,5 +52,25 @@ export function createCheckoutRoutes({ checkouts }: { checkouts: CheckoutService
         headers: { "Cache-Control": "no-store", ...(replayed ? { "Idempotent-Replayed": "true" } : {}) },
       };
     }),
+
+    defineRoute({
+      method: "post",
+      path: "/api/checkouts/:id/payment-transactions",
+      auth: "user",
+      summary: "Report the transaction the buyer's wallet sent to pay an escrow checkout",
+      description:
+        "Only the checkout's buyer (404 for anyone else), only for escrow and eth checkouts (409 " +
+        "not_an_escrow_checkout), at most 5 per checkout (409 too_many_payment_transactions); reporting the same " +
+        "hash again returns the first report. While a reported transaction is pending (its receipt unknown, or mined " +
+        "into the escrow but not yet indexed), and for ESCROW_PAYMENT_PENDING_SECONDS at most, the checkout's orders " +
+        "are neither cancelled (409 payment_pending) nor expired.",
+      tags: ["checkout"],
+      request: { params: checkoutParams, body: paymentTransactionBody },
+      responses: { 200: paymentTransaction },
+    }).handle(async ({ params, body, user, em }) => ({
+      status: 200,
+      body: await paymentTransactions.report(em, user.id, params.id, body.txHash),
+      headers: { "Cache-Control": "no-store" },
+    })),
   ];
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { PAYMENT_TRANSACTION_OUTCOMES } from "../../order-vocabulary.js";
 import { orderSummary } from "../orders/schemas.js";
 
 const address = z.string().regex(/^0x[0-9a-f]{40}$/);
@@ -35,6 +36,14 @@ const wei = z
   .regex(/^[0-9]+$/)
   .describe("An amount in wei, as a decimal string");
 
+const payers = z
+  .array(address)
+  .describe(
+    "The wallets linked to the buyer's account, the only ones whose payment is accepted: refs are unique per wallet " +
+      "on-chain, and an escrow order from any other wallet is recorded and ignored. Empty: link a wallet first " +
+      "(POST /api/account/wallets).",
+  );
+
 /** The createOrder / createOrders call a wallet sends, whose value is `value`. */
 function escrowCall<Value extends z.ZodType<string>>(value: Value, amount: z.ZodType<string>) {
   return z
@@ -66,6 +75,7 @@ const escrowPayment = z.object({
     .describe("Approve the escrow for this much of the token (the sum of the orders) before sending the call"),
   deadline: z.iso.datetime().describe("Pay before this: an escrow order created later is flagged, not accepted"),
   deadlineUnix: z.number().int(),
+  payers,
   orders: z.array(z.object({ orderId: z.uuid(), ref: bytes32, seller: address, amount: tokenUnits })),
   call: escrowCall(z.literal("0"), tokenUnits),
 });
@@ -95,6 +105,7 @@ const ethPayment = z.object({
     ),
   deadline: z.iso.datetime().describe("The reservation's end; the quote expires at it or before"),
   deadlineUnix: z.number().int(),
+  payers,
   orders: z.array(z.object({ orderId: z.uuid(), ref: bytes32, seller: address, amount: wei })),
   call: escrowCall(wei, wei),
 });
@@ -113,3 +124,25 @@ export const checkoutResult = z.discriminatedUnion("paymentMethod", [
     }),
   }),
 ]);
+
+export const checkoutParams = z.object({ id: z.uuid() });
+
+export const paymentTransactionBody = z.object({
+  txHash: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, { error: "expected a 0x-prefixed 32-byte transaction hash" })
+    .describe("The hash of the transaction the wallet sent to pay the checkout (the escrow call)"),
+});
+
+export const paymentTransaction = z.object({
+  checkoutId: z.uuid(),
+  txHash: bytes32,
+  reportedAt: z.iso.datetime(),
+  outcome: z
+    .enum(PAYMENT_TRANSACTION_OUTCOMES)
+    .nullable()
+    .describe(
+      "Null while its receipt has not been read; paid (mined into the escrow), failed (reverted), unrelated (mined, " +
+        "not sent to the escrow)",
+    ),
+});

@@ -47,7 +47,28 @@ export const orderSummary = z.object({
           "Paid in ETH: the price-feed round amount (wei) was computed from (price / 10^priceDecimals of the shop " +
             "currency per ETH) and when the quote expires; null for the stablecoin",
         ),
-      orderId: z.string().nullable().describe("The escrow's order id, once its payment was accepted"),
+      orderId: z
+        .string()
+        .nullable()
+        .describe(
+          "The escrow's order id, once a payment from the buyer's wallet was linked: accepted, or (status cancelled " +
+            "or expired) arrived after the stock was released, for the farm to refund or ship",
+        ),
+      onChain: z
+        .object({
+          state: z.enum(["Funded", "Shipped", "Completed", "Refunded", "Disputed", "Resolved"]),
+          deadline: z.iso
+            .datetime()
+            .describe(
+              "Funded: the ship deadline (then anyone may refund the buyer); Shipped: the confirm deadline; " +
+                "Disputed: the arbitration deadline; final: when it ended",
+            ),
+          buyer: address,
+          seller: address,
+          feeBps: z.number().int().min(0).max(10_000).describe("The fee the escrow order snapshotted"),
+        })
+        .nullable()
+        .describe("The linked escrow order as indexed, whatever the order's status; null until linked"),
     })
     .nullable()
     .describe("What the escrow payment must be; null for card orders"),
@@ -129,4 +150,14 @@ export const flagPage = z.object({
     }),
   ),
   nextCursor: z.string().nullable(),
+});
+
+export const declineOrderCall = z.object({
+  chainId: z.number().int(),
+  to: address,
+  data: z.string().regex(/^0x[0-9a-f]*$/),
+  value: z.literal("0"),
+  from: address.describe("The farm's payout wallet: the escrow order's seller, the only wallet that may send it"),
+  functionName: z.literal("declineOrder"),
+  args: z.object({ orderId: z.string().regex(/^[0-9]+$/) }),
 });
