@@ -3,10 +3,10 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import { QueryState } from "../components/query-state";
-import { useFormat } from "../hooks/use-format";
+import { useFormat } from "../i18n/use-format";
+import { STATUS_KEYS } from "../orders/order-keys";
 import { forgetCheckoutKey } from "./checkout-key";
 import { useCheckoutOrders } from "./use-checkout-orders";
-import { STATUS_KEYS } from "../orders/order-keys";
 
 /** Waits for every order of a checkout to be paid (the indexer saw the escrow, or the card webhook came). */
 export function CheckoutProgress({ checkoutId }: { checkoutId: string }) {

@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { EthQuote } from "../api/types";
-import { useFormat } from "../hooks/use-format";
+import { useFormat } from "../i18n/use-format";
 
 /** Whole seconds until `expiresAt` (0 once past), ticking every second while there are some left. */
 export function useSecondsLeft(expiresAt: string): number {

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 
+import { useSession } from "../api/session-context";
 import type { OrderPage, OrderSummary } from "../api/types";
-import { useSession } from "../hooks/session-context";
 
 /**
  * The orders of one checkout, refetched every two seconds until all are paid (the live stream refetches sooner when

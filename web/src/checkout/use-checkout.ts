@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 
+import { useSession } from "../api/session-context";
 import type { CheckoutMethod, CheckoutResult } from "../api/types";
-import { useSession } from "../hooks/session-context";
 import { checkoutKey } from "./checkout-key";
 
 /**

@@ -2,8 +2,8 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import type { ProductSummary } from "../api/types";
-import { useFormat } from "../hooks/use-format";
 import { UNIT_KEYS } from "../i18n/category-keys";
+import { useFormat } from "../i18n/use-format";
 import { PhotoImage } from "./photo-image";
 
 /** A product in a grid: photo, name, farm, price per unit; the whole card links to the product page. */

@@ -3,9 +3,9 @@ import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { DisputeDetail, DisputeParty } from "../api/dispute-types";
-import { formText } from "../form-text";
+import { formText } from "../components/form-text";
 import { useDisputeActions } from "../hooks/use-disputes";
-import { useFormat } from "../hooks/use-format";
+import { useFormat } from "../i18n/use-format";
 import { DISPUTE_STATUS_KEYS, PARTY_KEYS } from "./dispute-keys";
 import { PhotoPicker } from "./photo-picker";
 

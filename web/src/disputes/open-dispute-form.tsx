@@ -2,7 +2,7 @@ import { useId, useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
-import { formText } from "../form-text";
+import { formText } from "../components/form-text";
 import type { OpenDisputeInput } from "../hooks/use-disputes";
 import { PhotoPicker } from "./photo-picker";
 

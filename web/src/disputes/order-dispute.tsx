@@ -1,8 +1,8 @@
 import { useTranslation } from "react-i18next";
 
+import { useSession } from "../api/session-context";
 import type { OrderDetail } from "../api/types";
 import { QueryState } from "../components/query-state";
-import { useSession } from "../hooks/session-context";
 import { useDispute, useOpenDispute, useOrderDisputes } from "../hooks/use-disputes";
 import { useMyFarm } from "../hooks/use-my-farm";
 import { DisputeCase } from "./dispute-case";

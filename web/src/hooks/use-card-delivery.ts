@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 
+import { useSession } from "../api/session-context";
 import type { OrderDetail } from "../api/types";
-import { useSession } from "./session-context";
 
 /** The two delivery steps of a paid card order: the farm ships it, then the buyer confirms it arrived. */
 export type CardDeliveryStep = "ship" | "confirm";

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
+import { useSession } from "../api/session-context";
 import type { Cart } from "../api/types";
-import { useSession } from "./session-context";
 
 /** The cart query key of the current shopper: anonymous and signed-in carts are different carts. */
 function cartKey(userId: string | undefined) {

@@ -9,8 +9,8 @@ import type {
   OpenedDispute,
   RuledDispute,
 } from "../api/dispute-types";
-import { useSession } from "./session-context";
-import type { Session } from "./session-context";
+import { useSession } from "../api/session-context";
+import type { Session } from "../api/session-context";
 
 // Every key starts with "orders": a dispute changes its order, and the live event stream refetches ["orders"] when a
 // notification (a message, a ruling) or a chain change arrives, so an open thread updates without a reload.

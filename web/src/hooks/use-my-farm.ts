@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { ApiError } from "../api/api-error";
+import { useSession } from "../api/session-context";
 import type { Farm, Product, ProductPage, StockLevels } from "../api/types";
-import { useSession } from "./session-context";
 
 /** The signed-in farmer's farm; null when they have not created it yet. `enabled: false` asks nothing (not a farmer). */
 export function useMyFarm({ enabled = true }: { enabled?: boolean } = {}) {

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
+import { useSession } from "../api/session-context";
 import type { NotificationPage } from "../api/types";
-import { useSession } from "./session-context";
 
 /** How many notifications the signed-in user has not read. */
 export function useUnreadCount() {

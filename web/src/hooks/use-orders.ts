@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
+import { useSession } from "../api/session-context";
 import type { FlagPage, OrderDetail, OrderPage } from "../api/types";
-import { useSession } from "./session-context";
 
 /** The signed-in buyer's orders, newest first (the first page). */
 export function useOrders() {

@@ -1,8 +1,8 @@
 import { useTranslation } from "react-i18next";
 import { NavLink } from "react-router";
 
-import { useFormat } from "../hooks/use-format";
 import { useUnreadCount } from "../hooks/use-notifications";
+import { useFormat } from "../i18n/use-format";
 import { useLiveEvents } from "./use-live-events";
 
 /** The header's link to the notifications with the unread count, kept live by the event stream. */

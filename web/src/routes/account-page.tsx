@@ -5,12 +5,12 @@ import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 
 import { SignInMethods } from "../account/sign-in-methods";
+import { useSession } from "../api/session-context";
 import type { Account } from "../api/types";
+import { formText } from "../components/form-text";
 import { LanguageSwitch } from "../components/language-switch";
 import { QueryState } from "../components/query-state";
-import { useSession } from "../hooks/session-context";
-import { useFormat } from "../hooks/use-format";
-import { formText } from "../form-text";
+import { useFormat } from "../i18n/use-format";
 
 // A wallet account confirms its deletion with a signature: the wallet stack loads only for those accounts.
 const WalletDeleteAccount = lazy(() =>

@@ -7,8 +7,8 @@ import type { AdminOverview } from "../api/dispute-types";
 import { QueryState } from "../components/query-state";
 import { DisputeList } from "../disputes/dispute-list";
 import { useAdminOverview } from "../hooks/use-disputes";
-import { useFormat } from "../hooks/use-format";
 import { useOrderFlags } from "../hooks/use-orders";
+import { useFormat } from "../i18n/use-format";
 import { FLAG_KEYS } from "../orders/order-keys";
 
 function FlaggedPayments() {

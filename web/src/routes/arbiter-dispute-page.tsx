@@ -5,12 +5,12 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 
 import type { DisputeDetail } from "../api/dispute-types";
+import { useSession } from "../api/session-context";
 import { QueryState } from "../components/query-state";
 import { DisputeCase } from "../disputes/dispute-case";
 import { RulingForm } from "../disputes/ruling-form";
-import { useSession } from "../hooks/session-context";
 import { useDispute, useRuleDispute } from "../hooks/use-disputes";
-import { useFormat } from "../hooks/use-format";
+import { useFormat } from "../i18n/use-format";
 
 // The wallet stack loads only to rule on an escrow order: its `rule` call is sent from the arbiter's wallet.
 const ArbiterEscrowRuling = lazy(() =>

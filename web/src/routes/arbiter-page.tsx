@@ -3,9 +3,9 @@ import "../pages.css";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
+import { useSession } from "../api/session-context";
 import { QueryState } from "../components/query-state";
 import { DisputeList } from "../disputes/dispute-list";
-import { useSession } from "../hooks/session-context";
 import { useDisputeQueue } from "../hooks/use-disputes";
 
 /** Arbiters: the open disputes, oldest first, each leading to its evidence, thread and ruling. */

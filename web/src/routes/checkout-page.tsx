@@ -4,11 +4,11 @@ import { lazy, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
-import { QueryState } from "../components/query-state";
+import { useSession } from "../api/session-context";
 import { useCheckout } from "../checkout/use-checkout";
-import { useSession } from "../hooks/session-context";
+import { QueryState } from "../components/query-state";
 import { useCart } from "../hooks/use-cart";
-import { useFormat } from "../hooks/use-format";
+import { useFormat } from "../i18n/use-format";
 
 // The wallet stack loads only when the buyer picks the wallet.
 const WalletCheckout = lazy(() =>

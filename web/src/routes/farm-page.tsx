@@ -5,7 +5,7 @@ import { PhotoImage } from "../components/photo-image";
 import { ProductCard } from "../components/product-card";
 import { QueryState } from "../components/query-state";
 import { useFarm, useProductPages } from "../hooks/use-catalog";
-import { useFormat } from "../hooks/use-format";
+import { useFormat } from "../i18n/use-format";
 import { FARM_PAGE_SIZE } from "./page-reads";
 
 /** A farm's profile and the products it has on sale. */

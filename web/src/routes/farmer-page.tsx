@@ -4,14 +4,14 @@ import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
+import { useSession } from "../api/session-context";
 import { QueryState } from "../components/query-state";
 import { FarmProducts } from "../farmer/farm-products";
 import { FarmProfileForm } from "../farmer/farm-profile-form";
 import { SalesChart } from "../farmer/sales-chart";
-import { useSession } from "../hooks/session-context";
-import { useFormat } from "../hooks/use-format";
 import { useMyFarm } from "../hooks/use-my-farm";
 import { useFarmerOrders } from "../hooks/use-orders";
+import { useFormat } from "../i18n/use-format";
 import { CardOrderActions } from "../orders/card-order-actions";
 import { STATUS_KEYS } from "../orders/order-keys";
 import { paidAfterRelease } from "../orders/paid-after-release";

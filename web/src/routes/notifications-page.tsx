@@ -4,8 +4,8 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import { QueryState } from "../components/query-state";
-import { useFormat } from "../hooks/use-format";
 import { useMarkRead, useNotifications } from "../hooks/use-notifications";
+import { useFormat } from "../i18n/use-format";
 import { NOTIFICATION_KEYS } from "../notifications/notification-keys";
 
 /** The signed-in user's notifications, newest first, each marked read on its own or all at once. */

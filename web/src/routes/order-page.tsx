@@ -8,13 +8,13 @@ import { ApiError } from "../api/api-error";
 import { EthQuoteSummary } from "../checkout/eth-quote-summary";
 import { QueryState } from "../components/query-state";
 import { OrderDispute } from "../disputes/order-dispute";
-import { useFormat } from "../hooks/use-format";
 import { useCancelOrder, useOrder } from "../hooks/use-orders";
 import { UNIT_KEYS } from "../i18n/category-keys";
+import { useFormat } from "../i18n/use-format";
 import { CardOrderActions } from "../orders/card-order-actions";
 import { ESCROW_STATE_KEYS, FLAG_KEYS, STATUS_KEYS } from "../orders/order-keys";
-import { paidAfterRelease } from "../orders/paid-after-release";
 import { OrderTimeline } from "../orders/order-timeline";
+import { paidAfterRelease } from "../orders/paid-after-release";
 import { StaffRefundForm } from "../orders/staff-refund-form";
 
 // The wallet stack loads only for an escrow order that still has something to do on-chain.

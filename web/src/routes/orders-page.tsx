@@ -3,10 +3,10 @@ import "../pages.css";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
+import { useSession } from "../api/session-context";
 import { QueryState } from "../components/query-state";
-import { useSession } from "../hooks/session-context";
-import { useFormat } from "../hooks/use-format";
 import { useOrders } from "../hooks/use-orders";
+import { useFormat } from "../i18n/use-format";
 import { STATUS_KEYS } from "../orders/order-keys";
 
 /** The buyer's orders, newest first, with their status. */

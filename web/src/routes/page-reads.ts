@@ -1,7 +1,7 @@
 import { farmPath, farmsPath, productPath, productsPath } from "../api/catalog-paths";
 import type { ProductFilters } from "../api/catalog-paths";
 import type { ProductSort } from "../api/types";
-import { minorPerMajor } from "../hooks/minor-units";
+import { minorPerMajor } from "../i18n/minor-units";
 
 // What the catalog pages read first, in one place: the pages render these reads, and the app's start (first-page.ts)
 // makes the same reads early, which only helps when the two ask for exactly the same paths.

@@ -6,8 +6,8 @@ import { AddToCart } from "../components/add-to-cart";
 import { PhotoImage } from "../components/photo-image";
 import { QueryState } from "../components/query-state";
 import { useProduct } from "../hooks/use-catalog";
-import { useFormat } from "../hooks/use-format";
 import { CATEGORY_KEYS, UNIT_KEYS } from "../i18n/category-keys";
+import { useFormat } from "../i18n/use-format";
 
 /** A product: photos, price, stock, farm, description and adding it to the cart. */
 export default function ProductPage() {

@@ -4,12 +4,12 @@ import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 
 import type { ProductSort } from "../api/types";
+import { formText } from "../components/form-text";
 import { ProductCard } from "../components/product-card";
 import { QueryState } from "../components/query-state";
 import { useFarms, useProductPages } from "../hooks/use-catalog";
-import { useFormat } from "../hooks/use-format";
 import { CATEGORIES, CATEGORY_KEYS } from "../i18n/category-keys";
-import { formText } from "../form-text";
+import { useFormat } from "../i18n/use-format";
 import { REGION_SOURCE_FARMS, SHOP_CURRENCY, SHOP_PAGE_SIZE, shopFilters } from "./page-reads";
 
 const SORT_KEYS: Readonly<Record<ProductSort, string>> = {

@@ -6,9 +6,9 @@ import { Link, useNavigate } from "react-router";
 import { ApiError } from "../api/api-error";
 import { fieldProblems } from "../api/field-problems";
 import { requestJson } from "../api/request-json";
+import { useSession } from "../api/session-context";
 import type { SignedIn } from "../api/types";
-import { useSession } from "../hooks/session-context";
-import { formText } from "../form-text";
+import { formText } from "../components/form-text";
 
 // The version of the terms of service the sign-up form shows and the API expects (its TERMS_VERSION, default "1").
 const TERMS_VERSION: string = (import.meta.env.VITE_TERMS_VERSION as string | undefined) ?? "1";

@@ -3,12 +3,12 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { ApiError } from "../api/api-error";
+import { useSession } from "../api/session-context";
 import type { Account } from "../api/types";
-import { useSession } from "../hooks/session-context";
 import { SiweStatus } from "./siwe-status";
 import { useSiweProof } from "./use-siwe-proof";
-import { WalletProviders } from "./wallet-providers";
 import { LOCAL_CHAIN_ID, walletChain } from "./wallet-chain";
+import { WalletProviders } from "./wallet-providers";
 
 type LinkOutcome = "linked" | "alreadyLinked" | "takenByAnother";
 

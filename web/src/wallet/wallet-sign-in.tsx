@@ -3,12 +3,12 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 
 import { requestJson } from "../api/request-json";
+import { useSession } from "../api/session-context";
 import type { SignedIn } from "../api/types";
-import { useSession } from "../hooks/session-context";
 import { SiweStatus } from "./siwe-status";
 import { useSiweProof } from "./use-siwe-proof";
-import { WalletProviders } from "./wallet-providers";
 import { LOCAL_CHAIN_ID, chainDeployment, walletChain } from "./wallet-chain";
+import { WalletProviders } from "./wallet-providers";
 
 function SiweButton() {
   const { t } = useTranslation();

@@ -16,7 +16,7 @@ import { useAgri } from "../../hooks/governance/use-agri";
 import { useChainTransaction } from "../../hooks/governance/use-chain-transaction";
 import { useGovernanceAccount, useGovernanceParameters } from "../../hooks/governance/use-governance-queries";
 import { useTreasury } from "../../hooks/governance/use-treasury";
-import { useFormat } from "../../hooks/use-format";
+import { useFormat } from "../../i18n/use-format";
 
 const KIND_KEYS: Record<ActionKind, string> = {
   fee: "governance.builder.kinds.fee",

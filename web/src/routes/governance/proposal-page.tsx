@@ -20,7 +20,7 @@ import {
   useProposal,
   useProposalVotes,
 } from "../../hooks/governance/use-governance-queries";
-import { useFormat } from "../../hooks/use-format";
+import { useFormat } from "../../i18n/use-format";
 
 const TIMELINE_KEYS: Record<string, string> = {
   created: "governance.timeline.created",

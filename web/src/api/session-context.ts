@@ -1,7 +1,7 @@
 import { createContext, useContext } from "react";
 
-import type { RequestOptions } from "../api/request-json";
-import type { Account, SignedIn } from "../api/types";
+import type { RequestOptions } from "./request-json";
+import type { Account, SignedIn } from "./types";
 
 export interface Session {
   /** False until the first attempt to resume an earlier sign-in (from the refresh cookie) has finished. */

@@ -1,9 +1,9 @@
 import { useTranslation } from "react-i18next";
 
-import { formattersFor } from "../i18n/formatters";
-import type { Formatters } from "../i18n/formatters";
-import { LANGUAGES } from "../i18n/language";
-import type { Language } from "../i18n/language";
+import { formattersFor } from "./formatters";
+import type { Formatters } from "./formatters";
+import { LANGUAGES } from "./language";
+import type { Language } from "./language";
 
 export type { Formatters };
 
