@@ -1,7 +1,7 @@
 import { readEarly } from "./api/early-reads";
 import { formattersFor } from "./i18n/formatters";
 import { initialLanguage } from "./i18n/language";
-import { FIRST_READS, SHOP_CURRENCY } from "./routes/page-reads";
+import { FIRST_READS, SHOP_CURRENCY } from "./shop/page-reads";
 
 /** A page chunk's loader, which also tells without waiting whether the chunk has arrived. */
 export interface PageChunk<T> {
@@ -22,10 +22,10 @@ function pageChunk<T>(load: () => Promise<T>): PageChunk<T> {
 
 /** Each page's chunk: the router renders them lazily, and the page a visit starts on is fetched at once. */
 export const pageChunks = {
-  home: pageChunk(() => import("./routes/home-page")),
-  shop: pageChunk(() => import("./routes/shop-page")),
-  product: pageChunk(() => import("./routes/product-page")),
-  farm: pageChunk(() => import("./routes/farm-page")),
+  home: pageChunk(() => import("./shop/home-page")),
+  shop: pageChunk(() => import("./shop/shop-page")),
+  product: pageChunk(() => import("./shop/product-page")),
+  farm: pageChunk(() => import("./shop/farm-page")),
   cart: pageChunk(() => import("./routes/cart-page")),
   signIn: pageChunk(() => import("./routes/sign-in-page")),
   walletSignIn: pageChunk(() => import("./routes/wallet-sign-in-page")),

@@ -2,9 +2,9 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import type { ProductSummary } from "../api/types";
+import { PhotoImage } from "../components/photo-image";
 import { UNIT_KEYS } from "../i18n/category-keys";
 import { useFormat } from "../i18n/use-format";
-import { PhotoImage } from "./photo-image";
 
 /** A product in a grid: photo, name, farm, price per unit; the whole card links to the product page. */
 export function ProductCard({ product, eager = false }: { product: ProductSummary; eager?: boolean }) {

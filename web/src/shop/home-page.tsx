@@ -1,11 +1,11 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
-import { FarmCard } from "../components/farm-card";
-import { ProductCard } from "../components/product-card";
 import { QueryState } from "../components/query-state";
-import { useFarms, useProducts } from "../hooks/use-catalog";
+import { FarmCard } from "./farm-card";
 import { HOME_FEATURED_FARMS, HOME_FEATURED_PRODUCTS, HOME_PRODUCT_FILTERS } from "./page-reads";
+import { ProductCard } from "./product-card";
+import { useFarms, useProducts } from "./use-catalog";
 
 /** The front page: the newest products and a few farms, with a way into the shop. */
 export default function HomePage() {

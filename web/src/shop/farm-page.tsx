@@ -2,11 +2,11 @@ import { useTranslation } from "react-i18next";
 import { useParams } from "react-router";
 
 import { PhotoImage } from "../components/photo-image";
-import { ProductCard } from "../components/product-card";
 import { QueryState } from "../components/query-state";
-import { useFarm, useProductPages } from "../hooks/use-catalog";
 import { useFormat } from "../i18n/use-format";
 import { FARM_PAGE_SIZE } from "./page-reads";
+import { ProductCard } from "./product-card";
+import { useFarm, useProductPages } from "./use-catalog";
 
 /** A farm's profile and the products it has on sale. */
 export default function FarmPage() {

@@ -5,9 +5,9 @@ import { Link, useParams } from "react-router";
 import { AddToCart } from "../components/add-to-cart";
 import { PhotoImage } from "../components/photo-image";
 import { QueryState } from "../components/query-state";
-import { useProduct } from "../hooks/use-catalog";
 import { CATEGORY_KEYS, UNIT_KEYS } from "../i18n/category-keys";
 import { useFormat } from "../i18n/use-format";
+import { useProduct } from "./use-catalog";
 
 /** A product: photos, price, stock, farm, description and adding it to the cart. */
 export default function ProductPage() {

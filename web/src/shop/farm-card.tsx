@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 
 import type { Farm } from "../api/types";
-import { PhotoImage } from "./photo-image";
+import { PhotoImage } from "../components/photo-image";
 
 /** A farm in a list: photo, name and region, linking to the farm's page. */
 export function FarmCard({ farm }: { farm: Farm }) {

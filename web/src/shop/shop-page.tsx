@@ -5,12 +5,12 @@ import { useSearchParams } from "react-router";
 
 import type { ProductSort } from "../api/types";
 import { formText } from "../components/form-text";
-import { ProductCard } from "../components/product-card";
 import { QueryState } from "../components/query-state";
-import { useFarms, useProductPages } from "../hooks/use-catalog";
 import { CATEGORIES, CATEGORY_KEYS } from "../i18n/category-keys";
 import { useFormat } from "../i18n/use-format";
 import { REGION_SOURCE_FARMS, SHOP_CURRENCY, SHOP_PAGE_SIZE, shopFilters } from "./page-reads";
+import { ProductCard } from "./product-card";
+import { useFarms, useProductPages } from "./use-catalog";
 
 const SORT_KEYS: Readonly<Record<ProductSort, string>> = {
   newest: "shop.sort.newest",
