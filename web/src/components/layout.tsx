@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { NavLink, Outlet } from "react-router";
 
 import { useSession } from "../api/session-context";
-import { useCart } from "../hooks/use-cart";
+import { useCart } from "../cart-checkout/use-cart";
 import { loadWholeCatalog } from "../i18n/setup-i18n";
 import { useFormat } from "../i18n/use-format";
 import { LanguageSwitch } from "./language-switch";

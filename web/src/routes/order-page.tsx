@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 
 import { ApiError } from "../api/api-error";
-import { EthQuoteSummary } from "../checkout/eth-quote-summary";
+import { EthQuoteSummary } from "../cart-checkout/eth-quote-summary";
 import { QueryState } from "../components/query-state";
 import { OrderDispute } from "../disputes/order-dispute";
 import { useCancelOrder, useOrder } from "../hooks/use-orders";

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 
-import { AddToCart } from "../components/add-to-cart";
+import { AddToCart } from "../cart-checkout/add-to-cart";
 import { PhotoImage } from "../components/photo-image";
 import { QueryState } from "../components/query-state";
 import { CATEGORY_KEYS, UNIT_KEYS } from "../i18n/category-keys";

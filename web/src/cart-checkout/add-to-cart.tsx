@@ -4,8 +4,8 @@ import { Link } from "react-router";
 
 import { ApiError } from "../api/api-error";
 import type { Product } from "../api/types";
-import { useCart, useSetCartQuantity } from "../hooks/use-cart";
 import { useFormat } from "../i18n/use-format";
+import { useCart, useSetCartQuantity } from "./use-cart";
 
 /** Quantity and an "add to cart" button; adding sets the line to what is already there plus the quantity. */
 export function AddToCart({ product }: { product: Product }) {

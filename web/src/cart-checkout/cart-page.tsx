@@ -3,9 +3,9 @@ import { Link } from "react-router";
 
 import type { CartLine } from "../api/types";
 import { QueryState } from "../components/query-state";
-import { useCart, useSetCartQuantity } from "../hooks/use-cart";
 import { UNIT_KEYS } from "../i18n/category-keys";
 import { useFormat } from "../i18n/use-format";
+import { useCart, useSetCartQuantity } from "./use-cart";
 
 const PROBLEM_KEYS: Readonly<Record<NonNullable<CartLine["problem"]>, string>> = {
   not_on_sale: "cart.problem.notOnSale",

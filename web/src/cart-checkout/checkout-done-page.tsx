@@ -3,7 +3,7 @@ import "../pages.css";
 import { useTranslation } from "react-i18next";
 import { useParams } from "react-router";
 
-import { CheckoutProgress } from "../checkout/checkout-progress";
+import { CheckoutProgress } from "./checkout-progress";
 
 /** Where the card payment page sends the buyer back: waits until the webhook marked the checkout's orders paid. */
 export default function CheckoutDonePage() {

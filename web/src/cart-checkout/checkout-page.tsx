@@ -5,10 +5,10 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import { useSession } from "../api/session-context";
-import { useCheckout } from "../checkout/use-checkout";
 import { QueryState } from "../components/query-state";
-import { useCart } from "../hooks/use-cart";
 import { useFormat } from "../i18n/use-format";
+import { useCart } from "./use-cart";
+import { useCheckout } from "./use-checkout";
 
 // The wallet stack loads only when the buyer picks the wallet.
 const WalletCheckout = lazy(() =>
