@@ -6,9 +6,9 @@ import { ApiError } from "../api/api-error";
 import { useSession } from "../api/session-context";
 import type { OrderDetail } from "../api/types";
 import { formText } from "../components/form-text";
-import { useRefundOrder } from "../hooks/use-orders";
 import { minorPerMajor } from "../i18n/minor-units";
 import { useFormat } from "../i18n/use-format";
+import { useRefundOrder } from "./use-orders";
 
 /** Statuses in which the API refunds a card order (it still holds some of the buyer's money). */
 const REFUNDABLE = ["paid", "shipped", "delivered", "disputed", "resolved"];

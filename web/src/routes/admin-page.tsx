@@ -7,9 +7,9 @@ import type { AdminOverview } from "../api/dispute-types";
 import { QueryState } from "../components/query-state";
 import { DisputeList } from "../disputes/dispute-list";
 import { useAdminOverview } from "../hooks/use-disputes";
-import { useOrderFlags } from "../hooks/use-orders";
 import { useFormat } from "../i18n/use-format";
 import { FLAG_KEYS } from "../orders/order-keys";
+import { useOrderFlags } from "../orders/use-orders";
 
 function FlaggedPayments() {
   const { t } = useTranslation();

@@ -10,11 +10,11 @@ import { FarmProducts } from "../farmer/farm-products";
 import { FarmProfileForm } from "../farmer/farm-profile-form";
 import { SalesChart } from "../farmer/sales-chart";
 import { useMyFarm } from "../hooks/use-my-farm";
-import { useFarmerOrders } from "../hooks/use-orders";
 import { useFormat } from "../i18n/use-format";
 import { CardOrderActions } from "../orders/card-order-actions";
 import { STATUS_KEYS } from "../orders/order-keys";
 import { paidAfterRelease } from "../orders/paid-after-release";
+import { useFarmerOrders } from "../orders/use-orders";
 
 const EscrowWalletPanel = lazy(() =>
   import("../wallet/escrow-wallet-panel").then((module) => ({ default: module.EscrowWalletPanel })),

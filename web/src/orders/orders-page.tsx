@@ -5,9 +5,9 @@ import { Link } from "react-router";
 
 import { useSession } from "../api/session-context";
 import { QueryState } from "../components/query-state";
-import { useOrders } from "../hooks/use-orders";
 import { useFormat } from "../i18n/use-format";
-import { STATUS_KEYS } from "../orders/order-keys";
+import { STATUS_KEYS } from "./order-keys";
+import { useOrders } from "./use-orders";
 
 /** The buyer's orders, newest first, with their status. */
 export default function OrdersPage() {

@@ -8,14 +8,14 @@ import { ApiError } from "../api/api-error";
 import { EthQuoteSummary } from "../cart-checkout/eth-quote-summary";
 import { QueryState } from "../components/query-state";
 import { OrderDispute } from "../disputes/order-dispute";
-import { useCancelOrder, useOrder } from "../hooks/use-orders";
 import { UNIT_KEYS } from "../i18n/category-keys";
 import { useFormat } from "../i18n/use-format";
-import { CardOrderActions } from "../orders/card-order-actions";
-import { ESCROW_STATE_KEYS, FLAG_KEYS, STATUS_KEYS } from "../orders/order-keys";
-import { OrderTimeline } from "../orders/order-timeline";
-import { paidAfterRelease } from "../orders/paid-after-release";
-import { StaffRefundForm } from "../orders/staff-refund-form";
+import { CardOrderActions } from "./card-order-actions";
+import { ESCROW_STATE_KEYS, FLAG_KEYS, STATUS_KEYS } from "./order-keys";
+import { OrderTimeline } from "./order-timeline";
+import { paidAfterRelease } from "./paid-after-release";
+import { StaffRefundForm } from "./staff-refund-form";
+import { useCancelOrder, useOrder } from "./use-orders";
 
 // The wallet stack loads only for an escrow order that still has something to do on-chain.
 const ESCROW_ACTIVE = ["paid", "shipped", "disputed", "refunded", "resolved"];
