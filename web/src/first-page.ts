@@ -37,8 +37,8 @@ export const pageChunks = {
   order: pageChunk(() => import("./orders/order-page")),
   farmer: pageChunk(() => import("./routes/farmer-page")),
   admin: pageChunk(() => import("./routes/admin-page")),
-  arbiter: pageChunk(() => import("./routes/arbiter-page")),
-  arbiterDispute: pageChunk(() => import("./routes/arbiter-dispute-page")),
+  arbiter: pageChunk(() => import("./disputes/arbiter-page")),
+  arbiterDispute: pageChunk(() => import("./disputes/arbiter-dispute-page")),
   notifications: pageChunk(() => import("./routes/notifications-page")),
   governance: pageChunk(() => import("./routes/governance/governance-routes")),
 };

@@ -6,7 +6,7 @@ import { Link } from "react-router";
 import type { AdminOverview } from "../api/dispute-types";
 import { QueryState } from "../components/query-state";
 import { DisputeList } from "../disputes/dispute-list";
-import { useAdminOverview } from "../hooks/use-disputes";
+import { useAdminOverview } from "../disputes/use-disputes";
 import { useFormat } from "../i18n/use-format";
 import { FLAG_KEYS } from "../orders/order-keys";
 import { useOrderFlags } from "../orders/use-orders";

@@ -7,10 +7,10 @@ import { Link, useParams } from "react-router";
 import type { DisputeDetail } from "../api/dispute-types";
 import { useSession } from "../api/session-context";
 import { QueryState } from "../components/query-state";
-import { DisputeCase } from "../disputes/dispute-case";
-import { RulingForm } from "../disputes/ruling-form";
-import { useDispute, useRuleDispute } from "../hooks/use-disputes";
 import { useFormat } from "../i18n/use-format";
+import { DisputeCase } from "./dispute-case";
+import { RulingForm } from "./ruling-form";
+import { useDispute, useRuleDispute } from "./use-disputes";
 
 // The wallet stack loads only to rule on an escrow order: its `rule` call is sent from the arbiter's wallet.
 const ArbiterEscrowRuling = lazy(() =>

@@ -5,8 +5,8 @@ import { Link } from "react-router";
 
 import { useSession } from "../api/session-context";
 import { QueryState } from "../components/query-state";
-import { DisputeList } from "../disputes/dispute-list";
-import { useDisputeQueue } from "../hooks/use-disputes";
+import { DisputeList } from "./dispute-list";
+import { useDisputeQueue } from "./use-disputes";
 
 /** Arbiters: the open disputes, oldest first, each leading to its evidence, thread and ruling. */
 export default function ArbiterPage() {
