@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { useSession } from "../api/session-context";
 import type { OrderDetail } from "../api/types";
 import { QueryState } from "../components/query-state";
-import { useMyFarm } from "../hooks/use-my-farm";
+import { useMyFarm } from "../farmer/use-my-farm";
 import { DisputeCase } from "./dispute-case";
 import { OpenDisputeForm } from "./open-dispute-form";
 import { useDispute, useOpenDispute, useOrderDisputes } from "./use-disputes";

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { ApiError } from "../api/api-error";
 import { useSession } from "../api/session-context";
 import type { OrderSummary } from "../api/types";
-import { useMyFarm } from "../hooks/use-my-farm";
+import { useMyFarm } from "../farmer/use-my-farm";
 import { useFormat } from "../i18n/use-format";
 import { useCardDelivery, useCardPaymentPage } from "./use-card-delivery";
 import type { CardDeliveryStep } from "./use-card-delivery";

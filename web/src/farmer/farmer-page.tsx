@@ -6,15 +6,15 @@ import { Link } from "react-router";
 
 import { useSession } from "../api/session-context";
 import { QueryState } from "../components/query-state";
-import { FarmProducts } from "../farmer/farm-products";
-import { FarmProfileForm } from "../farmer/farm-profile-form";
-import { SalesChart } from "../farmer/sales-chart";
-import { useMyFarm } from "../hooks/use-my-farm";
 import { useFormat } from "../i18n/use-format";
 import { CardOrderActions } from "../orders/card-order-actions";
 import { STATUS_KEYS } from "../orders/order-keys";
 import { paidAfterRelease } from "../orders/paid-after-release";
 import { useFarmerOrders } from "../orders/use-orders";
+import { FarmProducts } from "./farm-products";
+import { FarmProfileForm } from "./farm-profile-form";
+import { SalesChart } from "./sales-chart";
+import { useMyFarm } from "./use-my-farm";
 
 const EscrowWalletPanel = lazy(() =>
   import("../wallet/escrow-wallet-panel").then((module) => ({ default: module.EscrowWalletPanel })),
