@@ -40,7 +40,7 @@ export const pageChunks = {
   arbiter: pageChunk(() => import("./disputes/arbiter-page")),
   arbiterDispute: pageChunk(() => import("./disputes/arbiter-dispute-page")),
   notifications: pageChunk(() => import("./routes/notifications-page")),
-  governance: pageChunk(() => import("./routes/governance/governance-routes")),
+  governance: pageChunk(() => import("./governance/governance-routes")),
 };
 
 // By a path's first segment. The wallet sign-in page is left to its route: its sign-in form loads first.

@@ -1,15 +1,15 @@
-import "../../components/governance/governance.css";
+import "./governance.css";
 
 import { Route, Routes } from "react-router";
 
-import { WalletBar } from "../../components/governance/wallet-bar";
-import { QueryState } from "../../components/query-state";
-import { useGovernanceCatalog } from "../../hooks/governance/use-governance-catalog";
-import { useGovernanceLive } from "../../hooks/governance/use-governance-live";
-import { WalletProviders } from "../../wallet/wallet-providers";
+import { QueryState } from "../components/query-state";
+import { WalletProviders } from "../wallet/wallet-providers";
 import { GovernanceHomePage } from "./governance-home-page";
 import { NewProposalPage } from "./new-proposal-page";
 import { ProposalPage } from "./proposal-page";
+import { useGovernanceCatalog } from "./use-governance-catalog";
+import { useGovernanceLive } from "./use-governance-live";
+import { WalletBar } from "./wallet-bar";
 
 /** The DAO's pages under /governance, inside the wallet stack (this whole chunk loads only when someone opens them). */
 export default function GovernanceRoutes() {

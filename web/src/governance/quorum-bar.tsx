@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
 
-import type { ProposalSummary } from "../../hooks/governance/governance-api-types";
-import { useAgri } from "../../hooks/governance/use-agri";
+import type { ProposalSummary } from "./governance-api-types";
+import { useAgri } from "./use-agri";
 
 /** The translation key of each vote choice. */
 export const SUPPORT_KEYS = {

@@ -4,11 +4,11 @@ import { isAddress } from "viem";
 import type { Address } from "viem";
 import { useWriteContract } from "wagmi";
 
-import { agriTokenAbi } from "../../../../deploy/generated/contracts";
-import type { GovernanceAccount } from "../../hooks/governance/governance-api-types";
-import { useAgri } from "../../hooks/governance/use-agri";
-import { useChainTransaction } from "../../hooks/governance/use-chain-transaction";
+import { agriTokenAbi } from "../../../deploy/generated/contracts";
+import type { GovernanceAccount } from "./governance-api-types";
 import { TransactionStatus } from "./transaction-status";
+import { useAgri } from "./use-agri";
+import { useChainTransaction } from "./use-chain-transaction";
 
 /**
  * The connected holder's voting power and delegate, and a one-click delegation (to self or to an address) whose

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 
-import { requestJson } from "../../api/request-json";
+import { requestJson } from "../api/request-json";
 import type {
   GovernanceAccount,
   GovernanceParameters,

@@ -1,6 +1,6 @@
 import { formatUnits } from "viem";
 
-import { useFormat } from "../../i18n/use-format";
+import { useFormat } from "../i18n/use-format";
 
 /** Formats AGRI wei (a decimal string) as whole tokens in the current language, e.g. "1,000,000 AGRI". */
 export function useAgri(): (wei: string | bigint, symbol?: string, decimals?: number) => string {

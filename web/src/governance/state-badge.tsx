@@ -1,6 +1,6 @@
 import { useTranslation } from "react-i18next";
 
-import type { ProposalStateName } from "../../hooks/governance/governance-api-types";
+import type { ProposalStateName } from "./governance-api-types";
 
 /** The translation key of each proposal state. */
 export const STATE_KEYS: Record<ProposalStateName, string> = {

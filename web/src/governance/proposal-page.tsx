@@ -4,23 +4,18 @@ import { useParams } from "react-router";
 import { keccak256, toBytes } from "viem";
 import { useAccount, useWriteContract } from "wagmi";
 
-import { agriGovernorAbi } from "../../../../deploy/generated/contracts";
-import { MarkdownView } from "../../components/governance/markdown-view";
-import { QuorumBar, SUPPORT_KEYS } from "../../components/governance/quorum-bar";
-import { StateBadge } from "../../components/governance/state-badge";
-import { TransactionStatus } from "../../components/governance/transaction-status";
-import { VotePanel } from "../../components/governance/vote-panel";
-import { QueryState } from "../../components/query-state";
-import type { ProposalDetail } from "../../hooks/governance/governance-api-types";
-import { useAgri } from "../../hooks/governance/use-agri";
-import { useChainTransaction } from "../../hooks/governance/use-chain-transaction";
-import {
-  useGovernanceAccount,
-  useGovernanceParameters,
-  useProposal,
-  useProposalVotes,
-} from "../../hooks/governance/use-governance-queries";
-import { useFormat } from "../../i18n/use-format";
+import { agriGovernorAbi } from "../../../deploy/generated/contracts";
+import { QueryState } from "../components/query-state";
+import { useFormat } from "../i18n/use-format";
+import type { ProposalDetail } from "./governance-api-types";
+import { MarkdownView } from "./markdown-view";
+import { QuorumBar, SUPPORT_KEYS } from "./quorum-bar";
+import { StateBadge } from "./state-badge";
+import { TransactionStatus } from "./transaction-status";
+import { useAgri } from "./use-agri";
+import { useChainTransaction } from "./use-chain-transaction";
+import { useGovernanceAccount, useGovernanceParameters, useProposal, useProposalVotes } from "./use-governance-queries";
+import { VotePanel } from "./vote-panel";
 
 const TIMELINE_KEYS: Record<string, string> = {
   created: "governance.timeline.created",

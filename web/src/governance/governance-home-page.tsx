@@ -3,19 +3,15 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useAccount } from "wagmi";
 
-import { DelegatePanel } from "../../components/governance/delegate-panel";
-import { QuorumBar } from "../../components/governance/quorum-bar";
-import { STATE_KEYS, StateBadge } from "../../components/governance/state-badge";
-import { QueryState } from "../../components/query-state";
-import type { ProposalStateName } from "../../hooks/governance/governance-api-types";
-import { useAgri } from "../../hooks/governance/use-agri";
-import { useDuration } from "../../hooks/governance/use-duration";
-import {
-  useGovernanceAccount,
-  useGovernanceParameters,
-  useProposals,
-} from "../../hooks/governance/use-governance-queries";
-import { useTreasury } from "../../hooks/governance/use-treasury";
+import { QueryState } from "../components/query-state";
+import { DelegatePanel } from "./delegate-panel";
+import type { ProposalStateName } from "./governance-api-types";
+import { QuorumBar } from "./quorum-bar";
+import { STATE_KEYS, StateBadge } from "./state-badge";
+import { useAgri } from "./use-agri";
+import { useDuration } from "./use-duration";
+import { useGovernanceAccount, useGovernanceParameters, useProposals } from "./use-governance-queries";
+import { useTreasury } from "./use-treasury";
 
 const FILTERS: readonly ProposalStateName[] = [
   "pending",

@@ -1,4 +1,4 @@
-import type { KnownContract } from "../../../../api/src/services/describe-proposal-action";
+import type { KnownContract } from "../../../api/src/services/describe-proposal-action";
 import type { GovernanceParameters } from "./governance-api-types";
 import type { TreasuryAsset } from "./use-treasury";
 

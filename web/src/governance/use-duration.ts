@@ -1,6 +1,6 @@
 import { useTranslation } from "react-i18next";
 
-import { useFormat } from "../../i18n/use-format";
+import { useFormat } from "../i18n/use-format";
 
 const UNITS = [
   ["governance.units.days", 86_400],

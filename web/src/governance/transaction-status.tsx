@@ -1,6 +1,6 @@
 import { useTranslation } from "react-i18next";
 
-import type { TransactionState } from "../../hooks/governance/use-chain-transaction";
+import type { TransactionState } from "./use-chain-transaction";
 
 const TX_KEYS = {
   signing: "governance.tx.signing",

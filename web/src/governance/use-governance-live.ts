@@ -1,7 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 
-import { useSession } from "../../api/session-context";
+import { useSession } from "../api/session-context";
 import { GOVERNANCE_KEY } from "./use-governance-queries";
 
 /**

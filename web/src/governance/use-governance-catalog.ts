@@ -1,13 +1,13 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import type { Language } from "../../i18n/language";
+import type { Language } from "../i18n/language";
 
 // The governance strings are split off the catalogs the shell loads (see web/vite.config.ts), so the shop never
 // downloads them; they come with the governance chunk, per language.
 const SECTIONS: Readonly<Record<Language, () => Promise<{ default: { governance: Record<string, unknown> } }>>> = {
-  en: () => import("../../i18n/en.json?section=governance"),
-  bn: () => import("../../i18n/bn.json?section=governance"),
+  en: () => import("../i18n/en.json?section=governance"),
+  bn: () => import("../i18n/bn.json?section=governance"),
 };
 
 /** Adds the governance strings of the current language to i18next; true once they are there. */

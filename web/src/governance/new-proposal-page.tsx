@@ -3,20 +3,20 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { useAccount, useWriteContract } from "wagmi";
 
-import { describeProposalAction } from "../../../../api/src/services/describe-proposal-action";
-import { agriGovernorAbi } from "../../../../deploy/generated/contracts";
-import { ActionDraftEditor } from "../../components/governance/action-draft-editor";
-import { MarkdownView } from "../../components/governance/markdown-view";
-import { TransactionStatus } from "../../components/governance/transaction-status";
-import { QueryState } from "../../components/query-state";
-import { DraftError, buildProposalCalls, emptyDraft } from "../../hooks/governance/build-proposal-actions";
-import type { ActionDraft, ActionKind, ProposalCall } from "../../hooks/governance/build-proposal-actions";
-import { knownContracts } from "../../hooks/governance/known-contracts";
-import { useAgri } from "../../hooks/governance/use-agri";
-import { useChainTransaction } from "../../hooks/governance/use-chain-transaction";
-import { useGovernanceAccount, useGovernanceParameters } from "../../hooks/governance/use-governance-queries";
-import { useTreasury } from "../../hooks/governance/use-treasury";
-import { useFormat } from "../../i18n/use-format";
+import { describeProposalAction } from "../../../api/src/services/describe-proposal-action";
+import { agriGovernorAbi } from "../../../deploy/generated/contracts";
+import { QueryState } from "../components/query-state";
+import { useFormat } from "../i18n/use-format";
+import { ActionDraftEditor } from "./action-draft-editor";
+import { DraftError, buildProposalCalls, emptyDraft } from "./build-proposal-actions";
+import type { ActionDraft, ActionKind, ProposalCall } from "./build-proposal-actions";
+import { knownContracts } from "./known-contracts";
+import { MarkdownView } from "./markdown-view";
+import { TransactionStatus } from "./transaction-status";
+import { useAgri } from "./use-agri";
+import { useChainTransaction } from "./use-chain-transaction";
+import { useGovernanceAccount, useGovernanceParameters } from "./use-governance-queries";
+import { useTreasury } from "./use-treasury";
 
 const KIND_KEYS: Record<ActionKind, string> = {
   fee: "governance.builder.kinds.fee",

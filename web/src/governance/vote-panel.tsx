@@ -3,14 +3,14 @@ import { useTranslation } from "react-i18next";
 import type { Address, Hex } from "viem";
 import { usePublicClient, useSignTypedData, useWriteContract } from "wagmi";
 
-import { BALLOT_TYPES } from "../../../../api/src/services/governor-ballot-types";
-import { agriGovernorAbi } from "../../../../deploy/generated/contracts";
-import { requestJson } from "../../api/request-json";
-import type { GovernanceAccount } from "../../hooks/governance/governance-api-types";
-import { useAgri } from "../../hooks/governance/use-agri";
-import { useChainTransaction } from "../../hooks/governance/use-chain-transaction";
+import { BALLOT_TYPES } from "../../../api/src/services/governor-ballot-types";
+import { agriGovernorAbi } from "../../../deploy/generated/contracts";
+import { requestJson } from "../api/request-json";
+import type { GovernanceAccount } from "./governance-api-types";
 import { SUPPORT_KEYS } from "./quorum-bar";
 import { TransactionStatus } from "./transaction-status";
+import { useAgri } from "./use-agri";
+import { useChainTransaction } from "./use-chain-transaction";
 
 const SUPPORT = { against: 0, for: 1, abstain: 2 } as const;
 type Support = keyof typeof SUPPORT;

@@ -1,10 +1,10 @@
 import { useId } from "react";
 import { useTranslation } from "react-i18next";
 
-import type { ActionDraft } from "../../hooks/governance/build-proposal-actions";
-import { RAW_CALL_ABIS, writableFunctions } from "../../hooks/governance/build-proposal-actions";
-import type { RawCallContract } from "../../hooks/governance/build-proposal-actions";
-import type { TreasuryAsset } from "../../hooks/governance/use-treasury";
+import type { ActionDraft } from "./build-proposal-actions";
+import { RAW_CALL_ABIS, writableFunctions } from "./build-proposal-actions";
+import type { RawCallContract } from "./build-proposal-actions";
+import type { TreasuryAsset } from "./use-treasury";
 
 function TextField({ label, value, onChange }: { label: string; value: string; onChange: (value: string) => void }) {
   const id = useId();
