@@ -4,13 +4,13 @@ import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 
-import { SignInMethods } from "../account/sign-in-methods";
 import { useSession } from "../api/session-context";
 import type { Account } from "../api/types";
 import { formText } from "../components/form-text";
 import { LanguageSwitch } from "../components/language-switch";
 import { QueryState } from "../components/query-state";
 import { useFormat } from "../i18n/use-format";
+import { SignInMethods } from "./sign-in-methods";
 
 // A wallet account confirms its deletion with a signature: the wallet stack loads only for those accounts.
 const WalletDeleteAccount = lazy(() =>

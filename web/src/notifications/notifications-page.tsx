@@ -4,9 +4,9 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import { QueryState } from "../components/query-state";
-import { useMarkRead, useNotifications } from "../hooks/use-notifications";
 import { useFormat } from "../i18n/use-format";
-import { NOTIFICATION_KEYS } from "../notifications/notification-keys";
+import { NOTIFICATION_KEYS } from "./notification-keys";
+import { useMarkRead, useNotifications } from "./use-notifications";
 
 /** The signed-in user's notifications, newest first, each marked read on its own or all at once. */
 export default function NotificationsPage() {
