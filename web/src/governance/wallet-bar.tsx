@@ -1,6 +1,7 @@
-import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
+
+import { WalletConnectButton } from "../wallet/wallet-connect-button";
 
 /** The governance section's sub-navigation and wallet connection. */
 export function WalletBar() {
@@ -11,7 +12,7 @@ export function WalletBar() {
         <Link to="/governance">{t("governance.home.title")}</Link> ·{" "}
         <Link to="/governance/proposals/new">{t("governance.builder.title")}</Link>
       </nav>
-      <ConnectButton showBalance={false} chainStatus="none" />
+      <WalletConnectButton showBalance={false} chainStatus="none" />
     </div>
   );
 }

@@ -1,4 +1,3 @@
-import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 
@@ -8,6 +7,7 @@ import type { SignedIn } from "../api/types";
 import { SiweStatus } from "./siwe-status";
 import { useSiweProof } from "./use-siwe-proof";
 import { LOCAL_CHAIN_ID, chainDeployment, walletChain } from "./wallet-chain";
+import { WalletConnectButton } from "./wallet-connect-button";
 import { WalletProviders } from "./wallet-providers";
 
 function SiweButton() {
@@ -49,7 +49,7 @@ export function WalletSignIn() {
         <p>{t("wallet.intro")}</p>
         {walletChain.id === LOCAL_CHAIN_ID && <p className="hint">{t("wallet.burnerHint")}</p>}
         <div className="wallet-actions">
-          <ConnectButton showBalance={false} chainStatus="name" />
+          <WalletConnectButton showBalance={false} chainStatus="name" />
           <SiweButton />
         </div>
         <p className="hint">
