@@ -154,7 +154,7 @@ export default defineConfig({
             // What the entry runs before the app has arrived (first-page.ts and what it reads with), in one request.
             {
               name: "first-page",
-              test: /web[\\/]src[\\/](first-page|api[\\/](early-reads|request-json|api-error|catalog-paths)|routes[\\/]page-reads|hooks[\\/]minor-units|i18n[\\/](formatters|language))\.ts$/,
+              test: /web[\\/]src[\\/](first-page|api[\\/](early-reads|request-json|api-error|catalog-paths)|shop[\\/]page-reads|i18n[\\/](formatters|language|minor-units))\.ts$/,
             },
             {
               name: "shell",

@@ -63,7 +63,7 @@ const { MAX_FEE_BPS, MIN_WINDOW, MAX_WINDOW, MIN_ARBITRATION_TIMEOUT, MAX_ARBITR
 
 // The builder is web code (bundler module resolution): loaded at run time, so the API's compiler never follows it.
 const builder = (await import(
-  pathToFileURL(path.resolve("web/src/hooks/governance/build-proposal-actions.ts")).href
+  pathToFileURL(path.resolve("web/src/governance/build-proposal-actions.ts")).href
 )) as BuilderModule;
 
 function build(draft: Draft) {

@@ -4,8 +4,12 @@ import { setTimeout as delay } from "node:timers/promises";
 
 import { expect } from "chai";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import type { Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 
 import { launchBrowser, saveScreenshot } from "../support/browser.js";
+import { addSlowBrowserWallet } from "../support/slow-browser-wallet.js";
+import type { SlowBrowserWalletState } from "../support/slow-browser-wallet.js";
 import { WEB_STACK_FEE_BPS, startWebStack } from "../support/web-stack.js";
 import type { WebStack } from "../support/web-stack.js";
 
@@ -379,6 +383,24 @@ describe("Web shop in a real browser", function () {
       [before[0].user_id],
     );
     expect(after).to.deep.equal([{ deleted: true, wallets: 0 }]);
+  });
+
+  it("offers no connect button until the wallets' reconnect has settled, then connects the burner chosen", async function () {
+    await openContext();
+    await addSlowBrowserWallet(context, 2_000);
+    await page.goto(`${stack.url}/sign-in/wallet`);
+    // Clicked as soon as the page offers it. wagmi's reconnect waits on the browser wallet meanwhile, and it ends by
+    // setting `disconnected` over a connect started before it settled.
+    await page.getByRole("button", { name: "Connect Wallet" }).click();
+    const answered = await page.evaluate(() => (globalThis as unknown as SlowBrowserWalletState).browserWalletAnswered);
+    expect(answered, "the connect button was offered before the reconnect had settled").to.equal(true);
+    await page.getByText("Burner wallet (local chain)").click();
+    await page.getByRole("button", { name: "Sign the message and sign in" }).waitFor();
+    // Connected with the burner: RainbowKit's button shows its address, shortened.
+    const burner = privateKeyToAccount((await page.evaluate(() => localStorage.getItem("agridao.burnerKey"))) as Hex);
+    expect(await page.getByTestId("rk-account-button").innerText()).to.contain(
+      `${burner.address.slice(0, 4)}…${burner.address.slice(-4)}`,
+    );
   });
 
   it("shows RainbowKit's wallet dialogs in Bengali on a Bengali page, and in English after a switch", async function () {

@@ -2,9 +2,9 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode, startTransition } from "react";
 import { createRoot } from "react-dom/client";
 
+import { SessionProvider } from "./api/session-provider";
 import { AppRouter } from "./app-router";
 import { firstPageArrived } from "./first-page";
-import { SessionProvider } from "./hooks/session-provider";
 import { setupI18n } from "./i18n/setup-i18n";
 
 const queryClient = new QueryClient({

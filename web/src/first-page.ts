@@ -1,7 +1,7 @@
 import { readEarly } from "./api/early-reads";
 import { formattersFor } from "./i18n/formatters";
 import { initialLanguage } from "./i18n/language";
-import { FIRST_READS, SHOP_CURRENCY } from "./routes/page-reads";
+import { FIRST_READS, SHOP_CURRENCY } from "./shop/page-reads";
 
 /** A page chunk's loader, which also tells without waiting whether the chunk has arrived. */
 export interface PageChunk<T> {
@@ -22,25 +22,25 @@ function pageChunk<T>(load: () => Promise<T>): PageChunk<T> {
 
 /** Each page's chunk: the router renders them lazily, and the page a visit starts on is fetched at once. */
 export const pageChunks = {
-  home: pageChunk(() => import("./routes/home-page")),
-  shop: pageChunk(() => import("./routes/shop-page")),
-  product: pageChunk(() => import("./routes/product-page")),
-  farm: pageChunk(() => import("./routes/farm-page")),
-  cart: pageChunk(() => import("./routes/cart-page")),
-  signIn: pageChunk(() => import("./routes/sign-in-page")),
-  walletSignIn: pageChunk(() => import("./routes/wallet-sign-in-page")),
-  account: pageChunk(() => import("./routes/account-page")),
-  notFound: pageChunk(() => import("./routes/not-found-page")),
-  checkout: pageChunk(() => import("./routes/checkout-page")),
-  checkoutDone: pageChunk(() => import("./routes/checkout-done-page")),
-  orders: pageChunk(() => import("./routes/orders-page")),
-  order: pageChunk(() => import("./routes/order-page")),
-  farmer: pageChunk(() => import("./routes/farmer-page")),
-  admin: pageChunk(() => import("./routes/admin-page")),
-  arbiter: pageChunk(() => import("./routes/arbiter-page")),
-  arbiterDispute: pageChunk(() => import("./routes/arbiter-dispute-page")),
-  notifications: pageChunk(() => import("./routes/notifications-page")),
-  governance: pageChunk(() => import("./routes/governance/governance-routes")),
+  home: pageChunk(() => import("./shop/home-page")),
+  shop: pageChunk(() => import("./shop/shop-page")),
+  product: pageChunk(() => import("./shop/product-page")),
+  farm: pageChunk(() => import("./shop/farm-page")),
+  cart: pageChunk(() => import("./cart-checkout/cart-page")),
+  signIn: pageChunk(() => import("./account/sign-in-page")),
+  walletSignIn: pageChunk(() => import("./account/wallet-sign-in-page")),
+  account: pageChunk(() => import("./account/account-page")),
+  notFound: pageChunk(() => import("./components/not-found-page")),
+  checkout: pageChunk(() => import("./cart-checkout/checkout-page")),
+  checkoutDone: pageChunk(() => import("./cart-checkout/checkout-done-page")),
+  orders: pageChunk(() => import("./orders/orders-page")),
+  order: pageChunk(() => import("./orders/order-page")),
+  farmer: pageChunk(() => import("./farmer/farmer-page")),
+  admin: pageChunk(() => import("./admin/admin-page")),
+  arbiter: pageChunk(() => import("./disputes/arbiter-page")),
+  arbiterDispute: pageChunk(() => import("./disputes/arbiter-dispute-page")),
+  notifications: pageChunk(() => import("./notifications/notifications-page")),
+  governance: pageChunk(() => import("./governance/governance-routes")),
 };
 
 // By a path's first segment. The wallet sign-in page is left to its route: its sign-in form loads first.

@@ -5,10 +5,10 @@ import { useTranslation } from "react-i18next";
 
 import { ApiError } from "../api/api-error";
 import { fieldProblems } from "../api/field-problems";
+import { useSession } from "../api/session-context";
 import type { Account } from "../api/types";
+import { formText } from "../components/form-text";
 import { QueryState } from "../components/query-state";
-import { formText } from "../form-text";
-import { useSession } from "../hooks/session-context";
 
 // The wallet stack loads only when the user asks to link a wallet.
 const WalletLink = lazy(() => import("../wallet/wallet-link").then((module) => ({ default: module.WalletLink })));

@@ -2,10 +2,10 @@ import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { NavLink, Outlet } from "react-router";
 
-import { useSession } from "../hooks/session-context";
-import { useCart } from "../hooks/use-cart";
-import { useFormat } from "../hooks/use-format";
+import { useSession } from "../api/session-context";
+import { useCart } from "../cart-checkout/use-cart";
 import { loadWholeCatalog } from "../i18n/setup-i18n";
+import { useFormat } from "../i18n/use-format";
 import { LanguageSwitch } from "./language-switch";
 import { QueryState } from "./query-state";
 

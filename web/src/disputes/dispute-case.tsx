@@ -3,11 +3,11 @@ import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { DisputeDetail, DisputeParty } from "../api/dispute-types";
-import { formText } from "../form-text";
-import { useDisputeActions } from "../hooks/use-disputes";
-import { useFormat } from "../hooks/use-format";
+import { formText } from "../components/form-text";
+import { useFormat } from "../i18n/use-format";
 import { DISPUTE_STATUS_KEYS, PARTY_KEYS } from "./dispute-keys";
 import { PhotoPicker } from "./photo-picker";
+import { useDisputeActions } from "./use-disputes";
 
 function MessageForm({ disputeId }: { disputeId: string }) {
   const { t } = useTranslation();

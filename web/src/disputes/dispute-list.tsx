@@ -2,7 +2,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import type { DisputeSummary } from "../api/dispute-types";
-import { useFormat } from "../hooks/use-format";
+import { useFormat } from "../i18n/use-format";
 import { DISPUTE_STATUS_KEYS, PARTY_KEYS } from "./dispute-keys";
 
 /** Disputes as rows: the farm, the order's total and payment, who opened it and why; each links to its page. */

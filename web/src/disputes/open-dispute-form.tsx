@@ -2,9 +2,9 @@ import { useId, useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
-import { formText } from "../form-text";
-import type { OpenDisputeInput } from "../hooks/use-disputes";
+import { formText } from "../components/form-text";
 import { PhotoPicker } from "./photo-picker";
+import type { OpenDisputeInput } from "./use-disputes";
 
 /**
  * The reason for a dispute and an optional photo as its first evidence. What submitting does (the API alone for a

@@ -1,12 +1,12 @@
 import { useTranslation } from "react-i18next";
 
+import { useSession } from "../api/session-context";
 import type { OrderDetail } from "../api/types";
 import { QueryState } from "../components/query-state";
-import { useSession } from "../hooks/session-context";
-import { useDispute, useOpenDispute, useOrderDisputes } from "../hooks/use-disputes";
-import { useMyFarm } from "../hooks/use-my-farm";
+import { useMyFarm } from "../farmer/use-my-farm";
 import { DisputeCase } from "./dispute-case";
 import { OpenDisputeForm } from "./open-dispute-form";
+import { useDispute, useOpenDispute, useOrderDisputes } from "./use-disputes";
 
 /** Card orders the API lets a party dispute (within the dispute window after payment, which it checks). */
 const CARD_DISPUTABLE = ["paid", "shipped", "delivered"];

@@ -3,7 +3,7 @@ import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 import { ApiError } from "../api/api-error";
-import { useFormat } from "../hooks/use-format";
+import { useFormat } from "../i18n/use-format";
 
 /** What went wrong with a ruling, by the API's error code, as a translation key. */
 function failureKey(error: unknown): string {

@@ -3,11 +3,11 @@ import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { ProductCategory, ProductSummary, ProductUnit, StockLevels } from "../api/types";
+import { formText } from "../components/form-text";
 import { PhotoImage } from "../components/photo-image";
-import { formText } from "../form-text";
-import { useFarmProducts, useFarmStock, useProductActions } from "../hooks/use-my-farm";
-import { useFormat } from "../hooks/use-format";
 import { CATEGORIES, CATEGORY_KEYS, UNIT_KEYS } from "../i18n/category-keys";
+import { useFormat } from "../i18n/use-format";
+import { useFarmProducts, useFarmStock, useProductActions } from "./use-my-farm";
 
 const UNITS = Object.keys(UNIT_KEYS) as ProductUnit[];
 

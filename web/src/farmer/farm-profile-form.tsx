@@ -2,8 +2,8 @@ import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { Farm } from "../api/types";
-import { formText } from "../form-text";
-import { useSaveFarm } from "../hooks/use-my-farm";
+import { formText } from "../components/form-text";
+import { useSaveFarm } from "./use-my-farm";
 
 /** The farm's profile: created here the first time, changed afterwards (the slug stays). */
 export function FarmProfileForm({ farm }: { farm: Farm | null }) {

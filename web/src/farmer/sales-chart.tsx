@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
 
 import type { OrderSummary } from "../api/types";
-import { useFormat } from "../hooks/use-format";
+import { useFormat } from "../i18n/use-format";
 
 const DAYS = 14;
 const WIDTH = 320;

@@ -1,9 +1,9 @@
 import { useTranslation } from "react-i18next";
 import { NavLink } from "react-router";
 
-import { useFormat } from "../hooks/use-format";
-import { useUnreadCount } from "../hooks/use-notifications";
+import { useFormat } from "../i18n/use-format";
 import { useLiveEvents } from "./use-live-events";
+import { useUnreadCount } from "./use-notifications";
 
 /** The header's link to the notifications with the unread count, kept live by the event stream. */
 export function NotificationBell() {

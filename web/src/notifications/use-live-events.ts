@@ -1,7 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 
-import { useSession } from "../hooks/session-context";
+import { useSession } from "../api/session-context";
 
 // After an error, the next attempt waits this long (EventSource's own retry cannot renew a single-use ticket).
 const RETRY_MS = 5_000;

@@ -2,12 +2,12 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 import { ApiError } from "../api/api-error";
+import { useSession } from "../api/session-context";
 import type { OrderSummary } from "../api/types";
-import { useSession } from "../hooks/session-context";
-import { useCardDelivery, useCardPaymentPage } from "../hooks/use-card-delivery";
-import { useFormat } from "../hooks/use-format";
-import type { CardDeliveryStep } from "../hooks/use-card-delivery";
-import { useMyFarm } from "../hooks/use-my-farm";
+import { useMyFarm } from "../farmer/use-my-farm";
+import { useFormat } from "../i18n/use-format";
+import { useCardDelivery, useCardPaymentPage } from "./use-card-delivery";
+import type { CardDeliveryStep } from "./use-card-delivery";
 
 const STEP_LABELS: Readonly<Record<CardDeliveryStep, { action: string; hint: string }>> = {
   ship: { action: "orders.card.ship", hint: "orders.card.shipHint" },

@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
 
 import type { OrderEvent } from "../api/types";
-import { useFormat } from "../hooks/use-format";
+import { useFormat } from "../i18n/use-format";
 import { walletChain } from "../wallet/wallet-chain";
 import { EVENT_KEYS } from "./order-keys";
 

@@ -3,12 +3,12 @@ import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 import { ApiError } from "../api/api-error";
+import { useSession } from "../api/session-context";
 import type { OrderDetail } from "../api/types";
-import { formText } from "../form-text";
-import { useSession } from "../hooks/session-context";
-import { minorPerMajor } from "../hooks/minor-units";
-import { useFormat } from "../hooks/use-format";
-import { useRefundOrder } from "../hooks/use-orders";
+import { formText } from "../components/form-text";
+import { minorPerMajor } from "../i18n/minor-units";
+import { useFormat } from "../i18n/use-format";
+import { useRefundOrder } from "./use-orders";
 
 /** Statuses in which the API refunds a card order (it still holds some of the buyer's money). */
 const REFUNDABLE = ["paid", "shipped", "delivered", "disputed", "resolved"];

@@ -3,12 +3,12 @@ import { useTranslation } from "react-i18next";
 
 import type { DisputeDetail } from "../api/dispute-types";
 import { RulingForm } from "../disputes/ruling-form";
-import { useRuleDispute } from "../hooks/use-disputes";
+import { useRuleDispute } from "../disputes/use-disputes";
 import { ChainGuard } from "./chain-guard";
 import { TxStatus } from "./tx-status";
 import { useSendTransaction } from "./use-send-transaction";
-import { WalletProviders } from "./wallet-providers";
 import { chainDeployment } from "./wallet-chain";
+import { WalletProviders } from "./wallet-providers";
 
 function Ruling({ dispute }: { dispute: DisputeDetail }) {
   const rule = useRuleDispute(dispute.id);

@@ -1,10 +1,10 @@
-import { ConnectButton } from "@rainbow-me/rainbowkit";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useAccount, useBytecode, useSwitchChain } from "wagmi";
 
 import { LocalFaucet } from "./local-faucet";
 import { LOCAL_CHAIN_ID, walletChain } from "./wallet-chain";
+import { WalletConnectButton } from "./wallet-connect-button";
 
 /**
  * Shows `children` (the buttons that send transactions) only once they can work: a wallet is connected, it is on the
@@ -32,7 +32,7 @@ export function ChainGuard({
       <div className="wallet-actions">
         <p>{t("tx.connectFirst")}</p>
         {local && <p className="hint">{t("wallet.burnerHint")}</p>}
-        <ConnectButton showBalance={false} chainStatus="name" />
+        <WalletConnectButton showBalance={false} chainStatus="name" />
       </div>
     );
   }
@@ -70,7 +70,7 @@ export function ChainGuard({
   return (
     <>
       <div className="wallet-actions">
-        <ConnectButton showBalance={local} chainStatus="name" />
+        <WalletConnectButton showBalance={local} chainStatus="name" />
         {local && <LocalFaucet />}
       </div>
       {code.isSuccess ? children : null}

@@ -7,11 +7,11 @@ import { useAccount, useReadContract } from "wagmi";
 
 import { marketplaceEscrowAbi } from "../../../deploy/generated/contracts";
 import type { OrderStatus } from "../api/types";
+import { formText } from "../components/form-text";
 import { OpenDisputeForm } from "../disputes/open-dispute-form";
-import { formText } from "../form-text";
-import type { OpenDisputeInput } from "../hooks/use-disputes";
-import { useOpenDispute, useOrderDisputes } from "../hooks/use-disputes";
-import { useFormat } from "../hooks/use-format";
+import type { OpenDisputeInput } from "../disputes/use-disputes";
+import { useOpenDispute, useOrderDisputes } from "../disputes/use-disputes";
+import { useFormat } from "../i18n/use-format";
 import { TxStatus } from "./tx-status";
 import { useSendTransaction } from "./use-send-transaction";
 import { walletChain } from "./wallet-chain";

@@ -3,21 +3,21 @@ import { useTranslation } from "react-i18next";
 import { encodeFunctionData, erc20Abi } from "viem";
 import { useAccount, usePublicClient } from "wagmi";
 
-import { requestJson } from "../api/request-json";
 import { ApiError } from "../api/api-error";
+import { requestJson } from "../api/request-json";
+import { useSession } from "../api/session-context";
 import type { CheckoutResult, EthPayment, SignedIn } from "../api/types";
-import { CheckoutProgress } from "../checkout/checkout-progress";
-import { EthQuoteSummary, useSecondsLeft } from "../checkout/eth-quote-summary";
-import { useCheckout } from "../checkout/use-checkout";
-import { useSession } from "../hooks/session-context";
+import { CheckoutProgress } from "../cart-checkout/checkout-progress";
+import { EthQuoteSummary, useSecondsLeft } from "../cart-checkout/eth-quote-summary";
+import { useCheckout } from "../cart-checkout/use-checkout";
 import { ChainGuard } from "./chain-guard";
 import { SiweStatus } from "./siwe-status";
 import { TxStatus } from "./tx-status";
 import { useSendTransaction } from "./use-send-transaction";
 import { useSiweProof } from "./use-siwe-proof";
+import { chainDeployment, walletChain } from "./wallet-chain";
 import { SignAndLink } from "./wallet-link";
 import { WalletProviders } from "./wallet-providers";
-import { chainDeployment, walletChain } from "./wallet-chain";
 
 type WalletCheckoutResult = Exclude<CheckoutResult, { paymentMethod: "card" }>;
 

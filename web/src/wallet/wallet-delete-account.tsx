@@ -1,9 +1,9 @@
-import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useTranslation } from "react-i18next";
 
 import { SiweStatus } from "./siwe-status";
 import { useSiweProof } from "./use-siwe-proof";
 import type { SiweProof } from "./use-siwe-proof";
+import { WalletConnectButton } from "./wallet-connect-button";
 import { WalletProviders } from "./wallet-providers";
 
 function SignAndDelete({ onProof }: { onProof: (proof: SiweProof) => Promise<void> }) {
@@ -30,7 +30,7 @@ export function WalletDeleteAccount({ onProof }: { onProof: (proof: SiweProof) =
   return (
     <WalletProviders>
       <div className="wallet-actions">
-        <ConnectButton showBalance={false} chainStatus="none" />
+        <WalletConnectButton showBalance={false} chainStatus="none" />
         <SignAndDelete onProof={onProof} />
       </div>
     </WalletProviders>

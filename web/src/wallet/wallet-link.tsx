@@ -1,14 +1,14 @@
-import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { ApiError } from "../api/api-error";
+import { useSession } from "../api/session-context";
 import type { Account } from "../api/types";
-import { useSession } from "../hooks/session-context";
 import { SiweStatus } from "./siwe-status";
 import { useSiweProof } from "./use-siwe-proof";
-import { WalletProviders } from "./wallet-providers";
 import { LOCAL_CHAIN_ID, walletChain } from "./wallet-chain";
+import { WalletConnectButton } from "./wallet-connect-button";
+import { WalletProviders } from "./wallet-providers";
 
 type LinkOutcome = "linked" | "alreadyLinked" | "takenByAnother";
 
@@ -79,7 +79,7 @@ export function WalletLink({ linked, onLinked }: WalletLinkProps) {
     <WalletProviders>
       {walletChain.id === LOCAL_CHAIN_ID && <p className="hint">{t("wallet.burnerHint")}</p>}
       <div className="wallet-actions">
-        <ConnectButton showBalance={false} chainStatus="none" />
+        <WalletConnectButton showBalance={false} chainStatus="none" />
         <SignAndLink linked={linked} onLinked={onLinked} />
       </div>
     </WalletProviders>

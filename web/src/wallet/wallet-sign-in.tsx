@@ -1,14 +1,14 @@
-import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 
 import { requestJson } from "../api/request-json";
+import { useSession } from "../api/session-context";
 import type { SignedIn } from "../api/types";
-import { useSession } from "../hooks/session-context";
 import { SiweStatus } from "./siwe-status";
 import { useSiweProof } from "./use-siwe-proof";
-import { WalletProviders } from "./wallet-providers";
 import { LOCAL_CHAIN_ID, chainDeployment, walletChain } from "./wallet-chain";
+import { WalletConnectButton } from "./wallet-connect-button";
+import { WalletProviders } from "./wallet-providers";
 
 function SiweButton() {
   const { t } = useTranslation();
@@ -49,7 +49,7 @@ export function WalletSignIn() {
         <p>{t("wallet.intro")}</p>
         {walletChain.id === LOCAL_CHAIN_ID && <p className="hint">{t("wallet.burnerHint")}</p>}
         <div className="wallet-actions">
-          <ConnectButton showBalance={false} chainStatus="name" />
+          <WalletConnectButton showBalance={false} chainStatus="name" />
           <SiweButton />
         </div>
         <p className="hint">
