@@ -35,6 +35,8 @@ export async function signInWithWallet(
 /** The labels a checkout journey clicks, in the page's language. */
 export interface CheckoutLabels {
   addToCart: string;
+  /** The start of the note that the product is in the cart: the cart is read only after it. */
+  added: string;
   cart: string;
   goToCheckout: string;
   wallet: string;
@@ -50,6 +52,7 @@ export interface CheckoutLabels {
 
 export const EN_CHECKOUT: CheckoutLabels = {
   addToCart: "Add to cart",
+  added: "Added. Your cart has",
   cart: "Cart",
   goToCheckout: "Go to checkout",
   wallet: "Pay with a wallet (into escrow)",
@@ -80,6 +83,8 @@ export async function checkoutWithWallet(
 ): Promise<string> {
   await page.goto(`${stack.url}/products/${await mangoesId(stack)}`);
   await page.getByRole("button", { name: labels.addToCart }).click();
+  // The cart page reads the cart once: going there before the add has answered can find it empty.
+  await page.getByText(labels.added).waitFor();
   await page
     .getByRole("navigation")
     .getByRole("link", { name: new RegExp(`^${labels.cart}`) })

@@ -265,6 +265,7 @@ describe("Web checkout and orders on a real chain", function () {
     const page = await openPage({ locale: "bn-BD", width: 360 });
     await checkoutWithWallet(page, {
       addToCart: "ঝুড়িতে রাখুন",
+      added: "রাখা হয়েছে। আপনার ঝুড়িতে",
       cart: "ঝুড়ি",
       goToCheckout: "চেকআউটে যান",
       wallet: "ওয়ালেট দিয়ে (এসক্রোতে)",
