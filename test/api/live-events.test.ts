@@ -6,9 +6,9 @@ import { pino } from "pino";
 
 import { createAnnouncer } from "../../indexer/src/announce.js";
 import type { SyncStep } from "../../indexer/src/sync.js";
-import { createIndexerAnnouncements } from "../../api/src/services/indexer-announcements.js";
-import type { ChainEvent, IndexerAnnouncements } from "../../api/src/services/indexer-announcements.js";
-import type { NotificationService } from "../../api/src/services/notification-service.js";
+import { createIndexerAnnouncements } from "../../api/src/notifications/indexer-announcements.js";
+import type { ChainEvent, IndexerAnnouncements } from "../../api/src/notifications/indexer-announcements.js";
+import type { NotificationService } from "../../api/src/notifications/notification-service.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 import { openEventStream } from "../support/event-stream-client.js";

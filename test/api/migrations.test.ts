@@ -9,7 +9,7 @@ import { insertFarm, insertUser } from "../support/cart-fixtures.js";
 import { createTestDatabase } from "../support/database.js";
 import type { TestDatabase } from "../support/database.js";
 import { insertOrder } from "../support/order-fixtures.js";
-import { createOrmConfig } from "../../api/src/orm-config.js";
+import { createOrmConfig } from "../../api/src/database/orm-config.js";
 
 const run = promisify(execFile);
 

@@ -2,7 +2,7 @@ import { MikroORM } from "@mikro-orm/postgresql";
 import { expect } from "chai";
 
 import { waitFor } from "../../bench/wait-for.js";
-import { createOrmConfig } from "../../api/src/orm-config.js";
+import { createOrmConfig } from "../../api/src/database/orm-config.js";
 import { startPrivatePostgres } from "../support/private-postgres.js";
 import type { PrivatePostgres } from "../support/private-postgres.js";
 import { within } from "../support/within.js";

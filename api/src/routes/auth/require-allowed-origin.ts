@@ -1,4 +1,4 @@
-import type { ApiContext } from "../../api-context.js";
+import type { ApiContext } from "../../http/api-context.js";
 import { ForbiddenError } from "../../errors.js";
 
 /**

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { PRODUCT_UNITS } from "../../catalog-vocabulary.js";
-import { MAX_LINE_QUANTITY } from "../../services/cart-service.js";
+import { MAX_LINE_QUANTITY } from "../../cart/cart-service.js";
 
 const minor = z.number().int().nonnegative();
 
