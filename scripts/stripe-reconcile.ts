@@ -4,13 +4,13 @@ import { MikroORM } from "@mikro-orm/postgresql";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 
-import { loadApiConfig } from "../api/src/config.js";
 import { createApiMetrics } from "../api/src/api-metrics.js";
+import { createCardPayments } from "../api/src/card-payments/card-payments.js";
+import { reconcileStripe } from "../api/src/card-payments/reconcile-stripe.js";
+import { loadApiConfig } from "../api/src/config.js";
 import { createOrmConfig } from "../api/src/database/orm-config.js";
 import { runMigrations } from "../api/src/database/run-migrations.js";
-import { createCardPayments } from "../api/src/card-payments/card-payments.js";
 import { createLiveServices } from "../api/src/notifications/live-services.js";
-import { reconcileStripe } from "../api/src/card-payments/reconcile-stripe.js";
 import { createMemoryStore } from "../api/src/stores/memory-store.js";
 import { createRedisStore } from "../api/src/stores/redis-store.js";
 

@@ -3,14 +3,14 @@ import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { pino } from "pino";
 
-import { marketplaceEscrowConstants } from "../../deploy/generated/contracts.js";
 import { startCardDeadlineJob } from "../../api/src/card-payments/card-deadline-job.js";
-import { createCardDisputeTimeouts } from "../../api/src/disputes/card-dispute-timeouts.js";
 import { cardOrderMoney } from "../../api/src/card-payments/card-order-money.js";
 import type { CardOrderMoney } from "../../api/src/card-payments/card-order-money.js";
 import { createCardPayments } from "../../api/src/card-payments/card-payments.js";
 import type { CardPayments } from "../../api/src/card-payments/card-payments.js";
 import { reconcileStripe } from "../../api/src/card-payments/reconcile-stripe.js";
+import { createCardDisputeTimeouts } from "../../api/src/disputes/card-dispute-timeouts.js";
+import { marketplaceEscrowConstants } from "../../deploy/generated/contracts.js";
 import { startApiProcess } from "../support/api-process.js";
 import { cardApiEnv, startCardHarness } from "../support/card-payment-harness.js";
 import type { CardHarness } from "../support/card-payment-harness.js";

@@ -8,14 +8,14 @@ import { pino } from "pino";
 import sharp from "sharp";
 
 import type { CardRuling } from "../../api/src/card-payments/card-rulings.js";
-import { createEvidencePhotoLinks } from "../../api/src/disputes/evidence-photo-links.js";
-import { startEvidencePhotoJob } from "../../api/src/disputes/evidence-photo-job.js";
-import { newPhotoKey } from "../../api/src/photos/new-photo-key.js";
 import { paymentInFlightGuardFor } from "../../api/src/checkout/payment-in-flight-guard.js";
+import { startReservationExpiryJob } from "../../api/src/checkout/reservation-expiry-job.js";
+import { startEvidencePhotoJob } from "../../api/src/disputes/evidence-photo-job.js";
+import { createEvidencePhotoLinks } from "../../api/src/disputes/evidence-photo-links.js";
+import { newPhotoKey } from "../../api/src/photos/new-photo-key.js";
 import { createDiskPhotoStore } from "../../api/src/photos/photo-store.js";
 import type { PhotoStore } from "../../api/src/photos/photo-store.js";
 import { processPhoto } from "../../api/src/photos/process-photo.js";
-import { startReservationExpiryJob } from "../../api/src/checkout/reservation-expiry-job.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 import { GOOD_PASSWORD, createAuthClient } from "../support/auth-client.js";

@@ -1,10 +1,10 @@
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import type { VerifiedWallet } from "../auth/siwe-message-verifier.js";
 import type { User } from "../entities/User.js";
 import { Wallet } from "../entities/Wallet.js";
 import { ConflictError } from "../errors.js";
-import type { VerifiedWallet } from "../auth/siwe-message-verifier.js";
 
 /**
  * Links a wallet the user just proved they control. Linking one the user already has is a no-op (false); a wallet

@@ -1,8 +1,9 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import type { DisputeSummary } from "../disputes/dispute-detail.js";
+import type { DisputeService } from "../disputes/dispute-service.js";
 import { Dispute } from "../entities/Dispute.js";
 import type { OrderFlagKind } from "../order-vocabulary.js";
-import type { DisputeService, DisputeSummary } from "../disputes/dispute-service.js";
 
 /** What admins watch: flagged payments, open disputes, and the latest Stripe reconciliation results. */
 export interface AdminOverview {

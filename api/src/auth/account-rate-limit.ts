@@ -1,5 +1,5 @@
-import { RateLimitedError } from "../errors.js";
 import type { ApiMetrics } from "../api-metrics.js";
+import { RateLimitedError } from "../errors.js";
 import type { RateLimitWindow, RateLimiter } from "../stores/store.js";
 
 /**

@@ -1,7 +1,7 @@
 import { createPublicClient, http } from "viem";
 
-import type { ApiConfig } from "../config.js";
 import type { ApiMetrics } from "../api-metrics.js";
+import type { ApiConfig } from "../config.js";
 import type { RateLimitWindow } from "../stores/store.js";
 import type { Store } from "../stores/store.js";
 import type { AccessTokens } from "./access-tokens.js";
@@ -9,8 +9,8 @@ import { createAccountRateLimit } from "./account-rate-limit.js";
 import { createPasswordHasher } from "./password-hasher.js";
 import { createRefreshTokens } from "./refresh-tokens.js";
 import { createSessions } from "./sessions.js";
-import { createSiweNonces } from "./siwe-nonces.js";
 import { createSiweMessageVerifier } from "./siwe-message-verifier.js";
+import { createSiweNonces } from "./siwe-nonces.js";
 
 /** The services behind sign-in and accounts, built once per app from its configuration and shared stores. */
 export function createAuthServices({

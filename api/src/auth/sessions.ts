@@ -1,10 +1,10 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 
-import type { User } from "../entities/User.js";
-import type { AccessTokens } from "./access-tokens.js";
 import { describeAccount } from "../accounts/describe-account.js";
 import type { AccountView } from "../accounts/describe-account.js";
+import type { User } from "../entities/User.js";
+import type { AccessTokens } from "./access-tokens.js";
 import type { IssuedRefreshToken, RefreshTokens } from "./refresh-tokens.js";
 
 /** What a sign-in answers: a short-lived access token and the account, plus a refresh token for the cookie. */

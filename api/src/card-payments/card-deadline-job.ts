@@ -1,12 +1,12 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 
-import type { CardDelivery } from "./card-delivery.js";
 import type { CardDisputeTimeouts } from "../disputes/card-dispute-timeouts.js";
-import type { CardRefunds } from "./card-refunds.js";
-import type { CardTerms } from "./read-card-terms.js";
-import type { FarmPayouts } from "./farm-payouts.js";
 import { startPeriodicJob } from "../jobs/periodic-job.js";
+import type { CardDelivery } from "./card-delivery.js";
+import type { CardRefunds } from "./card-refunds.js";
+import type { FarmPayouts } from "./farm-payouts.js";
+import type { CardTerms } from "./read-card-terms.js";
 
 /** What one run of the card deadline job did. */
 export interface CardDeadlineRun {

@@ -3,14 +3,15 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 
 import { Order } from "../entities/Order.js";
 import { NotFoundError } from "../errors.js";
-import type { CardRefunds } from "./card-refunds.js";
-import type { FarmPayouts } from "./farm-payouts.js";
 import type { NotificationService, Notify } from "../notifications/notification-service.js";
-import { OrderFollowsChainError, OrderStateError, ShipDeadlinePassedError } from "../orders/order-errors.js";
+import { OrderFollowsChainError, OrderStateError } from "../orders/order-errors.js";
 import { describeOrder } from "../orders/order-view.js";
 import type { OrderDetail } from "../orders/order-view.js";
-import { lockRefundable } from "./record-card-refund.js";
 import { recordOrderEvent } from "../orders/record-order-event.js";
+import { ShipDeadlinePassedError } from "./card-payment-errors.js";
+import type { CardRefunds } from "./card-refunds.js";
+import type { FarmPayouts } from "./farm-payouts.js";
+import { lockRefundable } from "./record-card-refund.js";
 
 export interface CardDelivery {
   /** The farm's farmer marks a paid card order shipped, by its ship deadline; 404 for another farm's order. */

@@ -2,7 +2,9 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 import type Stripe from "stripe";
 
+import type { PaymentStarter } from "../checkout/payment-starters.js";
 import type { ApiConfig } from "../config.js";
+import type { NotificationService } from "../notifications/notification-service.js";
 import { createCardDelivery } from "./card-delivery.js";
 import type { CardDelivery } from "./card-delivery.js";
 import { createCardRefunds } from "./card-refunds.js";
@@ -11,14 +13,12 @@ import { createCardRulings } from "./card-rulings.js";
 import type { CardRulings } from "./card-rulings.js";
 import { createCardSessions } from "./card-sessions.js";
 import type { CardSessions } from "./card-sessions.js";
-import { readCardTerms } from "./read-card-terms.js";
-import type { CardTerms } from "./read-card-terms.js";
-import { createStripeClient } from "./stripe-client.js";
 import { createFarmPayouts } from "./farm-payouts.js";
 import type { FarmPayouts } from "./farm-payouts.js";
-import type { NotificationService } from "../notifications/notification-service.js";
-import type { PaymentStarter } from "../checkout/payment-starters.js";
+import { readCardTerms } from "./read-card-terms.js";
+import type { CardTerms } from "./read-card-terms.js";
 import { createStripeCardPaymentStarter } from "./stripe-card-payment-starter.js";
+import { createStripeClient } from "./stripe-client.js";
 import { createStripeWebhooks } from "./stripe-webhooks.js";
 import type { StripeWebhooks } from "./stripe-webhooks.js";
 

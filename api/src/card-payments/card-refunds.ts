@@ -4,19 +4,19 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type Stripe from "stripe";
 
 import { NotFoundError } from "../errors.js";
-import type { RefundStatus } from "../order-vocabulary.js";
-import type { FarmPayouts } from "./farm-payouts.js";
-import { isStripeRefusal, stripeFailureOf } from "./farm-debts.js";
 import type { NotificationService } from "../notifications/notification-service.js";
+import type { RefundStatus } from "../order-vocabulary.js";
+import { OrderFollowsChainError, OrderStateError } from "../orders/order-errors.js";
 import {
-  OrderFollowsChainError,
-  OrderStateError,
   RefundExceedsRemainingError,
   RefundKeyReusedError,
   RefundPendingError,
   StripeRequestError,
-} from "../orders/order-errors.js";
+} from "./card-payment-errors.js";
+import type { FarmPayouts } from "./farm-payouts.js";
+import { isStripeRefusal } from "./is-stripe-refusal.js";
 import { lockRefundable, recordCardRefund, rejectRequestedRefund } from "./record-card-refund.js";
+import { stripeFailureOf } from "./stripe-failure-of.js";
 
 /** A decision to give a card buyer money back. */
 export interface RefundRequest {

@@ -1,9 +1,9 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 
+import { RefundPendingError, StripeRequestError } from "./card-payment-errors.js";
 import type { CardRefunds, RefundOutcome } from "./card-refunds.js";
 import type { FarmPayouts } from "./farm-payouts.js";
-import { RefundPendingError, StripeRequestError } from "../orders/order-errors.js";
 
 /** A dispute ruling over a card order, in the order's minor units. */
 export interface CardRuling {

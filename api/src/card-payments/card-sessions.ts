@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import Stripe from "stripe";
 
 import { NotFoundError } from "../errors.js";
-import { OrderFollowsChainError, OrderStateError, PaymentPageClosedError } from "../orders/order-errors.js";
+import { OrderFollowsChainError, OrderStateError } from "../orders/order-errors.js";
+import { PaymentPageClosedError } from "./card-payment-errors.js";
 
 /** A card checkout's Stripe Checkout Sessions, after checkout created them. */
 export interface CardSessions {

@@ -2,8 +2,12 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type Stripe from "stripe";
 
 import { COUNTED_REFUND_STATUSES } from "../order-vocabulary.js";
-import { isStripeRefusal, netFarmDebts, recordFarmDebt, stripeFailureOf } from "./farm-debts.js";
 import { recordOrderEvent } from "../orders/record-order-event.js";
+import { confirmFarmDebtReversals } from "./confirm-farm-debt-reversals.js";
+import { isStripeRefusal } from "./is-stripe-refusal.js";
+import { netFarmDebts } from "./net-farm-debts.js";
+import { recordFarmDebt } from "./record-farm-debt.js";
+import { stripeFailureOf } from "./stripe-failure-of.js";
 
 /**
  * What the platform owes farms for card orders (delivered, or ruled on before delivery), and paying it through Stripe
@@ -306,47 +310,6 @@ export function createFarmPayouts(deps: { stripe: Stripe; now?: () => Date }): F
       if (row.stripe_transfer_id === null) await payOrder(tx, orderId);
     },
 
-    async confirmReversals(fork) {
-      const pending = await fork().execute<{ id: string; refund_id: string }[]>(
-        "SELECT id, refund_id FROM farm_debts WHERE status = 'unconfirmed' ORDER BY created_at LIMIT 50",
-      );
-      let decided = 0;
-      for (const { id } of pending) {
-        const outcome = await fork().transactional(async (tx) => {
-          const [debt] = await tx.execute<
-            { refund_id: string; order_id: string; amount_minor: string; status: string; transfer_id: string | null }[]
-          >(
-            `SELECT d.refund_id, d.order_id, d.amount_minor, d.status, p.stripe_transfer_id AS transfer_id
-               FROM farm_debts d JOIN farm_payables p ON p.order_id = d.order_id
-              WHERE d.id = ? FOR UPDATE OF d SKIP LOCKED`,
-            [id],
-          );
-          if (debt?.status !== "unconfirmed" || debt.transfer_id === null) return false;
-          try {
-            const reversal = await stripe.transfers.createReversal(
-              debt.transfer_id,
-              { amount: Number(debt.amount_minor), metadata: { orderId: debt.order_id, refundId: debt.refund_id } },
-              { idempotencyKey: `reversal:${debt.refund_id}` },
-            );
-            await tx.execute(
-              "UPDATE farm_debts SET status = 'settled', stripe_reversal_id = ?, updated_at = now() WHERE id = ?",
-              [reversal.id, id],
-            );
-            await tx.execute("UPDATE order_flags SET resolved_at = now() WHERE source_key = ?", [
-              `api:farm-debt:${debt.refund_id}`,
-            ]);
-          } catch (error) {
-            if (!isStripeRefusal(error)) return false;
-            await tx.execute("UPDATE farm_debts SET status = 'owed', reason = ?, updated_at = now() WHERE id = ?", [
-              stripeFailureOf(error).reason,
-              id,
-            ]);
-          }
-          return true;
-        });
-        if (outcome) decided += 1;
-      }
-      return decided;
-    },
+    confirmReversals: (fork) => confirmFarmDebtReversals(stripe, fork),
   };
 }

@@ -1,8 +1,8 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type Stripe from "stripe";
 
-import type { CardRefunds } from "./card-refunds.js";
 import { cardOrderMoney } from "./card-order-money.js";
+import type { CardRefunds } from "./card-refunds.js";
 import type { StripeWebhooks } from "./stripe-webhooks.js";
 
 /** Card order statuses after which no more money is waiting for an outcome. */

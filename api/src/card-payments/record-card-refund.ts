@@ -1,10 +1,11 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import type { Notify } from "../notifications/notification-service.js";
 import { COUNTED_REFUND_STATUSES } from "../order-vocabulary.js";
 import type { OrderStatus, RefundStatus } from "../order-vocabulary.js";
+import { recordOrderEvent } from "../orders/record-order-event.js";
+import { recordOrderFlag } from "../orders/record-order-flag.js";
 import type { FarmPayouts } from "./farm-payouts.js";
-import type { Notify } from "../notifications/notification-service.js";
-import { recordOrderEvent, recordOrderFlag } from "../orders/record-order-event.js";
 
 const isCounted = (status: RefundStatus) => (COUNTED_REFUND_STATUSES as readonly string[]).includes(status);
 

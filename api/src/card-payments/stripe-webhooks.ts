@@ -3,11 +3,11 @@ import type { Logger } from "pino";
 import type Stripe from "stripe";
 
 import { ValidationError } from "../errors.js";
+import type { NotificationService } from "../notifications/notification-service.js";
 import { applyStripeEvent } from "./apply-stripe-event.js";
 import type { CardRefunds } from "./card-refunds.js";
-import type { CardTerms } from "./read-card-terms.js";
 import type { FarmPayouts } from "./farm-payouts.js";
-import type { NotificationService } from "../notifications/notification-service.js";
+import type { CardTerms } from "./read-card-terms.js";
 
 /**
  * How far a signature's timestamp may be from now, as Stripe's SDK recommends: older deliveries are refused as

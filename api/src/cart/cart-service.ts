@@ -3,6 +3,8 @@ import { randomUUID } from "node:crypto";
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import { readPlatformFee } from "../checkout/read-platform-fee.js";
+import type { PlatformFee } from "../checkout/read-platform-fee.js";
 import { Cart } from "../entities/Cart.js";
 import { CartItem } from "../entities/CartItem.js";
 import { Product } from "../entities/Product.js";
@@ -16,8 +18,6 @@ import {
   ProductNotOnSaleError,
 } from "./cart-errors.js";
 import { createCartToken, hashCartToken } from "./cart-token.js";
-import { readPlatformFee } from "../checkout/read-platform-fee.js";
-import type { PlatformFee } from "../checkout/read-platform-fee.js";
 
 /** Different products a cart may hold. With MAX_LINE_QUANTITY it bounds every total well inside exact integers. */
 export const MAX_CART_LINES = 100;

@@ -1,15 +1,15 @@
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import type { AuthUser } from "../auth/access-tokens.js";
+import { findActiveUser } from "../auth/find-active-user.js";
 import { Farm } from "../entities/Farm.js";
 import { Product } from "../entities/Product.js";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.js";
-import type { AuthUser } from "../auth/access-tokens.js";
-import type { CatalogCache } from "./catalog-cache.js";
-import { findActiveUser } from "../auth/find-active-user.js";
 import { newPhotoKey } from "../photos/new-photo-key.js";
 import type { PhotoStore } from "../photos/photo-store.js";
 import { processPhoto } from "../photos/process-photo.js";
+import type { CatalogCache } from "./catalog-cache.js";
 import { slugify } from "./slugify.js";
 
 export interface FarmInput {

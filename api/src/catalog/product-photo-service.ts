@@ -3,10 +3,10 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Product } from "../entities/Product.js";
 import { ProductPhoto } from "../entities/ProductPhoto.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
-import type { CatalogCache } from "./catalog-cache.js";
 import { newPhotoKey } from "../photos/new-photo-key.js";
 import type { PhotoStore } from "../photos/photo-store.js";
 import { processPhoto } from "../photos/process-photo.js";
+import type { CatalogCache } from "./catalog-cache.js";
 
 /** A product page with more photos than this is a gallery nobody scrolls; it also bounds storage per product. */
 export const MAX_PHOTOS_PER_PRODUCT = 12;

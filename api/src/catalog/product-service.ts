@@ -1,15 +1,15 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import type { AuthUser } from "../auth/access-tokens.js";
+import { findActiveUser } from "../auth/find-active-user.js";
 import type { ProductCategory, ProductStatus, ProductUnit } from "../catalog-vocabulary.js";
 import { Farm } from "../entities/Farm.js";
 import { Product } from "../entities/Product.js";
 import { ProductPhoto } from "../entities/ProductPhoto.js";
 import { StockChange } from "../entities/StockChange.js";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.js";
-import type { AuthUser } from "../auth/access-tokens.js";
 import type { CatalogCache } from "./catalog-cache.js";
-import { findActiveUser } from "../auth/find-active-user.js";
 import {
   addUnits,
   countedStock,

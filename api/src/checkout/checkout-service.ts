@@ -3,38 +3,33 @@ import { createHash, randomBytes } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Hex } from "viem";
 
+import { CartCurrencyMismatchError, ProductNotOnSaleError } from "../cart/cart-errors.js";
 import { Cart } from "../entities/Cart.js";
 import { CartItem } from "../entities/CartItem.js";
 import { Checkout } from "../entities/Checkout.js";
 import { Order } from "../entities/Order.js";
 import { OrderEvent } from "../entities/OrderEvent.js";
 import { OrderItem } from "../entities/OrderItem.js";
-import { Product } from "../entities/Product.js";
-import { StockChange } from "../entities/StockChange.js";
 import { User } from "../entities/User.js";
-import { Wallet } from "../entities/Wallet.js";
 import { ServiceUnavailableError, UnauthorizedError } from "../errors.js";
 import { UNPAID_ORDER_STATUSES } from "../order-vocabulary.js";
 import type { PaymentMethod } from "../order-vocabulary.js";
-import { CartCurrencyMismatchError, ProductNotOnSaleError } from "../cart/cart-errors.js";
-import { computePlatformFee } from "./compute-platform-fee.js";
-import type { EthPrice, EthPriceFeed } from "./eth-price-feed.js";
-import { minorToTokenUnits } from "./minor-to-token-units.js";
-import { minorToWei } from "./minor-to-wei.js";
 import {
-  CheckoutStockError,
   EmptyCartError,
   FarmPayoutWalletMissingError,
   IdempotencyKeyReusedError,
   PaymentMethodUnavailableError,
-  StockShareExceededError,
   TooManyOpenCheckoutsError,
-} from "../orders/order-errors.js";
-import type { StockShareExcess, StockShortage } from "../orders/order-errors.js";
-import { escrowTermsOf, loadOrders, summarizeOrders } from "../orders/order-view.js";
-import type { OrderSummary } from "../orders/order-view.js";
-import type { PaymentStart, PaymentStarters } from "./payment-starters.js";
+} from "./checkout-errors.js";
+import { checkoutResultOf } from "./checkout-result.js";
+import type { CheckoutResult } from "./checkout-result.js";
+import { computePlatformFee } from "./compute-platform-fee.js";
+import type { EthPrice, EthPriceFeed } from "./eth-price-feed.js";
+import { minorToTokenUnits } from "./minor-to-token-units.js";
+import { minorToWei } from "./minor-to-wei.js";
+import type { PaymentStarters } from "./payment-starters.js";
 import { readPlatformFee } from "./read-platform-fee.js";
+import { reserveCheckoutStock } from "./reserve-checkout-stock.js";
 
 /**
  * What a buyer may ask to pay with. `eth` is paid into the same escrow as the stablecoin: its checkout and orders are
@@ -48,16 +43,6 @@ export interface CheckoutRequest {
   /** The client's Idempotency-Key header, already validated. */
   idempotencyKey: string;
 }
-
-/** The checkout as POST /api/checkout returns it, the first time and on every repeat of its key. */
-export type CheckoutResult = {
-  checkoutId: string;
-  currency: string;
-  expiresAt: string;
-  totalMinor: number;
-  feeMinor: number;
-  orders: OrderSummary[];
-} & PaymentStart;
 
 export interface CheckoutService {
   /** Turns the buyer's cart into orders (one per farm), reserving their stock, or replays an earlier checkout. */
@@ -83,11 +68,6 @@ export interface CheckoutServiceDeps {
   now?: () => Date;
 }
 
-/** The most units of a product a buyer may hold unpaid: a share of those on sale plus their own, never below one. */
-function allowedHolding(stock: number, held: number, sharePercent: number): number {
-  return Math.max(1, Math.floor(((stock + held) * sharePercent) / 100));
-}
-
 /** Stable JSON of what the request asked for: the same key with another fingerprint is refused. */
 function fingerprintOf(request: CheckoutRequest): string {
   return createHash("sha256")
@@ -107,47 +87,6 @@ function fingerprintOf(request: CheckoutRequest): string {
  */
 export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutService {
   const now = deps.now ?? (() => new Date());
-
-  async function resultOf(em: EntityManager, checkout: Checkout): Promise<CheckoutResult> {
-    const ids = await em.find(
-      Order,
-      { checkout: checkout.id },
-      { fields: ["id"], orderBy: { createdAt: "asc", id: "asc" } },
-    );
-    const orders = await loadOrders(
-      em,
-      ids.map((order) => order.id),
-    );
-    const summaries = await summarizeOrders(em, orders, deps.chainId);
-    const method = orders[0].quotePrice == null ? checkout.paymentMethod : "eth";
-    const wallets = await em.find(
-      Wallet,
-      { user: checkout.buyer.id },
-      { fields: ["address"], orderBy: [{ linkedAt: "asc" }, { address: "asc" }] },
-    );
-    const payment = await deps.paymentStarters[method].start({
-      checkoutId: checkout.id,
-      buyerId: checkout.buyer.id,
-      payers: wallets.map((wallet) => wallet.address as Hex),
-      currency: orders[0].currency,
-      expiresAt: checkout.expiresAt,
-      orders: orders.map((order) => ({
-        id: order.id,
-        farmId: order.farm.id,
-        totalMinor: order.totalMinor,
-        escrow: escrowTermsOf(order),
-      })),
-    });
-    return {
-      checkoutId: checkout.id,
-      currency: orders[0].currency,
-      expiresAt: checkout.expiresAt.toISOString(),
-      totalMinor: summaries.reduce((sum, order) => sum + order.totalMinor, 0),
-      feeMinor: summaries.reduce((sum, order) => sum + order.feeMinor, 0),
-      orders: summaries,
-      ...payment,
-    };
-  }
 
   return {
     async checkout(em, request) {
@@ -257,55 +196,13 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
           expiresAt: new Date(createdAt.getTime() + deps.reservationMs),
         });
 
-        // Products in id order, so two checkouts sharing products lock their rows in the same order (no deadlock).
-        const shortages: StockShortage[] = [];
-        const excesses: StockShareExcess[] = [];
-        const { maxStockSharePercent } = deps.limits;
-        for (const line of [...lines].sort((a, b) => (a.product.id < b.product.id ? -1 : 1))) {
-          const heldNow = held.get(line.product.id) ?? 0;
-          // The share's bound restates allowedHolding in SQL (integer division floors, as the units are not negative).
-          const rows = await tx.execute<{ stock: number }[]>(
-            `UPDATE products SET stock = stock - ?, updated_at = now()
-              WHERE id = ? AND status = 'active' AND stock >= ?
-                AND ?::int + ?::int <= GREATEST(1, (stock + ?::bigint) * ?::int / 100)
-              RETURNING stock`,
-            [line.quantity, line.product.id, line.quantity, heldNow, line.quantity, heldNow, maxStockSharePercent],
-          );
-          if (rows.length === 0) {
-            const [current] = await tx.execute<{ stock: number; status: string }[]>(
-              "SELECT stock, status FROM products WHERE id = ?",
-              [line.product.id],
-            );
-            if (current.status !== "active") throw new ProductNotOnSaleError(line.product.id, current.status);
-            if (current.stock < line.quantity) {
-              shortages.push({
-                productId: line.product.id,
-                name: line.product.name,
-                requested: line.quantity,
-                available: current.stock,
-              });
-            } else {
-              excesses.push({
-                productId: line.product.id,
-                name: line.product.name,
-                requested: line.quantity,
-                held: heldNow,
-                allowed: allowedHolding(current.stock, heldNow, maxStockSharePercent),
-              });
-            }
-            continue;
-          }
-          tx.create(StockChange, {
-            product: tx.getReference(Product, line.product.id),
-            delta: -line.quantity,
-            stockAfter: rows[0].stock,
-            reason: "reserved",
-            note: `checkout ${checkout.id}`,
-            actor: buyer,
-          });
-        }
-        if (shortages.length > 0) throw new CheckoutStockError(shortages);
-        if (excesses.length > 0) throw new StockShareExceededError(maxStockSharePercent, excesses);
+        await reserveCheckoutStock(tx, {
+          checkoutId: checkout.id,
+          buyer,
+          lines,
+          held,
+          maxStockSharePercent: deps.limits.maxStockSharePercent,
+        });
 
         // A millisecond apart, so the orders list in the order their farms were first added to the cart.
         for (const [position, farmLines] of [...farms.values()].entries()) {
@@ -390,7 +287,7 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
         return { replayed: false, checkout };
       });
       if (reserved) await deps.onStockChanged();
-      return { replayed: outcome.replayed, result: await resultOf(em, outcome.checkout) };
+      return { replayed: outcome.replayed, result: await checkoutResultOf(deps, em, outcome.checkout) };
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Address } from "viem";
 
 import { iAggregatorV3Abi } from "../../../deploy/generated/contracts.js";
 import { chainUnreachable } from "../operations/chain-unreachable.js";
-import { PriceFeedUnusableError } from "./price-feed-errors.js";
+import { PriceFeedUnusableError } from "./checkout-errors.js";
 
 /** One usable round of the ETH price feed: `answer / 10**decimals` units of the shop currency per ETH. */
 export interface EthPrice {

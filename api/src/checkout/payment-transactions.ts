@@ -5,7 +5,7 @@ import { Checkout } from "../entities/Checkout.js";
 import { PaymentTransaction } from "../entities/PaymentTransaction.js";
 import { NotFoundError } from "../errors.js";
 import type { PaymentTransactionOutcome } from "../order-vocabulary.js";
-import { NotAnEscrowCheckoutError, TooManyPaymentTransactionsError } from "../orders/order-errors.js";
+import { NotAnEscrowCheckoutError, TooManyPaymentTransactionsError } from "./checkout-errors.js";
 
 /** A reported payment transaction as the API answers it. */
 export interface PaymentTransactionView {

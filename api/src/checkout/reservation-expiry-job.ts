@@ -2,10 +2,10 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 
 import { Order } from "../entities/Order.js";
-import type { NotificationService } from "../notifications/notification-service.js";
-import type { PaymentInFlightGuard } from "./payment-in-flight-guard.js";
 import { startPeriodicJob } from "../jobs/periodic-job.js";
+import type { NotificationService } from "../notifications/notification-service.js";
 import { releaseOrderStock } from "../orders/release-order-stock.js";
+import type { PaymentInFlightGuard } from "./payment-in-flight-guard.js";
 
 /** Orders expired per transaction: a short transaction keeps the locks it holds brief. */
 const BATCH_SIZE = 50;

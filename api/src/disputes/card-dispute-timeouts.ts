@@ -1,12 +1,12 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import type { CardRulings } from "../card-payments/card-rulings.js";
+import { lockRefundable } from "../card-payments/record-card-refund.js";
 import { Dispute } from "../entities/Dispute.js";
 import { Order } from "../entities/Order.js";
-import { defaultCardBuyerShare, ruleOnCardDispute } from "./rule-on-card-dispute.js";
-import type { CardRulings } from "../card-payments/card-rulings.js";
 import type { NotificationService } from "../notifications/notification-service.js";
-import { lockRefundable } from "../card-payments/record-card-refund.js";
+import { defaultCardBuyerShare, ruleOnCardDispute } from "./rule-on-card-dispute.js";
 
 export interface CardDisputeTimeouts {
   /**

@@ -1,11 +1,11 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 
-import { deleteRemovedEvidencePhotos } from "./delete-removed-evidence-photos.js";
-import type { EvidencePhotoStores } from "./delete-removed-evidence-photos.js";
 import { startPeriodicJob } from "../jobs/periodic-job.js";
 import { PHOTO_SIZES } from "../photos/photo-store.js";
 import type { PhotoSize } from "../photos/photo-store.js";
+import { deleteRemovedEvidencePhotos } from "./delete-removed-evidence-photos.js";
+import type { EvidencePhotoStores } from "./delete-removed-evidence-photos.js";
 
 /** Photos moved per transaction: their rows stay locked while their files are copied. */
 const MOVE_BATCH_SIZE = 20;

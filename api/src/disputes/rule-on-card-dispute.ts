@@ -1,12 +1,12 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import type { CardRuling, CardRulings } from "../card-payments/card-rulings.js";
 import type { Dispute } from "../entities/Dispute.js";
 import type { Order } from "../entities/Order.js";
 import { User } from "../entities/User.js";
-import type { CardRuling, CardRulings } from "../card-payments/card-rulings.js";
-import { disputeAudience } from "./dispute-audience.js";
 import type { Notify } from "../notifications/notification-service.js";
 import { recordOrderEvent } from "../orders/record-order-event.js";
+import { disputeAudience } from "./dispute-audience.js";
 
 /** What the buyer gets back by the escrow's default outcome: all of it before shipping, the default split after. */
 export function defaultCardBuyerShare(

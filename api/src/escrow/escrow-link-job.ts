@@ -1,9 +1,9 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 
+import type { IndexerAnnouncements } from "../notifications/indexer-announcements.js";
 import type { PubSub, Unsubscribe } from "../stores/store.js";
 import type { EscrowOrderLinker } from "./escrow-order-linker.js";
-import type { IndexerAnnouncements } from "../notifications/indexer-announcements.js";
 
 export interface EscrowLinkJob {
   /** Runs the linker now (or joins the run in progress). */

@@ -5,7 +5,7 @@ import type { Hex } from "viem";
 import { marketplaceEscrowAbi } from "../../../deploy/generated/contracts.js";
 import { Order } from "../entities/Order.js";
 import { NotFoundError } from "../errors.js";
-import { EscrowRefundUnavailableError } from "../orders/order-errors.js";
+import { EscrowRefundUnavailableError } from "./escrow-errors.js";
 
 /** The escrow call that refunds a paid-but-released order in full, for the farm's payout wallet to send. */
 export interface DeclineOrderCall {

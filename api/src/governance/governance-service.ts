@@ -3,66 +3,24 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { zeroAddress } from "viem";
 import type { Address, Hex } from "viem";
 
-import { marketplaceEscrowConstants, mockUSDCAbi } from "../../../deploy/generated/contracts.js";
-import { NotFoundError, ServiceUnavailableError, ValidationError } from "../errors.js";
+import { marketplaceEscrowConstants } from "../../../deploy/generated/contracts.js";
+import { NotFoundError, ServiceUnavailableError } from "../errors.js";
 import { describeProposalAction } from "../services/describe-proposal-action.js";
-import type { DescribedAction, KnownContract } from "../services/describe-proposal-action.js";
+import type { DescribedAction } from "../services/describe-proposal-action.js";
 import type { GovernanceChain } from "./governance-chain.js";
-import { PROPOSAL_STATES, proposalState } from "./proposal-state.js";
+import { createKnownContracts } from "./known-contracts.js";
+import { participationBps } from "./participation-bps.js";
+import {
+  decodeKeysetPosition,
+  decodeProposalCursor,
+  encodeKeysetPosition,
+  encodeProposalCursor,
+} from "./proposal-cursor.js";
 import type { ProposalState } from "./proposal-state.js";
-
-interface ProposalRow {
-  proposal_id: string;
-  proposer: string;
-  targets: string[];
-  values: string[];
-  calldatas: string[];
-  description: string;
-  vote_start: string;
-  vote_end: string;
-  extended_deadline: string | null;
-  for_votes: string;
-  against_votes: string;
-  abstain_votes: string;
-  eta: string | null;
-  queued: boolean;
-  executed: boolean;
-  canceled: boolean;
-  created_block: string;
-  created_tx: string;
-}
-
-/** A proposal as lists show it; amounts of votes are AGRI wei as decimal strings, times Unix seconds. */
-export interface ProposalSummary {
-  id: string;
-  proposer: string;
-  /** The description's first line without Markdown heading marks. */
-  title: string;
-  state: ProposalState;
-  voteStart: string;
-  voteEnd: string;
-  /** Set when a late quorum pushed the end back; `voteEnd` is then this. */
-  extendedDeadline: string | null;
-  votes: { for: string; against: string; abstain: string };
-  /** Votes needed (For + Abstain) at the snapshot; for a pending proposal, the quorum as of now. */
-  quorum: string;
-  /** (For + Abstain) / quorum in basis points, capped at 10000. */
-  quorumProgressBps: number;
-  /** When the timelock lets a queued proposal execute; null until queued. */
-  eta: string | null;
-  /** Whether the timelock would execute it now: queued and the eta has come. */
-  executable: boolean;
-  createdBlock: string;
-  createdTx: string;
-}
-
-export interface ProposalTimelineEntry {
-  kind: "created" | "voting_started" | "voting_extended" | "voting_ended" | "queued" | "executed" | "canceled";
-  /** Unix seconds. */
-  at: string;
-  /** The transaction that did it; null for what the clock did (a vote opening or closing). */
-  txHash: string | null;
-}
+import { summarizeProposal } from "./proposal-summary.js";
+import type { ProposalRow, ProposalSummary } from "./proposal-summary.js";
+import { proposalTimeline } from "./proposal-timeline.js";
+import type { ProposalTimelineEntry } from "./proposal-timeline.js";
 
 export interface ProposalDetail extends ProposalSummary {
   description: string;
@@ -114,80 +72,8 @@ export function createGovernanceService(deps: {
   /** The stablecoin the treasury may pay out in, when configured; its symbol is read from the chain once. */
   stablecoin: { address: Address; decimals: number } | undefined;
 }) {
-  const { chainId, chain, escrowAddress, stablecoin } = deps;
-  let stablecoinSymbol: Promise<string> | undefined;
-
-  const knownContracts = async (): Promise<KnownContract[]> => {
-    const settings = await chain.settings();
-    const contracts: KnownContract[] = [
-      { name: "AgriGovernor", address: chain.governorAddress },
-      { name: "AgriTimelock", address: settings.timelockAddress },
-      { name: "AgriToken", address: settings.tokenAddress, token: { symbol: "AGRI", decimals: 18 } },
-    ];
-    if (escrowAddress !== undefined) contracts.push({ name: "MarketplaceEscrow", address: escrowAddress });
-    if (stablecoin !== undefined) {
-      stablecoinSymbol ??= chain.client
-        .readContract({ address: stablecoin.address, abi: mockUSDCAbi, functionName: "symbol" })
-        .catch((error: unknown) => {
-          stablecoinSymbol = undefined;
-          throw error;
-        });
-      const symbol = await stablecoinSymbol;
-      contracts.push({
-        name: "MockUSDC",
-        address: stablecoin.address,
-        token: { symbol, decimals: stablecoin.decimals },
-      });
-    }
-    return contracts;
-  };
-
-  const summarize = async (row: ProposalRow, now: bigint): Promise<ProposalSummary> => {
-    const voteStart = BigInt(row.vote_start);
-    const deadline = BigInt(row.extended_deadline ?? row.vote_end);
-    const votes = {
-      for: BigInt(row.for_votes),
-      against: BigInt(row.against_votes),
-      abstain: BigInt(row.abstain_votes),
-    };
-    // The snapshot's quorum is fixed once the snapshot is past; before, the best estimate is the quorum now.
-    const quorum = await chain.quorumAt(voteStart < now ? voteStart : now - 1n);
-    const computed = proposalState(
-      {
-        voteStart,
-        deadline,
-        forVotes: votes.for,
-        againstVotes: votes.against,
-        abstainVotes: votes.abstain,
-        queued: row.queued,
-        executed: row.executed,
-        canceled: row.canceled,
-      },
-      now,
-      () => quorum,
-    );
-    // Anyone may execute a queued operation on the timelock directly, which the governor reports as executed
-    // without emitting ProposalExecuted; only the chain can tell a queued proposal from such a one.
-    const state =
-      computed === "queued" ? PROPOSAL_STATES[await chain.proposalState(BigInt(row.proposal_id))] : computed;
-    const counted = votes.for + votes.abstain;
-    return {
-      id: row.proposal_id,
-      proposer: row.proposer,
-      title: titleOf(row.description),
-      state,
-      voteStart: row.vote_start,
-      voteEnd: deadline.toString(),
-      extendedDeadline: row.extended_deadline,
-      votes: { for: row.for_votes, against: row.against_votes, abstain: row.abstain_votes },
-      quorum: quorum.toString(),
-      quorumProgressBps: quorum === 0n ? 10_000 : Number(counted >= quorum ? 10_000n : (counted * 10_000n) / quorum),
-      eta: row.eta,
-      executable: state === "queued" && row.eta !== null && BigInt(row.eta) <= now,
-      createdBlock: row.created_block,
-      createdTx: row.created_tx,
-    };
-  };
+  const { chainId, chain } = deps;
+  const knownContracts = createKnownContracts(deps);
 
   const findProposal = async (em: EntityManager, id: string): Promise<ProposalRow> => {
     const rows: ProposalRow[] = await readIndexer(
@@ -206,7 +92,7 @@ export function createGovernanceService(deps: {
       query: { state?: ProposalState; proposer?: string; limit: number; cursor?: string },
     ): Promise<{ items: ProposalSummary[]; nextCursor: string | null }> {
       const now = await chain.latestTimestamp();
-      let after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      let after = query.cursor === undefined ? undefined : decodeProposalCursor(query.cursor);
       const items: ProposalSummary[] = [];
       for (;;) {
         const rows: ProposalRow[] = await readIndexer(
@@ -227,11 +113,11 @@ export function createGovernanceService(deps: {
           ],
         );
         for (const row of rows) {
-          const summary = await summarize(row, now);
+          const summary = await summarizeProposal(chain, row, now);
           if (query.state !== undefined && summary.state !== query.state) continue;
           if (items.length === query.limit) {
             const last = items[items.length - 1];
-            return { items, nextCursor: encodeCursor({ block: last.createdBlock, id: last.id }) };
+            return { items, nextCursor: encodeProposalCursor({ block: last.createdBlock, id: last.id }) };
           }
           items.push(summary);
         }
@@ -244,7 +130,7 @@ export function createGovernanceService(deps: {
     async getProposal(em: EntityManager, id: string): Promise<ProposalDetail> {
       const row = await findProposal(em, id);
       const now = await chain.latestTimestamp();
-      const summary = await summarize(row, now);
+      const summary = await summarizeProposal(chain, row, now);
       const contracts = await knownContracts();
       const actions = row.targets.map((target, index) =>
         describeProposalAction(
@@ -271,7 +157,7 @@ export function createGovernanceService(deps: {
         description: row.description,
         actions,
         votesCast: Number(count),
-        timeline: timelineOf(events, summary, now),
+        timeline: proposalTimeline(events, summary, now),
         asOf: now.toString(),
       };
     },
@@ -283,7 +169,7 @@ export function createGovernanceService(deps: {
       query: { sort: "weight" | "time"; limit: number; cursor?: string },
     ): Promise<{ items: VoteView[]; nextCursor: string | null }> {
       await findProposal(em, id);
-      const after = query.cursor === undefined ? undefined : decodeKeyset(query.cursor);
+      const after = query.cursor === undefined ? undefined : decodeKeysetPosition(query.cursor);
       const [order, position] =
         query.sort === "weight"
           ? ["v.weight DESC, v.voter DESC", "(v.weight, v.voter) < (?::numeric, ?::text)"]
@@ -322,7 +208,7 @@ export function createGovernanceService(deps: {
         })),
         nextCursor:
           rows.length > query.limit
-            ? encodeKeyset(
+            ? encodeKeysetPosition(
                 query.sort === "weight" ? [last.weight, last.voter] : [last.block_number, String(last.log_index)],
               )
             : null,
@@ -335,7 +221,7 @@ export function createGovernanceService(deps: {
       query: { limit: number; cursor?: string },
     ): Promise<{ items: DelegateView[]; nextCursor: string | null }> {
       const now = await chain.latestTimestamp();
-      const after = query.cursor === undefined ? undefined : decodeKeyset(query.cursor);
+      const after = query.cursor === undefined ? undefined : decodeKeysetPosition(query.cursor);
       const rows: { account: string; voting_power: string; delegators: number; votes_cast: number }[] =
         await readIndexer(
           em,
@@ -359,9 +245,9 @@ export function createGovernanceService(deps: {
           votingPower: row.voting_power,
           delegators: row.delegators,
           votesCast: row.votes_cast,
-          participationBps: participation(row.votes_cast, opened),
+          participationBps: participationBps(row.votes_cast, opened),
         })),
-        nextCursor: rows.length > query.limit ? encodeKeyset([last.voting_power, last.account]) : null,
+        nextCursor: rows.length > query.limit ? encodeKeysetPosition([last.voting_power, last.account]) : null,
       };
     },
 
@@ -384,7 +270,7 @@ export function createGovernanceService(deps: {
         nonce: state.nonce.toString(),
         delegators: row.delegators,
         votesCast: row.votes_cast,
-        participationBps: participation(row.votes_cast, opened),
+        participationBps: participationBps(row.votes_cast, opened),
       };
     },
 
@@ -455,7 +341,7 @@ export function createGovernanceService(deps: {
                   arbitrationTimeout: current.arbitration_timeout,
                   sinceOrderId: current.first_order_id,
                 },
-          escrow: escrowAddress?.toLowerCase() ?? null,
+          escrow: deps.escrowAddress?.toLowerCase() ?? null,
           paymentTokens: tokens.map((row) => row.token),
           paused: status[0]?.paused ?? false,
           arbiters: holders(ARBITER_ROLE),
@@ -490,80 +376,4 @@ async function readIndexer<T>(em: EntityManager, sql: string, params: unknown[])
     }
     throw error;
   }
-}
-
-function participation(votesCast: number, opened: number): number {
-  return opened === 0 ? 0 : Math.min(10_000, Math.floor((votesCast * 10_000) / opened));
-}
-
-function titleOf(description: string): string {
-  const first = description.split("\n").find((line) => line.trim() !== "") ?? "";
-  return first.replace(/^\s*#+\s*/, "").trim();
-}
-
-function timelineOf(
-  events: { event_name: string; block_timestamp: string; tx_hash: string }[],
-  summary: ProposalSummary,
-  now: bigint,
-): ProposalTimelineEntry[] {
-  const kinds: Record<string, ProposalTimelineEntry["kind"]> = {
-    ProposalCreated: "created",
-    ProposalExtended: "voting_extended",
-    ProposalQueued: "queued",
-    ProposalExecuted: "executed",
-    ProposalCanceled: "canceled",
-  };
-  const entries: ProposalTimelineEntry[] = events.map((event) => ({
-    kind: kinds[event.event_name],
-    at: event.block_timestamp,
-    txHash: event.tx_hash,
-  }));
-  // The clock opens a vote the moment after its start and closes it the moment after its end (see proposalState).
-  const canceledAt = entries.find((entry) => entry.kind === "canceled")?.at;
-  const clock = (kind: ProposalTimelineEntry["kind"], at: string) => {
-    if (BigInt(at) < now && (canceledAt === undefined || BigInt(at) < BigInt(canceledAt))) {
-      entries.push({ kind, at, txHash: null });
-    }
-  };
-  clock("voting_started", summary.voteStart);
-  clock("voting_ended", summary.voteEnd);
-  const order = (entry: ProposalTimelineEntry) => BigInt(entry.at);
-  return entries.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
-}
-
-function encodeCursor(cursor: { block: string; id: string }): string {
-  return Buffer.from(JSON.stringify([cursor.block, cursor.id])).toString("base64url");
-}
-
-function decodeCursor(text: string): { block: string; id: string } {
-  const [block, id] = decodeKeyset(text);
-  if (!/^\d+$/.test(block) || !/^\d+$/.test(id)) throw invalidCursor();
-  return { block, id };
-}
-
-function encodeKeyset(position: [string, string]): string {
-  return Buffer.from(JSON.stringify(position)).toString("base64url");
-}
-
-/** A keyset position: the sort key and the tie-breaker of the last item of the previous page. */
-function decodeKeyset(text: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      value.every((part) => typeof part === "string" && /^(0x[0-9a-f]{40}|\d+)$/.test(part))
-    ) {
-      return [value[0] as string, value[1] as string];
-    }
-  } catch {
-    // Falls through to the validation error.
-  }
-  throw invalidCursor();
-}
-
-function invalidCursor(): ValidationError {
-  return new ValidationError("The request is invalid", [
-    { path: "query.cursor", message: "not a cursor of this list" },
-  ]);
 }

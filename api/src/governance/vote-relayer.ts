@@ -10,10 +10,11 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { agriGovernorAbi } from "../../../deploy/generated/contracts.js";
-import { ApiError } from "../errors.js";
 import type { ApiMetrics } from "../api-metrics.js";
-import type { KeyValueStore } from "../stores/store.js";
+import { ApiError } from "../errors.js";
 import { chainUnreachable } from "../operations/chain-unreachable.js";
+import { BALLOT_TYPES } from "../services/governor-ballot-types.js";
+import type { KeyValueStore } from "../stores/store.js";
 import type { GovernanceChain } from "./governance-chain.js";
 import {
   AlreadyRelayedError,
@@ -28,7 +29,6 @@ import {
   UnknownProposalError,
   VotingClosedError,
 } from "./governance-errors.js";
-import { BALLOT_TYPES } from "../services/governor-ballot-types.js";
 
 /** A ballot the voter signed (EIP-712, the governor's domain) for someone else to submit. */
 export interface SignedBallot {

@@ -1,8 +1,8 @@
 import type { ParameterizedContext } from "koa";
 import type { Logger } from "pino";
 
-import type { CheckedJson } from "./checked-json.js";
 import type { AuthUser } from "../auth/access-tokens.js";
+import type { CheckedJson } from "./checked-json.js";
 
 /** What the middleware stack puts on `ctx.state` for every request. */
 export interface ApiState {

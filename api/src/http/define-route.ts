@@ -4,10 +4,10 @@ import type { z } from "zod";
 
 import type { CheckedJson } from "./checked-json.js";
 
+import type { AuthUser } from "../auth/access-tokens.js";
+import type { Role } from "../roles.js";
 import type { ApiContext } from "./api-context.js";
 import type { RateLimitPolicyName } from "./middleware/rate-limit.js";
-import type { Role } from "../roles.js";
-import type { AuthUser } from "../auth/access-tokens.js";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 

@@ -2,16 +2,16 @@ import type { Router } from "@koa/router";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { z } from "zod";
 
+import type { AuthUser } from "../auth/access-tokens.js";
+import { loadActiveUser } from "../auth/load-active-user.js";
+import { ForbiddenError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from "../errors.js";
+import type { ValidationIssue } from "../errors.js";
+import type { Role } from "../roles.js";
 import type { ApiContext, ApiState } from "./api-context.js";
 import { CheckedJson } from "./checked-json.js";
 import type { ApiRoute } from "./define-route.js";
-import { ForbiddenError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from "../errors.js";
-import type { ValidationIssue } from "../errors.js";
 import { malformedTextIssues } from "./malformed-text-issues.js";
 import type { EnforceRateLimit } from "./middleware/rate-limit.js";
-import type { Role } from "../roles.js";
-import type { AuthUser } from "../auth/access-tokens.js";
-import { loadActiveUser } from "../auth/load-active-user.js";
 
 /**
  * Registers routes declared with `defineRoute`: rate limit, then auth (roles checked against the account as it is now,

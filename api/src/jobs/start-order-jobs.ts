@@ -2,19 +2,19 @@ import type { MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 
 import { marketplaceEscrowConstants } from "../../../deploy/generated/contracts.js";
-import type { ApiConfig } from "../config.js";
 import { startCardDeadlineJob } from "../card-payments/card-deadline-job.js";
-import { createCardDisputeTimeouts } from "../disputes/card-dispute-timeouts.js";
 import { createCardPayments } from "../card-payments/card-payments.js";
 import { createCatalogCache } from "../catalog/catalog-cache.js";
+import { paymentInFlightGuardFor } from "../checkout/payment-in-flight-guard.js";
+import { startReservationExpiryJob } from "../checkout/reservation-expiry-job.js";
+import type { ApiConfig } from "../config.js";
+import { createCardDisputeTimeouts } from "../disputes/card-dispute-timeouts.js";
 import { startEvidencePhotoJob } from "../disputes/evidence-photo-job.js";
 import { startEscrowLinkJob } from "../escrow/escrow-link-job.js";
 import { createEscrowOrderLinker } from "../escrow/escrow-order-linker.js";
 import type { IndexerAnnouncements } from "../notifications/indexer-announcements.js";
 import type { NotificationService } from "../notifications/notification-service.js";
 import { createDiskPhotoStore } from "../photos/photo-store.js";
-import { paymentInFlightGuardFor } from "../checkout/payment-in-flight-guard.js";
-import { startReservationExpiryJob } from "../checkout/reservation-expiry-job.js";
 import type { Store } from "../stores/store.js";
 
 /** Retention is counted in days: looking every hour is plenty. */

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 
-import type { ApiConfig } from "../config.js";
 import type { ApiMetrics } from "../api-metrics.js";
+import type { ApiConfig } from "../config.js";
 import type { Store } from "../stores/store.js";
 import { createLiveEventBus } from "./live-event-bus.js";
 import type { LiveEventBus } from "./live-event-bus.js";

@@ -1,16 +1,16 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager, FilterQuery } from "@mikro-orm/postgresql";
 
+import type { PaymentInFlightGuard } from "../checkout/payment-in-flight-guard.js";
 import { Farm } from "../entities/Farm.js";
 import { Order } from "../entities/Order.js";
 import { OrderFlag } from "../entities/OrderFlag.js";
 import { NotFoundError } from "../errors.js";
+import type { NotificationService } from "../notifications/notification-service.js";
 import type { OrderFlagKind } from "../order-vocabulary.js";
 import type { Role } from "../roles.js";
 import { decodeOrderCursor, encodeOrderCursor } from "./order-cursor.js";
 import { OrderNotCancellableError, PaymentPendingError } from "./order-errors.js";
-import type { NotificationService } from "../notifications/notification-service.js";
-import type { PaymentInFlightGuard } from "../checkout/payment-in-flight-guard.js";
 import { describeOrder, summarizeOrders } from "./order-view.js";
 import type { OrderDetail, OrderSummary } from "./order-view.js";
 import { releaseOrderStock } from "./release-order-stock.js";

@@ -2,12 +2,12 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Hex } from "viem";
 
 import type { ProductUnit } from "../catalog-vocabulary.js";
+import type { EthQuote } from "../checkout/payment-starters.js";
 import { Order } from "../entities/Order.js";
 import { OrderEvent } from "../entities/OrderEvent.js";
 import { OrderFlag } from "../entities/OrderFlag.js";
 import { OrderItem } from "../entities/OrderItem.js";
 import type { OrderEventKind, OrderFlagKind, OrderStatus, PaymentMethod } from "../order-vocabulary.js";
-import type { EthQuote } from "../checkout/payment-starters.js";
 
 export interface OrderItemView {
   productId: string;

@@ -1,12 +1,12 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import { addUnits, effectiveShortfall, openOrderUnits } from "../catalog/stock-levels.js";
 import type { Order } from "../entities/Order.js";
 import { OrderEvent } from "../entities/OrderEvent.js";
 import { OrderItem } from "../entities/OrderItem.js";
 import { Product } from "../entities/Product.js";
 import { StockChange } from "../entities/StockChange.js";
 import { User } from "../entities/User.js";
-import { addUnits, effectiveShortfall, openOrderUnits } from "../catalog/stock-levels.js";
 
 /**
  * Ends an unpaid order (`cancelled` by its buyer, or `expired` by the reservation job) and returns its reserved stock,

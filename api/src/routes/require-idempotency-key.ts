@@ -1,7 +1,7 @@
 import { z } from "zod";
 
-import type { ApiContext } from "../http/api-context.js";
 import { ValidationError } from "../errors.js";
+import type { ApiContext } from "../http/api-context.js";
 
 /** The header a client names a request by, so that repeating it changes nothing more. */
 export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";

@@ -1,8 +1,8 @@
 import type { Middleware } from "koa";
 
-import type { ApiState } from "../api-context.js";
-import { UnauthorizedError } from "../../errors.js";
 import type { AccessTokens } from "../../auth/access-tokens.js";
+import { UnauthorizedError } from "../../errors.js";
+import type { ApiState } from "../api-context.js";
 
 /**
  * Reads `Authorization: Bearer <token>` and sets `ctx.state.user`. A missing or bad token is not an error here:

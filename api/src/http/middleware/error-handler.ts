@@ -1,7 +1,6 @@
 import type { Middleware } from "koa";
 import { ZodError } from "zod";
 
-import type { ApiState } from "../api-context.js";
 import { isDatabaseUnavailable } from "../../database/is-database-unavailable.js";
 import {
   ApiError,
@@ -12,6 +11,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from "../../errors.js";
+import type { ApiState } from "../api-context.js";
 
 /** The one error body the API sends: `{"error": {"code", "message", "details"}}`. */
 export interface ErrorBody {

@@ -1,7 +1,7 @@
 import type { Middleware } from "koa";
 
-import type { ApiState } from "../api-context.js";
 import type { ApiMetrics } from "../../api-metrics.js";
+import type { ApiState } from "../api-context.js";
 
 /** Counts and times every request, labelled by route pattern (never the raw path, which would explode cardinality). */
 export function httpMetrics(metrics: ApiMetrics): Middleware<ApiState> {

@@ -1,8 +1,8 @@
-import type { ApiContext } from "../api-context.js";
-import { RateLimitedError } from "../../errors.js";
 import type { ApiMetrics } from "../../api-metrics.js";
+import { RateLimitedError } from "../../errors.js";
 import { createLeasedRateLimiter } from "../../stores/leased-rate-limiter.js";
 import type { RateLimitWindow, RateLimiter } from "../../stores/store.js";
+import type { ApiContext } from "../api-context.js";
 
 /** `auth` guards sign-in and token endpoints; `default` is generous and applies to everything else. */
 export type RateLimitPolicyName = "auth" | "default";

@@ -4,9 +4,9 @@ import { gzipSync } from "node:zlib";
 import type { Middleware } from "koa";
 import type { Logger } from "pino";
 
+import type { ApiMetrics } from "../../api-metrics.js";
 import type { ApiState } from "../api-context.js";
 import type { CheckedJson } from "../checked-json.js";
-import type { ApiMetrics } from "../../api-metrics.js";
 
 import type { EnforceRateLimit } from "./rate-limit.js";
 import { SANE_REQUEST_ID } from "./request-id.js";

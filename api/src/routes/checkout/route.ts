@@ -1,6 +1,6 @@
-import { defineRoute } from "../../http/define-route.js";
 import type { CheckoutService } from "../../checkout/checkout-service.js";
 import type { PaymentTransactions } from "../../checkout/payment-transactions.js";
+import { defineRoute } from "../../http/define-route.js";
 import { IDEMPOTENCY_KEY_HEADER as HEADER, requireIdempotencyKey } from "../require-idempotency-key.js";
 import { checkoutBody, checkoutParams, checkoutResult, paymentTransaction, paymentTransactionBody } from "./schemas.js";
 

@@ -2,11 +2,11 @@ import type { Router } from "@koa/router";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { z } from "zod";
 
-import type { ApiState } from "../../http/api-context.js";
-import { User } from "../../entities/User.js";
-import { NotFoundError } from "../../errors.js";
 import type { DisputeService } from "../../disputes/dispute-service.js";
 import type { EvidencePhotoLinks } from "../../disputes/evidence-photo-links.js";
+import { User } from "../../entities/User.js";
+import { NotFoundError } from "../../errors.js";
+import type { ApiState } from "../../http/api-context.js";
 import { PHOTO_SIZES } from "../../photos/photo-store.js";
 import type { PhotoStore } from "../../photos/photo-store.js";
 

@@ -1,6 +1,6 @@
-import { defineRoute } from "../../http/define-route.js";
-import { UnsupportedMediaTypeError, ValidationError } from "../../errors.js";
 import type { DisputeService } from "../../disputes/dispute-service.js";
+import { UnsupportedMediaTypeError, ValidationError } from "../../errors.js";
+import { defineRoute } from "../../http/define-route.js";
 import { readUploadedFile } from "../../photos/read-uploaded-file.js";
 import type { UploadLimits } from "../../photos/read-uploaded-file.js";
 import { orderParams } from "../orders/schemas.js";

@@ -1,7 +1,7 @@
-import { defineRoute } from "../../http/define-route.js";
 import type { CatalogCache } from "../../catalog/catalog-cache.js";
 import type { FarmService } from "../../catalog/farm-service.js";
 import { toFarmView } from "../../catalog/farm-view.js";
+import { defineRoute } from "../../http/define-route.js";
 import { readUploadedFile } from "../../photos/read-uploaded-file.js";
 import type { UploadLimits } from "../../photos/read-uploaded-file.js";
 import {

@@ -1,6 +1,6 @@
-import { defineRoute } from "../../http/define-route.js";
 import type { GovernanceService } from "../../governance/governance-service.js";
 import type { VoteRelayer } from "../../governance/vote-relayer.js";
+import { defineRoute } from "../../http/define-route.js";
 import {
   accountParams,
   accountView,

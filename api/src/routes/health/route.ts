@@ -1,5 +1,5 @@
-import { defineRoute } from "../../http/define-route.js";
 import { ServiceUnavailableError } from "../../errors.js";
+import { defineRoute } from "../../http/define-route.js";
 import type { ReadinessReport } from "../../operations/readiness-check.js";
 import { healthResponse, readyResponse } from "./schemas.js";
 

@@ -1,12 +1,12 @@
 import type { Router } from "@koa/router";
 
+import type { ProductPhotoService } from "../../catalog/product-photo-service.js";
+import type { ProductService } from "../../catalog/product-service.js";
+import { toProductPhotoView } from "../../catalog/product-view.js";
 import type { ApiState } from "../../http/api-context.js";
 import { defineRoute } from "../../http/define-route.js";
 import { PHOTO_KEY_PATTERN, PHOTO_SIZES } from "../../photos/photo-store.js";
 import type { PhotoSize, PhotoStore } from "../../photos/photo-store.js";
-import type { ProductPhotoService } from "../../catalog/product-photo-service.js";
-import type { ProductService } from "../../catalog/product-service.js";
-import { toProductPhotoView } from "../../catalog/product-view.js";
 import { readUploadedFile } from "../../photos/read-uploaded-file.js";
 import type { UploadLimits } from "../../photos/read-uploaded-file.js";
 import { productIdParams, productPhotoResponse } from "../products/schemas.js";

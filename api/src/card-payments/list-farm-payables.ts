@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import { farmIdOfOwner } from "../catalog/farm-id-of-owner.js";
 import type { FarmPayableStatus } from "../entities/FarmPayable.js";
 
 /** What the platform owes a farm for card orders, and what it already paid. */
@@ -23,23 +24,9 @@ export interface FarmPayablesView {
   }[];
 }
 
-/** One day's orders of a farm in one status. */
-export interface SalesDay {
-  day: string;
-  status: string;
-  orders: number;
-  totalMinor: number;
-  currency: string;
-}
-
-async function farmOf(em: EntityManager, farmerId: string): Promise<string | undefined> {
-  const [farm] = await em.execute<{ id: string }[]>("SELECT id FROM farms WHERE owner_id = ?", [farmerId]);
-  return farm?.id;
-}
-
 /** The farmer's payables, newest first (at most 200), with the balance over all of them; empty without a farm. */
 export async function listFarmPayables(em: EntityManager, farmerId: string): Promise<FarmPayablesView> {
-  const farmId = await farmOf(em, farmerId);
+  const farmId = await farmIdOfOwner(em, farmerId);
   if (farmId === undefined) return { account: null, balance: [], payables: [] };
   const [account] = await em.execute<{ account_id: string; charges_enabled: boolean; payouts_enabled: boolean }[]>(
     "SELECT account_id, charges_enabled, payouts_enabled FROM farm_stripe_accounts WHERE farm_id = ?",
@@ -101,25 +88,4 @@ export async function listFarmPayables(em: EntityManager, farmerId: string): Pro
       createdAt: new Date(row.created_at).toISOString(),
     })),
   };
-}
-
-/** The farm's orders per UTC day and status over the last 30 days (today included), oldest first. */
-export async function summarizeFarmSales(em: EntityManager, farmerId: string, now: Date): Promise<SalesDay[]> {
-  const farmId = await farmOf(em, farmerId);
-  if (farmId === undefined) return [];
-  const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 29));
-  const rows = await em.execute<{ day: string; status: string; orders: string; total: string; currency: string }[]>(
-    `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, status, currency,
-            count(*) AS orders, sum(total_minor) AS total
-       FROM orders WHERE farm_id = ? AND deleted_at IS NULL AND created_at >= ?
-      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-    [farmId, since],
-  );
-  return rows.map((row) => ({
-    day: row.day,
-    status: row.status,
-    orders: Number(row.orders),
-    totalMinor: Number(row.total),
-    currency: row.currency,
-  }));
 }

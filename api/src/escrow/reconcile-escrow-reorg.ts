@@ -1,0 +1,79 @@
+import { LockMode } from "@mikro-orm/core";
+import type { EntityManager } from "@mikro-orm/postgresql";
+
+import { Order } from "../entities/Order.js";
+import type { OrderStatus } from "../order-vocabulary.js";
+
+/** The order status each escrow state stands for. */
+const STATUS_OF_STATE: Record<string, OrderStatus> = {
+  Funded: "paid",
+  Shipped: "shipped",
+  Completed: "delivered",
+  Refunded: "refunded",
+  Disputed: "disputed",
+  Resolved: "resolved",
+};
+
+/** EscrowOrderLinker.reconcileReorg, once the indexer's tables are known to exist. */
+export async function reconcileEscrowReorg(chainId: number, em: EntityManager): Promise<number> {
+  return em.transactional(async (tx) => {
+    const removedEvents = await tx.execute<{ order_id: string }[]>(
+      `DELETE FROM order_events ev
+        WHERE ev.source_key LIKE 'chain:' || ? || ':%'
+          AND NOT EXISTS (
+            SELECT 1 FROM indexer.escrow_order_history h
+             WHERE h.chain_id = ? AND ev.source_key = 'chain:' || h.chain_id || ':' || h.tx_hash || ':' || h.log_index)
+        RETURNING ev.order_id`,
+      [chainId, chainId],
+    );
+    await tx.execute(
+      `DELETE FROM order_flags f
+        WHERE f.source_key LIKE 'escrow:' || ? || ':%'
+          AND NOT EXISTS (
+            SELECT 1 FROM indexer.escrow_orders e
+             WHERE e.chain_id = ? AND e.order_id::text = f.details->>'escrowOrderId' AND e.ref = f.details->>'ref')`,
+      [chainId, chainId],
+    );
+    const vanished = await tx.execute<{ id: string }[]>(
+      `SELECT o.id FROM orders o
+        WHERE o.escrow_order_id IS NOT NULL
+          AND NOT EXISTS (
+            SELECT 1 FROM indexer.escrow_orders e
+             WHERE e.chain_id = ? AND e.order_id::text = o.escrow_order_id AND e.ref = o.escrow_ref)`,
+      [chainId],
+    );
+    const touched = new Set([...removedEvents.map((row) => row.order_id), ...vanished.map((row) => row.id)]);
+    let changed = 0;
+    for (const id of touched) {
+      const order = await tx.findOneOrFail(Order, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const [escrow] =
+        order.escrowOrderId == null
+          ? []
+          : await tx.execute<{ state: string }[]>(
+              "SELECT state FROM indexer.escrow_orders WHERE chain_id = ? AND order_id::text = ? AND ref = ?",
+              [chainId, order.escrowOrderId, order.escrowRef],
+            );
+      // An order whose stock was released (a payment linked late) keeps that status while its escrow order is
+      // merely funded, and goes back to it, not to awaiting payment, when the payment vanishes.
+      const [released] = await tx.execute<{ kind: "cancelled" | "expired" }[]>(
+        "SELECT kind FROM order_events WHERE order_id = ? AND kind IN ('cancelled', 'expired') ORDER BY id LIMIT 1",
+        [order.id],
+      );
+      if (escrow === undefined && order.escrowOrderId != null) {
+        order.escrowOrderId = null;
+        order.paidAt = null;
+        order.status = released?.kind ?? "awaiting_payment";
+      } else if (escrow !== undefined) {
+        order.status =
+          escrow.state === "Funded" && released !== undefined
+            ? released.kind
+            : (STATUS_OF_STATE[escrow.state] ?? order.status);
+      } else if (order.status !== "awaiting_payment") {
+        continue;
+      }
+      changed += 1;
+    }
+    await tx.flush();
+    return changed;
+  });
+}
