@@ -125,7 +125,7 @@ export function createCheckoutService(deps: CheckoutServiceDeps): CheckoutServic
         throw new PaymentMethodUnavailableError("card", deps.cardUnavailable);
       }
       const fingerprint = fingerprintOf(request);
-      // Read outside the transaction: a failed read (no indexer schema) would abort it.
+      // The fee in force as the buyer checks out, read before the transaction takes the buyer's lock.
       const fee = await readPlatformFee(em, deps.chainId);
 
       let reserved = false;

@@ -2,6 +2,8 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { createPublicClient, defineChain, http } from "viem";
 import type { Hex } from "viem";
 
+import { readCheckpointBlock } from "../chain-reads/checkpoints.js";
+import { escrowOrdersIndexed, listUnjudgedPaymentsOf } from "../chain-reads/escrow-orders.js";
 import type { ApiConfig } from "../config.js";
 import type { Order } from "../entities/Order.js";
 import type { PaymentTransactionOutcome } from "../order-vocabulary.js";
@@ -70,28 +72,10 @@ export function createPaymentInFlightGuard(deps: {
   const { chainId } = deps;
 
   async function indexedPayments(em: EntityManager, ids: string[]) {
-    const [{ indexed }] = await em.execute<{ indexed: boolean }[]>(
-      "SELECT to_regclass('indexer.escrow_orders') IS NOT NULL AS indexed",
-    );
-    if (!indexed) return { payments: [], checkpoint: undefined };
-    const payments = await em.execute<{ id: string; escrow_order_id: string }[]>(
-      `SELECT o.id, min(e.order_id)::text AS escrow_order_id
-         FROM orders o
-         JOIN wallets w ON w.user_id = o.buyer_id
-         JOIN indexer.escrow_orders e ON e.chain_id = ? AND e.ref = o.escrow_ref AND e.buyer = w.address
-        WHERE o.id IN (?)
-          AND o.escrow_order_id IS DISTINCT FROM e.order_id::text
-          AND NOT EXISTS (
-            SELECT 1 FROM order_flags f
-             WHERE f.source_key LIKE 'escrow:' || e.chain_id || ':' || e.order_id || ':' || e.ref || ':%')
-        GROUP BY o.id`,
-      [chainId, ids],
-    );
-    const [checkpoint] = await em.execute<{ block_number: string }[]>(
-      "SELECT block_number::text AS block_number FROM indexer.checkpoints WHERE chain_id = ?",
-      [chainId],
-    );
-    return { payments, checkpoint: checkpoint === undefined ? undefined : BigInt(checkpoint.block_number) };
+    if (!(await escrowOrdersIndexed(em))) return { payments: [], checkpoint: undefined };
+    const payments = await listUnjudgedPaymentsOf(em, chainId, ids);
+    const checkpoint = await readCheckpointBlock(em, chainId);
+    return { payments, checkpoint: checkpoint === undefined ? undefined : BigInt(checkpoint) };
   }
 
   async function outcomeOf(em: EntityManager, id: string, hash: Hex) {

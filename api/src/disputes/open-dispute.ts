@@ -2,6 +2,7 @@ import { LockMode, UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Hex } from "viem";
 
+import { escrowOrdersIndexed, findEscrowOrder } from "../chain-reads/escrow-orders.js";
 import { Dispute } from "../entities/Dispute.js";
 import { DisputeEvidence } from "../entities/DisputeEvidence.js";
 import { Order } from "../entities/Order.js";
@@ -30,16 +31,8 @@ const ESCROW_DISPUTABLE: readonly OrderStatus[] = ["paid", "shipped", "cancelled
 /** Where an escrow dispute stands on-chain: its state and current deadline, when the indexer has the order. */
 async function escrowState(em: EntityManager, context: DisputeContext, order: Order) {
   if (context.escrow === undefined || order.escrowOrderId == null) return undefined;
-  const [{ indexed }] = await em.execute<{ indexed: boolean }[]>(
-    "SELECT to_regclass('indexer.escrow_orders') IS NOT NULL AS indexed",
-  );
-  if (!indexed) return undefined;
-  const [row] = await em.execute<{ buyer: string; state: string; deadline: string }[]>(
-    `SELECT buyer, state, deadline::text AS deadline FROM indexer.escrow_orders
-      WHERE chain_id = ? AND order_id::text = ? AND ref = ?`,
-    [context.escrow.chainId, order.escrowOrderId, order.escrowRef],
-  );
-  return row;
+  if (!(await escrowOrdersIndexed(em))) return undefined;
+  return findEscrowOrder(em, context.escrow.chainId, order.escrowOrderId, order.escrowRef);
 }
 
 /** DisputeService.open: the order's buyer or its farm's farmer opens a dispute. */

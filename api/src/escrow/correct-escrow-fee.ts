@@ -1,9 +1,9 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import type { UnjudgedEscrowOrderRow } from "../chain-reads/escrow-orders.js";
 import { computePlatformFee } from "../checkout/compute-platform-fee.js";
 import type { Order } from "../entities/Order.js";
 import { OrderEvent } from "../entities/OrderEvent.js";
-import type { IndexedEscrowOrder } from "./link-escrow-order.js";
 
 /**
  * The fee is the one the escrow snapshotted when the order was created on-chain (the DAO may have changed it since
@@ -12,7 +12,7 @@ import type { IndexedEscrowOrder } from "./link-escrow-order.js";
 export function correctEscrowFee(
   tx: EntityManager,
   order: Order,
-  escrow: Pick<IndexedEscrowOrder, "order_id" | "fee_bps">,
+  escrow: Pick<UnjudgedEscrowOrderRow, "order_id" | "fee_bps">,
   at: Date,
 ): void {
   if (escrow.fee_bps === order.feeBps) return;

@@ -1,8 +1,9 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Hex } from "viem";
 
+import { escrowOrdersIndexed, listUnjudgedEscrowOrders } from "../chain-reads/escrow-orders.js";
 import type { NotificationService } from "../notifications/notification-service.js";
-import { linkEscrowOrder, unlinkedEscrowOrders } from "./link-escrow-order.js";
+import { linkEscrowOrder } from "./link-escrow-order.js";
 import { reconcileEscrowReorg } from "./reconcile-escrow-reorg.js";
 import { reflectEscrowTransitions } from "./reflect-escrow-transitions.js";
 
@@ -62,23 +63,16 @@ export interface EscrowOrderLinkerDeps {
 export function createEscrowOrderLinker(deps: EscrowOrderLinkerDeps): EscrowOrderLinker {
   const { chainId } = deps;
 
-  async function indexerPresent(em: EntityManager): Promise<boolean> {
-    const [{ indexed }] = await em.execute<{ indexed: boolean }[]>(
-      "SELECT to_regclass('indexer.escrow_orders') IS NOT NULL AS indexed",
-    );
-    return indexed;
-  }
-
   return {
     async reconcileReorg(em) {
-      if (!(await indexerPresent(em))) return 0;
+      if (!(await escrowOrdersIndexed(em))) return 0;
       return reconcileEscrowReorg(chainId, em);
     },
 
     async linkOnce(em) {
       const report: LinkReport = { paid: 0, late: 0, flagged: 0, ignored: 0, transitions: 0 };
-      if (!(await indexerPresent(em))) return report;
-      for (const escrow of await unlinkedEscrowOrders(em, chainId)) {
+      if (!(await escrowOrdersIndexed(em))) return report;
+      for (const escrow of await listUnjudgedEscrowOrders(em, chainId)) {
         const outcome = await linkEscrowOrder(deps, em.fork(), escrow);
         if (outcome !== "none") report[outcome] += 1;
       }

@@ -1,11 +1,11 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import type { EscrowTransitionRow } from "../chain-reads/escrow-order-history.js";
 import { disputeAudience } from "../disputes/dispute-audience.js";
 import { Dispute } from "../entities/Dispute.js";
 import { Farm } from "../entities/Farm.js";
 import type { Order } from "../entities/Order.js";
 import type { Notify } from "../notifications/notification-service.js";
-import type { IndexedTransition } from "./reflect-escrow-transitions.js";
 
 /** The escrow's `Resolution` enum, by its index in OrderResolved. */
 const RESOLUTIONS = ["Settlement", "Ruling", "Timeout"] as const;
@@ -15,7 +15,7 @@ export async function followEscrowTransition(
   tx: EntityManager,
   notify: Notify,
   order: Order,
-  row: IndexedTransition,
+  row: EscrowTransitionRow,
 ): Promise<void> {
   const txHash = row.tx_hash;
   const details = row.details;

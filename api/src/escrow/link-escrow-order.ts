@@ -3,6 +3,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { zeroAddress } from "viem";
 
 import { findUsersWithRole } from "../accounts/find-users-with-role.js";
+import type { UnjudgedEscrowOrderRow } from "../chain-reads/escrow-orders.js";
 import { Farm } from "../entities/Farm.js";
 import { Order } from "../entities/Order.js";
 import { OrderEvent } from "../entities/OrderEvent.js";
@@ -15,21 +16,6 @@ import { releaseOrderStock } from "../orders/release-order-stock.js";
 import { chainSourceKey } from "./chain-source-key.js";
 import { correctEscrowFee } from "./correct-escrow-fee.js";
 import type { EscrowOrderLinkerDeps } from "./escrow-order-linker.js";
-
-/** An escrow order as the indexer stores it, with the time of the block that created it. */
-export interface IndexedEscrowOrder {
-  order_id: string;
-  ref: string;
-  buyer: string;
-  seller: string;
-  token: string;
-  amount: string;
-  fee_bps: number;
-  created_tx: string;
-  created_block: string;
-  created_log_index: number;
-  created_at_unix: string;
-}
 
 /**
  * The flags a payment can get (a failed refund and a farm's debt are the card refunds' own; a stranger's payment is
@@ -51,25 +37,6 @@ const FLAG_REASONS: Record<PaymentFlagKind, NotificationData<"payment_flagged">[
   duplicate_payment: "duplicate_payment",
 };
 
-/** The indexed escrow orders of the chain nobody judged yet: neither linked to an order nor flagged. */
-export async function unlinkedEscrowOrders(em: EntityManager, chainId: number): Promise<IndexedEscrowOrder[]> {
-  return em.execute<IndexedEscrowOrder[]>(
-    `SELECT e.order_id::text AS order_id, e.ref, e.buyer, e.seller, e.token, e.amount::text AS amount, e.fee_bps,
-            e.created_tx, e.created_block::text AS created_block, h.log_index AS created_log_index,
-            h.block_timestamp::text AS created_at_unix
-       FROM indexer.escrow_orders e
-       JOIN indexer.escrow_order_history h
-         ON h.chain_id = e.chain_id AND h.order_id = e.order_id AND h.event_name = 'OrderCreated'
-      WHERE e.chain_id = ?
-        AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.escrow_order_id = e.order_id::text AND o.escrow_ref = e.ref)
-        AND NOT EXISTS (
-          SELECT 1 FROM order_flags f
-           WHERE f.source_key LIKE 'escrow:' || e.chain_id || ':' || e.order_id || ':' || e.ref || ':%')
-      ORDER BY e.order_id`,
-    [chainId],
-  );
-}
-
 /**
  * Judges one escrow order, in its own transaction; returns what it did ("none" when another process judged it
  * meanwhile: the second must neither record it again nor take the order's own payment for a late one).
@@ -77,7 +44,7 @@ export async function unlinkedEscrowOrders(em: EntityManager, chainId: number): 
 export async function linkEscrowOrder(
   deps: Pick<EscrowOrderLinkerDeps, "chainId" | "tokenAddress" | "notifications">,
   em: EntityManager,
-  escrow: IndexedEscrowOrder,
+  escrow: UnjudgedEscrowOrderRow,
 ): Promise<"paid" | "late" | "flagged" | "ignored" | "none"> {
   const { chainId, notifications } = deps;
   return notifications.transaction(em, async (tx, notify) => {

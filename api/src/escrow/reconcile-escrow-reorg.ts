@@ -1,6 +1,12 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import { listOrderEventsOfVanishedLogs } from "../chain-reads/escrow-order-history.js";
+import {
+  findEscrowOrder,
+  listFlagsOfVanishedEscrowOrders,
+  listOrdersOfVanishedEscrowOrders,
+} from "../chain-reads/escrow-orders.js";
 import { Order } from "../entities/Order.js";
 import type { OrderStatus } from "../order-vocabulary.js";
 
@@ -17,42 +23,24 @@ const STATUS_OF_STATE: Record<string, OrderStatus> = {
 /** EscrowOrderLinker.reconcileReorg, once the indexer's tables are known to exist. */
 export async function reconcileEscrowReorg(chainId: number, em: EntityManager): Promise<number> {
   return em.transactional(async (tx) => {
-    const removedEvents = await tx.execute<{ order_id: string }[]>(
-      `DELETE FROM order_events ev
-        WHERE ev.source_key LIKE 'chain:' || ? || ':%'
-          AND NOT EXISTS (
-            SELECT 1 FROM indexer.escrow_order_history h
-             WHERE h.chain_id = ? AND ev.source_key = 'chain:' || h.chain_id || ':' || h.tx_hash || ':' || h.log_index)
-        RETURNING ev.order_id`,
-      [chainId, chainId],
-    );
-    await tx.execute(
-      `DELETE FROM order_flags f
-        WHERE f.source_key LIKE 'escrow:' || ? || ':%'
-          AND NOT EXISTS (
-            SELECT 1 FROM indexer.escrow_orders e
-             WHERE e.chain_id = ? AND e.order_id::text = f.details->>'escrowOrderId' AND e.ref = f.details->>'ref')`,
-      [chainId, chainId],
-    );
-    const vanished = await tx.execute<{ id: string }[]>(
-      `SELECT o.id FROM orders o
-        WHERE o.escrow_order_id IS NOT NULL
-          AND NOT EXISTS (
-            SELECT 1 FROM indexer.escrow_orders e
-             WHERE e.chain_id = ? AND e.order_id::text = o.escrow_order_id AND e.ref = o.escrow_ref)`,
-      [chainId],
-    );
+    const vanishedEvents = await listOrderEventsOfVanishedLogs(tx, chainId);
+    const removedEvents =
+      vanishedEvents.length === 0
+        ? []
+        : await tx.execute<{ order_id: string }[]>("DELETE FROM order_events WHERE id IN (?) RETURNING order_id", [
+            vanishedEvents,
+          ]);
+    const vanishedFlags = await listFlagsOfVanishedEscrowOrders(tx, chainId);
+    if (vanishedFlags.length > 0) await tx.execute("DELETE FROM order_flags WHERE id IN (?)", [vanishedFlags]);
+    const vanished = await listOrdersOfVanishedEscrowOrders(tx, chainId);
     const touched = new Set([...removedEvents.map((row) => row.order_id), ...vanished.map((row) => row.id)]);
     let changed = 0;
     for (const id of touched) {
       const order = await tx.findOneOrFail(Order, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const [escrow] =
+      const escrow =
         order.escrowOrderId == null
-          ? []
-          : await tx.execute<{ state: string }[]>(
-              "SELECT state FROM indexer.escrow_orders WHERE chain_id = ? AND order_id::text = ? AND ref = ?",
-              [chainId, order.escrowOrderId, order.escrowRef],
-            );
+          ? undefined
+          : await findEscrowOrder(tx, chainId, order.escrowOrderId, order.escrowRef);
       // An order whose stock was released (a payment linked late) keeps that status while its escrow order is
       // merely funded, and goes back to it, not to awaiting payment, when the payment vanishes.
       const [released] = await tx.execute<{ kind: "cancelled" | "expired" }[]>(

@@ -1,23 +1,12 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import { listUnrecordedEscrowTransitions } from "../chain-reads/escrow-order-history.js";
 import { Order } from "../entities/Order.js";
 import type { OrderEventKind, OrderStatus } from "../order-vocabulary.js";
 import { chainSourceKey } from "./chain-source-key.js";
 import type { EscrowOrderLinkerDeps } from "./escrow-order-linker.js";
 import { followEscrowTransition } from "./follow-escrow-transition.js";
-
-/** One row of the indexer's escrow order history, joined with the API order it belongs to. */
-export interface IndexedTransition {
-  order_id: string;
-  api_order_id: string;
-  event_name: string;
-  block_number: string;
-  block_timestamp: string;
-  tx_hash: string;
-  log_index: number;
-  details: Record<string, unknown>;
-}
 
 /** How each indexed escrow event after creation shows on the order: its timeline entry and, if any, its new status. */
 const TRANSITIONS: Record<string, { kind: OrderEventKind; status: OrderStatus | null }> = {
@@ -35,18 +24,7 @@ export async function reflectEscrowTransitions(
   em: EntityManager,
 ): Promise<number> {
   const { chainId, notifications } = deps;
-  const rows = await em.execute<IndexedTransition[]>(
-    `SELECT h.order_id::text AS order_id, o.id AS api_order_id, h.event_name, h.block_number::text AS block_number,
-            h.block_timestamp::text AS block_timestamp, h.tx_hash, h.log_index, h.details
-       FROM indexer.escrow_order_history h
-       JOIN orders o ON o.escrow_order_id = h.order_id::text
-      WHERE h.chain_id = ? AND h.event_name <> 'OrderCreated'
-        AND NOT EXISTS (
-          SELECT 1 FROM order_events ev
-           WHERE ev.source_key = 'chain:' || h.chain_id || ':' || h.tx_hash || ':' || h.log_index)
-      ORDER BY h.block_number, h.log_index`,
-    [chainId],
-  );
+  const rows = await listUnrecordedEscrowTransitions(em, chainId);
   let recorded = 0;
   for (const row of rows) {
     const transition = TRANSITIONS[row.event_name];

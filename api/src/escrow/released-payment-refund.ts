@@ -3,6 +3,7 @@ import { encodeFunctionData } from "viem";
 import type { Hex } from "viem";
 
 import { marketplaceEscrowAbi } from "../../../deploy/generated/contracts.js";
+import { findEscrowOrder } from "../chain-reads/escrow-orders.js";
 import { Order } from "../entities/Order.js";
 import { NotFoundError } from "../errors.js";
 import { EscrowRefundUnavailableError } from "./escrow-errors.js";
@@ -41,10 +42,7 @@ export function createReleasedPaymentRefund(deps: { chainId: number; escrowAddre
             : `it is ${order.status}: the escrow order follows its own course`,
         );
       }
-      const [escrow] = await em.execute<{ state: string; seller: Hex }[]>(
-        `SELECT state, seller FROM indexer.escrow_orders WHERE chain_id = ? AND order_id::text = ? AND ref = ?`,
-        [deps.chainId, order.escrowOrderId, order.escrowRef],
-      );
+      const escrow = await findEscrowOrder(em, deps.chainId, order.escrowOrderId, order.escrowRef);
       if (escrow?.state !== "Funded") {
         throw new EscrowRefundUnavailableError(order.id, `its escrow order is ${escrow?.state ?? "not indexed"}`);
       }
@@ -57,7 +55,7 @@ export function createReleasedPaymentRefund(deps: { chainId: number; escrowAddre
           args: [BigInt(order.escrowOrderId)],
         }),
         value: "0",
-        from: escrow.seller,
+        from: escrow.seller as Hex,
         functionName: "declineOrder",
         args: { orderId: order.escrowOrderId },
       };

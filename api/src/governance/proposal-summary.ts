@@ -1,27 +1,7 @@
+import type { ProposalRow } from "../chain-reads/proposals.js";
 import type { GovernanceChain } from "./governance-chain.js";
 import { PROPOSAL_STATES, proposalState } from "./proposal-state.js";
 import type { ProposalState } from "./proposal-state.js";
-
-export interface ProposalRow {
-  proposal_id: string;
-  proposer: string;
-  targets: string[];
-  values: string[];
-  calldatas: string[];
-  description: string;
-  vote_start: string;
-  vote_end: string;
-  extended_deadline: string | null;
-  for_votes: string;
-  against_votes: string;
-  abstain_votes: string;
-  eta: string | null;
-  queued: boolean;
-  executed: boolean;
-  canceled: boolean;
-  created_block: string;
-  created_tx: string;
-}
 
 /** A proposal as lists show it; amounts of votes are AGRI wei as decimal strings, times Unix seconds. */
 export interface ProposalSummary {

@@ -1,5 +1,6 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 
+import { readCheckpointBlock } from "../chain-reads/checkpoints.js";
 import type { Store } from "../stores/store.js";
 
 export interface ReadinessCheck {
@@ -70,13 +71,10 @@ export function createReadinessCheck(deps: {
   };
 
   const indexer = async (chainHead: ChainHead): Promise<ReadinessCheck> => {
-    const rows = await deps.orm.em
-      .getConnection()
-      .execute<{ block_number: string }[]>("SELECT block_number FROM indexer.checkpoints WHERE chain_id = ?", [
-        deps.chainId,
-      ]);
-    if (rows.length === 0) return { ok: false, error: `the indexer has no checkpoint for chain ${deps.chainId}` };
-    const indexedBlock = BigInt(rows[0].block_number);
+    const checkpoint = await readCheckpointBlock(deps.orm.em.fork(), deps.chainId);
+    if (checkpoint === undefined)
+      return { ok: false, error: `the indexer has no checkpoint for chain ${deps.chainId}` };
+    const indexedBlock = BigInt(checkpoint);
     const { head } = await chainHead;
     const lagBlocks = Number(head > indexedBlock ? head - indexedBlock : 0n);
     return lagBlocks <= deps.maxLagBlocks

@@ -2,6 +2,8 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Hex } from "viem";
 
 import type { ProductUnit } from "../catalog-vocabulary.js";
+import { escrowOrdersIndexed, listEscrowOrders } from "../chain-reads/escrow-orders.js";
+import type { EscrowOrderState } from "../chain-reads/escrow-orders.js";
 import type { EthQuote } from "../checkout/payment-starters.js";
 import { Order } from "../entities/Order.js";
 import { OrderEvent } from "../entities/OrderEvent.js";
@@ -18,15 +20,12 @@ export interface OrderItemView {
   lineTotalMinor: number;
 }
 
-/** The escrow's states (IMarketplaceEscrow.OrderState without None), as the indexer spells them. */
-export type EscrowState = "Funded" | "Shipped" | "Completed" | "Refunded" | "Disputed" | "Resolved";
-
 /**
  * The linked escrow order as the indexer has it: what the buyer (and the farm) can still do with it follows from its
  * state and deadline, whatever the order's own status (a payment that came after the order was cancelled included).
  */
 export interface EscrowOnChain {
-  state: EscrowState;
+  state: EscrowOrderState;
   /** Meaning as IMarketplaceEscrow.OrderView.deadline: the ship deadline while Funded, the confirm deadline while
    * Shipped, the arbitration deadline while Disputed, the last transition's time once final. */
   deadline: string;
@@ -81,24 +80,11 @@ async function escrowOrdersOf(
   const linked = orders.filter((order) => order.escrowOrderId != null);
   const found = new Map<string, EscrowOnChain>();
   if (linked.length === 0 || chainId === undefined) return found;
-  const [{ indexed }] = await em.execute<{ indexed: boolean }[]>(
-    "SELECT to_regclass('indexer.escrow_orders') IS NOT NULL AS indexed",
-  );
-  if (!indexed) return found;
-  const rows = await em.execute<
-    {
-      order_id: string;
-      ref: string;
-      state: EscrowState;
-      deadline: string;
-      buyer: string;
-      seller: string;
-      fee_bps: number;
-    }[]
-  >(
-    `SELECT order_id::text AS order_id, ref, state, deadline::text AS deadline, buyer, seller, fee_bps
-       FROM indexer.escrow_orders WHERE chain_id = ? AND order_id IN (?)`,
-    [chainId, linked.map((order) => order.escrowOrderId)],
+  if (!(await escrowOrdersIndexed(em))) return found;
+  const rows = await listEscrowOrders(
+    em,
+    chainId,
+    linked.map((order) => order.escrowOrderId!),
   );
   const refs = new Map(linked.map((order) => [order.escrowOrderId, order.escrowRef]));
   for (const row of rows) {
