@@ -25,24 +25,3 @@ export async function listProposalEvents(
     [chainId, proposalId],
   );
 }
-
-/**
- * Who holds each role of the escrow now. The indexer keeps AccessControl events only as raw events: the latest grant
- * or revoke per role and account says who holds the role.
- */
-export async function listEscrowRoleHolders(
-  em: EntityManager,
-  chainId: number,
-): Promise<{ role: string; account: string }[]> {
-  return queryIndexer<{ role: string; account: string }>(
-    em,
-    `SELECT role, account FROM (
-       SELECT DISTINCT ON (args->>'role', lower(args->>'account'))
-              args->>'role' AS role, lower(args->>'account') AS account, event_name
-         FROM indexer.events
-        WHERE chain_id = ? AND contract_name = 'MarketplaceEscrow' AND event_name IN ('RoleGranted', 'RoleRevoked')
-        ORDER BY args->>'role', lower(args->>'account'), block_number DESC, log_index DESC
-     ) latest WHERE event_name = 'RoleGranted' ORDER BY account`,
-    [chainId],
-  );
-}

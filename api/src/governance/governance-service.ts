@@ -7,9 +7,10 @@ import { listDelegateRows, readDelegateRecord } from "../chain-reads/delegates.j
 import { listAllowedPaymentTokens } from "../chain-reads/escrow-payment-tokens.js";
 import { readEscrowPaused } from "../chain-reads/escrow-status.js";
 import { readEscrowTermsInForce } from "../chain-reads/escrow-terms.js";
-import { listEscrowRoleHolders, listProposalEvents } from "../chain-reads/events.js";
+import { listProposalEvents } from "../chain-reads/events.js";
 import { countProposalsOpenedBefore, findProposalRow, listProposalRows } from "../chain-reads/proposals.js";
 import type { ProposalRow } from "../chain-reads/proposals.js";
+import { listEscrowRoleHolders } from "../chain-reads/role-holders.js";
 import { countProposalVotes, listProposalVotes } from "../chain-reads/votes.js";
 import { NotFoundError, ServiceUnavailableError } from "../errors.js";
 import { describeProposalAction } from "../services/describe-proposal-action.js";
