@@ -21,11 +21,10 @@ import { createCatalogCache } from "./catalog/catalog-cache.js";
 import { createFarmService } from "./catalog/farm-service.js";
 import { createProductPhotoService } from "./catalog/product-photo-service.js";
 import { createProductService } from "./catalog/product-service.js";
-import { PaymentMethodUnavailableError } from "./checkout/checkout-errors.js";
 import { createCheckoutService } from "./checkout/checkout-service.js";
 import { createEthPriceFeed } from "./checkout/eth-price-feed.js";
 import { paymentInFlightGuardFor } from "./checkout/payment-in-flight-guard.js";
-import { createEthPaymentStarter, createEscrowPaymentStarter } from "./checkout/payment-starters.js";
+import { paymentStartersFor } from "./checkout/payment-starters-for.js";
 import type { PaymentStarters } from "./checkout/payment-starters.js";
 import { createPaymentTransactions } from "./checkout/payment-transactions.js";
 import type { ApiConfig } from "./config.js";
@@ -221,34 +220,14 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
       maxOpenPerBuyer: config.checkout.maxOpenPerBuyer,
       maxStockSharePercent: config.checkout.maxStockSharePercent,
     },
-    // A method switched off has a starter that refuses with the same typed 422 the service gives, never a 500.
     paymentStarters: {
-      escrow:
-        escrow.address === undefined || escrowToken === undefined
-          ? {
-              start: () =>
-                Promise.reject(new PaymentMethodUnavailableError("escrow", "no escrow or payment token is configured")),
-            }
-          : createEscrowPaymentStarter({
-              chainId: config.chainId,
-              escrowAddress: escrow.address,
-              tokenAddress: escrowToken.address,
-              tokenDecimals: escrowToken.decimals,
-            }),
-      eth:
-        eth === undefined
-          ? {
-              start: () =>
-                Promise.reject(new PaymentMethodUnavailableError("eth", "no ETH price feed and escrow are configured")),
-            }
-          : createEthPaymentStarter({
-              chainId: config.chainId,
-              escrowAddress: eth.escrowAddress,
-              feedAddress: eth.feed.address,
-            }),
-      card: card?.starter ?? {
-        start: () => Promise.reject(new PaymentMethodUnavailableError("card", "no Stripe account is configured")),
-      },
+      ...paymentStartersFor({
+        chainId: config.chainId,
+        escrowAddress: escrow.address,
+        escrowToken,
+        eth,
+        card: card?.starter,
+      }),
       ...deps.paymentStarters,
     },
     cardUnavailable: card === undefined ? "no Stripe account is configured (STRIPE_SECRET_KEY)" : undefined,
