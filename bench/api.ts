@@ -5,9 +5,9 @@ import path from "node:path";
 import pg from "pg";
 import Stripe from "stripe";
 
-import { createAccessTokens } from "../api/src/services/access-tokens.js";
-import { createLocalStripeServer } from "../scripts/local-stripe/create-local-stripe-server.js";
+import { createAccessTokens } from "../api/src/auth/access-tokens.js";
 import { migrate as migrateIndexer } from "../indexer/src/migrations.js";
+import { createLocalStripeServer } from "../scripts/local-stripe/create-local-stripe-server.js";
 
 import { seedBenchCatalog } from "./api-seed.js";
 import { runFlowLoad, timed } from "./flow-load.js";

@@ -5,11 +5,11 @@ import { performance } from "node:perf_hooks";
 
 import { MikroORM } from "@mikro-orm/postgresql";
 
-import { createOrmConfig } from "../api/src/orm-config.js";
-import { runMigrations } from "../api/src/run-migrations.js";
-import { createDiskPhotoStore } from "../api/src/services/photo-store.js";
-import { searchProducts } from "../api/src/services/search-products.js";
-import type { ProductSearch } from "../api/src/services/search-products.js";
+import { searchProducts } from "../api/src/catalog/search-products.js";
+import type { ProductSearch } from "../api/src/catalog/search-products.js";
+import { createOrmConfig } from "../api/src/database/orm-config.js";
+import { runMigrations } from "../api/src/database/run-migrations.js";
+import { createDiskPhotoStore } from "../api/src/photos/photo-store.js";
 import { insertBulkProducts, seedCatalog } from "../scripts/seed-catalog.js";
 import { createTestDatabase } from "../test/support/database.js";
 

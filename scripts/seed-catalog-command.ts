@@ -1,9 +1,9 @@
 import { MikroORM } from "@mikro-orm/postgresql";
 
 import { loadApiConfig } from "../api/src/config.js";
-import { createOrmConfig } from "../api/src/orm-config.js";
-import { runMigrations } from "../api/src/run-migrations.js";
-import { createDiskPhotoStore } from "../api/src/services/photo-store.js";
+import { createOrmConfig } from "../api/src/database/orm-config.js";
+import { runMigrations } from "../api/src/database/run-migrations.js";
+import { createDiskPhotoStore } from "../api/src/photos/photo-store.js";
 import { seedArbiter } from "./seed-arbiter.js";
 import { seedCatalog } from "./seed-catalog.js";
 

@@ -10,9 +10,9 @@ import { ProductPhoto } from "../api/src/entities/ProductPhoto.js";
 import { StockChange } from "../api/src/entities/StockChange.js";
 import { User } from "../api/src/entities/User.js";
 import { Wallet } from "../api/src/entities/Wallet.js";
-import { newPhotoKey } from "../api/src/services/new-photo-key.js";
-import type { PhotoStore } from "../api/src/services/photo-store.js";
-import { processPhoto } from "../api/src/services/process-photo.js";
+import { newPhotoKey } from "../api/src/photos/new-photo-key.js";
+import type { PhotoStore } from "../api/src/photos/photo-store.js";
+import { processPhoto } from "../api/src/photos/process-photo.js";
 import { LOCAL_ROLES } from "../deploy/local.js";
 
 /** Hardhat's public test mnemonic (as in scripts/dev.ts): the local accounts are derived from it, index by index. */

@@ -4,13 +4,13 @@ import { MikroORM } from "@mikro-orm/postgresql";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 
+import { createApiMetrics } from "../api/src/api-metrics.js";
+import { createCardPayments } from "../api/src/card-payments/card-payments.js";
+import { reconcileStripe } from "../api/src/card-payments/reconcile-stripe.js";
 import { loadApiConfig } from "../api/src/config.js";
-import { createApiMetrics } from "../api/src/metrics.js";
-import { createOrmConfig } from "../api/src/orm-config.js";
-import { runMigrations } from "../api/src/run-migrations.js";
-import { createCardPayments } from "../api/src/services/card-payments.js";
-import { createLiveServices } from "../api/src/services/live-services.js";
-import { reconcileStripe } from "../api/src/services/reconcile-stripe.js";
+import { createOrmConfig } from "../api/src/database/orm-config.js";
+import { runMigrations } from "../api/src/database/run-migrations.js";
+import { createLiveServices } from "../api/src/notifications/live-services.js";
 import { createMemoryStore } from "../api/src/stores/memory-store.js";
 import { createRedisStore } from "../api/src/stores/redis-store.js";
 

@@ -6,22 +6,55 @@ import Koa from "koa";
 import compress from "koa-compress";
 import type { Logger } from "pino";
 
-import type { ApiState } from "./api-context.js";
+import { marketplaceEscrowConstants } from "../../deploy/generated/contracts.js";
+import type { ApiMetrics } from "./api-metrics.js";
+import { createAccessTokens } from "./auth/access-tokens.js";
+import type { AccessTokens } from "./auth/access-tokens.js";
+import { createAccountRateLimit } from "./auth/account-rate-limit.js";
+import { createAuthServices } from "./auth/auth-services.js";
+import { createCardPayments } from "./card-payments/card-payments.js";
+import type { CardPayments } from "./card-payments/card-payments.js";
+import type { CardRulings } from "./card-payments/card-rulings.js";
+import { readCardTerms } from "./card-payments/read-card-terms.js";
+import { createCartService } from "./cart/cart-service.js";
+import { createCatalogCache } from "./catalog/catalog-cache.js";
+import { createFarmService } from "./catalog/farm-service.js";
+import { createProductPhotoService } from "./catalog/product-photo-service.js";
+import { createProductService } from "./catalog/product-service.js";
+import { createCheckoutService } from "./checkout/checkout-service.js";
+import { createEthPriceFeed } from "./checkout/eth-price-feed.js";
+import { paymentInFlightGuardFor } from "./checkout/payment-in-flight-guard.js";
+import { paymentStartersFor } from "./checkout/payment-starters-for.js";
+import type { PaymentStarters } from "./checkout/payment-starters.js";
+import { createPaymentTransactions } from "./checkout/payment-transactions.js";
 import type { ApiConfig } from "./config.js";
-import type { ApiRoute } from "./define-route.js";
+import { createDisputeService } from "./disputes/dispute-service.js";
+import { createEvidencePhotoLinks } from "./disputes/evidence-photo-links.js";
 import { ServiceUnavailableError } from "./errors.js";
-import type { ApiMetrics } from "./metrics.js";
-import { authenticate } from "./middleware/authenticate.js";
-import { errorHandler } from "./middleware/error-handler.js";
-import { etag } from "./middleware/etag.js";
-import { httpMetrics } from "./middleware/http-metrics.js";
-import { DEFAULT_RATE_LIMIT_POLICIES, createRateLimit } from "./middleware/rate-limit.js";
-import type { RateLimitPolicies } from "./middleware/rate-limit.js";
-import { requestId } from "./middleware/request-id.js";
-import { securityHeaders } from "./middleware/security-headers.js";
-import { sharedResponses } from "./middleware/shared-responses.js";
-import { mountRoutes } from "./mount-routes.js";
-import { buildOpenApiDocument } from "./openapi.js";
+import { createReleasedPaymentRefund } from "./escrow/released-payment-refund.js";
+import { createGovernanceChain } from "./governance/governance-chain.js";
+import { createGovernanceService } from "./governance/governance-service.js";
+import { createVoteRelayer } from "./governance/vote-relayer.js";
+import type { ApiState } from "./http/api-context.js";
+import { buildOpenApiDocument } from "./http/build-openapi-document.js";
+import type { ApiRoute } from "./http/define-route.js";
+import { authenticate } from "./http/middleware/authenticate.js";
+import { errorHandler } from "./http/middleware/error-handler.js";
+import { etag } from "./http/middleware/etag.js";
+import { httpMetrics } from "./http/middleware/http-metrics.js";
+import { DEFAULT_RATE_LIMIT_POLICIES, createRateLimit } from "./http/middleware/rate-limit.js";
+import type { RateLimitPolicies } from "./http/middleware/rate-limit.js";
+import { requestId } from "./http/middleware/request-id.js";
+import { securityHeaders } from "./http/middleware/security-headers.js";
+import { sharedResponses } from "./http/middleware/shared-responses.js";
+import { mountRoutes } from "./http/mount-routes.js";
+import { createLiveServices } from "./notifications/live-services.js";
+import type { LiveServices } from "./notifications/live-services.js";
+import { createStreamTickets } from "./notifications/stream-tickets.js";
+import { createReadinessCheck } from "./operations/readiness-check.js";
+import { createOrderService } from "./orders/order-service.js";
+import { createDiskPhotoStore } from "./photos/photo-store.js";
+import type { PhotoStore } from "./photos/photo-store.js";
 import { createAccountRoutes } from "./routes/account/route.js";
 import { createAdminOverviewRoutes } from "./routes/admin-overview/route.js";
 import { createAdminUserRoutes } from "./routes/admin-users/route.js";
@@ -29,7 +62,7 @@ import { createAuthRoutes } from "./routes/auth/route.js";
 import { createCardOrderRoutes } from "./routes/card-orders/route.js";
 import { createCartRoutes } from "./routes/cart/route.js";
 import { createCheckoutRoutes } from "./routes/checkout/route.js";
-import { mountEvidencePhotoRoute } from "./routes/disputes/evidence-photo-route.js";
+import { mountEvidencePhotoRoute } from "./routes/disputes/mount-evidence-photo-route.js";
 import { createDisputeRoutes } from "./routes/disputes/route.js";
 import { DOCS_PATH, mountDocsRoutes } from "./routes/docs/route.js";
 import { EVENT_STREAM_OPERATION, createEventRoutes, mountEventStreamRoute } from "./routes/events/route.js";
@@ -37,47 +70,13 @@ import { createFarmPayoutRoutes } from "./routes/farm-payouts/route.js";
 import { createFarmRoutes } from "./routes/farms/route.js";
 import { createGovernanceRoutes } from "./routes/governance/route.js";
 import { createHealthRoutes } from "./routes/health/route.js";
-import { createOrderRoutes } from "./routes/orders/route.js";
 import { mountMetricsRoute } from "./routes/metrics/route.js";
 import { createNotificationRoutes } from "./routes/notifications/route.js";
+import { createOrderRoutes } from "./routes/orders/route.js";
 import { createPhotoRoutes, mountPhotoFileRoute } from "./routes/photos/route.js";
 import { createProductRoutes } from "./routes/products/route.js";
 import { createReconciliationRoutes } from "./routes/reconciliation/route.js";
 import { STRIPE_WEBHOOK_OPERATION, stripeWebhookRoute } from "./routes/stripe-webhook/route.js";
-import { createAccessTokens } from "./services/access-tokens.js";
-import type { AccessTokens } from "./services/access-tokens.js";
-import { createCardPayments } from "./services/card-payments.js";
-import type { CardPayments } from "./services/card-payments.js";
-import { createCartService } from "./services/cart-service.js";
-import { createCatalogCache } from "./services/catalog-cache.js";
-import { createReadinessCheck } from "./services/check-readiness.js";
-import { createCheckoutService } from "./services/checkout-service.js";
-import { createAuthServices } from "./services/create-auth-services.js";
-import { marketplaceEscrowConstants } from "../../deploy/generated/contracts.js";
-import type { CardRulings } from "./services/card-rulings.js";
-import { readCardTerms } from "./services/card-terms.js";
-import { createDisputeService } from "./services/dispute-service.js";
-import { createEthPriceFeed } from "./services/eth-price-feed.js";
-import { createEvidencePhotoLinks } from "./services/evidence-photo-links.js";
-import { createFarmService } from "./services/farm-service.js";
-import { createAccountRateLimit } from "./services/account-rate-limit.js";
-import { createGovernanceChain } from "./services/governance-chain.js";
-import { createGovernanceService } from "./services/governance-service.js";
-import { createVoteRelayer } from "./services/vote-relayer.js";
-import { createLiveServices } from "./services/live-services.js";
-import type { LiveServices } from "./services/live-services.js";
-import { createOrderService } from "./services/order-service.js";
-import { PaymentMethodUnavailableError } from "./services/order-errors.js";
-import { paymentInFlightGuardFor } from "./services/payment-in-flight.js";
-import { createEthPaymentStarter, createEscrowPaymentStarter } from "./services/payment-starters.js";
-import { createPaymentTransactions } from "./services/payment-transactions.js";
-import type { PaymentStarters } from "./services/payment-starters.js";
-import { createDiskPhotoStore } from "./services/photo-store.js";
-import type { PhotoStore } from "./services/photo-store.js";
-import { createProductPhotoService } from "./services/product-photo-service.js";
-import { createProductService } from "./services/product-service.js";
-import { createReleasedPaymentRefund } from "./services/released-payment-refund.js";
-import { createStreamTickets } from "./services/stream-tickets.js";
 import { countedCache } from "./stores/counted-cache.js";
 import type { Store } from "./stores/store.js";
 
@@ -221,34 +220,14 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
       maxOpenPerBuyer: config.checkout.maxOpenPerBuyer,
       maxStockSharePercent: config.checkout.maxStockSharePercent,
     },
-    // A method switched off has a starter that refuses with the same typed 422 the service gives, never a 500.
     paymentStarters: {
-      escrow:
-        escrow.address === undefined || escrowToken === undefined
-          ? {
-              start: () =>
-                Promise.reject(new PaymentMethodUnavailableError("escrow", "no escrow or payment token is configured")),
-            }
-          : createEscrowPaymentStarter({
-              chainId: config.chainId,
-              escrowAddress: escrow.address,
-              tokenAddress: escrowToken.address,
-              tokenDecimals: escrowToken.decimals,
-            }),
-      eth:
-        eth === undefined
-          ? {
-              start: () =>
-                Promise.reject(new PaymentMethodUnavailableError("eth", "no ETH price feed and escrow are configured")),
-            }
-          : createEthPaymentStarter({
-              chainId: config.chainId,
-              escrowAddress: eth.escrowAddress,
-              feedAddress: eth.feed.address,
-            }),
-      card: card?.starter ?? {
-        start: () => Promise.reject(new PaymentMethodUnavailableError("card", "no Stripe account is configured")),
-      },
+      ...paymentStartersFor({
+        chainId: config.chainId,
+        escrowAddress: escrow.address,
+        escrowToken,
+        eth,
+        card: card?.starter,
+      }),
       ...deps.paymentStarters,
     },
     cardUnavailable: card === undefined ? "no Stripe account is configured (STRIPE_SECRET_KEY)" : undefined,

@@ -5,7 +5,7 @@ import { z } from "zod";
 
 import { deployments } from "../../deploy/generated/contracts.js";
 
-import type { CardTerms } from "./services/card-terms.js";
+import type { CardTerms } from "./card-payments/read-card-terms.js";
 
 /** The chain id of Hardhat's local node: the only chain on which the API may run without a configured JWT secret. */
 export const LOCAL_CHAIN_ID = 31337;

@@ -2,16 +2,16 @@ import { Redis } from "ioredis";
 import { MikroORM } from "@mikro-orm/postgresql";
 import { pino } from "pino";
 
+import { createApiMetrics } from "./api-metrics.js";
 import { createApp } from "./app.js";
 import { loadApiConfig } from "./config.js";
-import { confirmEscrowToken } from "./confirm-escrow-token.js";
+import { createOrmConfig } from "./database/orm-config.js";
+import { runMigrations } from "./database/run-migrations.js";
+import { confirmEscrowToken } from "./escrow/confirm-escrow-token.js";
+import { startOrderJobs } from "./jobs/start-order-jobs.js";
 import { createLogger } from "./logger.js";
-import { createApiMetrics } from "./metrics.js";
-import { createOrmConfig } from "./orm-config.js";
-import { runMigrations } from "./run-migrations.js";
-import { createIndexerAnnouncements } from "./services/indexer-announcements.js";
-import { createLiveServices } from "./services/live-services.js";
-import { startOrderJobs } from "./start-order-jobs.js";
+import { createIndexerAnnouncements } from "./notifications/indexer-announcements.js";
+import { createLiveServices } from "./notifications/live-services.js";
 import { createMemoryStore } from "./stores/memory-store.js";
 import { createRedisStore } from "./stores/redis-store.js";
 

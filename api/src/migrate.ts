@@ -2,8 +2,8 @@ import { MikroORM } from "@mikro-orm/postgresql";
 import { pino } from "pino";
 
 import { loadApiConfig } from "./config.js";
-import { createOrmConfig } from "./orm-config.js";
-import { runMigrations } from "./run-migrations.js";
+import { createOrmConfig } from "./database/orm-config.js";
+import { runMigrations } from "./database/run-migrations.js";
 
 // `npm run api:migrate`: applies pending migrations and exits; `main.ts` does the same before it listens.
 const log = pino({ base: { service: "api-migrate" } });

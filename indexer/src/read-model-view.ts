@@ -16,6 +16,7 @@ const KEYED_TABLES = {
   proposals: ["proposal_id"],
   delegates: ["account"],
   token_balances: ["account"],
+  role_holders: ["contract_name", "role", "account"],
 } as const;
 
 /** Read models whose rows are only ever added, one per event. */

@@ -18,6 +18,7 @@ export const READ_MODEL_TABLES = [
   "proposals",
   "delegates",
   "token_balances",
+  "role_holders",
 ] as const;
 
 // Keyset pages keep memory flat however many events are stored.

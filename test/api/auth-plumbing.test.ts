@@ -4,8 +4,8 @@ import { expect } from "chai";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { z } from "zod";
 
-import { defineRoute } from "../../api/src/define-route.js";
-import { createAccessTokens } from "../../api/src/services/access-tokens.js";
+import { createAccessTokens } from "../../api/src/auth/access-tokens.js";
+import { defineRoute } from "../../api/src/http/define-route.js";
 import { TEST_JWT_SECRET, startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 import { createActor } from "../support/catalog-actors.js";

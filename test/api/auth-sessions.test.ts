@@ -1,7 +1,7 @@
 import { expect } from "chai";
 
+import { hashRefreshToken } from "../../api/src/auth/refresh-tokens.js";
 import { RefreshToken } from "../../api/src/entities/RefreshToken.js";
-import { hashRefreshToken } from "../../api/src/services/refresh-tokens.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 import { WEB_ORIGIN, createAuthClient, refreshTokenOf } from "../support/auth-client.js";

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 
 import { expect } from "chai";
 
-import { buildCartView } from "../../api/src/services/build-cart-view.js";
-import type { CartLineState } from "../../api/src/services/build-cart-view.js";
-import { computePlatformFee } from "../../api/src/services/compute-platform-fee.js";
+import { buildCartView } from "../../api/src/cart/build-cart-view.js";
+import type { CartLineState } from "../../api/src/cart/build-cart-view.js";
+import { computePlatformFee } from "../../api/src/checkout/compute-platform-fee.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 import {

@@ -4,8 +4,8 @@ import { expect } from "chai";
 import { Redis } from "ioredis";
 import { z } from "zod";
 
-import { createCatalogCache } from "../../api/src/services/catalog-cache.js";
-import type { CatalogCache } from "../../api/src/services/catalog-cache.js";
+import { createCatalogCache } from "../../api/src/catalog/catalog-cache.js";
+import type { CatalogCache } from "../../api/src/catalog/catalog-cache.js";
 import { createRedisStore } from "../../api/src/stores/redis-store.js";
 import type { Store } from "../../api/src/stores/store.js";
 

@@ -3,8 +3,8 @@ import { get } from "node:http";
 import { expect } from "chai";
 import { z } from "zod";
 
-import { CheckedJson } from "../../api/src/checked-json.js";
-import { defineRoute } from "../../api/src/define-route.js";
+import { CheckedJson } from "../../api/src/http/checked-json.js";
+import { defineRoute } from "../../api/src/http/define-route.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 

@@ -2,9 +2,9 @@ import { expect } from "chai";
 import { pino } from "pino";
 import { decodeFunctionData } from "viem";
 
+import { paymentInFlightGuardFor } from "../../api/src/checkout/payment-in-flight-guard.js";
+import { startReservationExpiryJob } from "../../api/src/checkout/reservation-expiry-job.js";
 import { marketplaceEscrowAbi } from "../../deploy/generated/contracts.js";
-import { paymentInFlightGuardFor } from "../../api/src/services/payment-in-flight.js";
-import { startReservationExpiryJob } from "../../api/src/services/reservation-expiry-job.js";
 import { createLocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
 import type { LocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
 import { startApiApp } from "../support/api-app.js";

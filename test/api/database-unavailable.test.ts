@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import pg from "pg";
 
-import { isDatabaseUnavailable } from "../../api/src/database-unavailable.js";
+import { isDatabaseUnavailable } from "../../api/src/database/is-database-unavailable.js";
 import { freePort } from "../support/free-port.js";
 
 /** The error `run` rejects with, from a real client of the shared PostgreSQL (or of nothing, at `port`). */

@@ -3,10 +3,10 @@ import { expect } from "chai";
 import type { HDNodeWallet } from "ethers";
 import { pino } from "pino";
 
-import { startEscrowLinkJob } from "../../api/src/services/escrow-link-job.js";
-import { createEscrowOrderLinker } from "../../api/src/services/escrow-order-linker.js";
-import type { EscrowOrderLinker } from "../../api/src/services/escrow-order-linker.js";
-import { createIndexerAnnouncements } from "../../api/src/services/indexer-announcements.js";
+import { startEscrowLinkJob } from "../../api/src/escrow/escrow-link-job.js";
+import { createEscrowOrderLinker } from "../../api/src/escrow/escrow-order-linker.js";
+import type { EscrowOrderLinker } from "../../api/src/escrow/escrow-order-linker.js";
+import { createIndexerAnnouncements } from "../../api/src/notifications/indexer-announcements.js";
 import { createAnnouncer } from "../../indexer/src/announce.js";
 import type { SyncDeps } from "../../indexer/src/sync.js";
 import { startApiApp } from "../support/api-app.js";

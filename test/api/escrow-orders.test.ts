@@ -5,11 +5,11 @@ import type { HDNodeWallet } from "ethers";
 
 import { pino } from "pino";
 
-import { startEscrowLinkJob } from "../../api/src/services/escrow-link-job.js";
-import { createEscrowOrderLinker } from "../../api/src/services/escrow-order-linker.js";
-import type { EscrowOrderLinker } from "../../api/src/services/escrow-order-linker.js";
-import { createPaymentInFlightGuard, readReceiptsFrom } from "../../api/src/services/payment-in-flight.js";
-import { startReservationExpiryJob } from "../../api/src/services/reservation-expiry-job.js";
+import { createPaymentInFlightGuard, readReceiptsFrom } from "../../api/src/checkout/payment-in-flight-guard.js";
+import { startReservationExpiryJob } from "../../api/src/checkout/reservation-expiry-job.js";
+import { startEscrowLinkJob } from "../../api/src/escrow/escrow-link-job.js";
+import { createEscrowOrderLinker } from "../../api/src/escrow/escrow-order-linker.js";
+import type { EscrowOrderLinker } from "../../api/src/escrow/escrow-order-linker.js";
 import type { SyncDeps } from "../../indexer/src/sync.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";

@@ -3,7 +3,7 @@ import { Wallet } from "ethers";
 import { pino } from "pino";
 
 import { ApiConfigError, loadApiConfig } from "../../api/src/config.js";
-import { confirmEscrowToken } from "../../api/src/confirm-escrow-token.js";
+import { confirmEscrowToken } from "../../api/src/escrow/confirm-escrow-token.js";
 import { startApiProcess } from "../support/api-process.js";
 import { freePort } from "../support/free-port.js";
 import { startLocalNode } from "../support/local-node.js";

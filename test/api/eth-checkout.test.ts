@@ -3,11 +3,11 @@ import { ethers } from "ethers";
 import type { HDNodeWallet } from "ethers";
 import { decodeFunctionData } from "viem";
 
+import { minorToWei } from "../../api/src/checkout/minor-to-wei.js";
+import { createEscrowOrderLinker } from "../../api/src/escrow/escrow-order-linker.js";
+import type { EscrowOrderLinker } from "../../api/src/escrow/escrow-order-linker.js";
 import { LOCAL_ETH_USD_PRICE } from "../../deploy/LocalModule.js";
 import { marketplaceEscrowAbi } from "../../deploy/generated/contracts.js";
-import { createEscrowOrderLinker } from "../../api/src/services/escrow-order-linker.js";
-import type { EscrowOrderLinker } from "../../api/src/services/escrow-order-linker.js";
-import { minorToWei } from "../../api/src/services/minor-to-wei.js";
 import type { SyncDeps } from "../../indexer/src/sync.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";

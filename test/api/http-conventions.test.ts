@@ -5,7 +5,7 @@ import { gunzipSync } from "node:zlib";
 import { expect } from "chai";
 import { z } from "zod";
 
-import { defineRoute } from "../../api/src/define-route.js";
+import { defineRoute } from "../../api/src/http/define-route.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 import { createActor, validationPaths } from "../support/catalog-actors.js";

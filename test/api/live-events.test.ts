@@ -4,16 +4,16 @@ import { expect } from "chai";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 
+import { createIndexerAnnouncements } from "../../api/src/notifications/indexer-announcements.js";
+import type { ChainEvent, IndexerAnnouncements } from "../../api/src/notifications/indexer-announcements.js";
+import type { NotificationService } from "../../api/src/notifications/notification-service.js";
 import { createAnnouncer } from "../../indexer/src/announce.js";
 import type { SyncStep } from "../../indexer/src/sync.js";
-import { createIndexerAnnouncements } from "../../api/src/services/indexer-announcements.js";
-import type { ChainEvent, IndexerAnnouncements } from "../../api/src/services/indexer-announcements.js";
-import type { NotificationService } from "../../api/src/services/notification-service.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
+import { insertFarm } from "../support/cart-fixtures.js";
 import { openEventStream } from "../support/event-stream-client.js";
 import type { EventStreamClient, StreamBlock } from "../support/event-stream-client.js";
-import { insertFarm } from "../support/cart-fixtures.js";
 import { createSignedInUser, notifyShipped } from "../support/notification-fixtures.js";
 import { insertOrder } from "../support/order-fixtures.js";
 

@@ -5,11 +5,11 @@ import { expect } from "chai";
 
 import { MikroORM } from "@mikro-orm/postgresql";
 
+import { createOrmConfig } from "../../api/src/database/orm-config.js";
 import { insertFarm, insertUser } from "../support/cart-fixtures.js";
 import { createTestDatabase } from "../support/database.js";
 import type { TestDatabase } from "../support/database.js";
 import { insertOrder } from "../support/order-fixtures.js";
-import { createOrmConfig } from "../../api/src/orm-config.js";
 
 const run = promisify(execFile);
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { currencyExponent, minorToTokenUnits } from "../../api/src/services/minor-to-token-units.js";
+import { currencyExponent, minorToTokenUnits } from "../../api/src/checkout/minor-to-token-units.js";
 
 describe("minor units to token units", function () {
   it("knows how many minor units each currency has", function () {

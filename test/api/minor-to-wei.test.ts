@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { minorToWei } from "../../api/src/services/minor-to-wei.js";
+import { minorToWei } from "../../api/src/checkout/minor-to-wei.js";
 
 /** 3000 USD per ETH, as an 8-decimal Chainlink ETH / USD answer. */
 const USD_3000 = 300_000_000_000n;

@@ -4,7 +4,7 @@ import { expect } from "chai";
 
 import { Notification } from "../../api/src/entities/Notification.js";
 import { User } from "../../api/src/entities/User.js";
-import type { NotificationService } from "../../api/src/services/notification-service.js";
+import type { NotificationService } from "../../api/src/notifications/notification-service.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 import { GOOD_PASSWORD, createAuthClient } from "../support/auth-client.js";

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { z } from "zod";
 
-import { defineRoute } from "../../api/src/define-route.js";
+import { defineRoute } from "../../api/src/http/define-route.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 

@@ -1,8 +1,8 @@
 import { MikroORM } from "@mikro-orm/postgresql";
 import { expect } from "chai";
 
+import { createOrmConfig } from "../../api/src/database/orm-config.js";
 import { waitFor } from "../../bench/wait-for.js";
-import { createOrmConfig } from "../../api/src/orm-config.js";
 import { startPrivatePostgres } from "../support/private-postgres.js";
 import type { PrivatePostgres } from "../support/private-postgres.js";
 import { within } from "../support/within.js";

@@ -4,7 +4,7 @@ import path from "node:path";
 
 import { expect } from "chai";
 
-import { createDiskPhotoStore } from "../../api/src/services/photo-store.js";
+import { createDiskPhotoStore } from "../../api/src/photos/photo-store.js";
 import { insertBulkProducts, localFarmerAddresses, seedCatalog } from "../../scripts/seed-catalog.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";

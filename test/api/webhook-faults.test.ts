@@ -4,8 +4,8 @@ import { expect } from "chai";
 import { Redis } from "ioredis";
 import pg from "pg";
 
+import type { ReconciliationResult } from "../../api/src/card-payments/reconcile-stripe.js";
 import { waitFor } from "../../bench/wait-for.js";
-import type { ReconciliationResult } from "../../api/src/services/reconcile-stripe.js";
 import { createLocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
 import type { LocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
 import type { DeliveryAttempt } from "../../scripts/local-stripe/webhook-deliveries.js";

@@ -283,6 +283,20 @@ describe("indexer read models", function () {
     expect(status.length === 0 ? false : status[0].paused).to.equal(await escrow.paused());
   });
 
+  it("knows who holds each of the escrow's roles, as hasRole reports it", async function () {
+    const { escrow, accounts, timelock } = deployment;
+    const { rows } = await client.query<{ contract_name: string; role: string; account: string; holds: boolean }>(
+      "SELECT contract_name, role, account, holds FROM indexer.role_holders ORDER BY role, account",
+    );
+    for (const row of rows) {
+      expect(row.contract_name).to.equal("MarketplaceEscrow");
+      expect(await escrow.hasRole(row.role, row.account)).to.equal(row.holds, `${row.role} of ${row.account}`);
+    }
+    const holders = (role: string) => rows.filter((row) => row.role === role && row.holds).map((row) => row.account);
+    expect(holders(await escrow.ARBITER_ROLE())).to.deep.equal([accounts.arbiter.address.toLowerCase()]);
+    expect(holders(await escrow.DEFAULT_ADMIN_ROLE())).to.deep.equal([(await timelock.getAddress()).toLowerCase()]);
+  });
+
   it("rebuilds exactly the same read models from the stored events", async function () {
     const before = await snapshotReadModels(client);
     // Damage the models first, so equality proves the rebuild rewrote them rather than left them alone.

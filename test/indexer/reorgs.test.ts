@@ -7,7 +7,7 @@ import type { IndexedAddresses } from "../../indexer/src/decode-log.js";
 import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";
 import type { SyncDeps } from "../../indexer/src/sync.js";
 import type { TestDatabase } from "../support/database.js";
-import { openOrder } from "../support/escrow-actions.js";
+import { asTimelock, openOrder } from "../support/escrow-actions.js";
 import { VoteType, delegateToSelf, openVoting, propose } from "../support/governance-actions.js";
 import { dumpIndex, indexFromScratch } from "../support/index-golden.js";
 import { createIndexerDatabase, indexerTargets } from "../support/indexer-setup.js";
@@ -118,6 +118,40 @@ describe("indexer reorgs", function () {
 
     expect(steps[0]).to.deep.equal({ type: "reorg", ancestor: fork.number, method: "undo" });
     expect(await rowsFrom(deps.db, abandoned)).to.equal(0);
+    expect(await dumpIndex(deps.db)).to.deep.equal(await golden());
+  });
+
+  it("undoes an arbiter granted on the abandoned branch and keeps the arbiter who renounced on the new one", async function () {
+    const { escrow, timelock, accounts } = deployment;
+    const arbiterRole = await escrow.ARBITER_ROLE();
+    const [newcomer] = accounts.others;
+    const deps = await indexer();
+    await syncToHead(deps);
+    const arbiters = async () =>
+      (
+        await deps.db.query<{ account: string; holds: boolean }>(
+          "SELECT account, holds FROM indexer.role_holders WHERE role = $1 ORDER BY account",
+          [arbiterRole],
+        )
+      ).rows;
+    const arbiter = accounts.arbiter.address.toLowerCase();
+    expect(await arbiters()).to.deep.equal([{ account: arbiter, holds: true }]);
+
+    const fork = await latestBlock(node.connection);
+    const snapshot = await chainRequest<Hex>(node.connection, "evm_snapshot");
+    const dao = await asTimelock(node.connection, timelock);
+    await escrow.connect(dao).grantRole(arbiterRole, newcomer.address);
+    await syncToHead(deps);
+    expect(await arbiters()).to.deep.include({ account: newcomer.address.toLowerCase(), holds: true });
+
+    expect(await chainRequest<boolean>(node.connection, "evm_revert", [snapshot])).to.equal(true);
+    await escrow.connect(accounts.arbiter).renounceRole(arbiterRole, accounts.arbiter.address);
+    await deployment.token.connect(accounts.voters[2]).transfer(accounts.others[2].address, ETHER);
+    const steps = await syncToHead(deps);
+
+    expect(steps[0]).to.deep.equal({ type: "reorg", ancestor: fork.number, method: "undo" });
+    expect(await arbiters()).to.deep.equal([{ account: arbiter, holds: false }]);
+    expect(await escrow.hasRole(arbiterRole, newcomer.address)).to.equal(false);
     expect(await dumpIndex(deps.db)).to.deep.equal(await golden());
   });
 

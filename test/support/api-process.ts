@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 
-import { waitFor } from "../../bench/wait-for.js";
+import { createAccessTokens } from "../../api/src/auth/access-tokens.js";
+import type { AccessTokens } from "../../api/src/auth/access-tokens.js";
 import { loadApiConfig } from "../../api/src/config.js";
 import type { ApiConfig } from "../../api/src/config.js";
-import { createAccessTokens } from "../../api/src/services/access-tokens.js";
-import type { AccessTokens } from "../../api/src/services/access-tokens.js";
+import { waitFor } from "../../bench/wait-for.js";
 import { TEST_JWT_SECRET } from "./api-app.js";
 
 /** The API as production runs it (`npm run api`: api/src/main.ts in a process of its own). */

@@ -3,9 +3,9 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import Stripe from "stripe";
 
+import type { AccessTokens } from "../../api/src/auth/access-tokens.js";
 import { createLocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
 import type { LocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
-import type { AccessTokens } from "../../api/src/services/access-tokens.js";
 import { startApiApp } from "./api-app.js";
 import type { ApiAppOptions, ApiTestApp } from "./api-app.js";
 import { insertEscrowTerms, insertFarm, insertProduct, insertUser, installIndexerSchema } from "./cart-fixtures.js";

@@ -5,8 +5,8 @@ import path from "node:path";
 import hre from "hardhat";
 import { pino } from "pino";
 
-import { createDiskPhotoStore } from "../../api/src/services/photo-store.js";
-import { startOrderJobs } from "../../api/src/start-order-jobs.js";
+import { startOrderJobs } from "../../api/src/jobs/start-order-jobs.js";
+import { createDiskPhotoStore } from "../../api/src/photos/photo-store.js";
 import { buildWebApp } from "../../scripts/build-web.js";
 import { exportContracts } from "../../scripts/export-contracts.js";
 import { seedArbiter } from "../../scripts/seed-arbiter.js";

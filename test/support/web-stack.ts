@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { createDiskPhotoStore } from "../../api/src/services/photo-store.js";
+import { createDiskPhotoStore } from "../../api/src/photos/photo-store.js";
 import { buildWebApp } from "../../scripts/build-web.js";
 import { seedCatalog } from "../../scripts/seed-catalog.js";
 import { startWebServer } from "../../scripts/serve-web.js";

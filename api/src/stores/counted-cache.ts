@@ -1,4 +1,4 @@
-import type { ApiMetrics } from "../metrics.js";
+import type { ApiMetrics } from "../api-metrics.js";
 import type { Cache } from "./store.js";
 
 /** Wraps a cache so every lookup counts as a hit or a miss in `api_cache_lookups_total`. */

@@ -76,8 +76,8 @@ export function wantMarketplaceEscrowRows(
 
 /**
  * Applies one MarketplaceEscrow event to `escrow_orders`, `escrow_order_history` and `escrow_credits` (and the
- * escrow's parameters) in `view`. Credits follow the contract's own bookkeeping, so they equal `creditOf` at every
- * block.
+ * escrow's parameters and role holders) in `view`. Credits follow the contract's own bookkeeping, so they equal
+ * `creditOf` at every block.
  */
 export function applyMarketplaceEscrowEvent(
   view: ReadModelView,
@@ -213,8 +213,19 @@ export function applyMarketplaceEscrowEvent(
     case "Paused":
       view.put("escrow_status", { paused: event.args.paused, updated_block: block });
       return;
+    case "RoleGranted":
+    case "RoleRevoked":
+      view.put("role_holders", {
+        contract_name: event.contractName,
+        role: event.args.role.toLowerCase(),
+        account: event.args.account.toLowerCase(),
+        holds: event.eventName === "RoleGranted",
+        updated_block: block,
+      });
+      return;
     default:
-      // Role changes (RoleGranted, RoleRevoked, RoleAdminChanged) are kept in `events` only for now.
+      // RoleAdminChanged: every role of the escrow keeps the default admin role as its admin, so it is kept in
+      // `events` only.
       return;
   }
 }

@@ -1,6 +1,6 @@
-import { defineRoute } from "../../define-route.js";
-import { readAdminOverview } from "../../services/admin-overview.js";
-import type { DisputeService } from "../../services/dispute-service.js";
+import { readAdminOverview } from "../../admin/read-admin-overview.js";
+import type { DisputeService } from "../../disputes/dispute-service.js";
+import { defineRoute } from "../../http/define-route.js";
 import { adminOverview } from "./schemas.js";
 
 /** The admin's dashboard: what needs a person's attention. */

@@ -1,6 +1,6 @@
-import type { ApiRoute } from "../../define-route.js";
-import { defineRoute } from "../../define-route.js";
-import { setUserRoles } from "../../services/set-user-roles.js";
+import { setUserRoles } from "../../accounts/set-user-roles.js";
+import { defineRoute } from "../../http/define-route.js";
+import type { ApiRoute } from "../../http/define-route.js";
 import { setRolesBody, userParams, userRolesResponse } from "./schemas.js";
 
 /** What admins do to other users' accounts. */

@@ -1,4 +1,4 @@
-import type { ApiContext } from "../../api-context.js";
+import type { ApiContext } from "../../http/api-context.js";
 
 /** `__Secure-` makes browsers refuse the cookie unless it was set Secure, so it can never be planted over HTTP. */
 export const REFRESH_COOKIE = "__Secure-agridao_refresh";

@@ -1,5 +1,5 @@
-import type { ApiContext } from "../../api-context.js";
 import { ForbiddenError } from "../../errors.js";
+import type { ApiContext } from "../../http/api-context.js";
 
 /**
  * CSRF defence for the cookie-authenticated routes: the browser always sends `Origin` on a cross-origin or POST

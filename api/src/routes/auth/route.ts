@@ -1,12 +1,12 @@
 import { parseSiweMessage } from "viem/siwe";
 
-import type { ApiRoute } from "../../define-route.js";
-import { defineRoute } from "../../define-route.js";
+import type { AuthServices } from "../../auth/auth-services.js";
+import { logInWithPassword } from "../../auth/log-in-with-password.js";
+import { signInWithWallet } from "../../auth/sign-in-with-wallet.js";
+import { signUpWithPassword } from "../../auth/sign-up-with-password.js";
 import { UnauthorizedError, ValidationError } from "../../errors.js";
-import type { AuthServices } from "../../services/create-auth-services.js";
-import { logInWithPassword } from "../../services/log-in-with-password.js";
-import { signInWithWallet } from "../../services/sign-in-with-wallet.js";
-import { signUpWithPassword } from "../../services/sign-up-with-password.js";
+import { defineRoute } from "../../http/define-route.js";
+import type { ApiRoute } from "../../http/define-route.js";
 import { clearedRefreshCookie, readRefreshCookie, refreshCookie } from "./refresh-cookie.js";
 import { requireAllowedOrigin } from "./require-allowed-origin.js";
 import { loginBody, nonceResponse, signedInResponse, signupBody, signupResponse, siweVerifyBody } from "./schemas.js";

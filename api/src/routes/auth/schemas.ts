@@ -1,7 +1,7 @@
 import { z } from "zod";
 
+import { PASSWORD_MAX_LENGTH, checkPasswordRules } from "../../auth/check-password-rules.js";
 import { ROLES } from "../../roles.js";
-import { PASSWORD_MAX_LENGTH, checkPasswordRules } from "../../services/check-password-rules.js";
 
 /** Emails are compared and stored trimmed and lower-case (the users table insists on lower case). */
 export const email = z

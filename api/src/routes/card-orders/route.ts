@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 
-import { defineRoute } from "../../define-route.js";
+import type { CardPayments } from "../../card-payments/card-payments.js";
 import { ServiceUnavailableError } from "../../errors.js";
-import type { CardPayments } from "../../services/card-payments.js";
-import { IDEMPOTENCY_KEY_HEADER, requireIdempotencyKey } from "../idempotency-key.js";
+import { defineRoute } from "../../http/define-route.js";
 import { orderDetail, orderParams } from "../orders/schemas.js";
+import { IDEMPOTENCY_KEY_HEADER, requireIdempotencyKey } from "../require-idempotency-key.js";
 import { paymentPage, refundBody, refundResult } from "./schemas.js";
 
 const NO_STORE = { "Cache-Control": "no-store" };

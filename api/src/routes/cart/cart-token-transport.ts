@@ -1,4 +1,4 @@
-import type { ApiContext } from "../../api-context.js";
+import type { ApiContext } from "../../http/api-context.js";
 
 /** The cookie that carries an anonymous cart's token in browsers. */
 export const CART_COOKIE = "agridao_cart";

@@ -1,8 +1,8 @@
-import type { ApiContext } from "../../api-context.js";
-import { defineRoute } from "../../define-route.js";
+import type { AuthUser } from "../../auth/access-tokens.js";
+import type { CartOwner, CartService } from "../../cart/cart-service.js";
 import { ValidationError } from "../../errors.js";
-import type { AuthUser } from "../../services/access-tokens.js";
-import type { CartOwner, CartService } from "../../services/cart-service.js";
+import type { ApiContext } from "../../http/api-context.js";
+import { defineRoute } from "../../http/define-route.js";
 import {
   CART_COOKIE,
   CART_TOKEN_HEADER,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
+import { MAX_LINE_QUANTITY } from "../../cart/cart-service.js";
 import { PRODUCT_UNITS } from "../../catalog-vocabulary.js";
-import { MAX_LINE_QUANTITY } from "../../services/cart-service.js";
 
 const minor = z.number().int().nonnegative();
 

@@ -1,7 +1,7 @@
-import { defineRoute } from "../../define-route.js";
-import type { CheckoutService } from "../../services/checkout-service.js";
-import type { PaymentTransactions } from "../../services/payment-transactions.js";
-import { IDEMPOTENCY_KEY_HEADER as HEADER, requireIdempotencyKey } from "../idempotency-key.js";
+import type { CheckoutService } from "../../checkout/checkout-service.js";
+import type { PaymentTransactions } from "../../checkout/payment-transactions.js";
+import { defineRoute } from "../../http/define-route.js";
+import { IDEMPOTENCY_KEY_HEADER as HEADER, requireIdempotencyKey } from "../require-idempotency-key.js";
 import { checkoutBody, checkoutParams, checkoutResult, paymentTransaction, paymentTransactionBody } from "./schemas.js";
 
 /**

@@ -1,8 +1,8 @@
-import { defineRoute } from "../../define-route.js";
+import type { DisputeService } from "../../disputes/dispute-service.js";
 import { UnsupportedMediaTypeError, ValidationError } from "../../errors.js";
-import type { DisputeService } from "../../services/dispute-service.js";
-import { readUploadedFile } from "../../services/read-uploaded-file.js";
-import type { UploadLimits } from "../../services/read-uploaded-file.js";
+import { defineRoute } from "../../http/define-route.js";
+import { readUploadedFile } from "../../photos/read-uploaded-file.js";
+import type { UploadLimits } from "../../photos/read-uploaded-file.js";
 import { orderParams } from "../orders/schemas.js";
 import {
   disputeDetail,

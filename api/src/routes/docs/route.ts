@@ -4,7 +4,7 @@ import path from "node:path";
 
 import type { Router } from "@koa/router";
 
-import type { ApiState } from "../../api-context.js";
+import type { ApiState } from "../../http/api-context.js";
 
 export const DOCS_PATH = "/api/docs";
 export const OPENAPI_PATH = "/api/openapi.json";

@@ -1,17 +1,17 @@
 import type { Router } from "@koa/router";
 import type { EntityManager } from "@mikro-orm/postgresql";
 
-import type { ApiContext, ApiState } from "../../api-context.js";
-import type { ApiRoute } from "../../define-route.js";
-import { defineRoute } from "../../define-route.js";
 import { ServiceUnavailableError, UnauthorizedError, ValidationError } from "../../errors.js";
-import type { EnforceRateLimit } from "../../middleware/rate-limit.js";
-import type { LiveEventBus } from "../../services/live-event-bus.js";
-import type { LiveStreams } from "../../services/live-streams.js";
-import type { HandWrittenOperation } from "../../openapi.js";
-import type { NotificationService } from "../../services/notification-service.js";
-import { notificationEvent, parseNotificationId } from "../../services/notification-service.js";
-import type { StreamTickets } from "../../services/stream-tickets.js";
+import type { ApiContext, ApiState } from "../../http/api-context.js";
+import type { HandWrittenOperation } from "../../http/build-openapi-document.js";
+import { defineRoute } from "../../http/define-route.js";
+import type { ApiRoute } from "../../http/define-route.js";
+import type { EnforceRateLimit } from "../../http/middleware/rate-limit.js";
+import type { LiveEventBus } from "../../notifications/live-event-bus.js";
+import type { LiveStreams } from "../../notifications/live-streams.js";
+import { notificationEvent, parseNotificationId } from "../../notifications/notification-service.js";
+import type { NotificationService } from "../../notifications/notification-service.js";
+import type { StreamTickets } from "../../notifications/stream-tickets.js";
 import { streamTicketResponse } from "./schemas.js";
 
 export const EVENTS_PATH = "/api/events";

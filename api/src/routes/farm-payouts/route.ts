@@ -1,8 +1,9 @@
-import { defineRoute } from "../../define-route.js";
+import type { CardPayments } from "../../card-payments/card-payments.js";
+import { linkFarmStripeAccount } from "../../card-payments/link-farm-stripe-account.js";
+import { listFarmPayables } from "../../card-payments/list-farm-payables.js";
 import { ServiceUnavailableError } from "../../errors.js";
-import type { CardPayments } from "../../services/card-payments.js";
-import { listFarmPayables, summarizeFarmSales } from "../../services/farmer-finance.js";
-import { linkFarmStripeAccount } from "../../services/stripe-connect.js";
+import { defineRoute } from "../../http/define-route.js";
+import { summarizeFarmSales } from "../../orders/summarize-farm-sales.js";
 import { farmParams, payablesView, salesSummary, stripeAccount } from "./schemas.js";
 
 const NO_STORE = { "Cache-Control": "no-store" };

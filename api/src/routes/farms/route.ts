@@ -1,9 +1,9 @@
-import { defineRoute } from "../../define-route.js";
-import type { CatalogCache } from "../../services/catalog-cache.js";
-import type { FarmService } from "../../services/farm-service.js";
-import { toFarmView } from "../../services/farm-view.js";
-import { readUploadedFile } from "../../services/read-uploaded-file.js";
-import type { UploadLimits } from "../../services/read-uploaded-file.js";
+import type { CatalogCache } from "../../catalog/catalog-cache.js";
+import type { FarmService } from "../../catalog/farm-service.js";
+import { toFarmView } from "../../catalog/farm-view.js";
+import { defineRoute } from "../../http/define-route.js";
+import { readUploadedFile } from "../../photos/read-uploaded-file.js";
+import type { UploadLimits } from "../../photos/read-uploaded-file.js";
 import {
   createFarmBody,
   farmDetailResponse,

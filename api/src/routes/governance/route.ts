@@ -1,6 +1,6 @@
-import { defineRoute } from "../../define-route.js";
-import type { GovernanceService } from "../../services/governance-service.js";
-import type { VoteRelayer } from "../../services/vote-relayer.js";
+import type { GovernanceService } from "../../governance/governance-service.js";
+import type { VoteRelayer } from "../../governance/vote-relayer.js";
+import { defineRoute } from "../../http/define-route.js";
 import {
   accountParams,
   accountView,

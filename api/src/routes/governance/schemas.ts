@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { PROPOSAL_STATES } from "../../services/proposal-state.js";
+import { PROPOSAL_STATES } from "../../governance/proposal-state.js";
 
 const uint = z
   .string()

@@ -1,6 +1,6 @@
-import { defineRoute } from "../../define-route.js";
 import { ServiceUnavailableError } from "../../errors.js";
-import type { ReadinessReport } from "../../services/check-readiness.js";
+import { defineRoute } from "../../http/define-route.js";
+import type { ReadinessReport } from "../../operations/readiness-check.js";
 import { healthResponse, readyResponse } from "./schemas.js";
 
 /** Liveness and readiness probes for the load balancer and orchestrator; never rate limited. */

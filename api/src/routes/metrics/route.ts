@@ -1,7 +1,7 @@
 import type { Router } from "@koa/router";
 
-import type { ApiState } from "../../api-context.js";
-import type { ApiMetrics } from "../../metrics.js";
+import type { ApiMetrics } from "../../api-metrics.js";
+import type { ApiState } from "../../http/api-context.js";
 
 /** Prometheus scrape endpoint. Plain text, so it sits outside the JSON route convention and the OpenAPI document. */
 export function mountMetricsRoute(router: Router<ApiState>, metrics: ApiMetrics): void {

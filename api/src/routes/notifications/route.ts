@@ -1,8 +1,8 @@
-import type { ApiRoute } from "../../define-route.js";
-import { defineRoute } from "../../define-route.js";
 import { NotFoundError } from "../../errors.js";
-import type { NotificationService } from "../../services/notification-service.js";
-import { parseNotificationId } from "../../services/notification-service.js";
+import { defineRoute } from "../../http/define-route.js";
+import type { ApiRoute } from "../../http/define-route.js";
+import { parseNotificationId } from "../../notifications/notification-service.js";
+import type { NotificationService } from "../../notifications/notification-service.js";
 import {
   listNotificationsQuery,
   markAllReadResponse,

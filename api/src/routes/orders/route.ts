@@ -1,7 +1,7 @@
-import { defineRoute } from "../../define-route.js";
 import { ServiceUnavailableError } from "../../errors.js";
-import type { OrderService } from "../../services/order-service.js";
-import type { ReleasedPaymentRefund } from "../../services/released-payment-refund.js";
+import type { ReleasedPaymentRefund } from "../../escrow/released-payment-refund.js";
+import { defineRoute } from "../../http/define-route.js";
+import type { OrderService } from "../../orders/order-service.js";
 import {
   declineOrderCall,
   flagListQuery,

@@ -1,14 +1,14 @@
 import type { Router } from "@koa/router";
 
-import type { ApiState } from "../../api-context.js";
-import { defineRoute } from "../../define-route.js";
-import { PHOTO_KEY_PATTERN, PHOTO_SIZES } from "../../services/photo-store.js";
-import type { PhotoSize, PhotoStore } from "../../services/photo-store.js";
-import type { ProductPhotoService } from "../../services/product-photo-service.js";
-import type { ProductService } from "../../services/product-service.js";
-import { toProductPhotoView } from "../../services/product-view.js";
-import { readUploadedFile } from "../../services/read-uploaded-file.js";
-import type { UploadLimits } from "../../services/read-uploaded-file.js";
+import type { ProductPhotoService } from "../../catalog/product-photo-service.js";
+import type { ProductService } from "../../catalog/product-service.js";
+import { toProductPhotoView } from "../../catalog/product-view.js";
+import type { ApiState } from "../../http/api-context.js";
+import { defineRoute } from "../../http/define-route.js";
+import { PHOTO_KEY_PATTERN, PHOTO_SIZES } from "../../photos/photo-store.js";
+import type { PhotoSize, PhotoStore } from "../../photos/photo-store.js";
+import { readUploadedFile } from "../../photos/read-uploaded-file.js";
+import type { UploadLimits } from "../../photos/read-uploaded-file.js";
 import { productIdParams, productPhotoResponse } from "../products/schemas.js";
 import { productPhotoListResponse, productPhotoParams, reorderPhotosBody } from "./schemas.js";
 

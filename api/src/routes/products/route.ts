@@ -1,11 +1,11 @@
-import { defineRoute } from "../../define-route.js";
+import type { CatalogCache } from "../../catalog/catalog-cache.js";
+import type { FarmService } from "../../catalog/farm-service.js";
+import type { ProductService } from "../../catalog/product-service.js";
+import { toProductSummaryView, toProductView } from "../../catalog/product-view.js";
+import { searchProducts } from "../../catalog/search-products.js";
 import type { StockChange } from "../../entities/StockChange.js";
 import { ForbiddenError, NotFoundError } from "../../errors.js";
-import type { CatalogCache } from "../../services/catalog-cache.js";
-import type { FarmService } from "../../services/farm-service.js";
-import type { ProductService } from "../../services/product-service.js";
-import { toProductSummaryView, toProductView } from "../../services/product-view.js";
-import { searchProducts } from "../../services/search-products.js";
+import { defineRoute } from "../../http/define-route.js";
 import {
   adjustStockBody,
   adjustStockResponse,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { PRODUCT_CATEGORIES, PRODUCT_STATUSES, PRODUCT_UNITS, STOCK_CHANGE_REASONS } from "../../catalog-vocabulary.js";
-import { PRODUCT_SORTS } from "../../services/product-cursor.js";
+import { PRODUCT_SORTS } from "../../catalog/product-cursor.js";
 import { farmSlug, photoUrlsResponse } from "../farms/schemas.js";
 
 /** Prices are integer minor units (cents) of the shop currency; the ceiling keeps sums of an order far inside int32. */

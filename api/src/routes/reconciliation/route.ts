@@ -1,5 +1,5 @@
-import { defineRoute } from "../../define-route.js";
-import { listReconciliationRuns } from "../../services/reconcile-stripe.js";
+import { listReconciliationRuns } from "../../card-payments/reconcile-stripe.js";
+import { defineRoute } from "../../http/define-route.js";
 import { reconciliationQuery, reconciliationRuns } from "./schemas.js";
 
 /** The results of `npm run stripe:reconcile`, for the admin dashboard. */

@@ -1,9 +1,9 @@
 import type { Middleware } from "koa";
 
-import type { ApiState } from "../../api-context.js";
+import type { StripeWebhooks } from "../../card-payments/stripe-webhooks.js";
 import { PayloadTooLargeError, ServiceUnavailableError } from "../../errors.js";
-import type { HandWrittenOperation } from "../../openapi.js";
-import type { StripeWebhooks } from "../../services/stripe-webhooks.js";
+import type { ApiState } from "../../http/api-context.js";
+import type { HandWrittenOperation } from "../../http/build-openapi-document.js";
 
 /** Where Stripe delivers events (the endpoint registered in Stripe's dashboard or with the local stand-in). */
 export const STRIPE_WEBHOOK_PATH = "/api/stripe/webhook";

@@ -1,0 +1,64 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { encodeFunctionData } from "viem";
+import type { Hex } from "viem";
+
+import { marketplaceEscrowAbi } from "../../../deploy/generated/contracts.js";
+import { findEscrowOrder } from "../chain-reads/escrow-orders.js";
+import { Order } from "../entities/Order.js";
+import { NotFoundError } from "../errors.js";
+import { EscrowRefundUnavailableError } from "./escrow-errors.js";
+
+/** The escrow call that refunds a paid-but-released order in full, for the farm's payout wallet to send. */
+export interface DeclineOrderCall {
+  chainId: number;
+  to: Hex;
+  data: Hex;
+  value: "0";
+  /** The escrow order's seller: the only wallet the escrow lets decline it. */
+  from: Hex;
+  functionName: "declineOrder";
+  args: { orderId: string };
+}
+
+export interface ReleasedPaymentRefund {
+  /**
+   * The `declineOrder` call for an order whose escrow payment arrived after its stock was released (cancelled or
+   * expired, and linked to its escrow order) while that escrow order is still funded: sent from the farm's wallet, it
+   * credits the buyer the whole amount, which the linker then shows as the order's refund. Only the order's farmer.
+   */
+  call(em: EntityManager, farmerId: string, orderId: string): Promise<DeclineOrderCall>;
+}
+
+export function createReleasedPaymentRefund(deps: { chainId: number; escrowAddress: Hex }): ReleasedPaymentRefund {
+  return {
+    async call(em, farmerId, orderId) {
+      const order = await em.findOne(Order, { id: orderId, deletedAt: null }, { populate: ["farm"] });
+      if (order === null || order.farm.owner.id !== farmerId) throw new NotFoundError("No order has this id");
+      if (order.escrowOrderId == null || (order.status !== "cancelled" && order.status !== "expired")) {
+        throw new EscrowRefundUnavailableError(
+          order.id,
+          order.escrowOrderId == null
+            ? "no escrow payment is linked to it"
+            : `it is ${order.status}: the escrow order follows its own course`,
+        );
+      }
+      const escrow = await findEscrowOrder(em, deps.chainId, order.escrowOrderId, order.escrowRef);
+      if (escrow?.state !== "Funded") {
+        throw new EscrowRefundUnavailableError(order.id, `its escrow order is ${escrow?.state ?? "not indexed"}`);
+      }
+      return {
+        chainId: deps.chainId,
+        to: deps.escrowAddress,
+        data: encodeFunctionData({
+          abi: marketplaceEscrowAbi,
+          functionName: "declineOrder",
+          args: [BigInt(order.escrowOrderId)],
+        }),
+        value: "0",
+        from: escrow.seller as Hex,
+        functionName: "declineOrder",
+        args: { orderId: order.escrowOrderId },
+      };
+    },
+  };
+}

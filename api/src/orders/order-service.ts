@@ -1,0 +1,171 @@
+import { LockMode } from "@mikro-orm/core";
+import type { EntityManager, FilterQuery } from "@mikro-orm/postgresql";
+
+import type { PaymentInFlightGuard } from "../checkout/payment-in-flight-guard.js";
+import { Farm } from "../entities/Farm.js";
+import { Order } from "../entities/Order.js";
+import { OrderFlag } from "../entities/OrderFlag.js";
+import { NotFoundError } from "../errors.js";
+import type { NotificationService } from "../notifications/notification-service.js";
+import type { OrderFlagKind } from "../order-vocabulary.js";
+import type { Role } from "../roles.js";
+import { decodeOrderCursor, encodeOrderCursor } from "./order-cursor.js";
+import { OrderNotCancellableError, PaymentPendingError } from "./order-errors.js";
+import { describeOrder, summarizeOrders } from "./order-view.js";
+import type { OrderDetail, OrderSummary } from "./order-view.js";
+import { releaseOrderStock } from "./release-order-stock.js";
+
+export interface OrderPage {
+  orders: OrderSummary[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** A flag as an admin reviews it: which order (null for an unknown ref) and what was wrong. */
+export interface FlagView {
+  id: string;
+  orderId: string | null;
+  kind: OrderFlagKind;
+  details: Record<string, unknown>;
+  createdAt: string;
+  resolvedAt: string | null;
+}
+
+export interface OrderViewer {
+  id: string;
+  roles: readonly Role[];
+}
+
+export interface OrderService {
+  /** The buyer's own orders, newest first. */
+  listForBuyer(em: EntityManager, buyerId: string, page: { limit: number; cursor?: string }): Promise<OrderPage>;
+  /** The orders placed with the farmer's farm, newest first; none when the farmer has no farm. */
+  listForFarmer(em: EntityManager, farmerId: string, page: { limit: number; cursor?: string }): Promise<OrderPage>;
+  /** One order, for its buyer, its farm's farmer, an arbiter or an admin; 404 for anyone else, as for no order. */
+  get(em: EntityManager, viewer: OrderViewer, orderId: string): Promise<OrderDetail>;
+  /**
+   * The buyer cancels an order that is still awaiting payment, and for which no payment is on its way (409
+   * payment_pending otherwise); its stock returns.
+   */
+  cancel(em: EntityManager, buyerId: string, orderId: string): Promise<OrderDetail>;
+  /** Payment flags, newest first, for admins; `cursor` is the id of the last flag of the previous page. */
+  listFlags(
+    em: EntityManager,
+    page: { limit: number; cursor?: string; unresolved: boolean },
+  ): Promise<{ flags: FlagView[]; nextCursor: string | null }>;
+}
+
+/** Reading and cancelling orders. */
+export function createOrderService(deps: {
+  /** The chain whose escrow orders are shown with the orders they pay. */
+  chainId: number;
+  /** What stops a cancel: the same guard the reservation expiry job obeys. */
+  paymentInFlight: PaymentInFlightGuard;
+  onStockChanged: () => Promise<void>;
+  /** A cancelled order's buyer is told (on every device), after the commit. */
+  notifications: Pick<NotificationService, "transaction">;
+  /** Told when a buyer cancelled a card order, after the commit (the checkout's Stripe session can be closed). */
+  onCardOrderCancelled?: (em: EntityManager, checkoutId: string) => Promise<unknown>;
+  now?: () => Date;
+}): OrderService {
+  const now = deps.now ?? (() => new Date());
+
+  async function page(
+    em: EntityManager,
+    where: FilterQuery<Order>,
+    { limit, cursor }: { limit: number; cursor?: string },
+  ): Promise<OrderPage> {
+    const after = cursor === undefined ? undefined : decodeOrderCursor(cursor);
+    const filter: FilterQuery<Order> =
+      after === undefined
+        ? where
+        : {
+            $and: [
+              where,
+              {
+                $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }],
+              },
+            ],
+          };
+    const orders = await em.find(Order, filter, {
+      populate: ["farm"],
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      limit: limit + 1,
+    });
+    const more = orders.length > limit;
+    const shown = orders.slice(0, limit);
+    const last = shown.at(-1);
+    return {
+      orders: await summarizeOrders(em, shown, deps.chainId),
+      nextCursor: more && last !== undefined ? encodeOrderCursor({ createdAt: last.createdAt, id: last.id }) : null,
+    };
+  }
+
+  async function visibleOrder(em: EntityManager, viewer: OrderViewer, orderId: string): Promise<Order> {
+    const order = await em.findOne(Order, { id: orderId, deletedAt: null }, { populate: ["farm"] });
+    const staff = viewer.roles.includes("admin") || viewer.roles.includes("arbiter");
+    if (order === null || !(staff || order.buyer.id === viewer.id || order.farm.owner.id === viewer.id)) {
+      throw new NotFoundError("No order has this id");
+    }
+    return order;
+  }
+
+  return {
+    listForBuyer: (em, buyerId, options) => page(em, { buyer: buyerId, deletedAt: null }, options),
+
+    async listForFarmer(em, farmerId, options) {
+      const farm = await em.findOne(Farm, { owner: farmerId }, { fields: ["id"] });
+      if (farm === null) return { orders: [], nextCursor: null };
+      return page(em, { farm: farm.id, deletedAt: null }, options);
+    },
+
+    async get(em, viewer, orderId) {
+      return describeOrder(em, await visibleOrder(em, viewer, orderId), deps.chainId);
+    },
+
+    async listFlags(em, { limit, cursor, unresolved }) {
+      const where: FilterQuery<OrderFlag> = {
+        ...(unresolved ? { resolvedAt: null } : {}),
+        ...(cursor === undefined ? {} : { id: { $lt: Number(cursor) } }),
+      };
+      const flags = await em.find(OrderFlag, where, { orderBy: { id: "desc" }, limit: limit + 1 });
+      const shown = flags.slice(0, limit);
+      return {
+        flags: shown.map((flag) => ({
+          id: String(flag.id),
+          orderId: flag.order?.id ?? null,
+          kind: flag.kind,
+          details: flag.details,
+          createdAt: flag.createdAt.toISOString(),
+          resolvedAt: flag.resolvedAt?.toISOString() ?? null,
+        })),
+        nextCursor: flags.length > limit ? String(shown[shown.length - 1].id) : null,
+      };
+    },
+
+    async cancel(em, buyerId, orderId) {
+      const cancelled = await deps.notifications.transaction(em, async (tx, notify) => {
+        const order = await tx.findOne(
+          Order,
+          { id: orderId, buyer: buyerId, deletedAt: null },
+          { lockMode: LockMode.PESSIMISTIC_WRITE },
+        );
+        if (order === null) throw new NotFoundError("No order has this id");
+        if (order.status !== "awaiting_payment") throw new OrderNotCancellableError(order.id, order.status);
+        const at = now();
+        const payment = (await deps.paymentInFlight.check(tx, [order], at)).get(order.id);
+        if (payment !== undefined) throw new PaymentPendingError(order.id, payment);
+        await releaseOrderStock(tx, order, { status: "cancelled", actorId: buyerId, at });
+        notify({ userId: buyerId, kind: "order_cancelled", orderId: order.id, data: { by: "buyer" } });
+        return order;
+      });
+      await deps.onStockChanged();
+      if (cancelled.paymentMethod === "card") await deps.onCardOrderCancelled?.(em.fork(), cancelled.checkout.id);
+      return describeOrder(
+        em.fork(),
+        await em.fork().findOneOrFail(Order, { id: orderId }, { populate: ["farm"] }),
+        deps.chainId,
+      );
+    },
+  };
+}
