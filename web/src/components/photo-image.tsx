@@ -1,6 +1,6 @@
 import type { PhotoUrls } from "../api/types";
 
-// The API renders every photo twice, fitted inside these edges (api/src/services/process-photo.ts).
+// The API renders every photo twice, fitted inside these edges (api/src/photos/process-photo.ts).
 const THUMBNAIL_EDGE = 320;
 const DISPLAY_EDGE = 1280;
 
