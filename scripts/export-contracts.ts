@@ -44,7 +44,7 @@ export interface ExportSource {
  * Writes deploy/generated/contracts.ts: every exported contract's ABI (`as const`, so viem infers types) and public
  * constants (`marketplaceEscrowConstants.MAX_FEE_BPS`, the values the compiled code returns on Hardhat's in-process
  * network) and, per chain id, the addresses and first block of each Ignition deployment under deploy/deployments
- * (the local chain's only with `localChain`).
+ * (the local chain's too, unless `localChain` is false).
  */
 export async function exportContracts(
   hre: ExportSource,
