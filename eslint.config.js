@@ -13,6 +13,8 @@ export default tseslint.config(
       "deploy/deployments/",
       "web/dist/",
       "test-artifacts/",
+      // What npm run dev keeps of its run (its chain's generated contracts file among them).
+      ".agridao/",
       // A Ponder project of its own, installed only when npm run bench:indexer runs it; its `ponder:*` modules are
       // typed by Ponder's codegen there, so the root's type-aware lint cannot check it.
       "bench/ponder/",

@@ -1,13 +1,13 @@
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-
-import { build } from "vite";
-import type { InlineConfig } from "vite";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The Vite config of the web app. */
 export const WEB_CONFIG_FILE = path.join(root, "web", "vite.config.ts");
+
+const VITE = path.join(root, "node_modules", "vite", "bin", "vite.js");
 
 export interface WebBuildOptions {
   /** Where the build goes: web/dist by default. */
@@ -21,17 +21,34 @@ export interface WebBuildOptions {
   chainRpcUrl?: string;
 }
 
-/** Builds the web app for production into `outDir` (web/dist by default), as `npm run web:build` does. */
+/**
+ * Builds the web app for production into `outDir` (web/dist by default), as `npm run web:build` does: `vite build` in
+ * a process of its own with NODE_ENV=production. Vite and the React plugin pick React's and the router's development
+ * code whenever NODE_ENV says otherwise (mocha sets `test`), and setting it in this process would leak into every
+ * process started after it (an API would then run as production).
+ */
 export async function buildWebApp({
   outDir = path.join(root, "web", "dist"),
   contractsFile,
   chainRpcUrl,
 }: WebBuildOptions = {}): Promise<string> {
-  const config: InlineConfig = { configFile: WEB_CONFIG_FILE, logLevel: "warn", build: { outDir, emptyOutDir: true } };
-  if (contractsFile !== undefined) {
-    config.resolve = { alias: [{ find: /^(\.\.\/)+deploy\/generated\/contracts$/, replacement: contractsFile }] };
-  }
-  if (chainRpcUrl !== undefined) config.define = { "import.meta.env.VITE_CHAIN_RPC_URL": JSON.stringify(chainRpcUrl) };
-  await build(config);
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production" };
+  // Only what this build is given: a setting inherited from the caller's shell would change what the tests test.
+  delete env.AGRIDAO_CONTRACTS_FILE;
+  delete env.VITE_CHAIN_RPC_URL;
+  if (contractsFile !== undefined) env.AGRIDAO_CONTRACTS_FILE = contractsFile;
+  if (chainRpcUrl !== undefined) env.VITE_CHAIN_RPC_URL = chainRpcUrl;
+  const args = [VITE, "build", "--config", WEB_CONFIG_FILE, "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"];
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", resolve);
+  });
+  if (code !== 0) throw new Error(`vite build exited with ${code}:\n${output}`);
+  // Vite's warnings, as the build in this process used to print them.
+  if (output.trim() !== "") process.stderr.write(output);
   return outDir;
 }

@@ -7,7 +7,7 @@ import pg from "pg";
 import { toHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 
-import { LOCAL_ROLES, LOCAL_VOTER_AGRI, localParameters } from "../deploy/local.js";
+import { LOCAL_CHAIN_ID, LOCAL_ROLES, LOCAL_VOTER_AGRI, localParameters } from "../deploy/local.js";
 import LocalModule from "../deploy/LocalModule.js";
 import { forgetChain } from "../indexer/src/forget-chain.js";
 import { migrate as migrateIndexer } from "../indexer/src/migrations.js";
@@ -18,15 +18,11 @@ import type { DevDatabase } from "./dev-database.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
 import { startDevService, waitUntilReady } from "./dev-service.js";
 import type { DevService } from "./dev-service.js";
-import { exportContracts } from "./export-contracts.js";
+import { exportLocalChain } from "./export-local-chain.js";
 import { LOCAL_BUYER_USDC, fundLocalAccounts } from "./fund-local-accounts.js";
 import { createLocalStripeServer } from "./local-stripe/create-local-stripe-server.js";
 
-// The local node starts empty every run, so the Ignition journal of the previous run describes a chain that no
-// longer exists; keeping it would make Ignition think everything is already deployed.
-const DEPLOYMENT_ID = "chain-31337";
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
-const LOCAL_CHAIN_ID = 31337;
 
 const config = loadDevConfig();
 
@@ -52,13 +48,18 @@ const { ethers, ignition } = connection;
 const signers = await ethers.getSigners();
 
 console.log("Deploying AgriDAO (Ignition LocalModule)…");
-await rm(path.join(hre.config.paths.ignition, "deployments", DEPLOYMENT_ID), { recursive: true, force: true });
+// The node starts empty every run, so nothing of an earlier run's deployment is kept: a fresh id, and the run's own
+// files. They live in the data directory, never in deploy/deployments or deploy/generated, which the build, the tests
+// and every later process read: this chain dies with the stack.
+const localChainDir = path.join(config.dataDir, "local-chain");
+await rm(localChainDir, { recursive: true, force: true });
+const deploymentId = `dev-${randomBytes(6).toString("hex")}`;
 const deployed = await ignition.deploy(LocalModule, {
   parameters: localParameters(signers.map((s) => s.address)),
-  deploymentId: DEPLOYMENT_ID,
+  deploymentId,
   displayUi: false,
 });
-const generated = await exportContracts(hre);
+const localChain = await exportLocalChain(hre, { deploymentId, dir: localChainDir });
 
 const cast = {
   buyers: LOCAL_ROLES.buyers.map((i) => signers[i]),
@@ -132,6 +133,7 @@ const indexer = startDevService({
     REDIS_URL: config.redisUrl,
     INDEXER_HTTP_HOST: config.host,
     INDEXER_HTTP_PORT: String(config.indexerHttpPort),
+    INDEXER_DEPLOYMENT_FILE: localChain.deploymentFile,
   },
 });
 /** Watches a started service: the stack stops if it dies, and the start fails if it is not ready in time. */
@@ -160,6 +162,11 @@ const apiEnv = {
   REDIS_URL: config.redisUrl,
   CHAIN_ID: String(LOCAL_CHAIN_ID),
   CHAIN_RPC_URL: rpcUrl,
+  // This run's contracts: the generated file the API would otherwise read them from names no local chain.
+  ESCROW_ADDRESS: await deployed.escrow.getAddress(),
+  ESCROW_TOKEN_ADDRESS: await deployed.usdc.getAddress(),
+  ETH_PRICE_FEED_ADDRESS: await deployed.ethUsdFeed.getAddress(),
+  GOVERNOR_ADDRESS: await deployed.governor.getAddress(),
   JWT_SECRET: await loadOrCreateDevSecret(path.join(config.dataDir, "jwt-secret")),
   // Gasless votes are relayed from Hardhat's last well-known account, which plays no other part locally.
   RELAYER_PRIVATE_KEY: toHex(
@@ -212,7 +219,12 @@ const web = startDevService({
     "--port",
     String(config.webPort),
   ],
-  env: { AGRIDAO_API_URL: apiUrl, VITE_CHAIN_ID: String(LOCAL_CHAIN_ID), VITE_CHAIN_RPC_URL: rpcUrl },
+  env: {
+    AGRIDAO_API_URL: apiUrl,
+    AGRIDAO_CONTRACTS_FILE: localChain.contractsFile,
+    VITE_CHAIN_ID: String(LOCAL_CHAIN_ID),
+    VITE_CHAIN_RPC_URL: rpcUrl,
+  },
 });
 await supervise(web, `http://${config.host}:${config.webPort}/`);
 
@@ -273,7 +285,7 @@ function printSummary() {
   console.log(`Web app: ${webUrl}  <- open this`);
   console.log(`Local Stripe: ${stripe.url} (webhooks to ${apiUrl}/api/stripe/webhook; test card 4242 4242 4242 4242)`);
   console.log(`Redis: ${config.redisUrl ?? "none (in-process equivalents)"}`);
-  console.log(`Contract ABIs and addresses: ${path.relative(process.cwd(), generated)}`);
+  console.log(`Contract ABIs and addresses: ${path.relative(process.cwd(), localChain.contractsFile)}`);
   console.table(contracts);
   console.log("Accounts (Hardhat's public test keys: never use them on a real network; each holds 10,000 ETH):");
   console.table(accounts);

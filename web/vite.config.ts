@@ -8,6 +8,11 @@ import type { Plugin } from "vite";
 // Where `npm run web:dev` forwards /api: the API of `npm run dev` unless AGRIDAO_API_URL says otherwise.
 const apiUrl = process.env.AGRIDAO_API_URL ?? "http://127.0.0.1:4000";
 
+// A contracts file made by scripts/export-contracts.ts to build or serve the app against instead of
+// deploy/generated/contracts.ts: the addresses of a chain of its own (the dev stack's, a browser test's node).
+const contractsFile =
+  process.env.AGRIDAO_CONTRACTS_FILE === undefined ? undefined : path.resolve(process.env.AGRIDAO_CONTRACTS_FILE);
+
 /**
  * Leaves the named top-level sections of each translation catalog (by its name: `en`, `bn`) out of what the app
  * imports (but for the keys listed, which the shell needs), and serves each whole as `./en.json?section=<name>`: those
@@ -125,12 +130,17 @@ export default defineConfig({
   ],
   // The dev server pre-bundles dependencies without the plugins above: RainbowKit needs its Bengali there too.
   optimizeDeps: { rolldownOptions: { plugins: [rainbowKitBengali()] } },
-  // The generated contract file lives outside web/; the dev server must be allowed to serve it.
+  resolve:
+    contractsFile === undefined
+      ? undefined
+      : { alias: [{ find: /^(\.\.\/)+deploy\/generated\/contracts$/, replacement: contractsFile }] },
+  // The generated contract file lives outside web/ (and AGRIDAO_CONTRACTS_FILE anywhere): the dev server must be
+  // allowed to serve it.
   server: {
     host: "localhost",
     port: 5173,
     strictPort: true,
-    fs: { allow: [".."] },
+    fs: { allow: ["..", ...(contractsFile === undefined ? [] : [path.dirname(contractsFile)])] },
     proxy: { "/api": { target: apiUrl, changeOrigin: false } },
   },
   build: {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -8,6 +8,7 @@ import { Contract, JsonRpcProvider, id } from "ethers";
 import pg from "pg";
 
 import { LOCAL_ROLES, LOCAL_VOTER_AGRI } from "../../deploy/local.js";
+import { DEPLOYMENTS_DIR, GENERATED_FILE } from "../../scripts/export-contracts.js";
 import { LOCAL_BUYER_USDC } from "../../scripts/fund-local-accounts.js";
 import { freePort } from "../support/free-port.js";
 
@@ -15,6 +16,7 @@ describe("npm run dev (the local stack)", function () {
   this.timeout(180_000);
 
   it("deploys, funds the local accounts, indexes into an embedded PostgreSQL, and stops cleanly on Ctrl-C", async () => {
+    const deploymentsBefore = (await readdir(DEPLOYMENTS_DIR).catch(() => [])).sort();
     const port = await freePort();
     const postgresPort = await freePort();
     const indexerPort = await freePort();
@@ -94,6 +96,18 @@ describe("npm run dev (the local stack)", function () {
       expect(output).to.include(`Web app: http://localhost:${webPort}`);
       const page = await fetch(`http://127.0.0.1:${webPort}/shop`);
       expect(await page.text()).to.include('<div id="root">');
+      // It serves the app with this chain's contracts, from the stack's own file in its data directory.
+      const walletChain = await (await fetch(`http://127.0.0.1:${webPort}/src/wallet/wallet-chain.ts`)).text();
+      const contractsModule = /from "(\/@fs\/[^"]+\/local-chain\/contracts\.ts)"/.exec(walletChain)?.[1];
+      expect(contractsModule, "the contracts file wallet-chain.ts imports").to.equal(
+        `/@fs${dataDir}/local-chain/contracts.ts`,
+      );
+      const contracts = await (await fetch(`http://127.0.0.1:${webPort}${contractsModule}`)).text();
+      expect(contracts.toLowerCase()).to.include(escrowAddress!.toLowerCase());
+      // ... and leaves the shared generated file and Ignition's deployments alone: the build, the tests and every
+      // process started later read those, and this chain dies with the stack.
+      expect(await readFile(GENERATED_FILE, "utf8")).to.not.include(escrowAddress!);
+      expect((await readdir(DEPLOYMENTS_DIR).catch(() => [])).sort()).to.deep.equal(deploymentsBefore);
       const products = (await (await fetch(`http://127.0.0.1:${webPort}/api/products?limit=1`)).json()) as {
         products: unknown[];
       };
@@ -129,7 +143,7 @@ describe("npm run dev (the local stack)", function () {
     expect(await freePort(indexerPort)).to.equal(indexerPort);
     expect(await freePort(apiPort)).to.equal(apiPort);
     expect(await freePort(webPort)).to.equal(webPort);
-    expect((await readdir(dataDir)).sort()).to.deep.equal(["jwt-secret", "postgres", "uploads"]);
+    expect((await readdir(dataDir)).sort()).to.deep.equal(["jwt-secret", "local-chain", "postgres", "uploads"]);
     await rm(dataDir, { recursive: true, force: true });
   });
 });

@@ -8,6 +8,7 @@ import { id } from "ethers";
 import hre from "hardhat";
 
 import { EXPORTED_CONTRACTS, exportContracts } from "../../scripts/export-contracts.js";
+import { writeDeployment } from "../support/ignition-deployments.js";
 
 type Constants = Record<string, number | bigint | string | boolean>;
 
@@ -20,20 +21,9 @@ interface GeneratedModule {
   deployments: Record<number, { chainId: number; startBlock: number; addresses: Record<string, string> }>;
 }
 
-/** Writes an Ignition deployment folder the way Ignition does: a journal and deployed_addresses.json. */
-async function writeDeployment(dir: string, chainId: number, blocks: number[], addresses: Record<string, string>) {
-  await mkdir(dir, { recursive: true });
-  const journal = [
-    { chainId, type: "DEPLOYMENT_INITIALIZE" },
-    ...blocks.map((blockNumber) => ({ type: "TRANSACTION_CONFIRM", receipt: { blockNumber, status: "SUCCESS" } })),
-  ];
-  await writeFile(path.join(dir, "journal.jsonl"), journal.map((line) => JSON.stringify(line)).join("\n") + "\n");
-  await writeFile(path.join(dir, "deployed_addresses.json"), JSON.stringify(addresses));
-}
-
-async function generate(deploymentsDir: string) {
+async function generate(deploymentsDir: string, { localChain = true } = {}) {
   const outFile = path.join(await mkdtemp(path.join(tmpdir(), "agridao-generated-")), "contracts.ts");
-  await exportContracts(hre, { outFile, deploymentsDir });
+  await exportContracts(hre, { outFile, deploymentsDir, localChain });
   // The generated file is TypeScript; importing it through the test runner's loader checks that it parses.
   return { outFile, module: (await import(pathToFileURL(outFile).href)) as GeneratedModule };
 }
@@ -129,6 +119,20 @@ describe("export-contracts (the generated ABI and address file)", () => {
         addresses: { MarketplaceEscrow: "0x5FbDB2315678afecb367f032d93F642f64180aa3" },
       },
     });
+  });
+
+  it("leaves the local chain's deployments out when asked, as npm run build does: their nodes are gone", async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "agridao-deployments-"));
+    await writeDeployment(path.join(root, "chain-31337"), 31337, [1], {
+      "Local#MarketplaceEscrow": "0xa513E6E4b8f2a923D98304ec87F64353C4D5C853",
+    });
+    await writeDeployment(path.join(root, "sepolia"), 11155111, [7_000_000], {
+      "Escrow#MarketplaceEscrow": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    });
+
+    const { module } = await generate(root, { localChain: false });
+
+    expect(Object.keys(module.deployments)).to.deep.equal(["11155111"]);
   });
 
   it("refuses a journal that does not say which chain it deployed to", async () => {

@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -8,7 +8,7 @@ import { pino } from "pino";
 import { startOrderJobs } from "../../api/src/jobs/start-order-jobs.js";
 import { createDiskPhotoStore } from "../../api/src/photos/photo-store.js";
 import { buildWebApp } from "../../scripts/build-web.js";
-import { exportContracts } from "../../scripts/export-contracts.js";
+import { exportLocalChain } from "../../scripts/export-local-chain.js";
 import { seedArbiter } from "../../scripts/seed-arbiter.js";
 import { localFarmerAddresses, seedCatalog } from "../../scripts/seed-catalog.js";
 import { startWebServer } from "../../scripts/serve-web.js";
@@ -58,33 +58,9 @@ export async function startChainWebStack({ ethPriceFeed = false } = {}): Promise
   const node = await startLocalNode();
   const deployment = await deployLocal(node.connection, { deploymentId: node.deploymentId });
   const work = await mkdtemp(path.join(tmpdir(), "agridao-chain-web-"));
-
-  // The generated contracts file of this node only: ABIs plus this deployment's addresses.
-  const deploymentsDir = path.join(work, "deployments");
-  await mkdir(deploymentsDir);
-  await cp(
-    path.join(hre.config.paths.ignition, "deployments", node.deploymentId),
-    path.join(deploymentsDir, node.deploymentId),
-    { recursive: true },
-  );
-  const contractsFile = await exportContracts(hre, {
-    outFile: path.join(work, "contracts.ts"),
-    deploymentsDir,
-  });
-  const [escrow, token, governor, timelock, usdc] = await Promise.all(
-    [deployment.escrow, deployment.token, deployment.governor, deployment.timelock, deployment.usdc].map((c) =>
-      c.getAddress(),
-    ),
-  );
-  const indexerDeployment = path.join(work, "deployment.json");
-  await writeFile(
-    indexerDeployment,
-    JSON.stringify({
-      chainId: 31337,
-      startBlock: 0,
-      addresses: { MarketplaceEscrow: escrow, AgriToken: token, AgriGovernor: governor, AgriTimelock: timelock },
-    }),
-  );
+  // The generated contracts file and the indexer's deployment file of this node only.
+  const { contractsFile, deploymentFile } = await exportLocalChain(hre, { deploymentId: node.deploymentId, dir: work });
+  const [escrow, usdc] = await Promise.all([deployment.escrow.getAddress(), deployment.usdc.getAddress()]);
 
   const port = await freePort();
   const origin = `http://localhost:${port}`;
@@ -120,7 +96,7 @@ export async function startChainWebStack({ ethPriceFeed = false } = {}): Promise
       INDEXER_POLL_INTERVAL_MS: "200",
       INDEXER_READY_LAG: "0",
       INDEXER_HTTP_PORT: String(indexerPort),
-      INDEXER_DEPLOYMENT_FILE: indexerDeployment,
+      INDEXER_DEPLOYMENT_FILE: deploymentFile,
     },
   });
   await indexerReady(indexer, `http://127.0.0.1:${indexerPort}/ready`);

@@ -76,6 +76,30 @@ describe("Web shop in a real browser", function () {
       )
     ).rows;
 
+  it("is served the production build: React's production code, and none of its development build's", async function () {
+    const manifest = JSON.parse(await readFile(path.join(stack.distDir, ".vite", "manifest.json"), "utf8")) as Record<
+      string,
+      ManifestChunk
+    >;
+    const scripts = [...new Set(Object.values(manifest).map((chunk) => chunk.file))].filter((file) =>
+      file.endsWith(".js"),
+    );
+    const served = await Promise.all(
+      scripts.map(async (file) => {
+        const response = await fetch(`${stack.url}/${file}`);
+        expect(response.status, file).to.equal(200);
+        return { file, code: await response.text() };
+      }),
+    );
+    // The development JSX runtime (every component's elements go through jsxDEV) and React DOM's development hint.
+    const development = served.filter(
+      ({ code }) => code.includes("jsxDEV") || code.includes("Download the React DevTools"),
+    );
+    expect(development.map(({ file }) => file)).to.deep.equal([]);
+    // React DOM's production build sends its error messages as codes to look up.
+    expect(served.filter(({ code }) => code.includes("Minified React error #"))).to.have.length(1);
+  });
+
   it("browses, searches, filters, opens a product and adds it to the cart, which groups it by farm with the fee", async function () {
     await openContext();
     await page.goto(stack.url);

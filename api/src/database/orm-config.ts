@@ -45,6 +45,7 @@ import { Migration20261207010000_card_money_safety } from "../migrations/Migrati
 import { Migration20261207020000_escrow_payment_safety } from "../migrations/Migration20261207020000_escrow_payment_safety.js";
 import { Migration20261207050000_private_evidence_stock_on_hand } from "../migrations/Migration20261207050000_private_evidence_stock_on_hand.js";
 import { endSilentPoolClients } from "./end-silent-pool-clients.js";
+import { releaseClientsOrphanedByEnd } from "./release-clients-orphaned-by-end.js";
 import { releaseDeadPoolClients } from "./release-dead-pool-clients.js";
 
 /** Where `npm run api:migration:create` writes new migrations. */
@@ -92,11 +93,13 @@ export function createOrmConfig(options: {
       PaymentTransaction,
     ],
     pool: { max: options.poolMax ?? 10 },
-    // Without it a database restart in the middle of transactions leaves the pool full of dead clients: the API never
-    // recovers and orm.close() hangs (see releaseDeadPoolClients).
+    // Without them a database restart in the middle of transactions leaves the pool full of dead clients (the API never
+    // recovers and orm.close() hangs: see releaseDeadPoolClients), and closing while a connection is being made hangs
+    // (see releaseClientsOrphanedByEnd).
     driverOptions: {
       onPoolCreated: (pool: pg.Pool) => {
         releaseDeadPoolClients(pool);
+        releaseClientsOrphanedByEnd(pool);
         if (options.timeouts !== undefined) endSilentPoolClients(pool);
       },
       ...(options.timeouts === undefined ? {} : poolTimeoutOptions(options.timeouts)),
