@@ -5,7 +5,7 @@ import { expect } from "chai";
 import type pg from "pg";
 
 import { loadApiConfig } from "../../api/src/config.js";
-import { createOrmConfig } from "../../api/src/orm-config.js";
+import { createOrmConfig } from "../../api/src/database/orm-config.js";
 import { createTestDatabase } from "../support/database.js";
 import type { TestDatabase } from "../support/database.js";
 import { within } from "../support/within.js";
