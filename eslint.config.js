@@ -9,7 +9,7 @@ export default tseslint.config(
       "cache/",
       "types/",
       "coverage/",
-      "deploy/generated/",
+      "protocol/generated/",
       "deploy/deployments/",
       "web/dist/",
       "test-artifacts/",

@@ -1,7 +1,7 @@
 import { encodeAbiParameters, encodeFunctionData, keccak256, toHex, zeroAddress } from "viem";
 import type { Address, EncodeFunctionDataParameters, Hex, Log } from "viem";
 
-import { agriGovernorAbi, agriTokenAbi, marketplaceEscrowAbi, mockUSDCAbi } from "../deploy/generated/contracts.js";
+import { agriGovernorAbi, agriTokenAbi, marketplaceEscrowAbi, mockUSDCAbi } from "../protocol/generated/contracts.js";
 import { seededRandom } from "../test/support/seeded-random.js";
 
 import type { LoadChain, LoadTransaction } from "./load-chain.js";

@@ -7,7 +7,7 @@ import pg from "pg";
 import type { Abi, Address, Hex } from "viem";
 import { toHex } from "viem";
 
-import { agriGovernorAbi, agriTokenAbi, marketplaceEscrowAbi, mockUSDCAbi } from "../deploy/generated/contracts.js";
+import { agriGovernorAbi, agriTokenAbi, marketplaceEscrowAbi, mockUSDCAbi } from "../protocol/generated/contracts.js";
 import { LOCAL_ROLES } from "../deploy/local.js";
 import { notifyChannel } from "../indexer/src/announce.js";
 import { createTestDatabase } from "../test/support/database.js";

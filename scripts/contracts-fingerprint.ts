@@ -18,13 +18,13 @@ const SOURCES = [
   "scripts/read-contract-constants.ts",
 ];
 
-/** Where `npm run build` records the fingerprint of what it made deploy/generated/contracts.ts from. */
+/** Where `npm run build` records the fingerprint of what it made protocol/generated/contracts.ts from. */
 export function fingerprintFile(root = REPO_ROOT): string {
-  return path.join(root, "deploy", "generated", "contracts.fingerprint");
+  return path.join(root, "protocol", "generated", "contracts.fingerprint");
 }
 
 /**
- * A hash of everything `npm run build` makes deploy/generated/contracts.ts from: the contract sources, the compiler
+ * A hash of everything `npm run build` makes protocol/generated/contracts.ts from: the contract sources, the compiler
  * settings and the exporter, and the deployments it exports (the local chain's are never exported, so a test's node
  * or `npm run dev` coming and going does not change it). Contents, not modification times, so a fresh clone, a
  * checkout or a `touch` tells nothing apart that is not.
@@ -41,9 +41,9 @@ export async function contractsFingerprint(root = REPO_ROOT): Promise<string> {
   return hash.digest("hex");
 }
 
-/** Whether deploy/generated/contracts.ts exists and `npm run build` made it from the current sources and deployments. */
+/** Whether protocol/generated/contracts.ts exists and `npm run build` made it from the current sources and deployments. */
 export async function generatedContractsState(root = REPO_ROOT): Promise<"missing" | "out of date" | "up to date"> {
-  if (!existsSync(path.join(root, "deploy", "generated", "contracts.ts"))) return "missing";
+  if (!existsSync(path.join(root, "protocol", "generated", "contracts.ts"))) return "missing";
   const recorded = existsSync(fingerprintFile(root)) ? (await readFile(fingerprintFile(root), "utf8")).trim() : "";
   return recorded === (await contractsFingerprint(root)) ? "up to date" : "out of date";
 }

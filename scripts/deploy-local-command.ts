@@ -1,5 +1,5 @@
 // `hardhat run scripts/deploy-local-command.ts`: deploys the local stack (Ignition LocalModule) to the Hardhat node at
-// AGRIDAO_CHAIN_HOST:AGRIDAO_CHAIN_PORT, funds the local buyers and voters, and writes deploy/generated/contracts.ts. The one-shot
+// AGRIDAO_CHAIN_HOST:AGRIDAO_CHAIN_PORT, funds the local buyers and voters, and writes protocol/generated/contracts.ts. The one-shot
 // deployer of docker-compose.yml; `npm run dev` does the same in-process with its own node.
 import { rm } from "node:fs/promises";
 import path from "node:path";

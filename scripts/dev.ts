@@ -49,7 +49,7 @@ const signers = await ethers.getSigners();
 
 console.log("Deploying AgriDAO (Ignition LocalModule)…");
 // The node starts empty every run, so nothing of an earlier run's deployment is kept: a fresh id, and the run's own
-// files. They live in the data directory, never in deploy/deployments or deploy/generated, which the build, the tests
+// files. They live in the data directory, never in deploy/deployments or protocol/generated, which the build, the tests
 // and every later process read: this chain dies with the stack.
 const localChainDir = path.join(config.dataDir, "local-chain");
 await rm(localChainDir, { recursive: true, force: true });

@@ -22,7 +22,7 @@ export const EXPORTED_CONTRACTS = [
 ] as const;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-export const GENERATED_FILE = path.join(root, "deploy", "generated", "contracts.ts");
+export const GENERATED_FILE = path.join(root, "protocol", "generated", "contracts.ts");
 /** Where Ignition keeps its deployments (one directory per deployment id). */
 export const DEPLOYMENTS_DIR = path.join(root, "deploy", "deployments");
 
@@ -41,7 +41,7 @@ export interface ExportSource {
 }
 
 /**
- * Writes deploy/generated/contracts.ts: every exported contract's ABI (`as const`, so viem infers types) and public
+ * Writes protocol/generated/contracts.ts: every exported contract's ABI (`as const`, so viem infers types) and public
  * constants (`marketplaceEscrowConstants.MAX_FEE_BPS`, the values the compiled code returns on Hardhat's in-process
  * network) and, per chain id, the addresses and first block of each Ignition deployment under deploy/deployments
  * (the local chain's too, unless `localChain` is false).

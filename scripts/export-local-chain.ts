@@ -16,7 +16,7 @@ export interface LocalChainFiles {
 /**
  * Moves Ignition's journal of `deploymentId` out of deploy/deployments into `dir`, and writes there the files a stack
  * on a chain of its own (`npm run dev`, a browser test's node) gives its processes instead of
- * deploy/generated/contracts.ts. The shared generated file never names such a chain: it dies with its node, and
+ * protocol/generated/contracts.ts. The shared generated file never names such a chain: it dies with its node, and
  * everything built or tested later would take its contracts for theirs.
  */
 export async function exportLocalChain(

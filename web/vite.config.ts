@@ -9,9 +9,27 @@ import type { Plugin } from "vite";
 const apiUrl = process.env.AGRIDAO_API_URL ?? "http://127.0.0.1:4000";
 
 // A contracts file made by scripts/export-contracts.ts to build or serve the app against instead of
-// deploy/generated/contracts.ts: the addresses of a chain of its own (the dev stack's, a browser test's node).
+// protocol/generated/contracts.ts: the addresses of a chain of its own (the dev stack's, a browser test's node).
 const contractsFile =
   process.env.AGRIDAO_CONTRACTS_FILE === undefined ? undefined : path.resolve(process.env.AGRIDAO_CONTRACTS_FILE);
+
+const GENERATED_CONTRACTS = path.join(import.meta.dirname, "..", "protocol", "generated", "contracts");
+
+/**
+ * Hands `file` to every module that imports protocol/generated/contracts.ts, the web app's own and protocol/'s alike,
+ * by whatever relative path and with or without its `.js` ending.
+ */
+function contractsFileInstead(file: string): Plugin {
+  return {
+    name: "agridao-contracts-file",
+    enforce: "pre",
+    resolveId(source, importer) {
+      if (importer === undefined || !source.startsWith(".")) return null;
+      const target = path.resolve(path.dirname(importer.split("?")[0]), source).replace(/\.(js|ts)$/, "");
+      return target === GENERATED_CONTRACTS ? file : null;
+    },
+  };
+}
 
 /**
  * Leaves the named top-level sections of each translation catalog (by its name: `en`, `bn`) out of what the app
@@ -127,15 +145,12 @@ export default defineConfig({
     }),
     rainbowKitBengali(),
     preloadApp(),
+    ...(contractsFile === undefined ? [] : [contractsFileInstead(contractsFile)]),
   ],
   // The dev server pre-bundles dependencies without the plugins above: RainbowKit needs its Bengali there too.
   optimizeDeps: { rolldownOptions: { plugins: [rainbowKitBengali()] } },
-  resolve:
-    contractsFile === undefined
-      ? undefined
-      : { alias: [{ find: /^(\.\.\/)+deploy\/generated\/contracts$/, replacement: contractsFile }] },
-  // The generated contract file lives outside web/ (and AGRIDAO_CONTRACTS_FILE anywhere): the dev server must be
-  // allowed to serve it.
+  // protocol/ (the generated contracts file with it) lives outside web/, and AGRIDAO_CONTRACTS_FILE anywhere: the dev
+  // server must be allowed to serve them.
   server: {
     host: "localhost",
     port: 5173,

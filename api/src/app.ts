@@ -6,7 +6,7 @@ import Koa from "koa";
 import compress from "koa-compress";
 import type { Logger } from "pino";
 
-import { marketplaceEscrowConstants } from "../../deploy/generated/contracts.js";
+import { marketplaceEscrowConstants } from "../../protocol/generated/contracts.js";
 import type { ApiMetrics } from "./api-metrics.js";
 import { createAccessTokens } from "./auth/access-tokens.js";
 import type { AccessTokens } from "./auth/access-tokens.js";

@@ -3,7 +3,7 @@ import path from "node:path";
 
 import { z } from "zod";
 
-import { deployments } from "../../deploy/generated/contracts.js";
+import { deployments } from "../../protocol/generated/contracts.js";
 
 import type { CardTerms } from "./card-payments/read-card-terms.js";
 
@@ -260,7 +260,7 @@ export type ApiConfig = Readonly<{
   }>;
   /**
    * The escrow buyers pay into and the stablecoin they pay with (at par with the shop currency): ESCROW_ADDRESS and
-   * ESCROW_TOKEN_ADDRESS, else the deployment in deploy/generated/contracts.ts for CHAIN_ID; undefined when neither
+   * ESCROW_TOKEN_ADDRESS, else the deployment in protocol/generated/contracts.ts for CHAIN_ID; undefined when neither
    * names one, and escrow checkout is then refused.
    */
   escrow: Readonly<{

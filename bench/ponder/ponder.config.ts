@@ -2,7 +2,7 @@ import { createConfig } from "ponder";
 import type { Address } from "viem";
 import { http } from "viem";
 
-import { agriGovernorAbi, agriTokenAbi, marketplaceEscrowAbi } from "../../deploy/generated/contracts";
+import { agriGovernorAbi, agriTokenAbi, marketplaceEscrowAbi } from "../../protocol/generated/contracts";
 
 // npm run bench:indexer starts this project against its own chain and database, passing both here.
 function required(name: string): string {

@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import type { Address } from "viem";
 import { z } from "zod";
 
-import { deployments as generatedDeployments } from "../../deploy/generated/contracts.js";
-import type { ContractDeployment } from "../../deploy/generated/contracts.js";
+import { deployments as generatedDeployments } from "../../protocol/generated/contracts.js";
+import type { ContractDeployment } from "../../protocol/generated/contracts.js";
 
 /** The chain id of Hardhat's local node, the only chain where indexing without a confirmation window is allowed. */
 const LOCAL_CHAIN_ID = 31337;
@@ -93,13 +93,13 @@ export function loadIndexerConfig(
   if (MarketplaceEscrow === undefined || AgriToken === undefined || AgriGovernor === undefined || !AgriTimelock) {
     throw new IndexerConfigError([
       `INDEXER_CHAIN_ID: no deployment of the escrow, token, governor and timelock for chain ${data.INDEXER_CHAIN_ID} ` +
-        "in deploy/generated/contracts.ts (deploy, or point INDEXER_DEPLOYMENT_FILE at one)",
+        "in protocol/generated/contracts.ts (deploy, or point INDEXER_DEPLOYMENT_FILE at one)",
     ]);
   }
   const startBlock = data.INDEXER_START_BLOCK ?? deployment?.startBlock;
   if (startBlock === undefined) {
     throw new IndexerConfigError([
-      `INDEXER_START_BLOCK: required, since deploy/generated/contracts.ts has no deployment for chain ${data.INDEXER_CHAIN_ID}`,
+      `INDEXER_START_BLOCK: required, since protocol/generated/contracts.ts has no deployment for chain ${data.INDEXER_CHAIN_ID}`,
     ]);
   }
   return {

@@ -1,7 +1,7 @@
 import { AbiEventSignatureNotFoundError, decodeEventLog, toEventSelector } from "viem";
 import type { Abi, AbiEvent, Address, DecodeEventLogReturnType, Hex, Log } from "viem";
 
-import { agriGovernorAbi, agriTokenAbi, marketplaceEscrowAbi } from "../../deploy/generated/contracts.js";
+import { agriGovernorAbi, agriTokenAbi, marketplaceEscrowAbi } from "../../protocol/generated/contracts.js";
 import { InvalidLogError } from "./errors.js";
 
 const ABIS = {

@@ -10,7 +10,7 @@ import { createCardPayments } from "../../api/src/card-payments/card-payments.js
 import type { CardPayments } from "../../api/src/card-payments/card-payments.js";
 import { reconcileStripe } from "../../api/src/card-payments/reconcile-stripe.js";
 import { createCardDisputeTimeouts } from "../../api/src/disputes/card-dispute-timeouts.js";
-import { marketplaceEscrowConstants } from "../../deploy/generated/contracts.js";
+import { marketplaceEscrowConstants } from "../../protocol/generated/contracts.js";
 import { startApiProcess } from "../support/api-process.js";
 import { cardApiEnv, startCardHarness } from "../support/card-payment-harness.js";
 import type { CardHarness } from "../support/card-payment-harness.js";

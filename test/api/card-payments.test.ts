@@ -11,7 +11,7 @@ import { reconcileStripe } from "../../api/src/card-payments/reconcile-stripe.js
 import { paymentInFlightGuardFor } from "../../api/src/checkout/payment-in-flight-guard.js";
 import { startReservationExpiryJob } from "../../api/src/checkout/reservation-expiry-job.js";
 import { createCardDisputeTimeouts } from "../../api/src/disputes/card-dispute-timeouts.js";
-import { marketplaceEscrowConstants } from "../../deploy/generated/contracts.js";
+import { marketplaceEscrowConstants } from "../../protocol/generated/contracts.js";
 import { startApiApp } from "../support/api-app.js";
 import { startApiProcess } from "../support/api-process.js";
 import { CARD_WEBHOOK_SECRET, cardApiEnv, startCardHarness } from "../support/card-payment-harness.js";

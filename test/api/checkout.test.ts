@@ -4,7 +4,7 @@ import { decodeFunctionData } from "viem";
 
 import { paymentInFlightGuardFor } from "../../api/src/checkout/payment-in-flight-guard.js";
 import { startReservationExpiryJob } from "../../api/src/checkout/reservation-expiry-job.js";
-import { marketplaceEscrowAbi } from "../../deploy/generated/contracts.js";
+import { marketplaceEscrowAbi } from "../../protocol/generated/contracts.js";
 import { createLocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
 import type { LocalStripeServer } from "../../scripts/local-stripe/create-local-stripe-server.js";
 import { startApiApp } from "../support/api-app.js";

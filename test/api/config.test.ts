@@ -1,7 +1,7 @@
 import { expect } from "chai";
 
 import { ApiConfigError, loadApiConfig } from "../../api/src/config.js";
-import { deployments } from "../../deploy/generated/contracts.js";
+import { deployments } from "../../protocol/generated/contracts.js";
 
 const VALID = {
   DATABASE_URL: "postgres://postgres@127.0.0.1:5432/agridao",

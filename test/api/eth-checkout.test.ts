@@ -7,7 +7,7 @@ import { minorToWei } from "../../api/src/checkout/minor-to-wei.js";
 import { createEscrowOrderLinker } from "../../api/src/escrow/escrow-order-linker.js";
 import type { EscrowOrderLinker } from "../../api/src/escrow/escrow-order-linker.js";
 import { LOCAL_ETH_USD_PRICE } from "../../deploy/LocalModule.js";
-import { marketplaceEscrowAbi } from "../../deploy/generated/contracts.js";
+import { marketplaceEscrowAbi } from "../../protocol/generated/contracts.js";
 import type { SyncDeps } from "../../indexer/src/sync.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { encodeAbiParameters, encodeEventTopics, keccak256, toHex } from "viem";
 import type { Log } from "viem";
 
-import { agriTokenAbi } from "../../deploy/generated/contracts.js";
+import { agriTokenAbi } from "../../protocol/generated/contracts.js";
 import { decodeLog } from "../../indexer/src/decode-log.js";
 import { InvalidLogError } from "../../indexer/src/errors.js";
 

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { contractsFingerprint, fingerprintFile, generatedContractsState } from "../../scripts/contracts-fingerprint.js";
 import { writeDeployment } from "../support/ignition-deployments.js";
 
-describe("contracts-fingerprint (when npm scripts regenerate deploy/generated/contracts.ts)", () => {
+describe("contracts-fingerprint (when npm scripts regenerate protocol/generated/contracts.ts)", () => {
   it("finds the file missing, out of date after a contract or a live deployment changed, and up to date whatever local chains come and go", async () => {
     const root = await mkdtemp(path.join(tmpdir(), "agridao-checkout-"));
     try {
@@ -20,8 +20,8 @@ describe("contracts-fingerprint (when npm scripts regenerate deploy/generated/co
 
       // A fresh clone.
       expect(await generatedContractsState(root)).to.equal("missing");
-      await mkdir(path.join(root, "deploy", "generated"), { recursive: true });
-      await writeFile(path.join(root, "deploy", "generated", "contracts.ts"), "export const deployments = {};\n");
+      await mkdir(path.join(root, "protocol", "generated"), { recursive: true });
+      await writeFile(path.join(root, "protocol", "generated", "contracts.ts"), "export const deployments = {};\n");
       // A file no build recorded (written before the fingerprint existed, or by hand).
       expect(await generatedContractsState(root)).to.equal("out of date");
       await record();

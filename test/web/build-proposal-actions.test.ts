@@ -5,7 +5,11 @@ import { expect } from "chai";
 import { decodeFunctionData, parseEther, zeroAddress } from "viem";
 import type { Hex } from "viem";
 
-import { agriGovernorAbi, marketplaceEscrowAbi, marketplaceEscrowConstants } from "../../deploy/generated/contracts.js";
+import {
+  agriGovernorAbi,
+  marketplaceEscrowAbi,
+  marketplaceEscrowConstants,
+} from "../../protocol/generated/contracts.js";
 
 type Draft = Record<string, unknown> & { kind: string };
 

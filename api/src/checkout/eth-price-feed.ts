@@ -1,7 +1,7 @@
 import { createPublicClient, defineChain, http } from "viem";
 import type { Address } from "viem";
 
-import { iAggregatorV3Abi } from "../../../deploy/generated/contracts.js";
+import { iAggregatorV3Abi } from "../../../protocol/generated/contracts.js";
 import { chainUnreachable } from "../operations/chain-unreachable.js";
 import { PriceFeedUnusableError } from "./checkout-errors.js";
 

@@ -1,7 +1,7 @@
 import { encodeFunctionData, zeroAddress } from "viem";
 import type { Hex } from "viem";
 
-import { marketplaceEscrowAbi } from "../../../deploy/generated/contracts.js";
+import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts.js";
 import type { PaymentMethod } from "../order-vocabulary.js";
 
 /** What a payment starter is given: a checkout just created (or replayed) and its orders. */

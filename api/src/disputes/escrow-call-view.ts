@@ -1,7 +1,7 @@
 import { encodeFunctionData } from "viem";
 import type { Hex } from "viem";
 
-import { marketplaceEscrowAbi } from "../../../deploy/generated/contracts.js";
+import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts.js";
 
 /** A transaction for a wallet to send to the escrow, encoded, with what it means. */
 export interface EscrowCallView {

@@ -2,7 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { encodeFunctionData } from "viem";
 import type { Hex } from "viem";
 
-import { marketplaceEscrowAbi } from "../../../deploy/generated/contracts.js";
+import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts.js";
 import { findEscrowOrder } from "../chain-reads/escrow-orders.js";
 import { Order } from "../entities/Order.js";
 import { NotFoundError } from "../errors.js";

@@ -1,7 +1,7 @@
 import { createPublicClient, defineChain, http } from "viem";
 import type { Address, Chain, PublicClient } from "viem";
 
-import { agriGovernorAbi, agriTimelockAbi, agriTokenAbi } from "../../../deploy/generated/contracts.js";
+import { agriGovernorAbi, agriTimelockAbi, agriTokenAbi } from "../../../protocol/generated/contracts.js";
 
 import { chainUnreachable } from "../operations/chain-unreachable.js";
 

@@ -2,7 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { zeroAddress } from "viem";
 import type { Address, Hex } from "viem";
 
-import { marketplaceEscrowConstants } from "../../../deploy/generated/contracts.js";
+import { marketplaceEscrowConstants } from "../../../protocol/generated/contracts.js";
 import { listDelegateRows, readDelegateRecord } from "../chain-reads/delegates.js";
 import { listAllowedPaymentTokens } from "../chain-reads/escrow-payment-tokens.js";
 import { readEscrowPaused } from "../chain-reads/escrow-status.js";

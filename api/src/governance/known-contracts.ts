@@ -1,6 +1,6 @@
 import type { Address } from "viem";
 
-import { mockUSDCAbi } from "../../../deploy/generated/contracts.js";
+import { mockUSDCAbi } from "../../../protocol/generated/contracts.js";
 import type { KnownContract } from "../services/describe-proposal-action.js";
 import type { GovernanceChain } from "./governance-chain.js";
 

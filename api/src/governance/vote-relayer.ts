@@ -9,7 +9,7 @@ import {
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
-import { agriGovernorAbi } from "../../../deploy/generated/contracts.js";
+import { agriGovernorAbi } from "../../../protocol/generated/contracts.js";
 import type { ApiMetrics } from "../api-metrics.js";
 import { ApiError } from "../errors.js";
 import { chainUnreachable } from "../operations/chain-unreachable.js";

@@ -1,7 +1,7 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 
-import { marketplaceEscrowConstants } from "../../../deploy/generated/contracts.js";
+import { marketplaceEscrowConstants } from "../../../protocol/generated/contracts.js";
 import { startCardDeadlineJob } from "../card-payments/card-deadline-job.js";
 import { createCardPayments } from "../card-payments/card-payments.js";
 import { createCatalogCache } from "../catalog/catalog-cache.js";

@@ -8,7 +8,7 @@ import {
   marketplaceEscrowAbi,
   marketplaceEscrowConstants,
   mockUSDCAbi,
-} from "../../../deploy/generated/contracts.js";
+} from "../../../protocol/generated/contracts.js";
 
 /** A contract a proposal may call, as the decoder knows it. ERC-20s carry what amounts are shown in. */
 export interface KnownContract {

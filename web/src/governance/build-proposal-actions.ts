@@ -8,7 +8,7 @@ import {
   marketplaceEscrowAbi,
   marketplaceEscrowConstants,
   mockUSDCAbi,
-} from "../../../deploy/generated/contracts";
+} from "../../../protocol/generated/contracts";
 import type { GovernanceParameters } from "./governance-api-types";
 import type { TreasuryAsset } from "./use-treasury";
 

@@ -4,7 +4,7 @@ import { isAddress } from "viem";
 import type { Address } from "viem";
 import { useWriteContract } from "wagmi";
 
-import { agriTokenAbi } from "../../../deploy/generated/contracts";
+import { agriTokenAbi } from "../../../protocol/generated/contracts";
 import type { GovernanceAccount } from "./governance-api-types";
 import { TransactionStatus } from "./transaction-status";
 import { useAgri } from "./use-agri";

@@ -4,7 +4,7 @@ import { useNavigate } from "react-router";
 import { useAccount, useWriteContract } from "wagmi";
 
 import { describeProposalAction } from "../../../api/src/services/describe-proposal-action";
-import { agriGovernorAbi } from "../../../deploy/generated/contracts";
+import { agriGovernorAbi } from "../../../protocol/generated/contracts";
 import { QueryState } from "../components/query-state";
 import { useFormat } from "../i18n/use-format";
 import { ActionDraftEditor } from "./action-draft-editor";

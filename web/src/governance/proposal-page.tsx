@@ -4,7 +4,7 @@ import { useParams } from "react-router";
 import { keccak256, toBytes } from "viem";
 import { useAccount, useWriteContract } from "wagmi";
 
-import { agriGovernorAbi } from "../../../deploy/generated/contracts";
+import { agriGovernorAbi } from "../../../protocol/generated/contracts";
 import { QueryState } from "../components/query-state";
 import { useFormat } from "../i18n/use-format";
 import type { ProposalDetail } from "./governance-api-types";

@@ -4,7 +4,7 @@ import type { Address, Hex } from "viem";
 import { usePublicClient, useSignTypedData, useWriteContract } from "wagmi";
 
 import { BALLOT_TYPES } from "../../../api/src/services/governor-ballot-types";
-import { agriGovernorAbi } from "../../../deploy/generated/contracts";
+import { agriGovernorAbi } from "../../../protocol/generated/contracts";
 import { requestJson } from "../api/request-json";
 import type { GovernanceAccount } from "./governance-api-types";
 import { SUPPORT_KEYS } from "./quorum-bar";

@@ -2,7 +2,7 @@ import { useTranslation } from "react-i18next";
 import { encodeFunctionData, formatUnits } from "viem";
 import { useAccount, useReadContract } from "wagmi";
 
-import { marketplaceEscrowAbi } from "../../../deploy/generated/contracts";
+import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts";
 import { TxStatus } from "./tx-status";
 import { useSendTransaction } from "./use-send-transaction";
 import { walletChain } from "./wallet-chain";

@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { encodeFunctionData, zeroAddress } from "viem";
 import { useAccount, useReadContract } from "wagmi";
 
-import { marketplaceEscrowAbi } from "../../../deploy/generated/contracts";
+import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts";
 import type { OrderStatus } from "../api/types";
 import { formText } from "../components/form-text";
 import { OpenDisputeForm } from "../disputes/open-dispute-form";

@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { encodeFunctionData } from "viem";
 import { useAccount, useReadContract } from "wagmi";
 
-import { marketplaceEscrowAbi } from "../../../deploy/generated/contracts";
+import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts";
 import type { OrderStatus } from "../api/types";
 import { ChainGuard } from "./chain-guard";
 import { EscrowCredits } from "./escrow-credits";

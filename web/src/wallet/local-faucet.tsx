@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { createWalletClient, encodeFunctionData, http, parseEther, publicActions } from "viem";
 import { useAccount } from "wagmi";
 
-import { mockUSDCAbi } from "../../../deploy/generated/contracts";
+import { mockUSDCAbi } from "../../../protocol/generated/contracts";
 import { chainDeployment, walletChain } from "./wallet-chain";
 
 // Hardhat's first dev account. The local node holds its key and signs eth_sendTransaction for it, so the browser

@@ -1,8 +1,8 @@
 import type { Chain } from "viem";
 import { hardhat, mainnet, sepolia } from "viem/chains";
 
-import { deployments } from "../../../deploy/generated/contracts";
-import type { ContractDeployment } from "../../../deploy/generated/contracts";
+import { deployments } from "../../../protocol/generated/contracts";
+import type { ContractDeployment } from "../../../protocol/generated/contracts";
 
 /** Hardhat's chain id: the local development chain, the only one with a burner wallet. */
 export const LOCAL_CHAIN_ID = 31337;
