@@ -14,8 +14,10 @@ const SOURCES = [
   "hardhat.config.ts",
   "deploy/local.ts",
   "scripts/build-contracts.ts",
+  "scripts/contract-definitions.ts",
   "scripts/export-contracts.ts",
   "scripts/read-contract-constants.ts",
+  "scripts/read-contract-enums.ts",
 ];
 
 /** Where `npm run build` records the fingerprint of what it made protocol/generated/contracts.ts from. */

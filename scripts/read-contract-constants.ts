@@ -1,47 +1,14 @@
-import { readFile } from "node:fs/promises";
-
 import { decodeFunctionResult, encodeFunctionData } from "viem";
 import type { Abi, AbiFunction, Hex } from "viem";
+
+import type { ContractDefinition } from "./contract-definitions.js";
 
 /** A constant as TypeScript holds it: small integers as numbers, wider ones as bigints, the rest as viem decodes them. */
 export type ConstantValue = number | bigint | string | boolean;
 
-export interface ConstantsArtifact {
-  abi: readonly unknown[];
-  deployedBytecode: string;
-  /** The source's name in the build info, e.g. `project/contracts/MarketplaceEscrow.sol`. */
-  inputSourceName?: string;
-  buildInfoId?: string;
-}
-
-export interface ConstantsArtifactSource {
-  readArtifact(name: string): Promise<ConstantsArtifact>;
-  getBuildInfoOutputPath(buildInfoId: string): Promise<string | undefined>;
-}
-
 /** An EIP-1193 provider of a simulated network, which takes `hardhat_setCode`. */
 export interface SimulatedProvider {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>;
-}
-
-interface AstNode {
-  nodeType: string;
-  id: number;
-  name?: string;
-  constant?: boolean;
-  visibility?: string;
-  stateVariable?: boolean;
-  linearizedBaseContracts?: number[];
-  nodes?: AstNode[];
-}
-
-interface ContractDefinition {
-  node: AstNode;
-  sourceName: string;
-}
-
-interface BuildInfoOutput {
-  output: { sources: Record<string, { ast: AstNode }> };
 }
 
 // Integers up to this width are exact as JavaScript numbers (2^48 < 2^53); wider ones stay bigints.
@@ -55,31 +22,15 @@ const NUMBER_BITS = 48;
  * but depends on the chain and address). Contracts without code (interfaces) have none.
  */
 export async function readContractConstants(
-  artifacts: ConstantsArtifactSource,
   provider: SimulatedProvider,
-  names: readonly string[],
+  contracts: readonly { name: string; contract: ContractDefinition }[],
 ): Promise<Record<string, Record<string, ConstantValue>>> {
-  const definitions = new Map<string, Promise<Map<number, ContractDefinition>>>();
   const result: Record<string, Record<string, ConstantValue>> = {};
-  for (const [index, name] of names.entries()) {
-    const artifact = await artifacts.readArtifact(name);
+  for (const [index, { name, contract }] of contracts.entries()) {
+    const { artifact, definitions } = contract;
     if (artifact.deployedBytecode === "0x") continue;
-    if (artifact.buildInfoId === undefined || artifact.inputSourceName === undefined) {
-      throw new Error(`The artifact of ${name} names no build info: run \`npm run build\``);
-    }
-    const buildInfoId = artifact.buildInfoId;
-    let contracts = definitions.get(buildInfoId);
-    if (contracts === undefined) {
-      contracts = contractDefinitions(artifacts, buildInfoId);
-      definitions.set(buildInfoId, contracts);
-    }
-    const byId = await contracts;
-    const contract = [...byId.values()].find(
-      (definition) => definition.node.name === name && definition.sourceName === artifact.inputSourceName,
-    );
-    if (contract === undefined) throw new Error(`The build info of ${name} has no contract ${name}`);
-    const constantNames = (contract.node.linearizedBaseContracts ?? [])
-      .flatMap((id) => byId.get(id)?.node.nodes ?? [])
+    const constantNames = definitions
+      .flatMap((definition) => definition.nodes ?? [])
       .filter(
         (node) =>
           node.nodeType === "VariableDeclaration" &&
@@ -110,23 +61,6 @@ export async function readContractConstants(
     result[name] = values;
   }
   return result;
-}
-
-/** Every contract definition of a build, by AST id, with the source it is in. */
-async function contractDefinitions(
-  artifacts: ConstantsArtifactSource,
-  buildInfoId: string,
-): Promise<Map<number, ContractDefinition>> {
-  const file = await artifacts.getBuildInfoOutputPath(buildInfoId);
-  if (file === undefined) throw new Error(`Build info ${buildInfoId} is missing: run \`npm run build\``);
-  const { output } = JSON.parse(await readFile(file, "utf8")) as BuildInfoOutput;
-  const byId = new Map<number, ContractDefinition>();
-  for (const [sourceName, { ast }] of Object.entries(output.sources)) {
-    for (const node of ast.nodes ?? []) {
-      if (node.nodeType === "ContractDefinition") byId.set(node.id, { node, sourceName });
-    }
-  }
-  return byId;
 }
 
 function asConstant(value: unknown, type: string): ConstantValue {

@@ -8,6 +8,7 @@ import type { ChainContext } from "../../indexer/src/chain-context.js";
 import type { PositionedEvent } from "../../indexer/src/decode-log.js";
 import { migrate } from "../../indexer/src/migrations.js";
 import { READ_MODEL_TABLES, rebuild } from "../../indexer/src/rebuild.js";
+import { marketplaceEscrowEnums } from "../../protocol/generated/contracts.js";
 import { fetchDecodedEvents } from "../support/chain-events.js";
 import { createTestDatabase } from "../support/database.js";
 import type { TestDatabase } from "../support/database.js";
@@ -17,9 +18,6 @@ import { deployLocal } from "../support/local-deployment.js";
 import { indexerTargets } from "../support/indexer-setup.js";
 
 const connection = await network.create();
-
-/** IMarketplaceEscrow.OrderState by its ABI value, as the read model spells it. */
-const ORDER_STATES = ["None", "Funded", "Shipped", "Completed", "Refunded", "Disputed", "Resolved"];
 
 type Deployment = Awaited<ReturnType<typeof deployLocal>>;
 type Scenario = Awaited<ReturnType<typeof runIndexerScenario>>;
@@ -82,7 +80,7 @@ describe("indexer read models", function () {
           seller: order.seller.toLowerCase(),
           token: order.token.toLowerCase(),
           amount: order.amount.toString(),
-          state: ORDER_STATES[Number(order.state)],
+          state: marketplaceEscrowEnums.OrderState[Number(order.state)],
           deadline: order.deadline.toString(),
           shippedBeforeDispute: order.shippedBeforeDispute,
           feeBps: Number(order.terms.feeBps),

@@ -4,7 +4,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 import { expect } from "chai";
-import { id } from "ethers";
+import { ZeroAddress, id } from "ethers";
 import hre from "hardhat";
 
 import { EXPORTED_CONTRACTS, exportContracts } from "../../scripts/export-contracts.js";
@@ -18,6 +18,9 @@ interface GeneratedModule {
   agriTokenConstants: Constants;
   agriGovernorConstants: Constants;
   agriTimelockConstants: Constants;
+  marketplaceEscrowEnums: Record<string, readonly string[]>;
+  agriGovernorEnums: Record<string, readonly string[]>;
+  iAggregatorV3Enums: Record<string, readonly string[]>;
   deployments: Record<number, { chainId: number; startBlock: number; addresses: Record<string, string> }>;
 }
 
@@ -89,6 +92,43 @@ describe("export-contracts (the generated ABI and address file)", () => {
     const source = await readFile(outFile, "utf8");
     expect(source).to.match(/export const marketplaceEscrowConstants = \{\n {2}ARBITER_ROLE: "0x[0-9a-f]{64}",\n/);
     expect(source).to.match(/\n {2}MAX_FEE_BPS: \d+,\n[\s\S]*\} as const;/);
+  });
+
+  it("exports each contract's enums, inherited ones included, with each member at the index of its value", async () => {
+    const { module, outFile } = await generate(path.join(tmpdir(), "agridao-no-deployments"));
+    expect(module.marketplaceEscrowEnums).to.deep.equal({
+      OrderState: ["None", "Funded", "Shipped", "Completed", "Refunded", "Disputed", "Resolved"],
+      Resolution: ["Settlement", "Ruling", "Timeout"],
+    });
+    // OpenZeppelin's, declared in IGovernor and GovernorCountingSimple.
+    expect(module.agriGovernorEnums).to.have.keys("ProposalState", "VoteType");
+    expect(module.agriGovernorEnums.VoteType).to.deep.equal(["Against", "For", "Abstain"]);
+    expect(module.iAggregatorV3Enums).to.deep.equal({});
+    // The ABI says what the value of a state is: getOrder's `state` of an order just created is Funded.
+    const connection = await hre.network.create("hardhat");
+    try {
+      const [admin, buyer, seller] = await connection.ethers.getSigners();
+      const escrow = await connection.ethers.deployContract("MarketplaceEscrow", [
+        admin.address,
+        admin.address,
+        admin.address,
+        [admin.address],
+        { feeBps: 250, shipWindow: 3_600, confirmWindow: 3_600, arbitrationTimeout: 86_400 },
+        [],
+      ]);
+      const ref = id("enum-test");
+      await escrow.connect(buyer).getFunction("createOrder")(seller.address, ZeroAddress, 1_000n, ref, {
+        value: 1_000n,
+      });
+      const order = (await escrow.getFunction("getOrder")(1n)) as { state: bigint };
+      expect(module.marketplaceEscrowEnums.OrderState[Number(order.state)]).to.equal("Funded");
+    } finally {
+      await connection.close();
+    }
+    const source = await readFile(outFile, "utf8");
+    expect(source).to.match(
+      /export const marketplaceEscrowEnums = \{\n {2}OrderState: \["None",[^\n]*\],\n[\s\S]*\} as const;/,
+    );
   });
 
   it("keys addresses by chain id, names contracts after their future id, and starts at the first mined block", async () => {

@@ -2,27 +2,17 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { ethers, toBeHex } from "ethers";
 import type { network } from "hardhat";
 
+import { marketplaceEscrowEnums } from "../../protocol/generated/contracts.js";
 import type { MarketplaceEscrow, MockUSDC } from "../../types/ethers-contracts/index.js";
+import { bigintEnumValues } from "./bigint-enum-values.js";
 
 type Connection = Awaited<ReturnType<typeof network.create>>;
 
 /** {IMarketplaceEscrow.OrderState} as the values the ABI returns. */
-export const OrderState = {
-  None: 0n,
-  Funded: 1n,
-  Shipped: 2n,
-  Completed: 3n,
-  Refunded: 4n,
-  Disputed: 5n,
-  Resolved: 6n,
-} as const;
+export const OrderState = bigintEnumValues(marketplaceEscrowEnums.OrderState);
 
 /** {IMarketplaceEscrow.Resolution} as the values the ABI returns. */
-export const Resolution = {
-  Settlement: 0n,
-  Ruling: 1n,
-  Timeout: 2n,
-} as const;
+export const Resolution = bigintEnumValues(marketplaceEscrowEnums.Resolution);
 
 /** The `expectedStates` bitmap {EscrowUnexpectedState} carries for a single expected state. */
 export function stateBit(state: bigint): string {

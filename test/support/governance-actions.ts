@@ -3,24 +3,18 @@ import { formatEther, id } from "ethers";
 import type { ContractTransactionResponse } from "ethers";
 import type { network } from "hardhat";
 
+import { enumValues } from "../../protocol/enum-values.js";
+import { agriGovernorEnums } from "../../protocol/generated/contracts.js";
 import type { AgriGovernor, AgriToken } from "../../types/ethers-contracts/index.js";
+import { bigintEnumValues } from "./bigint-enum-values.js";
 
 type NetworkHelpers = Awaited<ReturnType<typeof network.create>>["networkHelpers"];
 
 /** IGovernor.ProposalState, as `governor.state()` returns it. */
-export const ProposalState = {
-  Pending: 0n,
-  Active: 1n,
-  Canceled: 2n,
-  Defeated: 3n,
-  Succeeded: 4n,
-  Queued: 5n,
-  Expired: 6n,
-  Executed: 7n,
-} as const;
+export const ProposalState = bigintEnumValues(agriGovernorEnums.ProposalState);
 
 /** GovernorCountingSimple's `support` values. */
-export const VoteType = { Against: 0, For: 1, Abstain: 2 } as const;
+export const VoteType = enumValues(agriGovernorEnums.VoteType);
 
 /** A proposal as `Governor.propose` takes it. */
 export interface Proposal {

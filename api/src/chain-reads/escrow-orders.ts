@@ -1,7 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
-/** The escrow's states (IMarketplaceEscrow.OrderState without None), as the indexer spells them. */
-export type EscrowOrderState = "Funded" | "Shipped" | "Completed" | "Refunded" | "Disputed" | "Resolved";
+import type { EscrowOrderState } from "../../../protocol/escrow/order-state.js";
 
 /** An escrow order's parties, state and current deadline (Unix seconds, as IMarketplaceEscrow.OrderView.deadline). */
 export interface EscrowOrderRow {

@@ -1,14 +1,12 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import { marketplaceEscrowEnums } from "../../../protocol/generated/contracts.js";
 import type { EscrowTransitionRow } from "../chain-reads/escrow-order-history.js";
 import { disputeAudience } from "../disputes/dispute-audience.js";
 import { Dispute } from "../entities/Dispute.js";
 import { Farm } from "../entities/Farm.js";
 import type { Order } from "../entities/Order.js";
 import type { Notify } from "../notifications/notification-service.js";
-
-/** The escrow's `Resolution` enum, by its index in OrderResolved. */
-const RESOLUTIONS = ["Settlement", "Ruling", "Timeout"] as const;
 
 /** Notifies what a newly recorded transition means to the people concerned, and carries disputes along. */
 export async function followEscrowTransition(
@@ -83,7 +81,7 @@ export async function followEscrowTransition(
       const buyerBps = Number(details.buyerBps);
       const buyerMinor = Math.floor((order.totalMinor * buyerBps) / 10_000);
       const farmerMinor = order.totalMinor - buyerMinor;
-      const resolution = RESOLUTIONS[Number(details.resolution)] ?? details.resolution;
+      const resolution = marketplaceEscrowEnums.Resolution[Number(details.resolution)] ?? details.resolution;
       const dispute = await tx.findOne(Dispute, { order: order.id, status: "open" });
       if (dispute !== null) {
         dispute.status = resolution === "Settlement" ? "settled" : "ruled";

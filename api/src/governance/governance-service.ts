@@ -3,6 +3,9 @@ import { zeroAddress } from "viem";
 import type { Address, Hex } from "viem";
 
 import { marketplaceEscrowConstants } from "../../../protocol/generated/contracts.js";
+import type { ProposalState } from "../../../protocol/governance/proposal-states.js";
+import { VOTE_SUPPORTS } from "../../../protocol/governance/vote-supports.js";
+import type { VoteSupport } from "../../../protocol/governance/vote-supports.js";
 import { listDelegateRows, readDelegateRecord } from "../chain-reads/delegates.js";
 import { listAllowedPaymentTokens } from "../chain-reads/escrow-payment-tokens.js";
 import { readEscrowPaused } from "../chain-reads/escrow-status.js";
@@ -24,7 +27,6 @@ import {
   encodeKeysetPosition,
   encodeProposalCursor,
 } from "./proposal-cursor.js";
-import type { ProposalState } from "./proposal-state.js";
 import { summarizeProposal } from "./proposal-summary.js";
 import type { ProposalSummary } from "./proposal-summary.js";
 import { proposalTimeline } from "./proposal-timeline.js";
@@ -41,7 +43,7 @@ export interface ProposalDetail extends ProposalSummary {
 
 export interface VoteView {
   voter: string;
-  support: "against" | "for" | "abstain";
+  support: VoteSupport;
   weight: string;
   reason: string;
   blockNumber: string;
@@ -60,7 +62,6 @@ export interface DelegateView {
   participationBps: number;
 }
 
-const SUPPORT = ["against", "for", "abstain"] as const;
 // Proposals are read in batches of this size while a state filter looks for a page of matches.
 const SCAN_BATCH = 100;
 
@@ -152,7 +153,7 @@ export function createGovernanceService(deps: {
       return {
         items: page.map((row) => ({
           voter: row.voter,
-          support: SUPPORT[row.support],
+          support: VOTE_SUPPORTS[row.support],
           weight: row.weight,
           reason: row.reason,
           blockNumber: row.block_number,

@@ -1,19 +1,4 @@
-/**
- * IGovernor.ProposalState, by name. `expired` is part of the interface but AgriGovernor never reaches it: a
- * TimelockController operation does not expire, so a queued proposal stays queued until it is executed.
- */
-export const PROPOSAL_STATES = [
-  "pending",
-  "active",
-  "canceled",
-  "defeated",
-  "succeeded",
-  "queued",
-  "expired",
-  "executed",
-] as const;
-
-export type ProposalState = (typeof PROPOSAL_STATES)[number];
+import type { ProposalState } from "../../../protocol/governance/proposal-states.js";
 
 /** What the state of a proposal depends on, as the indexer records it. */
 export interface ProposalFacts {

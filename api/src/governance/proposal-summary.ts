@@ -1,7 +1,8 @@
+import { PROPOSAL_STATES } from "../../../protocol/governance/proposal-states.js";
+import type { ProposalState } from "../../../protocol/governance/proposal-states.js";
 import type { ProposalRow } from "../chain-reads/proposals.js";
 import type { GovernanceChain } from "./governance-chain.js";
-import { PROPOSAL_STATES, proposalState } from "./proposal-state.js";
-import type { ProposalState } from "./proposal-state.js";
+import { proposalState } from "./proposal-state.js";
 
 /** A proposal as lists show it; amounts of votes are AGRI wei as decimal strings, times Unix seconds. */
 export interface ProposalSummary {

@@ -1,9 +1,9 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Hex } from "viem";
 
+import type { EscrowOrderState } from "../../../protocol/escrow/order-state.js";
 import type { ProductUnit } from "../catalog-vocabulary.js";
 import { escrowOrdersIndexed, listEscrowOrders } from "../chain-reads/escrow-orders.js";
-import type { EscrowOrderState } from "../chain-reads/escrow-orders.js";
 import type { EthQuote } from "../checkout/payment-starters.js";
 import { Order } from "../entities/Order.js";
 import { OrderEvent } from "../entities/OrderEvent.js";

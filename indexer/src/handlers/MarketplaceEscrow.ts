@@ -1,10 +1,9 @@
+import type { EscrowOrderState } from "../../../protocol/escrow/order-state.js";
+import { marketplaceEscrowEnums } from "../../../protocol/generated/contracts.js";
 import { MissingEntityError } from "../errors.js";
 import { want } from "../read-model-view.js";
 import type { ReadModelView, Row, WantedRows } from "../read-model-view.js";
 import type { StoredEvent } from "../stored-event.js";
-
-/** IMarketplaceEscrow.Resolution by its ABI value. */
-const RESOLUTIONS = ["Settlement", "Ruling", "Timeout"] as const;
 
 /** What the escrow handler needs beyond the event: who receives the platform fees on this chain. */
 export interface EscrowContext {
@@ -169,7 +168,7 @@ export function applyMarketplaceEscrowEvent(
       const order = updateOrder(view, event, args.orderId, "Resolved", () => ({
         state: "Resolved",
         deadline: event.blockTimestamp.toString(),
-        resolution: RESOLUTIONS[args.resolution],
+        resolution: marketplaceEscrowEnums.Resolution[args.resolution],
         arbiter: args.arbiter.toLowerCase(),
         buyer_amount: args.buyerAmount,
         seller_amount: args.sellerAmount,
@@ -235,7 +234,7 @@ function updateOrder(
   view: ReadModelView,
   event: StoredEvent<"MarketplaceEscrow">,
   orderId: string,
-  historyState: string,
+  historyState: EscrowOrderState,
   changes: (order: Row) => Row,
 ): Row {
   const order = view.get("escrow_orders", [orderId]);
@@ -261,7 +260,7 @@ function appendHistory(
   view: ReadModelView,
   event: StoredEvent<"MarketplaceEscrow">,
   orderId: string,
-  state: string,
+  state: EscrowOrderState,
 ): void {
   view.append("escrow_order_history", {
     order_id: orderId,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-import { PROPOSAL_STATES } from "../../governance/proposal-state.js";
+import { PROPOSAL_STATES } from "../../../../protocol/governance/proposal-states.js";
+import { VOTE_SUPPORTS } from "../../../../protocol/governance/vote-supports.js";
 
 const uint = z
   .string()
@@ -84,7 +85,7 @@ export const votePage = z.object({
   items: z.array(
     z.object({
       voter: address,
-      support: z.enum(["against", "for", "abstain"]),
+      support: z.enum(VOTE_SUPPORTS),
       weight: uint,
       reason: z.string(),
       blockNumber: z.string(),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { ESCROW_ORDER_STATES } from "../../../../protocol/escrow/order-state.js";
 import { PRODUCT_UNITS } from "../../catalog-vocabulary.js";
 import { ORDER_EVENT_KINDS, ORDER_FLAG_KINDS, ORDER_STATUSES, PAYMENT_METHODS } from "../../order-vocabulary.js";
 
@@ -56,7 +57,7 @@ export const orderSummary = z.object({
         ),
       onChain: z
         .object({
-          state: z.enum(["Funded", "Shipped", "Completed", "Refunded", "Disputed", "Resolved"]),
+          state: z.enum(ESCROW_ORDER_STATES),
           deadline: z.iso
             .datetime()
             .describe(
