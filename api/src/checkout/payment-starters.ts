@@ -1,7 +1,8 @@
-import { encodeFunctionData, zeroAddress } from "viem";
+import { zeroAddress } from "viem";
 import type { Hex } from "viem";
 
-import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts.js";
+import { contractCallJson } from "../../../protocol/contract-call.js";
+import { escrowCalls } from "../../../protocol/escrow/escrow-calls.js";
 import type { PaymentMethod } from "../order-vocabulary.js";
 
 /** What a payment starter is given: a checkout just created (or replayed) and its orders. */
@@ -112,37 +113,16 @@ export interface PaymentStarter {
 export type PaymentStarters = Record<PaymentMethod | "eth", PaymentStarter>;
 
 /** `createOrder` for one order, `createOrders` for several, paying `token` (address(0) for ETH) with `value`. */
-function escrowCallOf<Value extends string>(
+function escrowCallOf<Value extends bigint>(
   escrowAddress: Hex,
   token: Hex,
   requests: { seller: Hex; amount: string; ref: Hex }[],
   value: Value,
-): EscrowCall<Value> {
-  if (requests.length === 1) {
-    const [request] = requests;
-    return {
-      functionName: "createOrder",
-      to: escrowAddress,
-      value,
-      data: encodeFunctionData({
-        abi: marketplaceEscrowAbi,
-        functionName: "createOrder",
-        args: [request.seller, token, BigInt(request.amount), request.ref],
-      }),
-      args: { ...request, token },
-    };
-  }
-  return {
-    functionName: "createOrders",
-    to: escrowAddress,
-    value,
-    data: encodeFunctionData({
-      abi: marketplaceEscrowAbi,
-      functionName: "createOrders",
-      args: [token, requests.map((request) => ({ ...request, amount: BigInt(request.amount) }))],
-    }),
-    args: { token, requests },
-  };
+) {
+  const orders = requests.map(({ seller, amount, ref }) => ({ seller, amount: BigInt(amount), ref }));
+  return orders.length === 1
+    ? contractCallJson(escrowCalls.createOrder(escrowAddress, { ...orders[0], token }, value))
+    : contractCallJson(escrowCalls.createOrders(escrowAddress, token, orders, value));
 }
 
 /** The escrow terms of each order of a checkout, which must all be set. */
@@ -172,7 +152,7 @@ export function createEscrowPaymentStarter(deps: {
       }));
       const total = orders.reduce((sum, order) => sum + BigInt(order.amount), 0n);
       const requests = orders.map(({ seller, amount, ref }) => ({ seller, amount, ref }));
-      const call = escrowCallOf(escrowAddress, token, requests, "0");
+      const call = escrowCallOf(escrowAddress, token, requests, 0n);
       return Promise.resolve({
         paymentMethod: "escrow",
         escrow: {
@@ -220,7 +200,7 @@ export function createEthPaymentStarter(deps: {
           deadlineUnix: Math.floor(checkout.expiresAt.getTime() / 1000),
           payers: checkout.payers,
           orders,
-          call: escrowCallOf(escrowAddress, zeroAddress, requests, value),
+          call: escrowCallOf(escrowAddress, zeroAddress, requests, BigInt(value)),
         },
       });
     },

@@ -1,7 +1,7 @@
-import { encodeFunctionData } from "viem";
 import type { Hex } from "viem";
 
-import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts.js";
+import { contractCallJson } from "../../../protocol/contract-call.js";
+import { escrowCalls } from "../../../protocol/escrow/escrow-calls.js";
 
 /** A transaction for a wallet to send to the escrow, encoded, with what it means. */
 export interface EscrowCallView {
@@ -24,17 +24,10 @@ export function escrowCallView(
   buyerBps?: number,
 ): EscrowCallView {
   if (escrow === undefined) throw new Error("an escrow order without a configured escrow");
-  const data =
+  const orderId = BigInt(escrowOrderId);
+  const call =
     functionName === "openDispute"
-      ? encodeFunctionData({ abi: marketplaceEscrowAbi, functionName, args: [BigInt(escrowOrderId)] })
-      : encodeFunctionData({ abi: marketplaceEscrowAbi, functionName, args: [BigInt(escrowOrderId), buyerBps!] });
-  return {
-    chainId: escrow.chainId,
-    to: escrow.address,
-    data,
-    value: "0",
-    from,
-    functionName,
-    args: buyerBps === undefined ? { orderId: escrowOrderId } : { orderId: escrowOrderId, buyerBps },
-  };
+      ? escrowCalls.openDispute(escrow.address, orderId)
+      : escrowCalls.rule(escrow.address, orderId, buyerBps!);
+  return { chainId: escrow.chainId, ...contractCallJson(call), from };
 }

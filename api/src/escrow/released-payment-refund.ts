@@ -1,8 +1,8 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { encodeFunctionData } from "viem";
 import type { Hex } from "viem";
 
-import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts.js";
+import { contractCallJson } from "../../../protocol/contract-call.js";
+import { escrowCalls } from "../../../protocol/escrow/escrow-calls.js";
 import { findEscrowOrder } from "../chain-reads/escrow-orders.js";
 import { Order } from "../entities/Order.js";
 import { NotFoundError } from "../errors.js";
@@ -48,16 +48,8 @@ export function createReleasedPaymentRefund(deps: { chainId: number; escrowAddre
       }
       return {
         chainId: deps.chainId,
-        to: deps.escrowAddress,
-        data: encodeFunctionData({
-          abi: marketplaceEscrowAbi,
-          functionName: "declineOrder",
-          args: [BigInt(order.escrowOrderId)],
-        }),
-        value: "0",
+        ...contractCallJson(escrowCalls.declineOrder(deps.escrowAddress, BigInt(order.escrowOrderId))),
         from: escrow.seller as Hex,
-        functionName: "declineOrder",
-        args: { orderId: order.escrowOrderId },
       };
     },
   };

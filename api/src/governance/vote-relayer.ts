@@ -1,15 +1,9 @@
-import {
-  BaseError,
-  ContractFunctionRevertedError,
-  createWalletClient,
-  encodeFunctionData,
-  http,
-  keccak256,
-} from "viem";
+import { BaseError, ContractFunctionRevertedError, createWalletClient, getContractError, http, keccak256 } from "viem";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { agriGovernorAbi } from "../../../protocol/generated/contracts.js";
+import { governorCalls } from "../../../protocol/governance/governor-calls.js";
 import type { ApiMetrics } from "../api-metrics.js";
 import { ApiError } from "../errors.js";
 import { chainUnreachable } from "../operations/chain-unreachable.js";
@@ -70,7 +64,6 @@ export function createVoteRelayer(deps: {
   const account = deps.privateKey === undefined ? undefined : privateKeyToAccount(deps.privateKey);
   const wallet =
     account === undefined ? undefined : createWalletClient({ account, chain: chain.chain, transport: http(rpcUrl) });
-  const governor = { address: chain.governorAddress, abi: agriGovernorAbi } as const;
   // One relayer account sends one transaction at a time, so its nonces never collide within this process.
   let sending: Promise<unknown> = Promise.resolve();
   const gasKey = (at: number) => `governance:relayer-gas:${new Date(at).toISOString().slice(0, 10)}`;
@@ -185,28 +178,27 @@ export function createVoteRelayer(deps: {
     const release: (() => Promise<unknown>)[] = [];
     let sent: { txHash: Hex; gas: bigint };
     try {
-      const data =
+      const call =
         ballot.reason === undefined
-          ? encodeFunctionData(
-              (
-                await chain.client.simulateContract({
-                  ...governor,
-                  account,
-                  functionName: "castVoteBySig",
-                  args: [ballot.proposalId, ballot.support, voter, ballot.signature],
-                })
-              ).request,
-            )
-          : encodeFunctionData(
-              (
-                await chain.client.simulateContract({
-                  ...governor,
-                  account,
-                  functionName: "castVoteWithReasonAndParamsBySig",
-                  args: [ballot.proposalId, ballot.support, voter, ballot.reason, NO_PARAMS, ballot.signature],
-                })
-              ).request,
-            );
+          ? governorCalls.castVoteBySig(chain.governorAddress, { ...ballot, voter })
+          : governorCalls.castVoteWithReasonAndParamsBySig(chain.governorAddress, {
+              ...ballot,
+              voter,
+              reason: ballot.reason,
+              params: NO_PARAMS,
+            });
+      // Simulated first, a revert decoded as viem's simulateContract decodes it: refused without spending gas.
+      await chain.client.call({ account, batch: false, to: call.to, data: call.data }).catch((error: unknown) => {
+        const reverted: Error = getContractError(error as BaseError, {
+          abi: agriGovernorAbi,
+          address: call.to,
+          args: Object.values(call.args),
+          functionName: call.functionName,
+          sender: account.address,
+        });
+        throw reverted;
+      });
+      const data = call.data;
       // The simulated call as a transaction, its gas and fees filled in: what the balance and the budget must cover.
       const prepared = await wallet.prepareTransactionRequest({
         account,

@@ -1,6 +1,8 @@
 import { encodeFunctionData, isAddress, parseUnits, zeroAddress } from "viem";
 import type { Abi, AbiFunction, Address, Hex } from "viem";
 
+import type { ContractCall } from "../../../protocol/contract-call";
+import { escrowCalls } from "../../../protocol/escrow/escrow-calls";
 import {
   agriGovernorAbi,
   agriTimelockAbi,
@@ -9,6 +11,7 @@ import {
   marketplaceEscrowConstants,
   mockUSDCAbi,
 } from "../../../protocol/generated/contracts";
+import { tokenCalls } from "../../../protocol/token-calls";
 import type { GovernanceParameters } from "./governance-api-types";
 import type { TreasuryAsset } from "./use-treasury";
 
@@ -228,7 +231,11 @@ export function buildProposalCalls(
     if (parameters.platform.escrow === null) throw new DraftError("governance.builder.errors.noEscrow");
     return parameters.platform.escrow;
   };
-  const escrowCall = (calldata: Hex): ProposalCall => ({ target: escrow(), value: 0n, calldata });
+  const proposalCall = (call: ContractCall): ProposalCall => ({
+    target: call.to,
+    value: call.value,
+    calldata: call.data,
+  });
   switch (draft.kind) {
     case "fee": {
       const percent = Number(draft.percent.trim());
@@ -237,7 +244,7 @@ export function buildProposalCalls(
       }
       const feeBps = Math.round(percent * 100);
       checkFee(feeBps);
-      return [escrowCall(encodeFunctionData({ abi: marketplaceEscrowAbi, functionName: "setFee", args: [feeBps] }))];
+      return [proposalCall(escrowCalls.setFee(escrow(), feeBps))];
     }
     case "windows": {
       const args = [
@@ -246,44 +253,29 @@ export function buildProposalCalls(
         hoursToSeconds(draft.arbitrationHours),
       ] as const;
       checkWindows(args, "hours");
-      return [escrowCall(encodeFunctionData({ abi: marketplaceEscrowAbi, functionName: "setWindows", args }))];
+      const [shipWindow, confirmWindow, arbitrationTimeout] = args;
+      return [proposalCall(escrowCalls.setWindows(escrow(), { shipWindow, confirmWindow, arbitrationTimeout }))];
     }
-    case "paymentToken":
+    case "paymentToken": {
+      const token = account(draft.token);
+      return [proposalCall(escrowCalls.setPaymentToken(escrow(), token, draft.allowed))];
+    }
+    case "arbiter": {
+      const appointee = account(draft.account);
       return [
-        escrowCall(
-          encodeFunctionData({
-            abi: marketplaceEscrowAbi,
-            functionName: "setPaymentToken",
-            args: [account(draft.token), draft.allowed],
-          }),
+        proposalCall(
+          draft.appoint
+            ? escrowCalls.grantRole(escrow(), ARBITER_ROLE, appointee)
+            : escrowCalls.revokeRole(escrow(), ARBITER_ROLE, appointee),
         ),
       ];
-    case "arbiter":
-      return [
-        escrowCall(
-          encodeFunctionData({
-            abi: marketplaceEscrowAbi,
-            functionName: draft.appoint ? "grantRole" : "revokeRole",
-            args: [ARBITER_ROLE, account(draft.account)],
-          }),
-        ),
-      ];
+    }
     case "guardian": {
       const next = account(draft.account);
-      const grant = escrowCall(
-        encodeFunctionData({ abi: marketplaceEscrowAbi, functionName: "grantRole", args: [GUARDIAN_ROLE, next] }),
-      );
+      const grant = proposalCall(escrowCalls.grantRole(escrow(), GUARDIAN_ROLE, next));
       const revokes = parameters.platform.guardians
         .filter((current) => current !== next)
-        .map((current) =>
-          escrowCall(
-            encodeFunctionData({
-              abi: marketplaceEscrowAbi,
-              functionName: "revokeRole",
-              args: [GUARDIAN_ROLE, current],
-            }),
-          ),
-        );
+        .map((current) => proposalCall(escrowCalls.revokeRole(escrow(), GUARDIAN_ROLE, current)));
       return [grant, ...revokes];
     }
     case "transfer": {
@@ -303,13 +295,7 @@ export function buildProposalCalls(
         });
       }
       if (asset.token === null) return [{ target: to, value: amount, calldata: "0x" }];
-      return [
-        {
-          target: asset.token,
-          value: 0n,
-          calldata: encodeFunctionData({ abi: agriTokenAbi, functionName: "transfer", args: [to, amount] }),
-        },
-      ];
+      return [proposalCall(tokenCalls.transfer(asset.token, to, amount))];
     }
     case "raw": {
       const entry = writableFunctions(draft.contract).find((candidate) => candidate.signature === draft.signature);

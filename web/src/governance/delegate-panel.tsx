@@ -2,13 +2,14 @@ import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { isAddress } from "viem";
 import type { Address } from "viem";
-import { useWriteContract } from "wagmi";
 
 import { agriTokenAbi } from "../../../protocol/generated/contracts";
+import { tokenCalls } from "../../../protocol/token-calls";
 import type { GovernanceAccount } from "./governance-api-types";
 import { TransactionStatus } from "./transaction-status";
 import { useAgri } from "./use-agri";
 import { useChainTransaction } from "./use-chain-transaction";
+import { useSendContractCall } from "./use-send-contract-call";
 
 /**
  * The connected holder's voting power and delegate, and a one-click delegation (to self or to an address) whose
@@ -18,7 +19,7 @@ export function DelegatePanel({ account, token }: { account: GovernanceAccount; 
   const { t } = useTranslation();
   const id = useId();
   const agri = useAgri();
-  const { writeContractAsync } = useWriteContract();
+  const sendCall = useSendContractCall(agriTokenAbi);
   const transaction = useChainTransaction();
   const [mode, setMode] = useState<"self" | "other">("self");
   const [other, setOther] = useState("");
@@ -82,16 +83,7 @@ export function DelegatePanel({ account, token }: { account: GovernanceAccount; 
         className="button"
         disabled={!valid || transaction.busy}
         aria-describedby={valid ? `${id}-effect` : undefined}
-        onClick={() =>
-          void transaction.run(() =>
-            writeContractAsync({
-              address: token,
-              abi: agriTokenAbi,
-              functionName: "delegate",
-              args: [delegatee as Address],
-            }),
-          )
-        }
+        onClick={() => void transaction.run(() => sendCall(tokenCalls.delegate(token, delegatee as Address)))}
       >
         {self ? t("governance.delegate.submitSelf") : t("governance.delegate.submit")}
       </button>

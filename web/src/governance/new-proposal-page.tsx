@@ -1,10 +1,11 @@
 import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
-import { useAccount, useWriteContract } from "wagmi";
+import { useAccount } from "wagmi";
 
 import { describeProposalAction } from "../../../api/src/services/describe-proposal-action";
 import { agriGovernorAbi } from "../../../protocol/generated/contracts";
+import { governorCalls } from "../../../protocol/governance/governor-calls";
 import { QueryState } from "../components/query-state";
 import { useFormat } from "../i18n/use-format";
 import { ActionDraftEditor } from "./action-draft-editor";
@@ -15,6 +16,7 @@ import { MarkdownView } from "./markdown-view";
 import { TransactionStatus } from "./transaction-status";
 import { useAgri } from "./use-agri";
 import { useChainTransaction } from "./use-chain-transaction";
+import { useSendContractCall } from "./use-send-contract-call";
 import { useGovernanceAccount, useGovernanceParameters } from "./use-governance-queries";
 import { useTreasury } from "./use-treasury";
 
@@ -40,7 +42,7 @@ export function NewProposalPage() {
   const treasury = useTreasury(parameters.data);
   const { address } = useAccount();
   const account = useGovernanceAccount(address);
-  const { writeContractAsync } = useWriteContract();
+  const sendCall = useSendContractCall(agriGovernorAbi);
   const transaction = useChainTransaction();
   const [drafts, setDrafts] = useState<ActionDraft[]>([emptyDraft("fee")]);
   const [kind, setKind] = useState<ActionKind>("fee");
@@ -95,17 +97,14 @@ export function NewProposalPage() {
 
   const submit = async () => {
     const ok = await transaction.run(() =>
-      writeContractAsync({
-        address: params.governor.address,
-        abi: agriGovernorAbi,
-        functionName: "propose",
-        args: [
-          calls.map((call) => call.target),
-          calls.map((call) => call.value),
-          calls.map((call) => call.calldata),
+      sendCall(
+        governorCalls.propose(params.governor.address, {
+          targets: calls.map((call) => call.target),
+          values: calls.map((call) => call.value),
+          calldatas: calls.map((call) => call.calldata),
           description,
-        ],
-      }),
+        }),
+      ),
     );
     if (ok) await navigate("/governance");
   };

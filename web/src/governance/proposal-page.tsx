@@ -1,10 +1,10 @@
 import { useEffect, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useParams } from "react-router";
-import { keccak256, toBytes } from "viem";
-import { useAccount, useWriteContract } from "wagmi";
+import { useAccount } from "wagmi";
 
 import { agriGovernorAbi } from "../../../protocol/generated/contracts";
+import { governorCalls } from "../../../protocol/governance/governor-calls";
 import { QueryState } from "../components/query-state";
 import { useFormat } from "../i18n/use-format";
 import type { ProposalDetail } from "./governance-api-types";
@@ -14,6 +14,7 @@ import { StateBadge } from "./state-badge";
 import { TransactionStatus } from "./transaction-status";
 import { useAgri } from "./use-agri";
 import { useChainTransaction } from "./use-chain-transaction";
+import { useSendContractCall } from "./use-send-contract-call";
 import { useGovernanceAccount, useGovernanceParameters, useProposal, useProposalVotes } from "./use-governance-queries";
 import { VotePanel } from "./vote-panel";
 
@@ -47,14 +48,14 @@ function QueueAndExecute({
   chainNow: number;
 }) {
   const { t } = useTranslation();
-  const { writeContractAsync } = useWriteContract();
+  const sendCall = useSendContractCall(agriGovernorAbi);
   const transaction = useChainTransaction();
-  const args = [
-    proposal.actions.map((action) => action.target),
-    proposal.actions.map((action) => BigInt(action.value)),
-    proposal.actions.map((action) => action.calldata),
-    keccak256(toBytes(proposal.description)),
-  ] as const;
+  const calls = {
+    targets: proposal.actions.map((action) => action.target),
+    values: proposal.actions.map((action) => BigInt(action.value)),
+    calldatas: proposal.actions.map((action) => action.calldata),
+    description: proposal.description,
+  };
   if (proposal.state === "succeeded") {
     return (
       <section className="gov-card">
@@ -63,11 +64,7 @@ function QueueAndExecute({
           type="button"
           className="button"
           disabled={transaction.busy}
-          onClick={() =>
-            void transaction.run(() =>
-              writeContractAsync({ address: governor, abi: agriGovernorAbi, functionName: "queue", args }),
-            )
-          }
+          onClick={() => void transaction.run(() => sendCall(governorCalls.queue(governor, calls)))}
         >
           {t("governance.proposal.queue")}
         </button>
@@ -91,11 +88,7 @@ function QueueAndExecute({
         type="button"
         className="button"
         disabled={!ready || transaction.busy}
-        onClick={() =>
-          void transaction.run(() =>
-            writeContractAsync({ address: governor, abi: agriGovernorAbi, functionName: "execute", args }),
-          )
-        }
+        onClick={() => void transaction.run(() => sendCall(governorCalls.execute(governor, calls)))}
       >
         {t("governance.proposal.execute")}
       </button>

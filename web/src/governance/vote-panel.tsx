@@ -1,8 +1,11 @@
 import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Address, Hex } from "viem";
-import { usePublicClient, useSignTypedData, useWriteContract } from "wagmi";
+import { usePublicClient, useSignTypedData } from "wagmi";
 
+import { governorCalls } from "../../../protocol/governance/governor-calls";
+import { VOTE_SUPPORT, VOTE_SUPPORTS } from "../../../protocol/governance/vote-supports";
+import type { VoteSupport } from "../../../protocol/governance/vote-supports";
 import { BALLOT_TYPES } from "../../../api/src/services/governor-ballot-types";
 import { agriGovernorAbi } from "../../../protocol/generated/contracts";
 import { requestJson } from "../api/request-json";
@@ -11,9 +14,7 @@ import { SUPPORT_KEYS } from "./quorum-bar";
 import { TransactionStatus } from "./transaction-status";
 import { useAgri } from "./use-agri";
 import { useChainTransaction } from "./use-chain-transaction";
-
-const SUPPORT = { against: 0, for: 1, abstain: 2 } as const;
-type Support = keyof typeof SUPPORT;
+import { useSendContractCall } from "./use-send-contract-call";
 
 /**
  * For / Against / Abstain with an optional reason, cast either as a transaction from the wallet or as an EIP-712
@@ -32,27 +33,21 @@ export function VotePanel({
   const id = useId();
   const agri = useAgri();
   const client = usePublicClient();
-  const { writeContractAsync } = useWriteContract();
+  const sendCall = useSendContractCall(agriGovernorAbi);
   const { signTypedDataAsync } = useSignTypedData();
   const transaction = useChainTransaction();
-  const [support, setSupport] = useState<Support>("for");
+  const [support, setSupport] = useState<VoteSupport>("for");
   const [reason, setReason] = useState("");
   const trimmed = reason.trim();
 
-  const sendTransaction = (): Promise<Hex> =>
-    trimmed === ""
-      ? writeContractAsync({
-          address: governor,
-          abi: agriGovernorAbi,
-          functionName: "castVote",
-          args: [BigInt(proposalId), SUPPORT[support]],
-        })
-      : writeContractAsync({
-          address: governor,
-          abi: agriGovernorAbi,
-          functionName: "castVoteWithReason",
-          args: [BigInt(proposalId), SUPPORT[support], trimmed],
-        });
+  const sendTransaction = (): Promise<Hex> => {
+    const vote = { proposalId: BigInt(proposalId), support: VOTE_SUPPORT[support] };
+    return sendCall(
+      trimmed === ""
+        ? governorCalls.castVote(governor, vote)
+        : governorCalls.castVoteWithReason(governor, { ...vote, reason: trimmed }),
+    );
+  };
 
   const signAndRelay = async (): Promise<Hex> => {
     const [, name, version, chainId, verifyingContract] = await client!.readContract({
@@ -63,7 +58,7 @@ export function VotePanel({
     const domain = { name, version, chainId, verifyingContract };
     const ballot = {
       proposalId: BigInt(proposalId),
-      support: SUPPORT[support],
+      support: VOTE_SUPPORT[support],
       voter: account.address,
       nonce: BigInt(account.nonce),
     };
@@ -80,7 +75,7 @@ export function VotePanel({
       method: "POST",
       body: {
         proposalId,
-        support: SUPPORT[support],
+        support: VOTE_SUPPORT[support],
         ...(trimmed === "" ? {} : { reason: trimmed }),
         voter: account.address,
         signature,
@@ -96,7 +91,7 @@ export function VotePanel({
       <p className="hint">{t("governance.vote.power", { amount: agri(account.votingPower) })}</p>
       <fieldset>
         <legend>{t("governance.vote.choice")}</legend>
-        {(Object.keys(SUPPORT) as Support[]).map((choice) => (
+        {VOTE_SUPPORTS.map((choice) => (
           <label key={choice} className="inline-choice">
             <input
               type="radio"

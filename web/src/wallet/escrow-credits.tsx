@@ -1,14 +1,12 @@
 import { useTranslation } from "react-i18next";
-import { encodeFunctionData, formatUnits } from "viem";
+import { erc20Abi, formatUnits } from "viem";
 import { useAccount, useReadContract } from "wagmi";
 
+import { escrowCalls } from "../../../protocol/escrow/escrow-calls";
 import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts";
 import { TxStatus } from "./tx-status";
 import { useSendTransaction } from "./use-send-transaction";
 import { walletChain } from "./wallet-chain";
-
-// MockUSDC's decimals. The generated deployment file names no other stablecoin yet, so credits are read in it.
-const TOKEN_DECIMALS = 6;
 
 /** What the escrow holds for the connected wallet (sales, refunds, dispute shares) and the button that withdraws it. */
 export function EscrowCredits({ escrow, token }: { escrow: `0x${string}`; token: `0x${string}` }) {
@@ -23,17 +21,21 @@ export function EscrowCredits({ escrow, token }: { escrow: `0x${string}`; token:
     chainId: walletChain.id,
     query: { enabled: address !== undefined },
   });
-  if (address === undefined || credit.data === undefined) return null;
+  // The stablecoin's own decimals, as the chain has them: the units credits are counted in.
+  const decimals = useReadContract({
+    address: token,
+    abi: erc20Abi,
+    functionName: "decimals",
+    chainId: walletChain.id,
+  });
+  if (address === undefined || credit.data === undefined || decimals.data === undefined) return null;
   const withdraw = async () => {
-    const hash = await tx.send({
-      to: escrow,
-      data: encodeFunctionData({ abi: marketplaceEscrowAbi, functionName: "withdraw", args: [token, address] }),
-    });
+    const hash = await tx.send(escrowCalls.withdraw(escrow, token, address));
     if (hash !== undefined) await credit.refetch();
   };
   return (
     <div className="credits">
-      <p>{t("escrow.credit", { amount: formatUnits(credit.data, TOKEN_DECIMALS) })}</p>
+      <p>{t("escrow.credit", { amount: formatUnits(credit.data, decimals.data) })}</p>
       {credit.data > 0n && (
         <button
           type="button"

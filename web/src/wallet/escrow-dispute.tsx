@@ -2,9 +2,11 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { encodeFunctionData, zeroAddress } from "viem";
+import { zeroAddress } from "viem";
 import { useAccount, useReadContract } from "wagmi";
 
+import { escrowCalls } from "../../../protocol/escrow/escrow-calls";
+import { ORDER_STATE } from "../../../protocol/escrow/order-state";
 import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts";
 import type { OrderStatus } from "../api/types";
 import { formText } from "../components/form-text";
@@ -16,11 +18,7 @@ import { TxStatus } from "./tx-status";
 import { useSendTransaction } from "./use-send-transaction";
 import { walletChain } from "./wallet-chain";
 
-// {IMarketplaceEscrow.OrderState}, as getOrder returns it.
-const FUNDED = 1;
-const SHIPPED = 2;
-const DISPUTED = 5;
-const RESOLVED = 6;
+const { Funded: FUNDED, Shipped: SHIPPED, Disputed: DISPUTED, Resolved: RESOLVED } = ORDER_STATE;
 
 /**
  * An escrow order's dispute from the connected wallet of one of its sides: opening it (the reason and photo go to the
@@ -77,19 +75,15 @@ export function EscrowDispute({
   const openInApi = disputes.data.disputes[0]?.status === "open";
   const busy = open.isPending || tx.state.step === "confirming" || tx.state.step === "pending";
 
-  const send = async (data: `0x${string}`) => {
-    const hash = await tx.send({ to: escrow, data });
+  const send = async (call: { to: `0x${string}`; data: `0x${string}` }) => {
+    const hash = await tx.send(call);
     if (hash === undefined) return;
     await Promise.all([onChain.refetch(), queryClient.invalidateQueries({ queryKey: ["orders"] })]);
   };
   const openDispute = async (input: OpenDisputeInput) => {
     const opened = await open.mutateAsync(input).catch(() => undefined);
-    if (opened?.escrowCall != null) await send(opened.escrowCall.data);
+    if (opened?.escrowCall != null) await send({ to: escrow, data: opened.escrowCall.data });
   };
-  const callData = (functionName: "openDispute" | "proposeSettlement" | "acceptSettlement", buyerBps?: number) =>
-    functionName === "openDispute"
-      ? encodeFunctionData({ abi: marketplaceEscrowAbi, functionName, args: [escrowOrderId] })
-      : encodeFunctionData({ abi: marketplaceEscrowAbi, functionName, args: [escrowOrderId, buyerBps!] });
   const share = (bps: number) => ({
     percent: format.number(bps / 100),
     buyer: format.money(Math.floor((totalMinor * bps) / 10_000), currency),
@@ -97,7 +91,7 @@ export function EscrowDispute({
   const propose = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const percent = Number(formText(new FormData(event.currentTarget), "buyerPercent"));
-    void send(callData("proposeSettlement", Math.round(percent * 100)));
+    void send(escrowCalls.proposeSettlement(escrow, escrowOrderId, Math.round(percent * 100)));
   };
 
   const disputable = order.state === FUNDED || order.state === SHIPPED;
@@ -115,7 +109,7 @@ export function EscrowDispute({
             type="button"
             className="button button-danger"
             disabled={busy}
-            onClick={() => void send(callData("openDispute"))}
+            onClick={() => void send(escrowCalls.openDispute(escrow, escrowOrderId))}
           >
             {t("disputes.sendOpenDispute")}
           </button>
@@ -135,7 +129,7 @@ export function EscrowDispute({
               type="button"
               className="button"
               disabled={busy}
-              onClick={() => void send(callData("acceptSettlement", order.settlementBuyerBps))}
+              onClick={() => void send(escrowCalls.acceptSettlement(escrow, escrowOrderId, order.settlementBuyerBps))}
             >
               {t("disputes.acceptSettlement", share(order.settlementBuyerBps))}
             </button>

@@ -1,8 +1,9 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
-import { encodeFunctionData } from "viem";
 import { useAccount, useReadContract } from "wagmi";
 
+import { escrowCalls } from "../../../protocol/escrow/escrow-calls";
+import { ORDER_STATE } from "../../../protocol/escrow/order-state";
 import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts";
 import type { OrderStatus } from "../api/types";
 import { ChainGuard } from "./chain-guard";
@@ -13,10 +14,6 @@ import { TxStatus } from "./tx-status";
 import { useSendTransaction } from "./use-send-transaction";
 import { WalletProviders } from "./wallet-providers";
 import { chainDeployment, walletChain } from "./wallet-chain";
-
-// {IMarketplaceEscrow.OrderState}, as getOrder returns it.
-const FUNDED = 1;
-const SHIPPED = 2;
 
 // openDispute is not among them: a dispute starts with its reason, which EscrowDispute sends to the API first.
 type EscrowAction = "markShipped" | "confirmDelivery" | "refundAfterTimeout" | "completeAfterTimeout";
@@ -39,11 +36,11 @@ function allowedActions(
   const seller = order.seller.toLowerCase() === me;
   const late = now > order.deadline;
   const actions: EscrowAction[] = [];
-  if (order.state === FUNDED) {
+  if (order.state === ORDER_STATE.Funded) {
     if (seller) actions.push("markShipped");
     if (late) actions.push("refundAfterTimeout");
   }
-  if (order.state === SHIPPED) {
+  if (order.state === ORDER_STATE.Shipped) {
     if (buyer) actions.push("confirmDelivery");
     if (late) actions.push("completeAfterTimeout");
   }
@@ -65,10 +62,7 @@ function Actions({ escrow, orderId }: { escrow: `0x${string}`; orderId: bigint }
   if (address === undefined || onChain.data === undefined) return null;
   const actions = allowedActions(onChain.data, address, BigInt(Math.floor(Date.now() / 1000)));
   const run = async (action: EscrowAction) => {
-    const hash = await tx.send({
-      to: escrow,
-      data: encodeFunctionData({ abi: marketplaceEscrowAbi, functionName: action, args: [orderId] }),
-    });
+    const hash = await tx.send(escrowCalls[action](escrow, orderId));
     if (hash === undefined) return;
     await Promise.all([onChain.refetch(), queryClient.invalidateQueries({ queryKey: ["orders"] })]);
   };

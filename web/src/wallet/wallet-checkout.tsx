@@ -1,8 +1,9 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { encodeFunctionData, erc20Abi } from "viem";
+import { erc20Abi } from "viem";
 import { useAccount, usePublicClient } from "wagmi";
 
+import { tokenCalls } from "../../../protocol/token-calls";
 import { ApiError } from "../api/api-error";
 import { requestJson } from "../api/request-json";
 import { useSession } from "../api/session-context";
@@ -166,10 +167,7 @@ function PayWithWallet({ onPaid }: { onPaid: (paid: PaidCheckout) => void }) {
     // The escrow pulls the stablecoin with transferFrom, so it needs an allowance first. The API's call is sent exactly
     // as returned, which rules out createOrderWithPermit (and permit has no batch form for several farms).
     if (allowance < amount) {
-      const approved = await approval.send({
-        to: token.address,
-        data: encodeFunctionData({ abi: erc20Abi, functionName: "approve", args: [wanted.spender, amount] }),
-      });
+      const approved = await approval.send(tokenCalls.approve(token.address, wanted.spender, amount));
       if (approved === undefined) return;
     }
     const paid = await payment.send(
