@@ -3,6 +3,8 @@ import { zeroAddress } from "viem";
 import type { Address, Hex } from "viem";
 
 import { marketplaceEscrowConstants } from "../../../protocol/generated/contracts.js";
+import { describeProposalAction } from "../../../protocol/governance/describe-proposal-action.js";
+import type { DescribedAction } from "../../../protocol/governance/describe-proposal-action.js";
 import type { ProposalState } from "../../../protocol/governance/proposal-states.js";
 import { VOTE_SUPPORTS } from "../../../protocol/governance/vote-supports.js";
 import type { VoteSupport } from "../../../protocol/governance/vote-supports.js";
@@ -16,8 +18,6 @@ import type { ProposalRow } from "../chain-reads/proposals.js";
 import { listEscrowRoleHolders } from "../chain-reads/role-holders.js";
 import { countProposalVotes, listProposalVotes } from "../chain-reads/votes.js";
 import { NotFoundError, ServiceUnavailableError } from "../errors.js";
-import { describeProposalAction } from "../services/describe-proposal-action.js";
-import type { DescribedAction } from "../services/describe-proposal-action.js";
 import type { GovernanceChain } from "./governance-chain.js";
 import { createKnownContracts } from "./known-contracts.js";
 import { participationBps } from "./participation-bps.js";

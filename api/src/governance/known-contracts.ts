@@ -1,7 +1,8 @@
 import type { Address } from "viem";
 
+import type { KnownContract } from "../../../protocol/governance/describe-proposal-action.js";
+import { platformContracts } from "../../../protocol/governance/platform-contracts.js";
 import { mockUSDCAbi } from "../../../protocol/generated/contracts.js";
-import type { KnownContract } from "../services/describe-proposal-action.js";
 import type { GovernanceChain } from "./governance-chain.js";
 
 /**
@@ -17,12 +18,7 @@ export function createKnownContracts(deps: {
   let stablecoinSymbol: Promise<string> | undefined;
   return async () => {
     const settings = await chain.settings();
-    const contracts: KnownContract[] = [
-      { name: "AgriGovernor", address: chain.governorAddress },
-      { name: "AgriTimelock", address: settings.timelockAddress },
-      { name: "AgriToken", address: settings.tokenAddress, token: { symbol: "AGRI", decimals: 18 } },
-    ];
-    if (escrowAddress !== undefined) contracts.push({ name: "MarketplaceEscrow", address: escrowAddress });
+    const stablecoins = [];
     if (stablecoin !== undefined) {
       stablecoinSymbol ??= chain.client
         .readContract({ address: stablecoin.address, abi: mockUSDCAbi, functionName: "symbol" })
@@ -30,13 +26,14 @@ export function createKnownContracts(deps: {
           stablecoinSymbol = undefined;
           throw error;
         });
-      const symbol = await stablecoinSymbol;
-      contracts.push({
-        name: "MockUSDC",
-        address: stablecoin.address,
-        token: { symbol, decimals: stablecoin.decimals },
-      });
+      stablecoins.push({ ...stablecoin, symbol: await stablecoinSymbol });
     }
-    return contracts;
+    return platformContracts({
+      governor: chain.governorAddress,
+      timelock: settings.timelockAddress,
+      token: settings.tokenAddress,
+      escrow: escrowAddress ?? null,
+      stablecoins,
+    });
   };
 }

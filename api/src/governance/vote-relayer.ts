@@ -3,11 +3,11 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { agriGovernorAbi } from "../../../protocol/generated/contracts.js";
+import { BALLOT_TYPES } from "../../../protocol/governance/ballot-types.js";
 import { governorCalls } from "../../../protocol/governance/governor-calls.js";
 import type { ApiMetrics } from "../api-metrics.js";
 import { ApiError } from "../errors.js";
 import { chainUnreachable } from "../operations/chain-unreachable.js";
-import { BALLOT_TYPES } from "../services/governor-ballot-types.js";
 import type { KeyValueStore } from "../stores/store.js";
 import type { GovernanceChain } from "./governance-chain.js";
 import {

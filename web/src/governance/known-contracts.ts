@@ -1,4 +1,5 @@
-import type { KnownContract } from "../../../api/src/services/describe-proposal-action";
+import type { KnownContract } from "../../../protocol/governance/describe-proposal-action";
+import { platformContracts } from "../../../protocol/governance/platform-contracts";
 import type { GovernanceParameters } from "./governance-api-types";
 import type { TreasuryAsset } from "./use-treasury";
 
@@ -8,19 +9,15 @@ import type { TreasuryAsset } from "./use-treasury";
  */
 export function knownContracts(parameters: GovernanceParameters, assets: readonly TreasuryAsset[]): KnownContract[] {
   const { governor, platform } = parameters;
-  const contracts: KnownContract[] = [
-    { name: "AgriGovernor", address: governor.address },
-    { name: "AgriTimelock", address: governor.timelock },
-    { name: "AgriToken", address: governor.token, token: { symbol: "AGRI", decimals: 18 } },
-  ];
-  if (platform.escrow !== null) contracts.push({ name: "MarketplaceEscrow", address: platform.escrow });
-  for (const asset of assets) {
-    if (asset.token === null || asset.token === governor.token) continue;
-    contracts.push({
-      name: "MockUSDC",
-      address: asset.token,
-      token: { symbol: asset.symbol, decimals: asset.decimals },
-    });
-  }
-  return contracts;
+  return platformContracts({
+    governor: governor.address,
+    timelock: governor.timelock,
+    token: governor.token,
+    escrow: platform.escrow,
+    stablecoins: assets.flatMap((asset) =>
+      asset.token === null || asset.token === governor.token
+        ? []
+        : [{ address: asset.token, symbol: asset.symbol, decimals: asset.decimals }],
+    ),
+  });
 }

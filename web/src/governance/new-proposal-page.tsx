@@ -3,8 +3,8 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { useAccount } from "wagmi";
 
-import { describeProposalAction } from "../../../api/src/services/describe-proposal-action";
 import { agriGovernorAbi } from "../../../protocol/generated/contracts";
+import { describeProposalAction } from "../../../protocol/governance/describe-proposal-action";
 import { governorCalls } from "../../../protocol/governance/governor-calls";
 import { QueryState } from "../components/query-state";
 import { useFormat } from "../i18n/use-format";

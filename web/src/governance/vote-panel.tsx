@@ -3,10 +3,10 @@ import { useTranslation } from "react-i18next";
 import type { Address, Hex } from "viem";
 import { usePublicClient, useSignTypedData } from "wagmi";
 
+import { BALLOT_TYPES } from "../../../protocol/governance/ballot-types";
 import { governorCalls } from "../../../protocol/governance/governor-calls";
 import { VOTE_SUPPORT, VOTE_SUPPORTS } from "../../../protocol/governance/vote-supports";
 import type { VoteSupport } from "../../../protocol/governance/vote-supports";
-import { BALLOT_TYPES } from "../../../api/src/services/governor-ballot-types";
 import { agriGovernorAbi } from "../../../protocol/generated/contracts";
 import { requestJson } from "../api/request-json";
 import type { GovernanceAccount } from "./governance-api-types";

@@ -8,7 +8,8 @@ import {
   marketplaceEscrowAbi,
   marketplaceEscrowConstants,
   mockUSDCAbi,
-} from "../../../protocol/generated/contracts.js";
+} from "../generated/contracts.js";
+import { AGRI } from "./agri.js";
 
 /** A contract a proposal may call, as the decoder knows it. ERC-20s carry what amounts are shown in. */
 export interface KnownContract {
@@ -172,7 +173,7 @@ function summarize(
     case "AgriGovernor.setVotingPeriod":
       return `Set voting period to ${duration(Number(args[0]))}`;
     case "AgriGovernor.setProposalThreshold":
-      return `Set proposal threshold to ${formatUnits(args[0] as bigint, 18)} AGRI`;
+      return `Set proposal threshold to ${formatUnits(args[0] as bigint, AGRI.decimals)} ${AGRI.symbol}`;
     case "AgriGovernor.updateQuorumNumerator":
       return `Set quorum to ${String(args[0])}% of the supply`;
     case "AgriGovernor.setLateQuorumVoteExtension":

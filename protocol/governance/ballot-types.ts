@@ -1,6 +1,6 @@
 /**
  * The EIP-712 types of the governor's vote signatures (Governor.BALLOT_TYPEHASH and EXTENDED_BALLOT_TYPEHASH): what
- * the web signs and the relayer verifies; a vote with a reason needs the extended one. Plain data, so the web imports it.
+ * the web signs and the relayer verifies; a vote with a reason needs the extended one.
  */
 export const BALLOT_TYPES = {
   Ballot: [
