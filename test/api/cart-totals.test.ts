@@ -4,7 +4,7 @@ import { expect } from "chai";
 
 import { buildCartView } from "../../api/src/cart/build-cart-view.js";
 import type { CartLineState } from "../../api/src/cart/build-cart-view.js";
-import { computePlatformFee } from "../../api/src/checkout/compute-platform-fee.js";
+import { computePlatformFee } from "../../protocol/escrow/compute-platform-fee.js";
 import { startApiApp } from "../support/api-app.js";
 import type { ApiTestApp } from "../support/api-app.js";
 import {

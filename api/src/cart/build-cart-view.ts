@@ -1,5 +1,5 @@
 import type { ProductStatus, ProductUnit } from "../catalog-vocabulary.js";
-import { computePlatformFee } from "../checkout/compute-platform-fee.js";
+import { computePlatformFee } from "../../../protocol/escrow/compute-platform-fee.js";
 import type { PlatformFee } from "../checkout/read-platform-fee.js";
 
 /** A cart line as stored, joined with its product's current state. */

@@ -23,7 +23,7 @@ import {
 } from "./checkout-errors.js";
 import { checkoutResultOf } from "./checkout-result.js";
 import type { CheckoutResult } from "./checkout-result.js";
-import { computePlatformFee } from "./compute-platform-fee.js";
+import { computePlatformFee } from "../../../protocol/escrow/compute-platform-fee.js";
 import type { EthPrice, EthPriceFeed } from "./eth-price-feed.js";
 import { minorToTokenUnits } from "./minor-to-token-units.js";
 import { minorToWei } from "./minor-to-wei.js";

@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import { shareOfBps } from "../../../protocol/escrow/basis-points.js";
 import type { CardRuling, CardRulings } from "../card-payments/card-rulings.js";
 import type { Dispute } from "../entities/Dispute.js";
 import type { Order } from "../entities/Order.js";
@@ -15,7 +16,7 @@ export function defaultCardBuyerShare(
   shippedBuyerBps: number,
 ): number {
   if (!dispute.shippedBeforeDispute) return order.totalMinor;
-  return Math.floor((order.totalMinor * shippedBuyerBps) / 10_000);
+  return shareOfBps(order.totalMinor, shippedBuyerBps);
 }
 
 /** The ruling a closed card dispute records, for its money to be carried out (again). */

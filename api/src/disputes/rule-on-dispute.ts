@@ -1,6 +1,7 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import { bpsOfShare, shareOfBps } from "../../../protocol/escrow/basis-points.js";
 import type { RefundOutcome } from "../card-payments/card-refunds.js";
 import { Dispute } from "../entities/Dispute.js";
 import { Order } from "../entities/Order.js";
@@ -52,8 +53,8 @@ export async function ruleOnDispute(
     if (locked.paymentMethod === "escrow") {
       // The chain splits in basis points: the share is rounded down to one it can pay exactly.
       if (locked.status !== "disputed") throw new DisputeNotOnChainError(dispute.id);
-      const buyerBps = Math.floor((buyerShareMinor * 10_000) / locked.totalMinor);
-      const buyerMinor = Math.floor((locked.totalMinor * buyerBps) / 10_000);
+      const buyerBps = bpsOfShare(buyerShareMinor, locked.totalMinor);
+      const buyerMinor = shareOfBps(locked.totalMinor, buyerBps);
       dispute.buyerShareMinor = buyerMinor;
       dispute.farmShareMinor = locked.totalMinor - buyerMinor;
       recordDisputeEvent(tx, {

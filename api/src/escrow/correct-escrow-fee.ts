@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
 import type { UnjudgedEscrowOrderRow } from "../chain-reads/escrow-orders.js";
-import { computePlatformFee } from "../checkout/compute-platform-fee.js";
+import { computePlatformFee } from "../../../protocol/escrow/compute-platform-fee.js";
 import type { Order } from "../entities/Order.js";
 import { OrderEvent } from "../entities/OrderEvent.js";
 

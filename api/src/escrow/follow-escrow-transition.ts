@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import { shareOfBps } from "../../../protocol/escrow/basis-points.js";
 import { marketplaceEscrowEnums } from "../../../protocol/generated/contracts.js";
 import type { EscrowTransitionRow } from "../chain-reads/escrow-order-history.js";
 import { disputeAudience } from "../disputes/dispute-audience.js";
@@ -79,7 +80,7 @@ export async function followEscrowTransition(
     }
     case "OrderResolved": {
       const buyerBps = Number(details.buyerBps);
-      const buyerMinor = Math.floor((order.totalMinor * buyerBps) / 10_000);
+      const buyerMinor = shareOfBps(order.totalMinor, buyerBps);
       const farmerMinor = order.totalMinor - buyerMinor;
       const resolution = marketplaceEscrowEnums.Resolution[Number(details.resolution)] ?? details.resolution;
       const dispute = await tx.findOne(Dispute, { order: order.id, status: "open" });

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { zeroAddress } from "viem";
 import { useAccount, useReadContract } from "wagmi";
 
+import { shareOfBps } from "../../../protocol/escrow/basis-points";
 import { escrowCalls } from "../../../protocol/escrow/escrow-calls";
 import { ORDER_STATE } from "../../../protocol/escrow/order-state";
 import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts";
@@ -86,7 +87,7 @@ export function EscrowDispute({
   };
   const share = (bps: number) => ({
     percent: format.number(bps / 100),
-    buyer: format.money(Math.floor((totalMinor * bps) / 10_000), currency),
+    buyer: format.money(shareOfBps(totalMinor, bps), currency),
   });
   const propose = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

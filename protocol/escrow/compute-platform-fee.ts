@@ -1,5 +1,4 @@
-/** Basis points in a whole: a fee of 250 bps is 2.5%. */
-const BPS = 10_000n;
+import { BPS, shareOfBps } from "./basis-points.js";
 
 /**
  * The platform's fee on one farm's order, in minor units: `floor(amountMinor × feeBps / 10 000)`, rounded down
@@ -8,8 +7,8 @@ const BPS = 10_000n;
  */
 export function computePlatformFee(amountMinor: bigint, feeBps: number): bigint {
   if (amountMinor < 0n) throw new RangeError(`amount must not be negative, got ${amountMinor}`);
-  if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > 10_000) {
-    throw new RangeError(`feeBps must be an integer from 0 to 10000, got ${feeBps}`);
+  if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > BPS) {
+    throw new RangeError(`feeBps must be an integer from 0 to ${BPS}, got ${feeBps}`);
   }
-  return (amountMinor * BigInt(feeBps)) / BPS;
+  return shareOfBps(amountMinor, feeBps);
 }
