@@ -7,9 +7,9 @@ import pg from "pg";
 import type { Abi, Address, Hex } from "viem";
 import { toHex } from "viem";
 
-import { agriGovernorAbi, agriTokenAbi, marketplaceEscrowAbi, mockUSDCAbi } from "../protocol/generated/contracts.js";
 import { LOCAL_ROLES } from "../deploy/local.js";
-import { notifyChannel } from "../indexer/src/announce.js";
+import { notifyChannel } from "../protocol/announcement.js";
+import { agriGovernorAbi, agriTokenAbi, marketplaceEscrowAbi, mockUSDCAbi } from "../protocol/generated/contracts.js";
 import { createTestDatabase } from "../test/support/database.js";
 import type { TestDatabase } from "../test/support/database.js";
 import { freePort } from "../test/support/free-port.js";

@@ -1,35 +1,9 @@
 import type { Redis } from "ioredis";
 import type { Pool } from "pg";
 
+import { announceChannel, notifyChannel } from "../../protocol/announcement.js";
+import type { Announcement } from "../../protocol/announcement.js";
 import type { SyncStep } from "./sync.js";
-
-/** The channel an indexer of `chainId` announces on, in Redis. */
-export function announceChannel(chainId: number): string {
-  return `agridao:indexer:${chainId}`;
-}
-
-/**
- * The same channel as a PostgreSQL NOTIFY channel: `:` is not allowed in an unquoted identifier, so listeners
- * can write `LISTEN agridao_indexer_31337` without quoting.
- */
-export function notifyChannel(chainId: number): string {
-  return announceChannel(chainId).replace(/[^a-z0-9_]/g, "_");
-}
-
-/** One announcement, as JSON: ids are decimal strings, since JSON numbers cannot hold a uint256. */
-export type Announcement =
-  | {
-      type: "block";
-      chainId: number;
-      from: string;
-      to: string;
-      orderIds: string[];
-      proposalIds: string[];
-      accounts: string[];
-      /** Set when the lists were dropped to fit the transport: refresh everything the block range may touch. */
-      truncated?: true;
-    }
-  | { type: "reorg"; chainId: number; ancestor: string };
 
 /** Publishes what each committed step changed. */
 export interface Announcer {

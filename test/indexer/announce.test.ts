@@ -2,8 +2,9 @@ import { expect } from "chai";
 import { Redis } from "ioredis";
 import pg from "pg";
 
-import { announceChannel, createAnnouncer, notifyChannel } from "../../indexer/src/announce.js";
-import type { Announcement } from "../../indexer/src/announce.js";
+import { createAnnouncer } from "../../indexer/src/announce.js";
+import { announceChannel, notifyChannel } from "../../protocol/announcement.js";
+import type { Announcement } from "../../protocol/announcement.js";
 import type { ChainContext } from "../../indexer/src/chain-context.js";
 import type { IndexedAddresses } from "../../indexer/src/decode-log.js";
 import { createIndexerRpc, createRpcClient } from "../../indexer/src/rpc.js";

@@ -1,10 +1,9 @@
 import { Redis } from "ioredis";
 import pg from "pg";
 import type { Logger } from "pino";
-import { z } from "zod";
 
-import { announceChannel, notifyChannel } from "../../../indexer/src/announce.js";
-import type { Announcement } from "../../../indexer/src/announce.js";
+import { announceChannel, announcement, notifyChannel } from "../../../protocol/announcement.js";
+import type { Announcement } from "../../../protocol/announcement.js";
 import type { LiveStreams } from "./live-streams.js";
 
 /**
@@ -24,26 +23,11 @@ export interface IndexerAnnouncements {
   stop(): Promise<void>;
 }
 
-const decimal = z.string().regex(/^\d+$/);
-const announcement = z.discriminatedUnion("type", [
-  z.object({
-    type: z.literal("block"),
-    chainId: z.number().int(),
-    from: decimal,
-    to: decimal,
-    orderIds: z.array(decimal),
-    proposalIds: z.array(decimal),
-    accounts: z.array(z.string()),
-    truncated: z.literal(true).optional(),
-  }),
-  z.object({ type: z.literal("reorg"), chainId: z.number().int(), ancestor: decimal }),
-]);
-
 /** Waits between attempts to get the PostgreSQL listener back: doubling from the first, up to the last. */
 const RECONNECT_DELAYS_MS = { first: 500, max: 30_000 };
 
 /**
- * Receives the indexer's announcements (indexer/src/announce.ts): from Redis pub/sub when `redisUrl` is set, as the
+ * Receives the indexer's announcements (protocol/announcement.ts): from Redis pub/sub when `redisUrl` is set, as the
  * indexer then publishes there, else from PostgreSQL NOTIFY on a connection of its own (a pooled one would lose the
  * LISTEN when returned). That connection is re-opened with backoff whenever it drops; announcements sent while it
  * was down are lost (with either transport), so after reconnecting a `resync` event goes out in their place.
