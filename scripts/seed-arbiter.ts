@@ -3,7 +3,7 @@ import { mnemonicToAccount } from "viem/accounts";
 
 import { User } from "../api/src/entities/User.js";
 import { Wallet } from "../api/src/entities/Wallet.js";
-import type { Role } from "../api/src/roles.js";
+import type { Role } from "../protocol/vocabulary/roles.js";
 import { LOCAL_ROLES } from "../deploy/local.js";
 
 /** Hardhat's public test mnemonic (as in scripts/dev.ts): the local accounts are derived from it, index by index. */

@@ -2,8 +2,8 @@ import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import sharp from "sharp";
 import { mnemonicToAccount } from "viem/accounts";
 
-import { PRODUCT_CATEGORIES } from "../api/src/catalog-vocabulary.js";
-import type { ProductCategory, ProductUnit } from "../api/src/catalog-vocabulary.js";
+import { PRODUCT_CATEGORIES } from "../protocol/vocabulary/catalog-vocabulary.js";
+import type { ProductCategory, ProductUnit } from "../protocol/vocabulary/catalog-vocabulary.js";
 import { Farm } from "../api/src/entities/Farm.js";
 import { Product } from "../api/src/entities/Product.js";
 import { ProductPhoto } from "../api/src/entities/ProductPhoto.js";

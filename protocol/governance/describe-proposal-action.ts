@@ -1,6 +1,7 @@
 import { decodeFunctionData, formatUnits } from "viem";
 import type { Abi, Address, Hex } from "viem";
 
+import type { ProposalAction } from "../api/governance.js";
 import {
   agriGovernorAbi,
   agriTimelockAbi,
@@ -18,20 +19,8 @@ export interface KnownContract {
   token?: { symbol: string; decimals: number };
 }
 
-/** One call of a proposal, decoded when its target is a contract of the platform, else shown raw. */
-export interface DescribedAction {
-  target: Address;
-  /** Wei sent with the call, as a decimal string. */
-  value: string;
-  calldata: Hex;
-  /** The target's contract name, or null for an address the platform does not know. */
-  contract: string | null;
-  /** The function called, or null for a plain transfer or a call the ABI does not decode. */
-  functionName: string | null;
-  /** The decoded arguments by name (uint256 as decimal strings), or null when not decoded. */
-  args: Record<string, unknown> | null;
-  summary: string;
-}
+/** One call of a proposal, decoded when its target is a contract of the platform, else shown raw (as the API answers it). */
+export type DescribedAction = ProposalAction;
 
 const ABIS: Record<KnownContract["name"], Abi> = {
   MarketplaceEscrow: marketplaceEscrowAbi,

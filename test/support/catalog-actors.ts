@@ -1,7 +1,7 @@
 import { expect } from "chai";
 
 import { User } from "../../api/src/entities/User.js";
-import type { Role } from "../../api/src/roles.js";
+import type { Role } from "../../protocol/vocabulary/roles.js";
 import type { ApiTestApp } from "./api-app.js";
 
 /** A signed-in test user with an account row, and how to call the API as them. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 
 import { User } from "../../api/src/entities/User.js";
-import type { NotificationInput } from "../../api/src/notification-kinds.js";
+import type { NotificationInput } from "../../protocol/api/notification-kinds.js";
 import type { NotificationService } from "../../api/src/notifications/notification-service.js";
 import type { ApiTestApp } from "./api-app.js";
 import { insertFarm } from "./cart-fixtures.js";

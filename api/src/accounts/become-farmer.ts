@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
 import type { User } from "../entities/User.js";
-import { ROLES } from "../roles.js";
+import { ROLES } from "../../../protocol/vocabulary/roles.js";
 
 /** Gives a user the farmer role (selling), keeping the others; idempotent. */
 export async function becomeFarmer(em: EntityManager, user: User): Promise<User> {

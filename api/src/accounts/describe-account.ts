@@ -1,19 +1,12 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { z } from "zod";
 
+import type { accountResponse } from "../../../protocol/api/auth.js";
 import type { User } from "../entities/User.js";
 import { Wallet } from "../entities/Wallet.js";
-import type { Role } from "../roles.js";
 
 /** An account as its owner sees it (never the password hash). */
-export interface AccountView {
-  id: string;
-  email: string | null;
-  roles: Role[];
-  hasPassword: boolean;
-  wallets: { address: string; chainId: number; linkedAt: string }[];
-  terms: { version: string; acceptedAt: string } | null;
-  createdAt: string;
-}
+export type AccountView = z.input<typeof accountResponse>;
 
 export async function describeAccount(em: EntityManager, user: User): Promise<AccountView> {
   const wallets = await em.find(Wallet, { user: user.id }, { orderBy: { linkedAt: "asc", address: "asc" } });

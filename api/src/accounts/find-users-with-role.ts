@@ -1,6 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
-import type { Role } from "../roles.js";
+import type { Role } from "../../../protocol/vocabulary/roles.js";
 
 /** Ids of the active (not deleted) users holding `role`: who hears of flagged payments (admins) or disputes (arbiters). */
 export async function findUsersWithRole(em: EntityManager, role: Role): Promise<string[]> {

@@ -2,8 +2,8 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 
 import { User } from "../entities/User.js";
 import { ConflictError, NotFoundError } from "../errors.js";
-import { ROLES } from "../roles.js";
-import type { Role } from "../roles.js";
+import { ROLES } from "../../../protocol/vocabulary/roles.js";
+import type { Role } from "../../../protocol/vocabulary/roles.js";
 
 /**
  * An admin sets a user's roles. Routes that need a role, writes and staff requests read them from the account, so

@@ -1,23 +1,13 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { z } from "zod";
 
-import type { DisputeSummary } from "../disputes/dispute-detail.js";
+import type { adminOverview } from "../../../protocol/api/admin-overview.js";
 import type { DisputeService } from "../disputes/dispute-service.js";
 import { Dispute } from "../entities/Dispute.js";
-import type { OrderFlagKind } from "../order-vocabulary.js";
+import type { OrderFlagKind } from "../../../protocol/vocabulary/order-vocabulary.js";
 
 /** What admins watch: flagged payments, open disputes, and the latest Stripe reconciliation results. */
-export interface AdminOverview {
-  flaggedOrders: {
-    /** Orders with a payment flag nobody resolved. */
-    count: number;
-    /** Unresolved escrow payments whose ref names no order. */
-    unknownRefCount: number;
-    latest: { orderId: string | null; kind: OrderFlagKind; createdAt: string }[];
-  };
-  openDisputes: { count: number; oldest: DisputeSummary[] };
-  /** The latest Stripe reconciliation runs (`npm run stripe:reconcile`), newest first. */
-  reconciliationRuns: { id: string; windowFrom: string; windowTo: string; finishedAt: string; differences: number }[];
-}
+export type AdminOverview = z.input<typeof adminOverview>;
 
 /** Reads the admin overview. */
 export async function readAdminOverview(

@@ -4,8 +4,8 @@ import { SignJWT, errors as joseErrors, jwtVerify } from "jose";
 import { z } from "zod";
 
 import { UnauthorizedError } from "../errors.js";
-import { ROLES } from "../roles.js";
-import type { Role } from "../roles.js";
+import { ROLES } from "../../../protocol/vocabulary/roles.js";
+import type { Role } from "../../../protocol/vocabulary/roles.js";
 
 /** Only this algorithm is accepted; a token naming any other (including `none`) is refused before its signature. */
 const ALGORITHM = "HS256";

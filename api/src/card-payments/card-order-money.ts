@@ -1,6 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
-import { COUNTED_REFUND_STATUSES } from "../order-vocabulary.js";
+import { COUNTED_REFUND_STATUSES } from "../../../protocol/vocabulary/order-vocabulary.js";
 
 /**
  * Where the money a card buyer paid for one order went, in the order's minor units: back to the buyer (refunds and

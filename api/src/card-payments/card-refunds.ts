@@ -5,7 +5,7 @@ import type Stripe from "stripe";
 
 import { NotFoundError } from "../errors.js";
 import type { NotificationService } from "../notifications/notification-service.js";
-import type { RefundStatus } from "../order-vocabulary.js";
+import type { RefundStatus } from "../../../protocol/vocabulary/order-vocabulary.js";
 import { OrderFollowsChainError, OrderStateError } from "../orders/order-errors.js";
 import {
   RefundExceedsRemainingError,

@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type Stripe from "stripe";
 
-import { COUNTED_REFUND_STATUSES } from "../order-vocabulary.js";
+import { COUNTED_REFUND_STATUSES } from "../../../protocol/vocabulary/order-vocabulary.js";
 import { recordOrderEvent } from "../orders/record-order-event.js";
 import { confirmFarmDebtReversals } from "./confirm-farm-debt-reversals.js";
 import { isStripeRefusal } from "./is-stripe-refusal.js";

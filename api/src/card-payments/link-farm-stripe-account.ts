@@ -1,17 +1,13 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type Stripe from "stripe";
+import type { z } from "zod";
 
+import type { stripeAccount } from "../../../protocol/api/farm-payouts.js";
 import { Farm } from "../entities/Farm.js";
 import { NotFoundError } from "../errors.js";
 
 /** A farm's connected account and where its farmer finishes onboarding. */
-export interface FarmStripeAccountView {
-  accountId: string;
-  chargesEnabled: boolean;
-  payoutsEnabled: boolean;
-  /** Stripe's hosted onboarding page (single use, short-lived): open it now. */
-  onboardingUrl: string;
-}
+export type FarmStripeAccountView = z.input<typeof stripeAccount>;
 
 /**
  * Links a farm to a Stripe Connect Express account (creating it once: the creation's idempotency key is the farm's

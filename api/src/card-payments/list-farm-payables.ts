@@ -1,28 +1,12 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { z } from "zod";
 
+import type { payablesView } from "../../../protocol/api/farm-payouts.js";
 import { farmIdOfOwner } from "../catalog/farm-id-of-owner.js";
 import type { FarmPayableStatus } from "../entities/FarmPayable.js";
 
 /** What the platform owes a farm for card orders, and what it already paid. */
-export interface FarmPayablesView {
-  account: { accountId: string; chargesEnabled: boolean; payoutsEnabled: boolean } | null;
-  /**
-   * Minor units per currency: accrued (owed, not transferred yet), transferred (net of reversals and of debts netted
-   * from it), and owed: what the farm owes for refunds its Stripe balance could not give back, netted from its next
-   * payouts.
-   */
-  balance: { currency: string; accruedMinor: number; transferredMinor: number; owedMinor: number }[];
-  payables: {
-    orderId: string;
-    amountMinor: number;
-    reversedMinor: number;
-    debtNettedMinor: number;
-    currency: string;
-    status: FarmPayableStatus;
-    stripeTransferId: string | null;
-    createdAt: string;
-  }[];
-}
+export type FarmPayablesView = z.input<typeof payablesView>;
 
 /** The farmer's payables, newest first (at most 200), with the balance over all of them; empty without a farm. */
 export async function listFarmPayables(em: EntityManager, farmerId: string): Promise<FarmPayablesView> {

@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type Stripe from "stripe";
 
-import { COUNTED_REFUND_STATUSES } from "../order-vocabulary.js";
+import { COUNTED_REFUND_STATUSES } from "../../../protocol/vocabulary/order-vocabulary.js";
 import { recordOrderEvent } from "../orders/record-order-event.js";
 import { recordOrderFlag } from "../orders/record-order-flag.js";
 import type { AppliedStripeEvent, StripeEventContext } from "./apply-stripe-event.js";

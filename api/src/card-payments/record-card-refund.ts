@@ -1,8 +1,8 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
 import type { Notify } from "../notifications/notification-service.js";
-import { COUNTED_REFUND_STATUSES } from "../order-vocabulary.js";
-import type { OrderStatus, RefundStatus } from "../order-vocabulary.js";
+import { COUNTED_REFUND_STATUSES } from "../../../protocol/vocabulary/order-vocabulary.js";
+import type { OrderStatus, RefundStatus } from "../../../protocol/vocabulary/order-vocabulary.js";
 import { recordOrderEvent } from "../orders/record-order-event.js";
 import { recordOrderFlag } from "../orders/record-order-flag.js";
 import type { FarmPayouts } from "./farm-payouts.js";

@@ -1,4 +1,7 @@
-import type { ProductStatus, ProductUnit } from "../catalog-vocabulary.js";
+import type { z } from "zod";
+
+import type { cartLine, cartView, farmGroup } from "../../../protocol/api/cart.js";
+import type { ProductStatus, ProductUnit } from "../../../protocol/vocabulary/catalog-vocabulary.js";
 import { computePlatformFee } from "../../../protocol/escrow/compute-platform-fee.js";
 import type { PlatformFee } from "../checkout/read-platform-fee.js";
 
@@ -20,39 +23,13 @@ export interface CartLineState {
  * Why a line cannot be bought as it stands: its product is no longer on sale (draft or archived), it is priced in
  * another currency than the rest of the cart, or the stock fell below the quantity.
  */
-export type CartLineProblem = "not_on_sale" | "currency_mismatch" | "insufficient_stock";
+export type CartLineProblem = NonNullable<CartLineView["problem"]>;
 
-export interface CartLineView {
-  productId: string;
-  name: string;
-  unit: ProductUnit;
-  currency: string;
-  unitPriceMinor: number;
-  quantity: number;
-  lineTotalMinor: number;
-  stock: number;
-  problem: CartLineProblem | null;
-  addedAt: string;
-}
+export type CartLineView = z.input<typeof cartLine>;
 
-export interface CartFarmGroupView {
-  farm: { id: string; name: string; slug: string };
-  lines: CartLineView[];
-  subtotalMinor: number;
-  platformFeeMinor: number | null;
-  farmReceivesMinor: number | null;
-}
+export type CartFarmGroupView = z.input<typeof farmGroup>;
 
-export interface CartView {
-  currency: string | null;
-  groups: CartFarmGroupView[];
-  platformFee: PlatformFee;
-  totalMinor: number;
-  platformFeeMinor: number | null;
-  lineCount: number;
-  itemCount: number;
-  checkoutReady: boolean;
-}
+export type CartView = z.input<typeof cartView>;
 
 /**
  * The currency a cart is in: that of its earliest line whose product is on sale, or null when there is none.

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import { MAX_LINE_QUANTITY } from "../../../protocol/api/cart.js";
 import { readPlatformFee } from "../checkout/read-platform-fee.js";
 import type { PlatformFee } from "../checkout/read-platform-fee.js";
 import { Cart } from "../entities/Cart.js";
@@ -21,9 +22,6 @@ import { createCartToken, hashCartToken } from "./cart-token.js";
 
 /** Different products a cart may hold. With MAX_LINE_QUANTITY it bounds every total well inside exact integers. */
 export const MAX_CART_LINES = 100;
-
-/** The most units of one product a cart line may hold. */
-export const MAX_LINE_QUANTITY = 10_000;
 
 /** Whose cart: a signed-in user's, or the anonymous one the token (if any) names. */
 export type CartOwner = { userId: string } | { token: string | undefined };

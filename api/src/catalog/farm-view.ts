@@ -1,19 +1,11 @@
+import type { z } from "zod";
+
+import type { farmResponse } from "../../../protocol/api/farms.js";
 import type { Farm } from "../entities/Farm.js";
 import { photoUrls } from "../photos/photo-urls.js";
-import type { PhotoUrls } from "../photos/photo-urls.js";
 
 /** A farm as the API shows it (JSON-ready: dates as ISO strings). */
-export interface FarmView {
-  id: string;
-  slug: string;
-  name: string;
-  region: string;
-  description: string;
-  payoutWallet: string | null;
-  photo: PhotoUrls | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type FarmView = z.input<typeof farmResponse>;
 
 export function toFarmView(farm: Farm, photoBaseUrl: string): FarmView {
   return {

@@ -1,7 +1,5 @@
+import type { ProductSort } from "../../../protocol/vocabulary/catalog-vocabulary.js";
 import { ValidationError } from "../errors.js";
-
-export const PRODUCT_SORTS = ["newest", "price_asc", "price_desc", "relevance"] as const;
-export type ProductSort = (typeof PRODUCT_SORTS)[number];
 
 /**
  * Where a page of products ended: the sort it belongs to, the last row's sort key (creation time to the microsecond,

@@ -3,7 +3,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 
 import type { AuthUser } from "../auth/access-tokens.js";
 import { findActiveUser } from "../auth/find-active-user.js";
-import type { ProductCategory, ProductStatus, ProductUnit } from "../catalog-vocabulary.js";
+import type { ProductCategory, ProductStatus, ProductUnit } from "../../../protocol/vocabulary/catalog-vocabulary.js";
 import { Farm } from "../entities/Farm.js";
 import { Product } from "../entities/Product.js";
 import { ProductPhoto } from "../entities/ProductPhoto.js";

@@ -1,3 +1,6 @@
+import type { z } from "zod";
+
+import type { productPhotoResponse } from "../../../protocol/api/products.js";
 import type { Farm } from "../entities/Farm.js";
 import type { Product } from "../entities/Product.js";
 import type { ProductPhoto } from "../entities/ProductPhoto.js";
@@ -8,12 +11,7 @@ import type { ProductListRow } from "./search-products.js";
 /** A product in a listing (JSON-ready: dates as ISO strings), with its farm and cover photo. */
 export type ProductSummaryView = Omit<ProductListRow, "coverKey"> & { cover: PhotoUrls | null };
 
-export interface ProductPhotoView extends PhotoUrls {
-  id: string;
-  position: number;
-  width: number;
-  height: number;
-}
+export type ProductPhotoView = z.input<typeof productPhotoResponse>;
 
 /** The product page: everything in the summary plus every photo in order. */
 export interface ProductView extends ProductSummaryView {

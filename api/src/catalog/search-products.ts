@@ -1,9 +1,9 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
-import type { ProductCategory, ProductStatus, ProductUnit } from "../catalog-vocabulary.js";
+import type { ProductCategory, ProductStatus, ProductUnit } from "../../../protocol/vocabulary/catalog-vocabulary.js";
 import { ValidationError } from "../errors.js";
 import { decodeProductCursor, encodeProductCursor } from "./product-cursor.js";
-import type { ProductSort } from "./product-cursor.js";
+import type { ProductSort } from "../../../protocol/vocabulary/catalog-vocabulary.js";
 
 export interface ProductSearch {
   /** Words as a person types them (web-search syntax: quotes, `or`, `-word`). */

@@ -1,4 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { z } from "zod";
+
+import type { stockLevelsResponse } from "../../../protocol/api/products.js";
 
 /**
  * A product's stock as its farmer sees it. `available` is what buyers can still reserve (the product's `stock`);
@@ -6,14 +9,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
  * sold (paid) and not shipped yet. `onHand` is what should be on the farm's shelf: all three, less `shortfall`, the
  * units those open orders hold that the farmer's last count did not find.
  */
-export interface StockLevels {
-  productId: string;
-  onHand: number;
-  available: number;
-  held: number;
-  awaitingShipment: number;
-  shortfall: number;
-}
+export type StockLevels = z.input<typeof stockLevelsResponse>;
 
 /** What open orders hold of a product: unpaid reservations, and sales waiting to be shipped. */
 export interface OpenOrderUnits {

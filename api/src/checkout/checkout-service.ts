@@ -12,8 +12,8 @@ import { OrderEvent } from "../entities/OrderEvent.js";
 import { OrderItem } from "../entities/OrderItem.js";
 import { User } from "../entities/User.js";
 import { ServiceUnavailableError, UnauthorizedError } from "../errors.js";
-import { UNPAID_ORDER_STATUSES } from "../order-vocabulary.js";
-import type { PaymentMethod } from "../order-vocabulary.js";
+import { UNPAID_ORDER_STATUSES } from "../../../protocol/vocabulary/order-vocabulary.js";
+import type { PaymentMethod } from "../../../protocol/vocabulary/order-vocabulary.js";
 import {
   EmptyCartError,
   FarmPayoutWalletMissingError,

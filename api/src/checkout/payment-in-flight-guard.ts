@@ -6,7 +6,7 @@ import { readCheckpointBlock } from "../chain-reads/checkpoints.js";
 import { escrowOrdersIndexed, listUnjudgedPaymentsOf } from "../chain-reads/escrow-orders.js";
 import type { ApiConfig } from "../config.js";
 import type { Order } from "../entities/Order.js";
-import type { PaymentTransactionOutcome } from "../order-vocabulary.js";
+import type { PaymentTransactionOutcome } from "../../../protocol/vocabulary/order-vocabulary.js";
 
 /** Why an order awaiting payment must not end now: a payment for it may still make it paid. */
 export type PaymentInFlight =

@@ -1,9 +1,11 @@
 import { zeroAddress } from "viem";
 import type { Hex } from "viem";
 
+import type { CheckoutResult, EscrowPayment, EthPayment } from "../../../protocol/api/checkout.js";
+import type { EthQuote } from "../../../protocol/api/orders.js";
 import { contractCallJson } from "../../../protocol/contract-call.js";
 import { escrowCalls } from "../../../protocol/escrow/escrow-calls.js";
-import type { PaymentMethod } from "../order-vocabulary.js";
+import type { PaymentMethod } from "../../../protocol/vocabulary/order-vocabulary.js";
 
 /** What a payment starter is given: a checkout just created (or replayed) and its orders. */
 export interface StartedCheckout {
@@ -25,81 +27,11 @@ export interface StartedCheckout {
   }[];
 }
 
-/** The price-feed round an ETH order's wei amount was computed from, and until when the amount is honoured. */
-export interface EthQuote {
-  /** The feed's answer: `price / 10**priceDecimals` units of the shop currency per ETH. */
-  price: string;
-  priceDecimals: number;
-  roundId: string;
-  expiresAt: string;
-}
-
-/**
- * The call the buyer's wallet makes to pay every order of an escrow checkout at once; `value` is "0" for the
- * stablecoin and the total in wei for ETH.
- */
-export type EscrowCall<Value extends string = string> =
-  | {
-      functionName: "createOrder";
-      to: Hex;
-      data: Hex;
-      value: Value;
-      args: { seller: Hex; token: Hex; amount: string; ref: Hex };
-    }
-  | {
-      functionName: "createOrders";
-      to: Hex;
-      data: Hex;
-      value: Value;
-      args: { token: Hex; requests: { seller: Hex; amount: string; ref: Hex }[] };
-    };
-
-/** Everything a wallet needs to pay an escrow checkout: approve `approval.amount` of the token, then send `call`. */
-export interface EscrowPayment {
-  chainId: number;
-  escrowAddress: Hex;
-  token: { address: Hex; decimals: number };
-  approval: { spender: Hex; amount: string };
-  /** The reservation's end: an on-chain order created later is flagged as a late payment, not accepted. */
-  deadline: string;
-  deadlineUnix: number;
-  /**
-   * The wallets that may send the call: those linked to the buyer's account. A payment from any other wallet is
-   * recorded and ignored (refs are per wallet on-chain), so a wallet not listed must be linked first.
-   */
-  payers: Hex[];
-  orders: { orderId: string; ref: Hex; seller: Hex; amount: string }[];
-  call: EscrowCall<"0">;
-}
-
-/**
- * Everything a wallet needs to pay an ETH checkout: send `call`, whose `value` is the orders' wei, before
- * `quote.expiresAt`; a payment after it (by its block's time) is flagged, not accepted.
- */
-export interface EthPayment {
-  chainId: number;
-  escrowAddress: Hex;
-  /** The sum of the orders' amounts, in wei: the call's value. */
-  value: string;
-  quote: EthQuote & { feedAddress: Hex; expiresAtUnix: number };
-  /** The reservation's end; the quote's expiry comes first or with it. */
-  deadline: string;
-  deadlineUnix: number;
-  /** As EscrowPayment.payers: the wallets linked to the buyer's account, the only ones whose payment counts. */
-  payers: Hex[];
-  orders: { orderId: string; ref: Hex; seller: Hex; amount: string }[];
-  call: EscrowCall;
-}
-
 /** How a checkout's payment begins, by method: what the client does next. */
 export type PaymentStart =
   | { paymentMethod: "escrow"; escrow: EscrowPayment }
   | { paymentMethod: "eth"; eth: EthPayment }
-  | {
-      paymentMethod: "card";
-      /** Where to send the buyer to pay: the Stripe Checkout Session's page. */
-      card: { redirectUrl: string | null };
-    };
+  | Pick<Extract<CheckoutResult, { paymentMethod: "card" }>, "paymentMethod" | "card">;
 
 /**
  * Starts the payment of a checkout. Called on the first request and again on every replay of its Idempotency-Key,

@@ -1,20 +1,15 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { z } from "zod";
 
+import type { paymentTransaction } from "../../../protocol/api/checkout.js";
 import { Checkout } from "../entities/Checkout.js";
 import { PaymentTransaction } from "../entities/PaymentTransaction.js";
 import { NotFoundError } from "../errors.js";
-import type { PaymentTransactionOutcome } from "../order-vocabulary.js";
 import { NotAnEscrowCheckoutError, TooManyPaymentTransactionsError } from "./checkout-errors.js";
 
 /** A reported payment transaction as the API answers it. */
-export interface PaymentTransactionView {
-  checkoutId: string;
-  txHash: string;
-  reportedAt: string;
-  /** Null while its receipt has not been read (it is read when the orders are about to be cancelled or expired). */
-  outcome: PaymentTransactionOutcome | null;
-}
+export type PaymentTransactionView = z.input<typeof paymentTransaction>;
 
 export interface PaymentTransactions {
   /**

@@ -1,11 +1,11 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { z } from "zod";
 
+import type { cartView } from "../../../protocol/api/cart.js";
 import { readEscrowTermsInForce } from "../chain-reads/escrow-terms.js";
 
 /** The escrow fee in force on a chain as the indexer last saw the DAO set it, or why it is not known. */
-export type PlatformFee =
-  | { status: "known"; chainId: number; feeBps: number; sinceOrderId: string }
-  | { status: "unknown"; chainId: number; reason: string };
+export type PlatformFee = z.input<typeof cartView>["platformFee"];
 
 /**
  * The fee in force from the escrow's terms the indexer recorded: it applies to every order created from now on. No

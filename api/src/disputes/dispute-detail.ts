@@ -1,78 +1,21 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { z } from "zod";
+
+import type { disputeDetail, disputeSummary } from "../../../protocol/api/disputes.js";
 
 import { Dispute } from "../entities/Dispute.js";
 import { DisputeEvidence } from "../entities/DisputeEvidence.js";
 import { DisputeMessage } from "../entities/DisputeMessage.js";
 import { Order } from "../entities/Order.js";
-import type { DisputeEvidenceKind, DisputeStatus, OrderStatus, PaymentMethod } from "../order-vocabulary.js";
 import { disputePartyOf, disputeSideOf } from "./dispute-party.js";
-import type { DisputeParty } from "./dispute-party.js";
-import type { EvidencePhotoLinks, EvidencePhotoUrls } from "./evidence-photo-links.js";
+import type { EvidencePhotoLinks } from "./evidence-photo-links.js";
 import { defaultCardBuyerShare } from "./rule-on-card-dispute.js";
 
-export interface DisputeMessageView {
-  id: string;
-  authorId: string | null;
-  from: DisputeParty | null;
-  body: string;
-  createdAt: string;
-}
-
-export interface DisputeEvidenceView {
-  id: string;
-  uploaderId: string | null;
-  from: DisputeParty | null;
-  kind: DisputeEvidenceKind;
-  text: string | null;
-  /** Links signed for the viewer who asked; null for a statement or a removed photo. */
-  photo: EvidencePhotoUrls | null;
-  /** When the photo was removed: the dispute's retention ended, or its uploader deleted the account. */
-  photoRemovedAt: string | null;
-  createdAt: string;
-}
-
-export interface DisputeOrderView {
-  id: string;
-  status: OrderStatus;
-  paymentMethod: PaymentMethod;
-  totalMinor: number;
-  currency: string;
-  buyerId: string;
-  farm: { id: string; name: string };
-}
-
-export interface DisputeSummary {
-  id: string;
-  status: DisputeStatus;
-  reason: string;
-  openedBy: { id: string; party: DisputeParty | null };
-  openedAt: string;
-  resolvedAt: string | null;
-  /**
-   * The ruling's split of the order total. `pending` while an escrow ruling waits for its transaction to be
-   * indexed; then `chainTxHash` names the escrow's resolution.
-   */
-  ruling: {
-    buyerShareMinor: number;
-    farmShareMinor: number;
-    ruledBy: string | null;
-    ruledAt: string | null;
-    pending: boolean;
-    chainTxHash: string | null;
-  } | null;
-  /**
-   * For an open card dispute: when, without a ruling, the escrow's default outcome applies, and what the buyer then
-   * gets back (everything if the order had not shipped, half if it had). Null for escrow disputes (the chain keeps
-   * their deadline) and closed ones.
-   */
-  timeout: { deadline: string; buyerShareMinor: number } | null;
-  order: DisputeOrderView;
-}
-
-export interface DisputeDetail extends DisputeSummary {
-  messages: DisputeMessageView[];
-  evidence: DisputeEvidenceView[];
-}
+export type DisputeSummary = z.input<typeof disputeSummary>;
+export type DisputeDetail = z.input<typeof disputeDetail>;
+export type DisputeMessageView = DisputeDetail["messages"][number];
+export type DisputeEvidenceView = DisputeDetail["evidence"][number];
+export type DisputeOrderView = DisputeSummary["order"];
 
 /** What the views need beyond the rows: the default split of a shipped order, and how evidence photos are linked. */
 export interface DisputeViewSettings {

@@ -1,14 +1,12 @@
+import type { DisputeParty } from "../../../protocol/vocabulary/order-vocabulary.js";
+import type { Role } from "../../../protocol/vocabulary/roles.js";
 import type { Order } from "../entities/Order.js";
-import type { Role } from "../roles.js";
 
 /** Who asks: their id and roles, as the access token says. */
 export interface DisputeActor {
   id: string;
   roles: readonly Role[];
 }
-
-/** How someone takes part in a dispute: one of the order's two sides, or an arbiter. */
-export type DisputeParty = "buyer" | "farmer" | "arbiter";
 
 /** Arbiters and admins see every dispute; only arbiters write to ones they are not a party of. */
 export function isDisputeStaff(actor: DisputeActor): boolean {

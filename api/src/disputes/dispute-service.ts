@@ -2,6 +2,7 @@ import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Hex } from "viem";
 
+import type { EscrowCallView } from "../../../protocol/api/disputes.js";
 import type { RefundOutcome } from "../card-payments/card-refunds.js";
 import type { CardRulings } from "../card-payments/card-rulings.js";
 import type { CardTerms } from "../card-payments/read-card-terms.js";
@@ -20,7 +21,6 @@ import type { DisputeDetail, DisputeEvidenceView, DisputeMessageView, DisputeSum
 import { DisputeClosedError } from "./dispute-errors.js";
 import { disputeSideOf, isDisputeStaff } from "./dispute-party.js";
 import type { DisputeActor } from "./dispute-party.js";
-import type { EscrowCallView } from "./escrow-call-view.js";
 import type { EvidencePhotoLinks } from "./evidence-photo-links.js";
 import { findVisibleDispute, findWritableDispute } from "./find-visible-dispute.js";
 import { notifyDisputeAudience } from "./notify-dispute-audience.js";

@@ -5,7 +5,8 @@ import { Order } from "../entities/Order.js";
 import { ForbiddenError, NotFoundError } from "../errors.js";
 import { DisputeClosedError } from "./dispute-errors.js";
 import { disputePartyOf, disputeSideOf, isDisputeStaff } from "./dispute-party.js";
-import type { DisputeActor, DisputeParty } from "./dispute-party.js";
+import type { DisputeParty } from "../../../protocol/vocabulary/order-vocabulary.js";
+import type { DisputeActor } from "./dispute-party.js";
 
 /** The dispute and its order, if the actor may see it; 404 otherwise, as for no dispute. */
 export async function findVisibleDispute(

@@ -3,7 +3,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Order } from "../entities/Order.js";
 import type { Notify } from "../notifications/notification-service.js";
 import { disputeAudience } from "./dispute-audience.js";
-import type { DisputeParty } from "./dispute-party.js";
+import type { DisputeParty } from "../../../protocol/vocabulary/order-vocabulary.js";
 
 /** Tells everyone concerned with the order's dispute but the actor, who knows already. */
 export async function notifyDisputeAudience(

@@ -2,13 +2,14 @@ import { LockMode, UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Hex } from "viem";
 
+import type { EscrowCallView } from "../../../protocol/api/disputes.js";
 import { escrowOrdersIndexed, findEscrowOrder } from "../chain-reads/escrow-orders.js";
 import { Dispute } from "../entities/Dispute.js";
 import { DisputeEvidence } from "../entities/DisputeEvidence.js";
 import { Order } from "../entities/Order.js";
 import { User } from "../entities/User.js";
 import { ForbiddenError, NotFoundError } from "../errors.js";
-import type { OrderStatus } from "../order-vocabulary.js";
+import type { OrderStatus } from "../../../protocol/vocabulary/order-vocabulary.js";
 import { loadDisputeDetail } from "./dispute-detail.js";
 import type { DisputeDetail } from "./dispute-detail.js";
 import { DisputeAlreadyOpenError, OrderNotDisputableError } from "./dispute-errors.js";
@@ -16,7 +17,6 @@ import { disputeSideOf, isDisputeStaff } from "./dispute-party.js";
 import type { DisputeActor } from "./dispute-party.js";
 import type { DisputeContext } from "./dispute-service.js";
 import { escrowCallView } from "./escrow-call-view.js";
-import type { EscrowCallView } from "./escrow-call-view.js";
 import { notifyDisputeAudience } from "./notify-dispute-audience.js";
 import { recordDisputeEvent } from "./record-dispute-event.js";
 

@@ -1,6 +1,7 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 
+import type { EscrowCallView } from "../../../protocol/api/disputes.js";
 import { bpsOfShare, shareOfBps } from "../../../protocol/escrow/basis-points.js";
 import type { RefundOutcome } from "../card-payments/card-refunds.js";
 import { Dispute } from "../entities/Dispute.js";
@@ -14,7 +15,6 @@ import { disputeSideOf } from "./dispute-party.js";
 import type { DisputeActor } from "./dispute-party.js";
 import type { DisputeContext } from "./dispute-service.js";
 import { escrowCallView } from "./escrow-call-view.js";
-import type { EscrowCallView } from "./escrow-call-view.js";
 import { findVisibleDispute } from "./find-visible-dispute.js";
 import { recordDisputeEvent } from "./record-dispute-event.js";
 import { cardRulingOf, ruleOnCardDispute } from "./rule-on-card-dispute.js";

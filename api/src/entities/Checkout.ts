@@ -1,8 +1,9 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import type { InferEntity } from "@mikro-orm/core";
 
-import { PAYMENT_METHODS, oneOfCheck } from "../order-vocabulary.js";
-import type { PaymentMethod } from "../order-vocabulary.js";
+import { PAYMENT_METHODS } from "../../../protocol/vocabulary/order-vocabulary.js";
+import { oneOfCheck } from "../database/one-of-check.js";
+import type { PaymentMethod } from "../../../protocol/vocabulary/order-vocabulary.js";
 
 import { User } from "./User.js";
 

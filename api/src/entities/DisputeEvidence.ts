@@ -1,8 +1,9 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import type { InferEntity } from "@mikro-orm/core";
 
-import { DISPUTE_EVIDENCE_KINDS, oneOfCheck } from "../order-vocabulary.js";
-import type { DisputeEvidenceKind } from "../order-vocabulary.js";
+import { DISPUTE_EVIDENCE_KINDS } from "../../../protocol/vocabulary/order-vocabulary.js";
+import { oneOfCheck } from "../database/one-of-check.js";
+import type { DisputeEvidenceKind } from "../../../protocol/vocabulary/order-vocabulary.js";
 
 import { Dispute } from "./Dispute.js";
 import { User } from "./User.js";

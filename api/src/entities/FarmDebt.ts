@@ -1,8 +1,9 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import type { InferEntity } from "@mikro-orm/core";
 
-import { FARM_DEBT_STATUSES, oneOfCheck } from "../order-vocabulary.js";
-import type { FarmDebtStatus } from "../order-vocabulary.js";
+import { FARM_DEBT_STATUSES } from "../../../protocol/vocabulary/order-vocabulary.js";
+import { oneOfCheck } from "../database/one-of-check.js";
+import type { FarmDebtStatus } from "../../../protocol/vocabulary/order-vocabulary.js";
 
 import { Farm } from "./Farm.js";
 import { Order } from "./Order.js";

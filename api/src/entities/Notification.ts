@@ -1,8 +1,8 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import type { InferEntity } from "@mikro-orm/core";
 
-import { NOTIFICATION_KIND_NAMES } from "../notification-kinds.js";
-import type { NotificationKind } from "../notification-kinds.js";
+import { NOTIFICATION_KIND_NAMES } from "../../../protocol/api/notification-kinds.js";
+import type { NotificationKind } from "../../../protocol/api/notification-kinds.js";
 
 import { Order } from "./Order.js";
 import { User } from "./User.js";

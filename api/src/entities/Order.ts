@@ -1,8 +1,9 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import type { InferEntity } from "@mikro-orm/core";
 
-import { ORDER_STATUSES, PAYMENT_METHODS, oneOfCheck } from "../order-vocabulary.js";
-import type { OrderStatus, PaymentMethod } from "../order-vocabulary.js";
+import { ORDER_STATUSES, PAYMENT_METHODS } from "../../../protocol/vocabulary/order-vocabulary.js";
+import { oneOfCheck } from "../database/one-of-check.js";
+import type { OrderStatus, PaymentMethod } from "../../../protocol/vocabulary/order-vocabulary.js";
 
 import { Checkout } from "./Checkout.js";
 import { Farm } from "./Farm.js";

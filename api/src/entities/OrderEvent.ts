@@ -1,8 +1,9 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import type { InferEntity } from "@mikro-orm/core";
 
-import { ORDER_EVENT_KINDS, oneOfCheck } from "../order-vocabulary.js";
-import type { OrderEventKind } from "../order-vocabulary.js";
+import { ORDER_EVENT_KINDS } from "../../../protocol/vocabulary/order-vocabulary.js";
+import { oneOfCheck } from "../database/one-of-check.js";
+import type { OrderEventKind } from "../../../protocol/vocabulary/order-vocabulary.js";
 
 import { Order } from "./Order.js";
 import { User } from "./User.js";

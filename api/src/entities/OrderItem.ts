@@ -1,7 +1,7 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import type { InferEntity } from "@mikro-orm/core";
 
-import type { ProductUnit } from "../catalog-vocabulary.js";
+import type { ProductUnit } from "../../../protocol/vocabulary/catalog-vocabulary.js";
 
 import { Order } from "./Order.js";
 import { Product } from "./Product.js";

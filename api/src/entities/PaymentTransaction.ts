@@ -1,8 +1,9 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import type { InferEntity } from "@mikro-orm/core";
 
-import { PAYMENT_TRANSACTION_OUTCOMES, oneOfCheck } from "../order-vocabulary.js";
-import type { PaymentTransactionOutcome } from "../order-vocabulary.js";
+import { PAYMENT_TRANSACTION_OUTCOMES } from "../../../protocol/vocabulary/order-vocabulary.js";
+import { oneOfCheck } from "../database/one-of-check.js";
+import type { PaymentTransactionOutcome } from "../../../protocol/vocabulary/order-vocabulary.js";
 
 import { Checkout } from "./Checkout.js";
 

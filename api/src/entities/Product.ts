@@ -1,8 +1,12 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import type { InferEntity } from "@mikro-orm/core";
 
-import { PRODUCT_CATEGORIES, PRODUCT_STATUSES, PRODUCT_UNITS } from "../catalog-vocabulary.js";
-import type { ProductCategory, ProductStatus, ProductUnit } from "../catalog-vocabulary.js";
+import {
+  PRODUCT_CATEGORIES,
+  PRODUCT_STATUSES,
+  PRODUCT_UNITS,
+} from "../../../protocol/vocabulary/catalog-vocabulary.js";
+import type { ProductCategory, ProductStatus, ProductUnit } from "../../../protocol/vocabulary/catalog-vocabulary.js";
 
 import { Farm } from "./Farm.js";
 

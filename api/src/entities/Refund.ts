@@ -1,8 +1,9 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import type { InferEntity } from "@mikro-orm/core";
 
-import { REFUND_STATUSES, oneOfCheck } from "../order-vocabulary.js";
-import type { OrderStatus, RefundStatus } from "../order-vocabulary.js";
+import { REFUND_STATUSES } from "../../../protocol/vocabulary/order-vocabulary.js";
+import { oneOfCheck } from "../database/one-of-check.js";
+import type { OrderStatus, RefundStatus } from "../../../protocol/vocabulary/order-vocabulary.js";
 
 import { Order } from "./Order.js";
 import { User } from "./User.js";

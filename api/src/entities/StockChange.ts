@@ -1,8 +1,8 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import type { InferEntity } from "@mikro-orm/core";
 
-import { STOCK_CHANGE_REASONS } from "../catalog-vocabulary.js";
-import type { StockChangeReason } from "../catalog-vocabulary.js";
+import { STOCK_CHANGE_REASONS } from "../../../protocol/vocabulary/catalog-vocabulary.js";
+import type { StockChangeReason } from "../../../protocol/vocabulary/catalog-vocabulary.js";
 
 import { Product } from "./Product.js";
 import { User } from "./User.js";

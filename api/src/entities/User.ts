@@ -1,8 +1,8 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import type { InferEntity } from "@mikro-orm/core";
 
-import { ROLES } from "../roles.js";
-import type { Role } from "../roles.js";
+import { ROLES } from "../../../protocol/vocabulary/roles.js";
+import type { Role } from "../../../protocol/vocabulary/roles.js";
 
 /**
  * An account. A wallet-only user has no email or password; a deleted user keeps its row for order history.

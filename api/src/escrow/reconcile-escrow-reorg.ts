@@ -8,7 +8,7 @@ import {
   listOrdersOfVanishedEscrowOrders,
 } from "../chain-reads/escrow-orders.js";
 import { Order } from "../entities/Order.js";
-import type { OrderStatus } from "../order-vocabulary.js";
+import type { OrderStatus } from "../../../protocol/vocabulary/order-vocabulary.js";
 
 /** The order status each escrow state stands for. */
 const STATUS_OF_STATE: Record<string, OrderStatus> = {

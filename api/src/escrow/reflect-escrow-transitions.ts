@@ -3,7 +3,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 
 import { listUnrecordedEscrowTransitions } from "../chain-reads/escrow-order-history.js";
 import { Order } from "../entities/Order.js";
-import type { OrderEventKind, OrderStatus } from "../order-vocabulary.js";
+import type { OrderEventKind, OrderStatus } from "../../../protocol/vocabulary/order-vocabulary.js";
 import { chainSourceKey } from "./chain-source-key.js";
 import type { EscrowOrderLinkerDeps } from "./escrow-order-linker.js";
 import { followEscrowTransition } from "./follow-escrow-transition.js";

@@ -1,24 +1,13 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Hex } from "viem";
 
+import type { DeclineOrderCall } from "../../../protocol/api/orders.js";
 import { contractCallJson } from "../../../protocol/contract-call.js";
 import { escrowCalls } from "../../../protocol/escrow/escrow-calls.js";
 import { findEscrowOrder } from "../chain-reads/escrow-orders.js";
 import { Order } from "../entities/Order.js";
 import { NotFoundError } from "../errors.js";
 import { EscrowRefundUnavailableError } from "./escrow-errors.js";
-
-/** The escrow call that refunds a paid-but-released order in full, for the farm's payout wallet to send. */
-export interface DeclineOrderCall {
-  chainId: number;
-  to: Hex;
-  data: Hex;
-  value: "0";
-  /** The escrow order's seller: the only wallet the escrow lets decline it. */
-  from: Hex;
-  functionName: "declineOrder";
-  args: { orderId: string };
-}
 
 export interface ReleasedPaymentRefund {
   /**

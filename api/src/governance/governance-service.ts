@@ -1,13 +1,13 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { zeroAddress } from "viem";
 import type { Address, Hex } from "viem";
+import type { z } from "zod";
 
+import type { delegatePage, proposalDetail, votePage } from "../../../protocol/api/governance.js";
 import { marketplaceEscrowConstants } from "../../../protocol/generated/contracts.js";
 import { describeProposalAction } from "../../../protocol/governance/describe-proposal-action.js";
-import type { DescribedAction } from "../../../protocol/governance/describe-proposal-action.js";
 import type { ProposalState } from "../../../protocol/governance/proposal-states.js";
 import { VOTE_SUPPORTS } from "../../../protocol/governance/vote-supports.js";
-import type { VoteSupport } from "../../../protocol/governance/vote-supports.js";
 import { listDelegateRows, readDelegateRecord } from "../chain-reads/delegates.js";
 import { listAllowedPaymentTokens } from "../chain-reads/escrow-payment-tokens.js";
 import { readEscrowPaused } from "../chain-reads/escrow-status.js";
@@ -30,37 +30,10 @@ import {
 import { summarizeProposal } from "./proposal-summary.js";
 import type { ProposalSummary } from "./proposal-summary.js";
 import { proposalTimeline } from "./proposal-timeline.js";
-import type { ProposalTimelineEntry } from "./proposal-timeline.js";
 
-export interface ProposalDetail extends ProposalSummary {
-  description: string;
-  actions: DescribedAction[];
-  votesCast: number;
-  timeline: ProposalTimelineEntry[];
-  /** The chain time the state was computed at (the latest block's timestamp). */
-  asOf: string;
-}
-
-export interface VoteView {
-  voter: string;
-  support: VoteSupport;
-  weight: string;
-  reason: string;
-  blockNumber: string;
-  txHash: string;
-  /** Unix seconds of the block the vote was mined in. */
-  castAt: string;
-}
-
-export interface DelegateView {
-  account: string;
-  votingPower: string;
-  /** Accounts delegating to this one, itself included when self-delegated. */
-  delegators: number;
-  votesCast: number;
-  /** Votes cast / proposals whose vote has opened, in basis points. */
-  participationBps: number;
-}
+export type ProposalDetail = z.input<typeof proposalDetail>;
+export type VoteView = z.input<typeof votePage>["items"][number];
+export type DelegateView = z.input<typeof delegatePage>["items"][number];
 
 // Proposals are read in batches of this size while a state filter looks for a page of matches.
 const SCAN_BATCH = 100;

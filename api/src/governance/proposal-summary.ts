@@ -1,32 +1,13 @@
+import type { z } from "zod";
+
+import type { proposalSummary } from "../../../protocol/api/governance.js";
 import { PROPOSAL_STATES } from "../../../protocol/governance/proposal-states.js";
-import type { ProposalState } from "../../../protocol/governance/proposal-states.js";
 import type { ProposalRow } from "../chain-reads/proposals.js";
 import type { GovernanceChain } from "./governance-chain.js";
 import { proposalState } from "./proposal-state.js";
 
 /** A proposal as lists show it; amounts of votes are AGRI wei as decimal strings, times Unix seconds. */
-export interface ProposalSummary {
-  id: string;
-  proposer: string;
-  /** The description's first line without Markdown heading marks. */
-  title: string;
-  state: ProposalState;
-  voteStart: string;
-  voteEnd: string;
-  /** Set when a late quorum pushed the end back; `voteEnd` is then this. */
-  extendedDeadline: string | null;
-  votes: { for: string; against: string; abstain: string };
-  /** Votes needed (For + Abstain) at the snapshot; for a pending proposal, the quorum as of now. */
-  quorum: string;
-  /** (For + Abstain) / quorum in basis points, capped at 10000. */
-  quorumProgressBps: number;
-  /** When the timelock lets a queued proposal execute; null until queued. */
-  eta: string | null;
-  /** Whether the timelock would execute it now: queued and the eta has come. */
-  executable: boolean;
-  createdBlock: string;
-  createdTx: string;
-}
+export type ProposalSummary = z.input<typeof proposalSummary>;
 
 /** The indexed proposal with what must be current from the chain: its state at `now`, the quorum, executability. */
 export async function summarizeProposal(

@@ -1,12 +1,9 @@
+import type { z } from "zod";
+
+import type { proposalDetail } from "../../../protocol/api/governance.js";
 import type { ProposalSummary } from "./proposal-summary.js";
 
-export interface ProposalTimelineEntry {
-  kind: "created" | "voting_started" | "voting_extended" | "voting_ended" | "queued" | "executed" | "canceled";
-  /** Unix seconds. */
-  at: string;
-  /** The transaction that did it; null for what the clock did (a vote opening or closing). */
-  txHash: string | null;
-}
+export type ProposalTimelineEntry = z.input<typeof proposalDetail>["timeline"][number];
 
 /** A proposal's life in time order: its governor events, and the vote opening and closing the clock has passed. */
 export function proposalTimeline(

@@ -5,7 +5,7 @@ import type { z } from "zod";
 import type { CheckedJson } from "./checked-json.js";
 
 import type { AuthUser } from "../auth/access-tokens.js";
-import type { Role } from "../roles.js";
+import type { Role } from "../../../protocol/vocabulary/roles.js";
 import type { ApiContext } from "./api-context.js";
 import type { RateLimitPolicyName } from "./middleware/rate-limit.js";
 

@@ -6,7 +6,7 @@ import type { AuthUser } from "../auth/access-tokens.js";
 import { loadActiveUser } from "../auth/load-active-user.js";
 import { ForbiddenError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from "../errors.js";
 import type { ValidationIssue } from "../errors.js";
-import type { Role } from "../roles.js";
+import type { Role } from "../../../protocol/vocabulary/roles.js";
 import type { ApiContext, ApiState } from "./api-context.js";
 import { CheckedJson } from "./checked-json.js";
 import type { ApiRoute } from "./define-route.js";

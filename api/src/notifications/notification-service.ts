@@ -1,29 +1,20 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { z } from "zod";
 
+import type { notificationPageResponse, notificationResponse } from "../../../protocol/api/notifications.js";
 import { Notification } from "../entities/Notification.js";
 import { NotFoundError, ValidationError } from "../errors.js";
-import { NOTIFICATION_KINDS } from "../notification-kinds.js";
-import type { NotificationInput, NotificationKind } from "../notification-kinds.js";
+import { NOTIFICATION_KINDS } from "../../../protocol/api/notification-kinds.js";
+import type { NotificationInput } from "../../../protocol/api/notification-kinds.js";
 import type { LiveEvent, LiveEventBus } from "./live-event-bus.js";
 
 /** A notification as its owner sees it. `id` is a decimal string: it is also the event id on the live stream. */
-export interface NotificationView {
-  id: string;
-  kind: NotificationKind;
-  orderId: string | null;
-  data: Record<string, unknown>;
-  createdAt: string;
-  readAt: string | null;
-}
+export type NotificationView = z.input<typeof notificationResponse>;
 
 /** Queues a notification; it is written with the transaction and pushed live only once that commits. */
 export type Notify = (input: NotificationInput) => void;
 
-export interface NotificationPage {
-  items: NotificationView[];
-  /** Pass back as `cursor` for the next (older) page; null on the last page. */
-  nextCursor: string | null;
-}
+export type NotificationPage = z.input<typeof notificationPageResponse>;
 
 export interface NotificationService {
   /**

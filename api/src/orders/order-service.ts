@@ -1,35 +1,25 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager, FilterQuery } from "@mikro-orm/postgresql";
+import type { z } from "zod";
 
+import type { flagPage, orderPage } from "../../../protocol/api/orders.js";
 import type { PaymentInFlightGuard } from "../checkout/payment-in-flight-guard.js";
 import { Farm } from "../entities/Farm.js";
 import { Order } from "../entities/Order.js";
 import { OrderFlag } from "../entities/OrderFlag.js";
 import { NotFoundError } from "../errors.js";
 import type { NotificationService } from "../notifications/notification-service.js";
-import type { OrderFlagKind } from "../order-vocabulary.js";
-import type { Role } from "../roles.js";
+import type { Role } from "../../../protocol/vocabulary/roles.js";
 import { decodeOrderCursor, encodeOrderCursor } from "./order-cursor.js";
 import { OrderNotCancellableError, PaymentPendingError } from "./order-errors.js";
 import { describeOrder, summarizeOrders } from "./order-view.js";
-import type { OrderDetail, OrderSummary } from "./order-view.js";
+import type { OrderDetail } from "./order-view.js";
 import { releaseOrderStock } from "./release-order-stock.js";
 
-export interface OrderPage {
-  orders: OrderSummary[];
-  /** Pass as `cursor` for the next (older) page; null on the last page. */
-  nextCursor: string | null;
-}
+export type OrderPage = z.input<typeof orderPage>;
 
 /** A flag as an admin reviews it: which order (null for an unknown ref) and what was wrong. */
-export interface FlagView {
-  id: string;
-  orderId: string | null;
-  kind: OrderFlagKind;
-  details: Record<string, unknown>;
-  createdAt: string;
-  resolvedAt: string | null;
-}
+export type FlagView = z.input<typeof flagPage>["flags"][number];
 
 export interface OrderViewer {
   id: string;

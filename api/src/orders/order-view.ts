@@ -1,75 +1,27 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Hex } from "viem";
+import type { z } from "zod";
 
-import type { EscrowOrderState } from "../../../protocol/escrow/order-state.js";
-import type { ProductUnit } from "../catalog-vocabulary.js";
+import type { EthQuote, orderDetail, orderSummary } from "../../../protocol/api/orders.js";
 import { escrowOrdersIndexed, listEscrowOrders } from "../chain-reads/escrow-orders.js";
-import type { EthQuote } from "../checkout/payment-starters.js";
 import { Order } from "../entities/Order.js";
 import { OrderEvent } from "../entities/OrderEvent.js";
 import { OrderFlag } from "../entities/OrderFlag.js";
 import { OrderItem } from "../entities/OrderItem.js";
-import type { OrderEventKind, OrderFlagKind, OrderStatus, PaymentMethod } from "../order-vocabulary.js";
 
-export interface OrderItemView {
-  productId: string;
-  name: string;
-  unit: ProductUnit;
-  unitPriceMinor: number;
-  quantity: number;
-  lineTotalMinor: number;
-}
+/** An order as lists show it (its farm, status, money and items), as `GET /api/orders` answers it. */
+export type OrderSummary = z.input<typeof orderSummary>;
+
+/** One order with its flags and its timeline, oldest first. */
+export type OrderDetail = z.input<typeof orderDetail>;
+
+export type OrderItemView = OrderSummary["items"][number];
 
 /**
  * The linked escrow order as the indexer has it: what the buyer (and the farm) can still do with it follows from its
  * state and deadline, whatever the order's own status (a payment that came after the order was cancelled included).
  */
-export interface EscrowOnChain {
-  state: EscrowOrderState;
-  /** Meaning as IMarketplaceEscrow.OrderView.deadline: the ship deadline while Funded, the confirm deadline while
-   * Shipped, the arbitration deadline while Disputed, the last transition's time once final. */
-  deadline: string;
-  buyer: string;
-  seller: string;
-  /** The fee the escrow order snapshotted, which is the order's. */
-  feeBps: number;
-}
-
-/** An order as lists show it: its farm, status, money and items. */
-export interface OrderSummary {
-  id: string;
-  checkoutId: string;
-  farm: { id: string; name: string; slug: string };
-  buyerId: string;
-  status: OrderStatus;
-  paymentMethod: PaymentMethod;
-  currency: string;
-  subtotalMinor: number;
-  feeBps: number;
-  feeMinor: number;
-  totalMinor: number;
-  escrow: {
-    ref: string;
-    seller: string;
-    amount: string;
-    quote: EthQuote | null;
-    orderId: string | null;
-    onChain: EscrowOnChain | null;
-  } | null;
-  expiresAt: string;
-  paidAt: string | null;
-  shipBy: string | null;
-  shippedAt: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-  items: OrderItemView[];
-}
-
-/** One order with its flags and its timeline, oldest first. */
-export interface OrderDetail extends OrderSummary {
-  flags: { kind: OrderFlagKind; details: Record<string, unknown>; createdAt: string; resolvedAt: string | null }[];
-  timeline: { kind: OrderEventKind; occurredAt: string; actorId: string | null; data: Record<string, unknown> }[];
-}
+export type EscrowOnChain = NonNullable<NonNullable<OrderSummary["escrow"]>["onChain"]>;
 
 /** The indexed escrow orders linked to `orders` on chain `chainId`, by escrow order id. */
 async function escrowOrdersOf(

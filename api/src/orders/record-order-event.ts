@@ -1,6 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
-import type { OrderEventKind } from "../order-vocabulary.js";
+import type { OrderEventKind } from "../../../protocol/vocabulary/order-vocabulary.js";
 
 /**
  * Adds an entry to an order's timeline unless one with the same `sourceKey` exists; true when it was added. Callers

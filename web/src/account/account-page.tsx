@@ -4,8 +4,8 @@ import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 
+import type { Account } from "../../../protocol/api/auth";
 import { useSession } from "../api/session-context";
-import type { Account } from "../api/types";
 import { formText } from "../components/form-text";
 import { LanguageSwitch } from "../components/language-switch";
 import { QueryState } from "../components/query-state";

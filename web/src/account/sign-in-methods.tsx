@@ -3,10 +3,10 @@ import { Suspense, lazy, useId, useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
+import type { Account } from "../../../protocol/api/auth";
 import { ApiError } from "../api/api-error";
 import { fieldProblems } from "../api/field-problems";
 import { useSession } from "../api/session-context";
-import type { Account } from "../api/types";
 import { formText } from "../components/form-text";
 import { QueryState } from "../components/query-state";
 

@@ -3,11 +3,11 @@ import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 
+import type { SignedIn } from "../../../protocol/api/auth";
 import { ApiError } from "../api/api-error";
 import { fieldProblems } from "../api/field-problems";
 import { requestJson } from "../api/request-json";
 import { useSession } from "../api/session-context";
-import type { SignedIn } from "../api/types";
 import { formText } from "../components/form-text";
 
 // The version of the terms of service the sign-up form shows and the API expects (its TERMS_VERSION, default "1").

@@ -3,7 +3,7 @@ import "../pages.css";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
-import type { AdminOverview } from "../api/dispute-types";
+import type { AdminOverview } from "../../../protocol/api/admin-overview";
 import { QueryState } from "../components/query-state";
 import { DisputeList } from "../disputes/dispute-list";
 import { useAdminOverview } from "../disputes/use-disputes";

@@ -1,4 +1,4 @@
-import type { ProductCategory, ProductSort } from "./types";
+import type { ProductCategory, ProductSort } from "../../../protocol/vocabulary/catalog-vocabulary";
 
 export interface ProductFilters {
   q?: string;

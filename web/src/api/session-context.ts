@@ -1,7 +1,7 @@
 import { createContext, useContext } from "react";
 
+import type { Account, SignedIn } from "../../../protocol/api/auth";
 import type { RequestOptions } from "./request-json";
-import type { Account, SignedIn } from "./types";
 
 export interface Session {
   /** False until the first attempt to resume an earlier sign-in (from the refresh cookie) has finished. */

@@ -2,12 +2,12 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ReactNode } from "react";
 
+import type { Account, SignedIn } from "../../../protocol/api/auth";
 import { ApiError } from "./api-error";
 import { requestJson } from "./request-json";
 import type { RequestOptions } from "./request-json";
 import { SessionContext } from "./session-context";
 import type { Session } from "./session-context";
-import type { Account, SignedIn } from "./types";
 
 // Only hints, never secrets: the tokens themselves live in memory and in the API's HttpOnly cookies.
 const SIGNED_IN_HINT = "agridao.signedIn";

@@ -2,8 +2,8 @@ import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
+import type { Product } from "../../../protocol/api/products";
 import { ApiError } from "../api/api-error";
-import type { Product } from "../api/types";
 import { useFormat } from "../i18n/use-format";
 import { useCart, useSetCartQuantity } from "./use-cart";
 

@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
-import type { CartLine } from "../api/types";
+import type { CartLine } from "../../../protocol/api/cart";
 import { QueryState } from "../components/query-state";
 import { UNIT_KEYS } from "../i18n/category-keys";
 import { useFormat } from "../i18n/use-format";

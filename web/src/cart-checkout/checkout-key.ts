@@ -1,4 +1,4 @@
-import type { CheckoutMethod } from "../api/types";
+import type { CheckoutMethod } from "../../../protocol/api/checkout";
 
 const STORAGE_PREFIX = "agridao.checkoutKey.";
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import type { EthQuote } from "../api/types";
+import type { EthQuote } from "../../../protocol/api/orders";
 import { useFormat } from "../i18n/use-format";
 
 /** Whole seconds until `expiresAt` (0 once past), ticking every second while there are some left. */

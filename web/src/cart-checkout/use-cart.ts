@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
+import type { Cart } from "../../../protocol/api/cart";
 import { useSession } from "../api/session-context";
-import type { Cart } from "../api/types";
 
 /** The cart query key of the current shopper: anonymous and signed-in carts are different carts. */
 function cartKey(userId: string | undefined) {

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 
+import type { OrderPage, OrderSummary } from "../../../protocol/api/orders";
 import { useSession } from "../api/session-context";
-import type { OrderPage, OrderSummary } from "../api/types";
 
 /**
  * The orders of one checkout, refetched every two seconds until all are paid (the live stream refetches sooner when

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 
+import type { CheckoutMethod, CheckoutResult } from "../../../protocol/api/checkout";
 import { useSession } from "../api/session-context";
-import type { CheckoutMethod, CheckoutResult } from "../api/types";
 import { checkoutKey } from "./checkout-key";
 
 /**

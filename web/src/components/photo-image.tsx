@@ -1,4 +1,4 @@
-import type { PhotoUrls } from "../api/types";
+import type { PhotoUrls } from "../../../protocol/api/farms";
 
 // The API renders every photo twice, fitted inside these edges (api/src/photos/process-photo.ts).
 const THUMBNAIL_EDGE = 320;

@@ -4,7 +4,7 @@ import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 
-import type { DisputeDetail } from "../api/dispute-types";
+import type { DisputeDetail } from "../../../protocol/api/disputes";
 import { useSession } from "../api/session-context";
 import { QueryState } from "../components/query-state";
 import { useFormat } from "../i18n/use-format";

@@ -2,7 +2,8 @@ import { useId, useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
-import type { DisputeDetail, DisputeParty } from "../api/dispute-types";
+import type { DisputeDetail } from "../../../protocol/api/disputes";
+import type { DisputeParty } from "../../../protocol/vocabulary/order-vocabulary";
 import { formText } from "../components/form-text";
 import { useFormat } from "../i18n/use-format";
 import { DISPUTE_STATUS_KEYS, PARTY_KEYS } from "./dispute-keys";

@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
-import type { DisputeSummary } from "../api/dispute-types";
+import type { DisputeSummary } from "../../../protocol/api/disputes";
 import { useFormat } from "../i18n/use-format";
 import { DISPUTE_STATUS_KEYS, PARTY_KEYS } from "./dispute-keys";
 

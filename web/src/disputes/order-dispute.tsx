@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
 
+import type { OrderDetail } from "../../../protocol/api/orders";
 import { useSession } from "../api/session-context";
-import type { OrderDetail } from "../api/types";
 import { QueryState } from "../components/query-state";
 import { useMyFarm } from "../farmer/use-my-farm";
 import { DisputeCase } from "./dispute-case";

@@ -1,14 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import type {
-  AdminOverview,
   DisputeDetail,
   DisputeEvidence,
+  DisputeList,
   DisputeMessage,
-  DisputeSummary,
   OpenedDispute,
   RuledDispute,
-} from "../api/dispute-types";
+} from "../../../protocol/api/disputes";
+import type { AdminOverview } from "../../../protocol/api/admin-overview";
 import { useSession } from "../api/session-context";
 import type { Session } from "../api/session-context";
 
@@ -20,8 +20,7 @@ export function useOrderDisputes(orderId: string) {
   const session = useSession();
   return useQuery({
     queryKey: ["orders", "disputes", "order", orderId],
-    queryFn: ({ signal }) =>
-      session.request<{ disputes: DisputeSummary[] }>(`/api/orders/${orderId}/disputes`, { signal }),
+    queryFn: ({ signal }) => session.request<DisputeList>(`/api/orders/${orderId}/disputes`, { signal }),
     enabled: session.user !== undefined,
   });
 }
@@ -53,7 +52,7 @@ export function useDisputeQueue() {
   const session = useSession();
   return useQuery({
     queryKey: ["orders", "disputes", "queue"],
-    queryFn: ({ signal }) => session.request<{ disputes: DisputeSummary[] }>("/api/arbiter/disputes", { signal }),
+    queryFn: ({ signal }) => session.request<DisputeList>("/api/arbiter/disputes", { signal }),
     // The queue is the arbiters' (the API refuses anyone else): an admin finds open disputes on the admin page.
     enabled: session.user?.roles.includes("arbiter") === true,
   });

@@ -2,7 +2,8 @@ import { useEffect, useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
-import type { ProductCategory, ProductSummary, ProductUnit, StockLevels } from "../api/types";
+import type { ProductSummary, StockLevels } from "../../../protocol/api/products";
+import type { ProductCategory, ProductUnit } from "../../../protocol/vocabulary/catalog-vocabulary";
 import { formText } from "../components/form-text";
 import { PhotoImage } from "../components/photo-image";
 import { CATEGORIES, CATEGORY_KEYS, UNIT_KEYS } from "../i18n/category-keys";

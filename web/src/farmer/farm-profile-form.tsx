@@ -1,7 +1,7 @@
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
-import type { Farm } from "../api/types";
+import type { Farm } from "../../../protocol/api/farms";
 import { formText } from "../components/form-text";
 import { useSaveFarm } from "./use-my-farm";
 

@@ -1,6 +1,6 @@
 import { useTranslation } from "react-i18next";
 
-import type { OrderSummary } from "../api/types";
+import type { OrderSummary } from "../../../protocol/api/orders";
 import { useFormat } from "../i18n/use-format";
 
 const DAYS = 14;

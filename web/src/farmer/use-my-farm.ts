@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
+import type { FarmStock, Product, ProductPage } from "../../../protocol/api/products";
+import type { Farm } from "../../../protocol/api/farms";
 import { ApiError } from "../api/api-error";
 import { useSession } from "../api/session-context";
-import type { Farm, Product, ProductPage, StockLevels } from "../api/types";
 
 /** The signed-in farmer's farm; null when they have not created it yet. `enabled: false` asks nothing (not a farmer). */
 export function useMyFarm({ enabled = true }: { enabled?: boolean } = {}) {
@@ -57,7 +58,7 @@ export function useFarmStock(slug: string | undefined) {
   return useQuery({
     queryKey: ["my-products", slug, "stock"],
     queryFn: async ({ signal }) => {
-      const { products } = await session.request<{ products: StockLevels[] }>("/api/farmer/stock", { signal });
+      const { products } = await session.request<FarmStock>("/api/farmer/stock", { signal });
       return new Map(products.map((levels) => [levels.productId, levels]));
     },
     enabled: slug !== undefined,

@@ -1,6 +1,7 @@
 import { encodeFunctionData, isAddress, parseUnits, zeroAddress } from "viem";
 import type { Abi, AbiFunction, Address, Hex } from "viem";
 
+import type { GovernanceParameters } from "../../../protocol/api/governance";
 import type { ContractCall } from "../../../protocol/contract-call";
 import { escrowCalls } from "../../../protocol/escrow/escrow-calls";
 import {
@@ -12,7 +13,6 @@ import {
   mockUSDCAbi,
 } from "../../../protocol/generated/contracts";
 import { tokenCalls } from "../../../protocol/token-calls";
-import type { GovernanceParameters } from "./governance-api-types";
 import type { TreasuryAsset } from "./use-treasury";
 
 /** The ABIs a raw call may be encoded with, by contract name. */

@@ -3,9 +3,9 @@ import { useTranslation } from "react-i18next";
 import { isAddress } from "viem";
 import type { Address } from "viem";
 
+import type { GovernanceAccount } from "../../../protocol/api/governance";
 import { agriTokenAbi } from "../../../protocol/generated/contracts";
 import { tokenCalls } from "../../../protocol/token-calls";
-import type { GovernanceAccount } from "./governance-api-types";
 import { TransactionStatus } from "./transaction-status";
 import { useAgri } from "./use-agri";
 import { useChainTransaction } from "./use-chain-transaction";

@@ -3,9 +3,9 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useAccount } from "wagmi";
 
+import type { ProposalState } from "../../../protocol/governance/proposal-states";
 import { QueryState } from "../components/query-state";
 import { DelegatePanel } from "./delegate-panel";
-import type { ProposalStateName } from "./governance-api-types";
 import { QuorumBar } from "./quorum-bar";
 import { STATE_KEYS, StateBadge } from "./state-badge";
 import { useAgri } from "./use-agri";
@@ -13,7 +13,7 @@ import { useDuration } from "./use-duration";
 import { useGovernanceAccount, useGovernanceParameters, useProposals } from "./use-governance-queries";
 import { useTreasury } from "./use-treasury";
 
-const FILTERS: readonly ProposalStateName[] = [
+const FILTERS: readonly ProposalState[] = [
   "pending",
   "active",
   "succeeded",
@@ -29,7 +29,7 @@ export function GovernanceHomePage() {
   const id = useId();
   const agri = useAgri();
   const duration = useDuration();
-  const [filter, setFilter] = useState<ProposalStateName | undefined>(undefined);
+  const [filter, setFilter] = useState<ProposalState | undefined>(undefined);
   const parameters = useGovernanceParameters();
   const proposals = useProposals(filter);
   const treasury = useTreasury(parameters.data);
@@ -118,9 +118,7 @@ export function GovernanceHomePage() {
         <select
           id={`${id}-filter`}
           value={filter ?? ""}
-          onChange={(event) =>
-            setFilter(event.target.value === "" ? undefined : (event.target.value as ProposalStateName))
-          }
+          onChange={(event) => setFilter(event.target.value === "" ? undefined : (event.target.value as ProposalState))}
         >
           <option value="">{t("governance.home.allStates")}</option>
           {FILTERS.map((state) => (

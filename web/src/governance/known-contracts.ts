@@ -1,6 +1,6 @@
+import type { GovernanceParameters } from "../../../protocol/api/governance";
 import type { KnownContract } from "../../../protocol/governance/describe-proposal-action";
 import { platformContracts } from "../../../protocol/governance/platform-contracts";
-import type { GovernanceParameters } from "./governance-api-types";
 import type { TreasuryAsset } from "./use-treasury";
 
 /**

@@ -3,11 +3,11 @@ import { useTranslation } from "react-i18next";
 import { useParams } from "react-router";
 import { useAccount } from "wagmi";
 
+import type { ProposalDetail } from "../../../protocol/api/governance";
 import { agriGovernorAbi } from "../../../protocol/generated/contracts";
 import { governorCalls } from "../../../protocol/governance/governor-calls";
 import { QueryState } from "../components/query-state";
 import { useFormat } from "../i18n/use-format";
-import type { ProposalDetail } from "./governance-api-types";
 import { MarkdownView } from "./markdown-view";
 import { QuorumBar, SUPPORT_KEYS } from "./quorum-bar";
 import { StateBadge } from "./state-badge";

@@ -1,6 +1,6 @@
 import { useTranslation } from "react-i18next";
 
-import type { ProposalSummary } from "./governance-api-types";
+import type { ProposalSummary } from "../../../protocol/api/governance";
 import { useAgri } from "./use-agri";
 
 /** The translation key of each vote choice. */

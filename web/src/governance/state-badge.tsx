@@ -1,9 +1,9 @@
 import { useTranslation } from "react-i18next";
 
-import type { ProposalStateName } from "./governance-api-types";
+import type { ProposalState } from "../../../protocol/governance/proposal-states";
 
 /** The translation key of each proposal state. */
-export const STATE_KEYS: Record<ProposalStateName, string> = {
+export const STATE_KEYS: Record<ProposalState, string> = {
   pending: "governance.state.pending",
   active: "governance.state.active",
   canceled: "governance.state.canceled",
@@ -15,7 +15,7 @@ export const STATE_KEYS: Record<ProposalStateName, string> = {
 };
 
 /** A proposal's state as a coloured label. */
-export function StateBadge({ state }: { state: ProposalStateName }) {
+export function StateBadge({ state }: { state: ProposalState }) {
   const { t } = useTranslation();
   return <span className={`gov-state gov-state-${state}`}>{t(STATE_KEYS[state])}</span>;
 }

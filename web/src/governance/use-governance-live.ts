@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 
+import type { StreamTicket } from "../../../protocol/api/events";
 import { useSession } from "../api/session-context";
 import { GOVERNANCE_KEY } from "./use-governance-queries";
 
@@ -18,7 +19,7 @@ export function useGovernanceLive(): void {
     let source: EventSource | undefined;
     let stopped = false;
     void session
-      .request<{ ticket: string }>("/api/events/ticket", { method: "POST" })
+      .request<StreamTicket>("/api/events/ticket", { method: "POST" })
       .then(({ ticket }) => {
         if (stopped) return;
         source = new EventSource(`/api/events?ticket=${encodeURIComponent(ticket)}`);

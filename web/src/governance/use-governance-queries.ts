@@ -1,15 +1,14 @@
 import { useQuery } from "@tanstack/react-query";
 
-import { requestJson } from "../api/request-json";
 import type {
   GovernanceAccount,
   GovernanceParameters,
-  Page,
   ProposalDetail,
-  ProposalStateName,
-  ProposalSummary,
-  ProposalVote,
-} from "./governance-api-types";
+  ProposalPage,
+  VotePage,
+} from "../../../protocol/api/governance";
+import type { ProposalState } from "../../../protocol/governance/proposal-states";
+import { requestJson } from "../api/request-json";
 
 /** The root of every governance query key: a chain event refetches them all at once. */
 export const GOVERNANCE_KEY = "governance";
@@ -19,14 +18,13 @@ export const GOVERNANCE_KEY = "governance";
 const POLL_MS = 4_000;
 
 /** Proposals, newest first, optionally only those in `state`. */
-export function useProposals(state: ProposalStateName | undefined) {
+export function useProposals(state: ProposalState | undefined) {
   return useQuery({
     queryKey: [GOVERNANCE_KEY, "proposals", state ?? "all"],
     queryFn: ({ signal }) =>
-      requestJson<Page<ProposalSummary>>(
-        `/api/governance/proposals?limit=50${state === undefined ? "" : `&state=${state}`}`,
-        { signal },
-      ),
+      requestJson<ProposalPage>(`/api/governance/proposals?limit=50${state === undefined ? "" : `&state=${state}`}`, {
+        signal,
+      }),
     refetchInterval: POLL_MS,
   });
 }
@@ -45,7 +43,7 @@ export function useProposalVotes(id: string) {
   return useQuery({
     queryKey: [GOVERNANCE_KEY, "votes", id],
     queryFn: ({ signal }) =>
-      requestJson<Page<ProposalVote>>(`/api/governance/proposals/${id}/votes?sort=weight&limit=100`, { signal }),
+      requestJson<VotePage>(`/api/governance/proposals/${id}/votes?sort=weight&limit=100`, { signal }),
     refetchInterval: POLL_MS,
   });
 }

@@ -3,7 +3,7 @@ import { erc20Abi } from "viem";
 import type { Address } from "viem";
 import { usePublicClient } from "wagmi";
 
-import type { GovernanceParameters } from "./governance-api-types";
+import type { GovernanceParameters } from "../../../protocol/api/governance";
 import { GOVERNANCE_KEY } from "./use-governance-queries";
 
 /** One asset the treasury (the timelock) holds: ETH (token null), AGRI or a payment token. */

@@ -3,13 +3,13 @@ import { useTranslation } from "react-i18next";
 import type { Address, Hex } from "viem";
 import { usePublicClient, useSignTypedData } from "wagmi";
 
+import type { GovernanceAccount, RelayedVote } from "../../../protocol/api/governance";
 import { BALLOT_TYPES } from "../../../protocol/governance/ballot-types";
 import { governorCalls } from "../../../protocol/governance/governor-calls";
 import { VOTE_SUPPORT, VOTE_SUPPORTS } from "../../../protocol/governance/vote-supports";
 import type { VoteSupport } from "../../../protocol/governance/vote-supports";
 import { agriGovernorAbi } from "../../../protocol/generated/contracts";
 import { requestJson } from "../api/request-json";
-import type { GovernanceAccount } from "./governance-api-types";
 import { SUPPORT_KEYS } from "./quorum-bar";
 import { TransactionStatus } from "./transaction-status";
 import { useAgri } from "./use-agri";
@@ -71,7 +71,7 @@ export function VotePanel({
             primaryType: "ExtendedBallot",
             message: { ...ballot, reason: trimmed, params: "0x" },
           });
-    const relayed = await requestJson<{ txHash: Hex }>("/api/governance/votes/relay", {
+    const relayed = await requestJson<RelayedVote>("/api/governance/votes/relay", {
       method: "POST",
       body: {
         proposalId,

@@ -1,4 +1,4 @@
-import type { ProductCategory, ProductUnit } from "../api/types";
+import type { ProductCategory, ProductUnit } from "../../../protocol/vocabulary/catalog-vocabulary";
 
 // Spelled out, not built from the value, so the catalog test can see that each key is used.
 

@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 
+import type { StreamTicket } from "../../../protocol/api/events";
 import { useSession } from "../api/session-context";
 
 // After an error, the next attempt waits this long (EventSource's own retry cannot renew a single-use ticket).
@@ -23,7 +24,7 @@ export function useLiveEvents(): void {
     let lastEventId: string | undefined;
     const open = async () => {
       try {
-        const { ticket } = await session.request<{ ticket: string }>("/api/events/ticket", { method: "POST" });
+        const { ticket } = await session.request<StreamTicket>("/api/events/ticket", { method: "POST" });
         if (stopped) return;
         const query = new URLSearchParams({ ticket });
         if (lastEventId !== undefined) query.set("lastEventId", lastEventId);

@@ -1,14 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
+import type { NotificationPage, UnreadCount } from "../../../protocol/api/notifications";
 import { useSession } from "../api/session-context";
-import type { NotificationPage } from "../api/types";
 
 /** How many notifications the signed-in user has not read. */
 export function useUnreadCount() {
   const session = useSession();
   return useQuery({
     queryKey: ["notifications", "unread", session.user?.id],
-    queryFn: ({ signal }) => session.request<{ unread: number }>("/api/notifications/unread-count", { signal }),
+    queryFn: ({ signal }) => session.request<UnreadCount>("/api/notifications/unread-count", { signal }),
     enabled: session.user !== undefined,
   });
 }

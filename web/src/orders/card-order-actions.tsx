@@ -1,9 +1,9 @@
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
+import type { OrderSummary } from "../../../protocol/api/orders";
 import { ApiError } from "../api/api-error";
 import { useSession } from "../api/session-context";
-import type { OrderSummary } from "../api/types";
 import { useMyFarm } from "../farmer/use-my-farm";
 import { useFormat } from "../i18n/use-format";
 import { useCardDelivery, useCardPaymentPage } from "./use-card-delivery";

@@ -1,4 +1,6 @@
-import type { EscrowState, OrderFlag, OrderStatus } from "../api/types";
+import type { OrderFlag } from "../../../protocol/api/orders";
+import type { EscrowOrderState } from "../../../protocol/escrow/order-state";
+import type { OrderStatus } from "../../../protocol/vocabulary/order-vocabulary";
 
 /** The translation key of each order status. */
 export const STATUS_KEYS: Readonly<Record<OrderStatus, string>> = {
@@ -55,7 +57,7 @@ export const FLAG_KEYS: Readonly<Record<OrderFlag["kind"], string>> = {
 };
 
 /** The translation key of each state of an escrow order. */
-export const ESCROW_STATE_KEYS: Readonly<Record<EscrowState, string>> = {
+export const ESCROW_STATE_KEYS: Readonly<Record<EscrowOrderState, string>> = {
   Funded: "escrow.state.Funded",
   Shipped: "escrow.state.Shipped",
   Completed: "escrow.state.Completed",

@@ -1,6 +1,6 @@
 import { useTranslation } from "react-i18next";
 
-import type { OrderEvent } from "../api/types";
+import type { OrderEvent } from "../../../protocol/api/orders";
 import { useFormat } from "../i18n/use-format";
 import { walletChain } from "../wallet/wallet-chain";
 import { EVENT_KEYS } from "./order-keys";

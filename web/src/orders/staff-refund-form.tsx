@@ -2,9 +2,9 @@ import { useId, useRef, useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
+import type { OrderDetail } from "../../../protocol/api/orders";
 import { ApiError } from "../api/api-error";
 import { useSession } from "../api/session-context";
-import type { OrderDetail } from "../api/types";
 import { formText } from "../components/form-text";
 import { minorPerMajor } from "../i18n/minor-units";
 import { useFormat } from "../i18n/use-format";

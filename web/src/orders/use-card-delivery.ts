@@ -1,7 +1,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 
+import type { PaymentPage } from "../../../protocol/api/card-orders";
+import type { OrderDetail } from "../../../protocol/api/orders";
 import { useSession } from "../api/session-context";
-import type { OrderDetail } from "../api/types";
 
 /** The two delivery steps of a paid card order: the farm ships it, then the buyer confirms it arrived. */
 export type CardDeliveryStep = "ship" | "confirm";
@@ -24,7 +25,7 @@ export function useCardPaymentPage() {
   const session = useSession();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (orderId: string) => session.request<{ url: string }>(`/api/orders/${orderId}/payment-page`),
+    mutationFn: (orderId: string) => session.request<PaymentPage>(`/api/orders/${orderId}/payment-page`),
     // A closed page usually means the order expired meanwhile: show where it stands.
     onError: () => queryClient.invalidateQueries({ queryKey: ["orders"] }),
   });

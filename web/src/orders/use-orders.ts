@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
+import type { RefundResult } from "../../../protocol/api/card-orders";
+import type { FlagPage, OrderDetail, OrderPage } from "../../../protocol/api/orders";
 import { useSession } from "../api/session-context";
-import type { FlagPage, OrderDetail, OrderPage } from "../api/types";
 
 /** The signed-in buyer's orders, newest first (the first page). */
 export function useOrders() {
@@ -70,10 +71,11 @@ export function useRefundOrder(orderId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ key, ...input }: RefundInput) =>
-      session.request<{ refundId: string; stripeRefundId: string | null; status: string }>(
-        `/api/orders/${orderId}/refunds`,
-        { method: "POST", body: input, headers: { "Idempotency-Key": key } },
-      ),
+      session.request<RefundResult>(`/api/orders/${orderId}/refunds`, {
+        method: "POST",
+        body: input,
+        headers: { "Idempotency-Key": key },
+      }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["orders"] }),
   });
 }

@@ -1,6 +1,6 @@
 import { Link } from "react-router";
 
-import type { Farm } from "../api/types";
+import type { Farm } from "../../../protocol/api/farms";
 import { PhotoImage } from "../components/photo-image";
 
 /** A farm in a list: photo, name and region, linking to the farm's page. */

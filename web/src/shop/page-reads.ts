@@ -1,6 +1,6 @@
+import type { ProductSort } from "../../../protocol/vocabulary/catalog-vocabulary";
 import { farmPath, farmsPath, productPath, productsPath } from "../api/catalog-paths";
 import type { ProductFilters } from "../api/catalog-paths";
-import type { ProductSort } from "../api/types";
 import { minorPerMajor } from "../i18n/minor-units";
 
 // What the catalog pages read first, in one place: the pages render these reads, and the app's start (first-page.ts)

@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
-import type { ProductSummary } from "../api/types";
+import type { ProductSummary } from "../../../protocol/api/products";
 import { PhotoImage } from "../components/photo-image";
 import { UNIT_KEYS } from "../i18n/category-keys";
 import { useFormat } from "../i18n/use-format";

@@ -3,7 +3,7 @@ import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 
-import type { ProductSort } from "../api/types";
+import type { ProductSort } from "../../../protocol/vocabulary/catalog-vocabulary";
 import { formText } from "../components/form-text";
 import { QueryState } from "../components/query-state";
 import { CATEGORIES, CATEGORY_KEYS } from "../i18n/category-keys";

@@ -1,10 +1,11 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 
+import type { FarmDetail, FarmPage } from "../../../protocol/api/farms";
+import type { Product, ProductPage } from "../../../protocol/api/products";
 import { farmPath, farmsPath, productPath, productsPath } from "../api/catalog-paths";
 import type { ProductFilters } from "../api/catalog-paths";
 import { takeArrivedRead, takeEarlyRead } from "../api/early-reads";
 import { requestJson } from "../api/request-json";
-import type { FarmDetail, FarmPage, Product, ProductPage } from "../api/types";
 
 export type { ProductFilters };
 

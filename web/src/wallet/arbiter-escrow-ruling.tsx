@@ -1,7 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 
-import type { DisputeDetail } from "../api/dispute-types";
+import type { DisputeDetail } from "../../../protocol/api/disputes";
 import { RulingForm } from "../disputes/ruling-form";
 import { useRuleDispute } from "../disputes/use-disputes";
 import { ChainGuard } from "./chain-guard";

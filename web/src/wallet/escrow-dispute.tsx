@@ -5,11 +5,11 @@ import { useTranslation } from "react-i18next";
 import { zeroAddress } from "viem";
 import { useAccount, useReadContract } from "wagmi";
 
+import type { OrderStatus } from "../../../protocol/vocabulary/order-vocabulary";
 import { shareOfBps } from "../../../protocol/escrow/basis-points";
 import { escrowCalls } from "../../../protocol/escrow/escrow-calls";
 import { ORDER_STATE } from "../../../protocol/escrow/order-state";
 import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts";
-import type { OrderStatus } from "../api/types";
 import { formText } from "../components/form-text";
 import { OpenDisputeForm } from "../disputes/open-dispute-form";
 import type { OpenDisputeInput } from "../disputes/use-disputes";

@@ -2,10 +2,10 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { useAccount, useReadContract } from "wagmi";
 
+import type { OrderStatus } from "../../../protocol/vocabulary/order-vocabulary";
 import { escrowCalls } from "../../../protocol/escrow/escrow-calls";
 import { ORDER_STATE } from "../../../protocol/escrow/order-state";
 import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts";
-import type { OrderStatus } from "../api/types";
 import { ChainGuard } from "./chain-guard";
 import { EscrowCredits } from "./escrow-credits";
 import { EscrowDispute } from "./escrow-dispute";

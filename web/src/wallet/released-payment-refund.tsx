@@ -3,8 +3,8 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useAccount } from "wagmi";
 
+import type { DeclineOrderCall } from "../../../protocol/api/orders";
 import { useSession } from "../api/session-context";
-import type { DeclineOrderCall } from "../api/types";
 import { TxStatus } from "./tx-status";
 import { useSendTransaction } from "./use-send-transaction";
 

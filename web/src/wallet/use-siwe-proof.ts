@@ -2,8 +2,8 @@ import { useState } from "react";
 import { createSiweMessage } from "viem/siwe";
 import { useAccount, useSignMessage } from "wagmi";
 
+import type { SiweNonce } from "../../../protocol/api/auth";
 import { requestJson } from "../api/request-json";
-import type { SiweNonce } from "../api/types";
 
 export type SiweState = "idle" | "signing" | "verifying" | "rejected" | "failed";
 

@@ -3,11 +3,12 @@ import { useTranslation } from "react-i18next";
 import { erc20Abi } from "viem";
 import { useAccount, usePublicClient } from "wagmi";
 
+import type { SignedIn } from "../../../protocol/api/auth";
+import type { CheckoutResult, EthPayment } from "../../../protocol/api/checkout";
 import { tokenCalls } from "../../../protocol/token-calls";
 import { ApiError } from "../api/api-error";
 import { requestJson } from "../api/request-json";
 import { useSession } from "../api/session-context";
-import type { CheckoutResult, EthPayment, SignedIn } from "../api/types";
 import { CheckoutProgress } from "../cart-checkout/checkout-progress";
 import { EthQuoteSummary, useSecondsLeft } from "../cart-checkout/eth-quote-summary";
 import { useCheckout } from "../cart-checkout/use-checkout";

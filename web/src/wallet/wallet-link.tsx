@@ -1,9 +1,9 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import type { Account } from "../../../protocol/api/auth";
 import { ApiError } from "../api/api-error";
 import { useSession } from "../api/session-context";
-import type { Account } from "../api/types";
 import { SiweStatus } from "./siwe-status";
 import { useSiweProof } from "./use-siwe-proof";
 import { LOCAL_CHAIN_ID, walletChain } from "./wallet-chain";

@@ -1,9 +1,9 @@
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 
+import type { SignedIn } from "../../../protocol/api/auth";
 import { requestJson } from "../api/request-json";
 import { useSession } from "../api/session-context";
-import type { SignedIn } from "../api/types";
 import { SiweStatus } from "./siwe-status";
 import { useSiweProof } from "./use-siwe-proof";
 import { LOCAL_CHAIN_ID, chainDeployment, walletChain } from "./wallet-chain";

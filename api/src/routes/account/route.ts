@@ -14,8 +14,8 @@ import { UnauthorizedError } from "../../errors.js";
 import { defineRoute } from "../../http/define-route.js";
 import type { ApiRoute } from "../../http/define-route.js";
 import { clearedRefreshCookie } from "../auth/refresh-cookie.js";
-import { accountResponse, newCredentials, signedInResponse, siweProof } from "../auth/schemas.js";
-import { accountExportResponse, deleteAccountBody, walletParams } from "./schemas.js";
+import { accountResponse, newCredentials, signedInResponse, siweProof } from "../../../../protocol/api/auth.js";
+import { accountExportResponse, deleteAccountBody, walletParams } from "../../../../protocol/api/account.js";
 
 const TAGS = ["account"] as const;
 const PRIVATE = { "Cache-Control": "private, no-store" };

@@ -1,7 +1,7 @@
 import { readAdminOverview } from "../../admin/read-admin-overview.js";
 import type { DisputeService } from "../../disputes/dispute-service.js";
 import { defineRoute } from "../../http/define-route.js";
-import { adminOverview } from "./schemas.js";
+import { adminOverview } from "../../../../protocol/api/admin-overview.js";
 
 /** The admin's dashboard: what needs a person's attention. */
 export function createAdminOverviewRoutes({ disputes }: { disputes: DisputeService }) {

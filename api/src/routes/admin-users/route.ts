@@ -1,7 +1,7 @@
 import { setUserRoles } from "../../accounts/set-user-roles.js";
 import { defineRoute } from "../../http/define-route.js";
 import type { ApiRoute } from "../../http/define-route.js";
-import { setRolesBody, userParams, userRolesResponse } from "./schemas.js";
+import { setRolesBody, userParams, userRolesResponse } from "../../../../protocol/api/admin-users.js";
 
 /** What admins do to other users' accounts. */
 export function createAdminUserRoutes(): ApiRoute[] {

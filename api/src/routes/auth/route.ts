@@ -9,7 +9,14 @@ import { defineRoute } from "../../http/define-route.js";
 import type { ApiRoute } from "../../http/define-route.js";
 import { clearedRefreshCookie, readRefreshCookie, refreshCookie } from "./refresh-cookie.js";
 import { requireAllowedOrigin } from "./require-allowed-origin.js";
-import { loginBody, nonceResponse, signedInResponse, signupBody, signupResponse, siweVerifyBody } from "./schemas.js";
+import {
+  loginBody,
+  nonceResponse,
+  signedInResponse,
+  signupBody,
+  signupResponse,
+  siweVerifyBody,
+} from "../../../../protocol/api/auth.js";
 
 const TAGS = ["auth"] as const;
 

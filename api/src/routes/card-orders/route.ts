@@ -3,9 +3,9 @@ import { createHash } from "node:crypto";
 import type { CardPayments } from "../../card-payments/card-payments.js";
 import { ServiceUnavailableError } from "../../errors.js";
 import { defineRoute } from "../../http/define-route.js";
-import { orderDetail, orderParams } from "../orders/schemas.js";
+import { orderDetail, orderParams } from "../../../../protocol/api/orders.js";
 import { IDEMPOTENCY_KEY_HEADER, requireIdempotencyKey } from "../require-idempotency-key.js";
-import { paymentPage, refundBody, refundResult } from "./schemas.js";
+import { paymentPage, refundBody, refundResult } from "../../../../protocol/api/card-orders.js";
 
 const NO_STORE = { "Cache-Control": "no-store" };
 

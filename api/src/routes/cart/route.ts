@@ -10,7 +10,7 @@ import {
   issueCartTokenHeaders,
   readCartToken,
 } from "./cart-token-transport.js";
-import { cartItemParams, cartView, mergeResponse, setQuantityBody } from "./schemas.js";
+import { cartItemParams, cartView, mergeResponse, setQuantityBody } from "../../../../protocol/api/cart.js";
 
 // A cart is personal: no shared cache may keep it.
 const NO_STORE = { "Cache-Control": "no-store" };

@@ -2,7 +2,13 @@ import type { CheckoutService } from "../../checkout/checkout-service.js";
 import type { PaymentTransactions } from "../../checkout/payment-transactions.js";
 import { defineRoute } from "../../http/define-route.js";
 import { IDEMPOTENCY_KEY_HEADER as HEADER, requireIdempotencyKey } from "../require-idempotency-key.js";
-import { checkoutBody, checkoutParams, checkoutResult, paymentTransaction, paymentTransactionBody } from "./schemas.js";
+import {
+  checkoutBody,
+  checkoutParams,
+  checkoutResult,
+  paymentTransaction,
+  paymentTransactionBody,
+} from "../../../../protocol/api/checkout.js";
 
 /**
  * Checkout: the signed-in buyer's cart becomes one order per farm, paid into escrow or by card; the wallet reports

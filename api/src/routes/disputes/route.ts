@@ -3,7 +3,7 @@ import { UnsupportedMediaTypeError, ValidationError } from "../../errors.js";
 import { defineRoute } from "../../http/define-route.js";
 import { readUploadedFile } from "../../photos/read-uploaded-file.js";
 import type { UploadLimits } from "../../photos/read-uploaded-file.js";
-import { orderParams } from "../orders/schemas.js";
+import { orderParams } from "../../../../protocol/api/orders.js";
 import {
   disputeDetail,
   disputeEvidence,
@@ -18,7 +18,7 @@ import {
   ruledDispute,
   rulingBody,
   textEvidenceBody,
-} from "./schemas.js";
+} from "../../../../protocol/api/disputes.js";
 
 // Disputes are private to their parties and arbiters: no shared cache may keep them.
 const NO_STORE = { "Cache-Control": "no-store" };

@@ -12,7 +12,7 @@ import type { LiveStreams } from "../../notifications/live-streams.js";
 import { notificationEvent, parseNotificationId } from "../../notifications/notification-service.js";
 import type { NotificationService } from "../../notifications/notification-service.js";
 import type { StreamTickets } from "../../notifications/stream-tickets.js";
-import { streamTicketResponse } from "./schemas.js";
+import { streamTicketResponse } from "../../../../protocol/api/events.js";
 
 export const EVENTS_PATH = "/api/events";
 

@@ -4,7 +4,7 @@ import { listFarmPayables } from "../../card-payments/list-farm-payables.js";
 import { ServiceUnavailableError } from "../../errors.js";
 import { defineRoute } from "../../http/define-route.js";
 import { summarizeFarmSales } from "../../orders/summarize-farm-sales.js";
-import { farmParams, payablesView, salesSummary, stripeAccount } from "./schemas.js";
+import { farmParams, payablesView, salesSummary, stripeAccount } from "../../../../protocol/api/farm-payouts.js";
 
 const NO_STORE = { "Cache-Control": "no-store" };
 

@@ -12,7 +12,7 @@ import {
   farmSlugParams,
   listFarmsQuery,
   updateFarmBody,
-} from "./schemas.js";
+} from "../../../../protocol/api/farms.js";
 
 /** Farm profiles: public reads; creation and changes by farmers, each on their own farm only. */
 export function createFarmRoutes({

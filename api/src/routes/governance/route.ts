@@ -15,7 +15,7 @@ import {
   relayedVote,
   voteListQuery,
   votePage,
-} from "./schemas.js";
+} from "../../../../protocol/api/governance.js";
 
 // States move with the chain clock, so nothing may be served from a cache.
 const NO_STORE = { "Cache-Control": "no-store" };

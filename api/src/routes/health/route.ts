@@ -1,7 +1,7 @@
 import { ServiceUnavailableError } from "../../errors.js";
 import { defineRoute } from "../../http/define-route.js";
 import type { ReadinessReport } from "../../operations/readiness-check.js";
-import { healthResponse, readyResponse } from "./schemas.js";
+import { healthResponse, readyResponse } from "../../../../protocol/api/health.js";
 
 /** Liveness and readiness probes for the load balancer and orchestrator; never rate limited. */
 export function createHealthRoutes({ checkReadiness }: { checkReadiness: () => Promise<ReadinessReport> }) {

@@ -10,7 +10,7 @@ import {
   notificationPageResponse,
   notificationResponse,
   unreadCountResponse,
-} from "./schemas.js";
+} from "../../../../protocol/api/notifications.js";
 
 const TAGS = ["notifications"] as const;
 const PRIVATE = { "Cache-Control": "private, no-store" };

@@ -10,7 +10,7 @@ import {
   orderListQuery,
   orderPage,
   orderParams,
-} from "./schemas.js";
+} from "../../../../protocol/api/orders.js";
 
 // Orders are personal: no shared cache may keep them.
 const NO_STORE = { "Cache-Control": "no-store" };

@@ -9,8 +9,8 @@ import { PHOTO_KEY_PATTERN, PHOTO_SIZES } from "../../photos/photo-store.js";
 import type { PhotoSize, PhotoStore } from "../../photos/photo-store.js";
 import { readUploadedFile } from "../../photos/read-uploaded-file.js";
 import type { UploadLimits } from "../../photos/read-uploaded-file.js";
-import { productIdParams, productPhotoResponse } from "../products/schemas.js";
-import { productPhotoListResponse, productPhotoParams, reorderPhotosBody } from "./schemas.js";
+import { productIdParams, productPhotoResponse } from "../../../../protocol/api/products.js";
+import { productPhotoListResponse, productPhotoParams, reorderPhotosBody } from "../../../../protocol/api/photos.js";
 
 export const PHOTO_FILE_PATH = "/api/photos/:key/:size.webp";
 

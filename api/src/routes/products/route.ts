@@ -19,7 +19,7 @@ import {
   stockHistoryResponse,
   stockLevelsResponse,
   updateProductBody,
-} from "./schemas.js";
+} from "../../../../protocol/api/products.js";
 
 /** The catalog: public listing, search and product pages; farmers manage their own farm's products and stock. */
 export function createProductRoutes({

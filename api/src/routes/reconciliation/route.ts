@@ -1,6 +1,6 @@
 import { listReconciliationRuns } from "../../card-payments/reconcile-stripe.js";
 import { defineRoute } from "../../http/define-route.js";
-import { reconciliationQuery, reconciliationRuns } from "./schemas.js";
+import { reconciliationQuery, reconciliationRuns } from "../../../../protocol/api/reconciliation.js";
 
 /** The results of `npm run stripe:reconcile`, for the admin dashboard. */
 export function createReconciliationRoutes() {

@@ -65,3 +65,8 @@ export const listFarmsQuery = z.object({
 });
 
 export const farmListResponse = z.object({ farms: z.array(farmResponse), nextCursor: z.string().nullable() });
+
+export type PhotoUrls = z.infer<typeof photoUrlsResponse>;
+export type Farm = z.infer<typeof farmResponse>;
+export type FarmDetail = z.infer<typeof farmDetailResponse>;
+export type FarmPage = z.infer<typeof farmListResponse>;

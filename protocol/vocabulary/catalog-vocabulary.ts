@@ -27,3 +27,7 @@ export type ProductStatus = (typeof PRODUCT_STATUSES)[number];
 /** Why a product's stock changed; every change is recorded with who made it. */
 export const STOCK_CHANGE_REASONS = ["created", "restock", "correction", "reserved", "released", "sold"] as const;
 export type StockChangeReason = (typeof STOCK_CHANGE_REASONS)[number];
+
+/** How a product listing can be ordered: newest first, by price either way, or by relevance to a search query. */
+export const PRODUCT_SORTS = ["newest", "price_asc", "price_desc", "relevance"] as const;
+export type ProductSort = (typeof PRODUCT_SORTS)[number];

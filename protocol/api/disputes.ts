@@ -1,16 +1,18 @@
 import { z } from "zod";
 
+import { BPS } from "../escrow/basis-points.js";
 import {
   DISPUTE_EVIDENCE_KINDS,
+  DISPUTE_PARTIES,
   DISPUTE_STATUSES,
   ORDER_STATUSES,
   PAYMENT_METHODS,
   REFUND_STATUSES,
-} from "../../order-vocabulary.js";
+} from "../vocabulary/order-vocabulary.js";
+import { hexData as hex } from "./hex-strings.js";
 
 const minor = z.number().int().nonnegative();
-const party = z.enum(["buyer", "farmer", "arbiter"]);
-const hex = z.string().regex(/^0x[0-9a-f]*$/);
+const party = z.enum(DISPUTE_PARTIES);
 
 export const disputeParams = z.object({ id: z.uuid() });
 
@@ -39,7 +41,7 @@ export const escrowCall = z
     value: z.literal("0"),
     from: hex.nullable().describe("The wallet that must send it, when known (the arbiter's is not)"),
     functionName: z.enum(["openDispute", "rule"]),
-    args: z.object({ orderId: z.string(), buyerBps: z.number().int().min(0).max(10_000).optional() }),
+    args: z.object({ orderId: z.string(), buyerBps: z.number().int().min(0).max(BPS).optional() }),
   })
   .describe("The escrow transaction to send from a wallet: the escrow changes only on-chain");
 
@@ -137,3 +139,12 @@ export const ruledDispute = z.object({
 export const disputeQueue = z.object({ disputes: z.array(disputeSummary) });
 
 export const orderDisputes = z.object({ disputes: z.array(disputeSummary) });
+
+export type DisputeSummary = z.infer<typeof disputeSummary>;
+export type DisputeMessage = z.infer<typeof disputeMessage>;
+export type DisputeEvidence = z.infer<typeof disputeEvidence>;
+export type DisputeDetail = z.infer<typeof disputeDetail>;
+export type EscrowCallView = z.infer<typeof escrowCall>;
+export type OpenedDispute = z.infer<typeof openedDispute>;
+export type RuledDispute = z.infer<typeof ruledDispute>;
+export type DisputeList = z.infer<typeof disputeQueue>;

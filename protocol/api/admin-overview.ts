@@ -1,7 +1,7 @@
 import { z } from "zod";
 
-import { ORDER_FLAG_KINDS } from "../../order-vocabulary.js";
-import { disputeSummary } from "../disputes/schemas.js";
+import { ORDER_FLAG_KINDS } from "../vocabulary/order-vocabulary.js";
+import { disputeSummary } from "./disputes.js";
 
 export const adminOverview = z.object({
   flaggedOrders: z.object({
@@ -24,3 +24,5 @@ export const adminOverview = z.object({
     )
     .describe("The latest Stripe reconciliation runs (npm run stripe:reconcile), newest first"),
 });
+
+export type AdminOverview = z.infer<typeof adminOverview>;

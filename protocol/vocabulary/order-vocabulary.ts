@@ -122,11 +122,6 @@ export type FarmDebtStatus = (typeof FARM_DEBT_STATUSES)[number];
 export const PAYMENT_TRANSACTION_OUTCOMES = ["paid", "failed", "unrelated"] as const;
 export type PaymentTransactionOutcome = (typeof PAYMENT_TRANSACTION_OUTCOMES)[number];
 
-/** `column IN ('a', 'b')` for a CHECK constraint over a closed list. */
-export function oneOfCheck(column: string, values: readonly string[]): string {
-  return `${column} IN (${values.map((value) => `'${value}'`).join(", ")})`;
-}
-
 /**
  * Where a dispute stands. open: waiting for the parties and an arbiter (an escrow ruling sent but not yet indexed is
  * still open, with its shares recorded); settled: the parties agreed on-chain; ruled: an arbiter's ruling (or the
@@ -134,6 +129,10 @@ export function oneOfCheck(column: string, values: readonly string[]): string {
  */
 export const DISPUTE_STATUSES = ["open", "settled", "ruled", "withdrawn"] as const;
 export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
+
+/** How someone takes part in a dispute: one of the order's two sides, or an arbiter. */
+export const DISPUTE_PARTIES = ["buyer", "farmer", "arbiter"] as const;
+export type DisputeParty = (typeof DISPUTE_PARTIES)[number];
 
 /** What a piece of dispute evidence is: a written statement, or a photo (stored re-encoded in the photo store). */
 export const DISPUTE_EVIDENCE_KINDS = ["text", "photo"] as const;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
-import { PASSWORD_MAX_LENGTH, checkPasswordRules } from "../../auth/check-password-rules.js";
-import { ROLES } from "../../roles.js";
+import { PASSWORD_MAX_LENGTH, checkPasswordRules } from "./check-password-rules.js";
+import { ROLES } from "../vocabulary/roles.js";
 
 /** Emails are compared and stored trimmed and lower-case (the users table insists on lower case). */
 export const email = z
@@ -78,3 +78,7 @@ export const signedInResponse = z.object({
 });
 
 export const signupResponse = z.object({ status: z.literal("accepted"), message: z.string() });
+
+export type Account = z.infer<typeof accountResponse>;
+export type SignedIn = z.infer<typeof signedInResponse>;
+export type SiweNonce = z.infer<typeof nonceResponse>;

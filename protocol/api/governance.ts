@@ -1,7 +1,8 @@
 import { z } from "zod";
 
-import { PROPOSAL_STATES } from "../../../../protocol/governance/proposal-states.js";
-import { VOTE_SUPPORTS } from "../../../../protocol/governance/vote-supports.js";
+import { PROPOSAL_STATES } from "../governance/proposal-states.js";
+import { VOTE_SUPPORTS } from "../governance/vote-supports.js";
+import { address, bytes32, typedHex } from "./hex-strings.js";
 
 const uint = z
   .string()
@@ -11,12 +12,11 @@ const seconds = z
   .string()
   .regex(/^[0-9]+$/)
   .describe("Unix seconds (the chain's clock)");
-const address = z.string().regex(/^0x[0-9a-f]{40}$/);
 const addressInput = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/, { error: "expected a 0x-prefixed 20-byte hex address" })
   .transform((value) => value.toLowerCase() as `0x${string}`);
-const txHash = z.string().regex(/^0x[0-9a-f]{64}$/);
+const txHash = bytes32;
 const limit = z.coerce.number().int().min(1).max(100).default(20);
 const cursor = z.string().min(1).max(300).optional().describe("The nextCursor of the previous page");
 
@@ -38,7 +38,7 @@ export const voteListQuery = z.object({
 
 export const delegateListQuery = z.object({ limit, cursor });
 
-const proposalSummary = z.object({
+export const proposalSummary = z.object({
   id: uint,
   proposer: address,
   title: z.string(),
@@ -63,7 +63,7 @@ export const proposalDetail = proposalSummary.extend({
     z.object({
       target: address,
       value: uint.describe("Wei sent with the call"),
-      calldata: z.string(),
+      calldata: typedHex(z.string()),
       contract: z.string().nullable().describe("The platform contract called; null for an unknown address"),
       functionName: z.string().nullable().describe("null when the call is not decoded (shown raw)"),
       args: z.record(z.string(), z.unknown()).nullable(),
@@ -167,3 +167,13 @@ export const relayVoteBody = z.object({
 });
 
 export const relayedVote = z.object({ txHash, relayer: address });
+
+export type ProposalSummary = z.infer<typeof proposalSummary>;
+export type ProposalPage = z.infer<typeof proposalPage>;
+export type ProposalDetail = z.infer<typeof proposalDetail>;
+export type ProposalAction = ProposalDetail["actions"][number];
+export type VotePage = z.infer<typeof votePage>;
+export type ProposalVote = VotePage["items"][number];
+export type GovernanceAccount = z.infer<typeof accountView>;
+export type GovernanceParameters = z.infer<typeof governanceParameters>;
+export type RelayedVote = z.infer<typeof relayedVote>;

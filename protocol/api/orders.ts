@@ -1,12 +1,17 @@
 import { z } from "zod";
 
-import { ESCROW_ORDER_STATES } from "../../../../protocol/escrow/order-state.js";
-import { PRODUCT_UNITS } from "../../catalog-vocabulary.js";
-import { ORDER_EVENT_KINDS, ORDER_FLAG_KINDS, ORDER_STATUSES, PAYMENT_METHODS } from "../../order-vocabulary.js";
+import { BPS } from "../escrow/basis-points.js";
+import { ESCROW_ORDER_STATES } from "../escrow/order-state.js";
+import { PRODUCT_UNITS } from "../vocabulary/catalog-vocabulary.js";
+import {
+  ORDER_EVENT_KINDS,
+  ORDER_FLAG_KINDS,
+  ORDER_STATUSES,
+  PAYMENT_METHODS,
+} from "../vocabulary/order-vocabulary.js";
+import { address, bytes32, hexData } from "./hex-strings.js";
 
 const minor = z.number().int().nonnegative();
-const address = z.string().regex(/^0x[0-9a-f]{40}$/);
-const bytes32 = z.string().regex(/^0x[0-9a-f]{64}$/);
 const tokenUnits = z
   .string()
   .regex(/^[0-9]+$/)
@@ -28,7 +33,7 @@ export const orderSummary = z.object({
   paymentMethod: z.enum(PAYMENT_METHODS),
   currency: z.string(),
   subtotalMinor: minor.describe("Sum of the items, fixed at checkout"),
-  feeBps: z.number().int().min(0).max(10_000).describe("The platform fee in force at checkout"),
+  feeBps: z.number().int().min(0).max(BPS).describe("The platform fee in force at checkout"),
   feeMinor: minor.describe("floor(subtotalMinor × feeBps / 10000): taken from what the farm receives"),
   totalMinor: minor.describe("What the buyer pays: the subtotal (the fee is included, not added)"),
   escrow: z
@@ -66,7 +71,7 @@ export const orderSummary = z.object({
             ),
           buyer: address,
           seller: address,
-          feeBps: z.number().int().min(0).max(10_000).describe("The fee the escrow order snapshotted"),
+          feeBps: z.number().int().min(0).max(BPS).describe("The fee the escrow order snapshotted"),
         })
         .nullable()
         .describe("The linked escrow order as indexed, whatever the order's status; null until linked"),
@@ -156,9 +161,19 @@ export const flagPage = z.object({
 export const declineOrderCall = z.object({
   chainId: z.number().int(),
   to: address,
-  data: z.string().regex(/^0x[0-9a-f]*$/),
+  data: hexData,
   value: z.literal("0"),
   from: address.describe("The farm's payout wallet: the escrow order's seller, the only wallet that may send it"),
   functionName: z.literal("declineOrder"),
   args: z.object({ orderId: z.string().regex(/^[0-9]+$/) }),
 });
+
+export type OrderSummary = z.infer<typeof orderSummary>;
+export type OrderDetail = z.infer<typeof orderDetail>;
+export type OrderPage = z.infer<typeof orderPage>;
+export type OrderFlag = OrderDetail["flags"][number];
+export type OrderEvent = OrderDetail["timeline"][number];
+export type FlagPage = z.infer<typeof flagPage>;
+/** The price-feed round an order paid in ETH was quoted from: `price / 10**priceDecimals` shop currency per ETH. */
+export type EthQuote = NonNullable<NonNullable<OrderSummary["escrow"]>["quote"]>;
+export type DeclineOrderCall = z.infer<typeof declineOrderCall>;

@@ -1,10 +1,13 @@
 import { z } from "zod";
 
+import { BPS } from "../escrow/basis-points.js";
+import { DISPUTE_PARTIES, PAYMENT_METHODS } from "../vocabulary/order-vocabulary.js";
+import { bytes32 } from "./hex-strings.js";
 const minor = z.number().int().nonnegative();
 const currency = z.string().regex(/^[A-Z]{3}$/);
-const paymentMethod = z.enum(["escrow", "card"]);
-const party = z.enum(["buyer", "farmer", "arbiter"]);
-const txHash = z.string().regex(/^0x[0-9a-f]{64}$/);
+const paymentMethod = z.enum(PAYMENT_METHODS);
+const party = z.enum(DISPUTE_PARTIES);
+const txHash = bytes32;
 
 /**
  * What each kind of notification carries besides its order (the `order_id` column). The data is what a notification
@@ -26,7 +29,7 @@ export const NOTIFICATION_KINDS = {
   /** To the other side of an escrow dispute: a party proposed on-chain to give the buyer `buyerBps` of the amount. */
   settlement_proposed: z.strictObject({
     by: z.enum(["buyer", "farmer"]),
-    buyerBps: z.number().int().min(0).max(10_000),
+    buyerBps: z.number().int().min(0).max(BPS),
     txHash: txHash.optional(),
   }),
   refund: z.strictObject({ amountMinor: minor, currency, full: z.boolean(), method: paymentMethod }),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { ROLES } from "../../roles.js";
+import { ROLES } from "../vocabulary/roles.js";
 
 export const userParams = z.object({ id: z.uuid({ error: "expected a user id (UUID)" }) });
 

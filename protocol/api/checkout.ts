@@ -1,11 +1,9 @@
 import { z } from "zod";
 
-import { PAYMENT_TRANSACTION_OUTCOMES } from "../../order-vocabulary.js";
-import { orderSummary } from "../orders/schemas.js";
+import { PAYMENT_TRANSACTION_OUTCOMES } from "../vocabulary/order-vocabulary.js";
+import { address, bytes32, hexData as hex } from "./hex-strings.js";
+import { orderSummary } from "./orders.js";
 
-const address = z.string().regex(/^0x[0-9a-f]{40}$/);
-const bytes32 = z.string().regex(/^0x[0-9a-f]{64}$/);
-const hex = z.string().regex(/^0x[0-9a-f]*$/);
 const tokenUnits = z
   .string()
   .regex(/^[0-9]+$/)
@@ -66,7 +64,7 @@ function escrowCall<Value extends z.ZodType<string>>(value: Value, amount: z.Zod
     .describe("The transaction to send: createOrder for one farm, createOrders for several; data is ABI-encoded");
 }
 
-const escrowPayment = z.object({
+export const escrowPayment = z.object({
   chainId: z.number().int(),
   escrowAddress: address,
   token: z.object({ address, decimals: z.number().int().nonnegative() }),
@@ -80,7 +78,7 @@ const escrowPayment = z.object({
   call: escrowCall(z.literal("0"), tokenUnits),
 });
 
-const ethPayment = z.object({
+export const ethPayment = z.object({
   chainId: z.number().int(),
   escrowAddress: address,
   value: wei.describe("The orders' total in wei: the call's value (the token is address(0), ETH)"),
@@ -146,3 +144,10 @@ export const paymentTransaction = z.object({
         "not sent to the escrow)",
     ),
 });
+
+export type CheckoutResult = z.infer<typeof checkoutResult>;
+/** What a buyer may check out with: `eth` is paid into the same escrow (its orders are `escrow` with a quote). */
+export type CheckoutMethod = z.infer<typeof checkoutBody>["paymentMethod"];
+export type EscrowPayment = z.infer<typeof escrowPayment>;
+export type EthPayment = z.infer<typeof ethPayment>;
+export type PaymentTransaction = z.infer<typeof paymentTransaction>;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { productPhotoResponse } from "../products/schemas.js";
+import { productPhotoResponse } from "./products.js";
 
 export const productPhotoParams = z.object({ id: z.uuid(), photoId: z.uuid() });
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { REFUND_STATUSES } from "../../order-vocabulary.js";
+import { REFUND_STATUSES } from "../vocabulary/order-vocabulary.js";
 
 export const refundBody = z.strictObject({
   amountMinor: z.number().int().positive().describe("Minor units; at most what is left of the order's total"),
@@ -14,3 +14,6 @@ export const refundResult = z.object({
 });
 
 export const paymentPage = z.object({ url: z.url().describe("Stripe's hosted payment page for the order's checkout") });
+
+export type RefundResult = z.infer<typeof refundResult>;
+export type PaymentPage = z.infer<typeof paymentPage>;

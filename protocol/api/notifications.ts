@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { NOTIFICATION_KIND_NAMES } from "../../notification-kinds.js";
+import { NOTIFICATION_KIND_NAMES } from "./notification-kinds.js";
 
 const notificationId = z.string().regex(/^\d{1,16}$/, { error: "expected a notification id" });
 
@@ -35,3 +35,7 @@ export const notificationPageResponse = z.object({
 export const markAllReadResponse = z.object({ marked: z.number().int().nonnegative() });
 
 export const unreadCountResponse = z.object({ unread: z.number().int().nonnegative() });
+
+export type AppNotification = z.infer<typeof notificationResponse>;
+export type NotificationPage = z.infer<typeof notificationPageResponse>;
+export type UnreadCount = z.infer<typeof unreadCountResponse>;

@@ -5,3 +5,5 @@ export const streamTicketResponse = z.object({
   ticket: z.string(),
   expiresAt: z.iso.datetime(),
 });
+
+export type StreamTicket = z.infer<typeof streamTicketResponse>;

@@ -1,8 +1,13 @@
 import { z } from "zod";
 
-import { PRODUCT_CATEGORIES, PRODUCT_STATUSES, PRODUCT_UNITS, STOCK_CHANGE_REASONS } from "../../catalog-vocabulary.js";
-import { PRODUCT_SORTS } from "../../catalog/product-cursor.js";
-import { farmSlug, photoUrlsResponse } from "../farms/schemas.js";
+import {
+  PRODUCT_CATEGORIES,
+  PRODUCT_SORTS,
+  PRODUCT_STATUSES,
+  PRODUCT_UNITS,
+  STOCK_CHANGE_REASONS,
+} from "../vocabulary/catalog-vocabulary.js";
+import { farmSlug, photoUrlsResponse } from "./farms.js";
 
 /** Prices are integer minor units (cents) of the shop currency; the ceiling keeps sums of an order far inside int32. */
 const MAX_PRICE_MINOR = 100_000_000;
@@ -159,3 +164,10 @@ export const adjustStockResponse = z.object({
   change: stockChangeResponse,
   levels: stockLevelsResponse,
 });
+
+export type ProductSummary = z.infer<typeof productSummaryResponse>;
+export type ProductPhoto = z.infer<typeof productPhotoResponse>;
+export type Product = z.infer<typeof productResponse>;
+export type ProductPage = z.infer<typeof productListResponse>;
+export type StockLevels = z.infer<typeof stockLevelsResponse>;
+export type FarmStock = z.infer<typeof farmStockResponse>;

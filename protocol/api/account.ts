@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { accountResponse, siweProof } from "../auth/schemas.js";
+import { accountResponse, siweProof } from "./auth.js";
 
 /** Deleting an account needs proof the owner is here now: their password, or a freshly signed SIWE message. */
 export const deleteAccountBody = z.union(

@@ -1,7 +1,10 @@
 import { z } from "zod";
 
-import { MAX_LINE_QUANTITY } from "../../cart/cart-service.js";
-import { PRODUCT_UNITS } from "../../catalog-vocabulary.js";
+import { BPS } from "../escrow/basis-points.js";
+import { PRODUCT_UNITS } from "../vocabulary/catalog-vocabulary.js";
+
+/** The most units of one product a cart line may hold. */
+export const MAX_LINE_QUANTITY = 10_000;
 
 const minor = z.number().int().nonnegative();
 
@@ -16,7 +19,7 @@ export const setQuantityBody = z.object({
     .describe("Units of the product wanted; remove a line with DELETE rather than a quantity of 0"),
 });
 
-const cartLine = z.object({
+export const cartLine = z.object({
   productId: z.uuid(),
   name: z.string(),
   unit: z.enum(PRODUCT_UNITS),
@@ -32,7 +35,7 @@ const cartLine = z.object({
   addedAt: z.iso.datetime(),
 });
 
-const farmGroup = z.object({
+export const farmGroup = z.object({
   farm: z.object({ id: z.uuid(), name: z.string(), slug: z.string() }),
   lines: z.array(cartLine),
   subtotalMinor: minor.describe("Sum of the group's lines without a problem"),
@@ -46,7 +49,7 @@ const platformFee = z.discriminatedUnion("status", [
   z.object({
     status: z.literal("known"),
     chainId: z.number().int(),
-    feeBps: z.number().int().min(0).max(10_000).describe("Basis points of what each farm receives"),
+    feeBps: z.number().int().min(0).max(BPS).describe("Basis points of what each farm receives"),
     sinceOrderId: z.string().describe("The first escrow order these terms applied to"),
   }),
   z.object({ status: z.literal("unknown"), chainId: z.number().int(), reason: z.string() }),
@@ -78,3 +81,7 @@ export const mergeResponse = z.object({
     ),
   }),
 });
+
+export type Cart = z.infer<typeof cartView>;
+export type CartGroup = z.infer<typeof farmGroup>;
+export type CartLine = z.infer<typeof cartLine>;
