@@ -1,6 +1,3 @@
-/** Hardhat's chain id: the local chain, which starts empty every time its node starts. */
-export const LOCAL_CHAIN_ID = 31337;
-
 /**
  * The local chain's cast: which of Hardhat's well-known accounts plays which part, and the deployment
  * parameters that give them their roles. Used by `npm run dev`, the tests and the benchmarks alike.

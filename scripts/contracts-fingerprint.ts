@@ -13,6 +13,7 @@ const SOURCES = [
   "contracts",
   "hardhat.config.ts",
   "deploy/local.ts",
+  "protocol/local-chain-id.ts",
   "scripts/build-contracts.ts",
   "scripts/contract-definitions.ts",
   "scripts/export-contracts.ts",

@@ -7,7 +7,8 @@ import pg from "pg";
 import { toHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 
-import { LOCAL_CHAIN_ID, LOCAL_ROLES, LOCAL_VOTER_AGRI, localParameters } from "../deploy/local.js";
+import { LOCAL_ROLES, LOCAL_VOTER_AGRI, localParameters } from "../deploy/local.js";
+import { LOCAL_CHAIN_ID } from "../protocol/local-chain-id.js";
 import LocalModule from "../deploy/LocalModule.js";
 import { forgetChain } from "../indexer/src/forget-chain.js";
 import { migrate as migrateIndexer } from "../indexer/src/migrations.js";

@@ -3,7 +3,7 @@ import { mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { LOCAL_CHAIN_ID } from "../deploy/local.js";
+import { LOCAL_CHAIN_ID } from "../protocol/local-chain-id.js";
 import { contractDefinitions } from "./contract-definitions.js";
 import type { ContractArtifactSource } from "./contract-definitions.js";
 import { readContractConstants } from "./read-contract-constants.js";

@@ -4,11 +4,10 @@ import path from "node:path";
 import { z } from "zod";
 
 import { deployments } from "../../protocol/generated/contracts.js";
+// The local chain is the only one on which the API may run without a configured JWT secret.
+import { LOCAL_CHAIN_ID } from "../../protocol/local-chain-id.js";
 
 import type { CardTerms } from "./card-payments/read-card-terms.js";
-
-/** The chain id of Hardhat's local node: the only chain on which the API may run without a configured JWT secret. */
-export const LOCAL_CHAIN_ID = 31337;
 
 const integer = (min: number) => z.coerce.number().int().min(min);
 

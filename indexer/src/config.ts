@@ -5,9 +5,8 @@ import { z } from "zod";
 
 import { deployments as generatedDeployments } from "../../protocol/generated/contracts.js";
 import type { ContractDeployment } from "../../protocol/generated/contracts.js";
-
-/** The chain id of Hardhat's local node, the only chain where indexing without a confirmation window is allowed. */
-const LOCAL_CHAIN_ID = 31337;
+// The local chain is the only one where indexing without a confirmation window is allowed.
+import { LOCAL_CHAIN_ID } from "../../protocol/local-chain-id.js";
 
 const integer = (min: number) => z.coerce.number().int().min(min);
 

@@ -10,7 +10,8 @@ import {
   http,
 } from "viem";
 
-import { ApiConfigError, LOCAL_CHAIN_ID } from "../config.js";
+import { LOCAL_CHAIN_ID } from "../../../protocol/local-chain-id.js";
+import { ApiConfigError } from "../config.js";
 import type { ApiConfig } from "../config.js";
 
 /** How long start-up waits for CHAIN_RPC_URL to answer, retrying with backoff, before it gives up. */

@@ -2,8 +2,9 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useAccount, useBytecode, useSwitchChain } from "wagmi";
 
+import { LOCAL_CHAIN_ID } from "../../../protocol/local-chain-id";
 import { LocalFaucet } from "./local-faucet";
-import { LOCAL_CHAIN_ID, walletChain } from "./wallet-chain";
+import { walletChain } from "./wallet-chain";
 import { WalletConnectButton } from "./wallet-connect-button";
 
 /**

@@ -6,8 +6,9 @@ import { http } from "viem";
 import { createConfig } from "wagmi";
 import type { Config } from "wagmi";
 
+import { LOCAL_CHAIN_ID } from "../../../protocol/local-chain-id";
 import { burnerWallet } from "./burner-wallet";
-import { LOCAL_CHAIN_ID, walletChain } from "./wallet-chain";
+import { walletChain } from "./wallet-chain";
 
 // Group names RainbowKit translates itself ("Installed" is also where it lists the extensions it discovers). The
 // browser wallet is listed only when the page has one: RainbowKit would offer it regardless.

@@ -3,9 +3,7 @@ import { hardhat, mainnet, sepolia } from "viem/chains";
 
 import { deployments } from "../../../protocol/generated/contracts";
 import type { ContractDeployment } from "../../../protocol/generated/contracts";
-
-/** Hardhat's chain id: the local development chain, the only one with a burner wallet. */
-export const LOCAL_CHAIN_ID = 31337;
+import { LOCAL_CHAIN_ID } from "../../../protocol/local-chain-id";
 
 const KNOWN_CHAINS: readonly Chain[] = [hardhat, sepolia, mainnet];
 

@@ -1,12 +1,13 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { LOCAL_CHAIN_ID } from "../../../protocol/local-chain-id";
 import type { Account } from "../../../protocol/api/auth";
 import { ApiError } from "../api/api-error";
 import { useSession } from "../api/session-context";
 import { SiweStatus } from "./siwe-status";
 import { useSiweProof } from "./use-siwe-proof";
-import { LOCAL_CHAIN_ID, walletChain } from "./wallet-chain";
+import { walletChain } from "./wallet-chain";
 import { WalletConnectButton } from "./wallet-connect-button";
 import { WalletProviders } from "./wallet-providers";
 

@@ -1,12 +1,13 @@
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 
+import { LOCAL_CHAIN_ID } from "../../../protocol/local-chain-id";
 import type { SignedIn } from "../../../protocol/api/auth";
 import { requestJson } from "../api/request-json";
 import { useSession } from "../api/session-context";
 import { SiweStatus } from "./siwe-status";
 import { useSiweProof } from "./use-siwe-proof";
-import { LOCAL_CHAIN_ID, chainDeployment, walletChain } from "./wallet-chain";
+import { chainDeployment, walletChain } from "./wallet-chain";
 import { WalletConnectButton } from "./wallet-connect-button";
 import { WalletProviders } from "./wallet-providers";
 
