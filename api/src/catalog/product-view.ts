@@ -1,6 +1,6 @@
 import type { z } from "zod";
 
-import type { productPhotoResponse } from "../../../protocol/api/products.js";
+import type { productPhotoResponse, productResponse } from "../../../protocol/api/products.js";
 import type { Farm } from "../entities/Farm.js";
 import type { Product } from "../entities/Product.js";
 import type { ProductPhoto } from "../entities/ProductPhoto.js";
@@ -14,9 +14,7 @@ export type ProductSummaryView = Omit<ProductListRow, "coverKey"> & { cover: Pho
 export type ProductPhotoView = z.input<typeof productPhotoResponse>;
 
 /** The product page: everything in the summary plus every photo in order. */
-export interface ProductView extends ProductSummaryView {
-  photos: ProductPhotoView[];
-}
+export type ProductView = z.input<typeof productResponse>;
 
 export function toProductSummaryView(row: ProductListRow, photoBaseUrl: string): ProductSummaryView {
   const { coverKey, ...product } = row;
