@@ -12,6 +12,8 @@ export default tseslint.config(
       "deploy/generated/",
       "deploy/deployments/",
       "web/dist/",
+      // The server bundles (npm run server:build).
+      "build/",
       "test-artifacts/",
       // What npm run dev keeps of its run (its chain's generated contracts file among them).
       ".agridao/",
