@@ -264,3 +264,50 @@ function rawGet(target: string, encoding: string) {
       .end();
   });
 }
+
+describe("prepare-web-image-command (the web image's build step)", () => {
+  const prepare = async (env: Record<string, string>) => {
+    const dir = await mkdtemp(path.join(tmpdir(), "agridao-web-prepare-"));
+    try {
+      const environment = { ...process.env, ...env };
+      if (!("VITE_CHAIN_RPC_URL" in env)) delete environment.VITE_CHAIN_RPC_URL;
+      return await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          ["--import", "tsx", "scripts/prepare-web-image-command.ts", dir, path.join(dir, "csp.conf")],
+          { env: environment, stdio: ["ignore", "pipe", "pipe"] },
+        );
+        let output = "";
+        child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+        child.once("error", reject);
+        child.once("close", (code) => resolve({ code, output }));
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("refuses to make a CSP without the build's chain RPC, or with one a browser could not be allowed", async () => {
+    const missing = await prepare({});
+    expect(missing.code).to.equal(1);
+    expect(missing.output).to.contain("VITE_CHAIN_RPC_URL is required");
+    const notHttp = await prepare({ VITE_CHAIN_RPC_URL: "wss://rpc.example.org" });
+    expect(notHttp.code).to.equal(1);
+    expect(notHttp.output).to.contain('VITE_CHAIN_RPC_URL: "wss://rpc.example.org" is not an http(s) URL');
+    const badImages = await prepare({ VITE_CHAIN_RPC_URL: "https://rpc.example.org", CSP_IMAGE_ORIGINS: "cdn" });
+    expect(badImages.code).to.equal(1);
+    expect(badImages.output).to.contain('the photo origins: "cdn" is not a URL');
+  });
+
+  it("allows the RPC's and the photo CDN's origins, not their paths", () => {
+    expect(
+      webContentSecurityPolicy({
+        chainRpcUrl: "https://base.example.org/v2/key",
+        imageOrigins: ["https://cdn.example.org/photos/"],
+      }),
+    )
+      .to.contain("connect-src 'self' https://base.example.org;")
+      .and.contain("img-src 'self' data: blob: https://cdn.example.org;");
+  });
+});
