@@ -43,6 +43,8 @@ export default tseslint.config(
       "protocol/generated/",
       "deploy/deployments/",
       "web/dist/",
+      // The server bundles (npm run server:build).
+      "build/",
       "test-artifacts/",
       // What npm run dev keeps of its run (its chain's generated contracts file among them).
       ".agridao/",

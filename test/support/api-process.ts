@@ -28,13 +28,17 @@ export interface ApiProcess {
 
 /**
  * Starts api/src/main.ts with `env` on top of the test defaults (chain 31337, the test JWT secret) and resolves once
- * it answers /health. `env` must give DATABASE_URL and API_PORT.
+ * it answers /health. `env` must give DATABASE_URL and API_PORT. `nodeArgs` runs something else with node instead,
+ * e.g. the server build's bundle.
  */
-export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
+export async function startApiProcess(
+  env: Record<string, string>,
+  { nodeArgs = ["--import", "tsx", "api/src/main.ts"] }: { nodeArgs?: string[] } = {},
+): Promise<ApiProcess> {
   const fullEnv = { CHAIN_ID: "31337", JWT_SECRET: TEST_JWT_SECRET, API_HOST: "127.0.0.1", ...env };
   // Parsed here too, so a bad setting fails with the config's own message, and tokens match the process's.
   const config = loadApiConfig({ CHAIN_RPC_URL: "http://127.0.0.1:8545", ...fullEnv });
-  const child = spawn(process.execPath, ["--import", "tsx", "api/src/main.ts"], {
+  const child = spawn(process.execPath, nodeArgs, {
     env: { ...process.env, ...fullEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });
