@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { z } from "zod";
 
-import type { FarmStock, Product, ProductPage } from "../../../protocol/api/products";
+import type { FarmStock, Product, ProductPage, createProductBody } from "../../../protocol/api/products";
 import type { Farm } from "../../../protocol/api/farms";
 import { ApiError } from "../api/api-error";
 import { useSession } from "../api/session-context";
@@ -65,13 +66,9 @@ export function useFarmStock(slug: string | undefined) {
   });
 }
 
-export interface ProductFields {
-  name: string;
-  description: string;
-  category: Product["category"];
-  unit: Product["unit"];
-  priceMinor: number;
-}
+export type ProductFields = Required<
+  Pick<z.input<typeof createProductBody>, "name" | "description" | "category" | "unit" | "priceMinor">
+>;
 
 /**
  * Creates a product, changes one, corrects its stock (a count of what is on hand), or adds a photo; each refetches the

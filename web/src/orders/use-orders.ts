@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { z } from "zod";
 
-import type { RefundResult } from "../../../protocol/api/card-orders";
+import type { RefundResult, refundBody } from "../../../protocol/api/card-orders";
 import type { FlagPage, OrderDetail, OrderPage } from "../../../protocol/api/orders";
 import { useSession } from "../api/session-context";
 
@@ -59,11 +60,7 @@ export function useOrderFlags() {
  * A refund staff issue on a card order: how much (minor units), why, and the Idempotency-Key of this attempt (the
  * same for a retry of the same refund, so it is never issued twice).
  */
-export interface RefundInput {
-  amountMinor: number;
-  reason: string;
-  key: string;
-}
+export type RefundInput = z.input<typeof refundBody> & { key: string };
 
 /** Refunds part or all of a card order to the buyer's card (admins and arbiters); the order is read again after. */
 export function useRefundOrder(orderId: string) {
