@@ -53,6 +53,7 @@ import type { LiveServices } from "./notifications/live-services.js";
 import { createStreamTickets } from "./notifications/stream-tickets.js";
 import { createReadinessCheck } from "./operations/readiness-check.js";
 import { createOrderService } from "./orders/order-service.js";
+import { createOrderViews } from "./orders/order-views.js";
 import { createDiskPhotoStore } from "./photos/photo-store.js";
 import type { PhotoStore } from "./photos/photo-store.js";
 import { createAccountRoutes } from "./routes/account/route.js";
@@ -209,7 +210,13 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
           }),
           quoteTtlMs: config.eth.quoteTtlMs,
         };
+  const orderViews = createOrderViews({
+    chainId: config.chainId,
+    escrowAddress: escrow.address,
+    disputeWindowMs: config.disputes.windowMs,
+  });
   const checkouts = createCheckoutService({
+    views: orderViews,
     chainId: config.chainId,
     reservationMs: config.checkout.reservationMs,
     escrowToken,
@@ -233,6 +240,13 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     cardUnavailable: card === undefined ? "no Stripe account is configured (STRIPE_SECRET_KEY)" : undefined,
   });
 
+  const orderService = createOrderService({
+    views: orderViews,
+    paymentInFlight: paymentInFlightGuardFor(config),
+    onStockChanged,
+    notifications,
+    onCardOrderCancelled: card && ((em, checkoutId) => card.sessions.closeUnpayable(em, [checkoutId])),
+  });
   const disputes = createDisputeService({
     notifications,
     cardRulings: deps.cardRulings ??
@@ -288,22 +302,16 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
       paymentTransactions: createPaymentTransactions({ maxPerCheckout: 5 }),
     }),
     ...createOrderRoutes({
+      orders: orderService,
       releasedPaymentRefund:
         escrow.address === undefined
           ? undefined
           : createReleasedPaymentRefund({ chainId: config.chainId, escrowAddress: escrow.address }),
-      orders: createOrderService({
-        chainId: config.chainId,
-        paymentInFlight: paymentInFlightGuardFor(config),
-        onStockChanged,
-        notifications,
-        onCardOrderCancelled: card && ((em, checkoutId) => card.sessions.closeUnpayable(em, [checkoutId])),
-      }),
     }),
     ...createDisputeRoutes({ disputes, uploadLimits }),
     ...createAdminOverviewRoutes({ disputes }),
     ...governanceRoutes(),
-    ...createCardOrderRoutes({ card }),
+    ...createCardOrderRoutes({ card, orders: orderService }),
     ...createFarmPayoutRoutes({ card }),
     ...createReconciliationRoutes(),
     ...(deps.extraRoutes ?? []),

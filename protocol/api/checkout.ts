@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { PAYMENT_TRANSACTION_OUTCOMES } from "../vocabulary/order-vocabulary.js";
+import { PAYMENT_METHODS, PAYMENT_TRANSACTION_OUTCOMES } from "../vocabulary/order-vocabulary.js";
 import { address, bytes32, hexData as hex } from "./hex-strings.js";
 import { orderSummary } from "./orders.js";
 
@@ -125,6 +125,14 @@ export const checkoutResult = z.discriminatedUnion("paymentMethod", [
 
 export const checkoutParams = z.object({ id: z.uuid() });
 
+/** A checkout's orders as its buyer follows them while paying: replaces reading the whole order list for them. */
+export const checkoutOrders = z.object({
+  checkoutId: z.uuid(),
+  paymentMethod: z.enum(PAYMENT_METHODS).describe("As stored: an ETH checkout is escrow (its orders carry a quote)"),
+  expiresAt: z.iso.datetime().describe("Orders still unpaid then expire"),
+  orders: z.array(orderSummary).describe("Oldest first, one per farm, with what the buyer may do with each now"),
+});
+
 export const paymentTransactionBody = z.object({
   txHash: z
     .string()
@@ -146,6 +154,7 @@ export const paymentTransaction = z.object({
 });
 
 export type CheckoutResult = z.infer<typeof checkoutResult>;
+export type CheckoutOrders = z.infer<typeof checkoutOrders>;
 /** What a buyer may check out with: `eth` is paid into the same escrow (its orders are `escrow` with a quote). */
 export type CheckoutMethod = z.infer<typeof checkoutBody>["paymentMethod"];
 export type EscrowPayment = z.infer<typeof escrowPayment>;

@@ -24,6 +24,44 @@ export const orderListQuery = z.object({
   cursor: z.string().min(1).max(200).optional().describe("The nextCursor of the previous page"),
 });
 
+/**
+ * What the viewer may do with an order now, as the API judges it from the order, the linked escrow order and who
+ * asks (the web shows these and never re-derives the rules): `pay` reopens a card order's payment page (GET
+ * /api/orders/:id/payment-page); `cancel` (POST …/cancel); `ship` and `confirmDelivery` (a card order through the API,
+ * POST …/ship or …/confirm; an escrow order from a wallet, `call`); `refundAfterTimeout` and `completeAfterTimeout`
+ * (from a wallet, once the escrow's deadline passed); `openDispute` (POST …/disputes; an escrow dispute then answers
+ * the wallet's openDispute call); `refund` (staff, POST …/refunds); `declinePayment` (the farm refunds from its wallet
+ * an escrow payment that came after the order ended).
+ */
+export const ORDER_ACTION_KINDS = [
+  "pay",
+  "cancel",
+  "ship",
+  "confirmDelivery",
+  "refundAfterTimeout",
+  "completeAfterTimeout",
+  "openDispute",
+  "refund",
+  "declinePayment",
+] as const;
+export type OrderActionKind = (typeof ORDER_ACTION_KINDS)[number];
+
+export const orderAction = z.object({
+  kind: z.enum(ORDER_ACTION_KINDS),
+  call: z
+    .object({
+      chainId: z.number().int(),
+      to: address,
+      data: hexData,
+      value: z.string().regex(/^[0-9]+$/),
+      from: address.nullable().describe("The wallet that must send it; null when the escrow takes it from any wallet"),
+      functionName: z.string(),
+      args: z.record(z.string(), z.string()),
+    })
+    .nullable()
+    .describe("For an action sent from a wallet to the escrow: the exact call; null for actions through the API"),
+});
+
 export const orderSummary = z.object({
   id: z.uuid(),
   checkoutId: z.uuid().describe("Shared by the orders of one checkout (one per farm)"),
@@ -90,6 +128,7 @@ export const orderSummary = z.object({
   shippedAt: z.iso.datetime().nullable(),
   deliveredAt: z.iso.datetime().nullable().describe("Confirmed by the buyer, or after the confirm window"),
   createdAt: z.iso.datetime(),
+  actions: z.array(orderAction).describe("What the caller may do with the order now (empty when nothing)"),
   items: z.array(
     z.object({
       productId: z.uuid(),
@@ -169,6 +208,7 @@ export const declineOrderCall = z.object({
 });
 
 export type OrderSummary = z.infer<typeof orderSummary>;
+export type OrderAction = z.infer<typeof orderAction>;
 export type OrderDetail = z.infer<typeof orderDetail>;
 export type OrderPage = z.infer<typeof orderPage>;
 export type OrderFlag = OrderDetail["flags"][number];

@@ -197,6 +197,39 @@ describe("API card payments (Stripe)", function () {
       expect(await count("stripe_events WHERE processed_at IS NULL", [])).to.equal(0);
     });
 
+    it("answers a checkout's orders to its buyer alone, each with what the caller may do with it now", async function () {
+      const farm = await h.farm({ priceMinor: 600, stock: 5 });
+      const checkout = await h.checkout([{ productId: farm.productId, quantity: 1 }]);
+      const read = async (bearer: string) => {
+        const response = await h.call(`/api/checkouts/${checkout.body.checkoutId}`, bearer);
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+      const unpaid = await read(checkout.buyer.bearer);
+      expect(unpaid.status).to.equal(200);
+      expect(unpaid.body).to.include({ checkoutId: checkout.body.checkoutId, paymentMethod: "card" });
+      const [order] = unpaid.body.orders as { id: string; status: string; actions: { kind: string }[] }[];
+      expect(order).to.deep.include({ status: "awaiting_payment" });
+      expect(order.actions.map((action) => action.kind)).to.deep.equal(["pay", "cancel"]);
+      expect((await read((await h.actor(["buyer"])).bearer)).status).to.equal(404);
+      expect((await read(farm.ownerBearer)).status).to.equal(404);
+
+      h.local.paySession(checkout.sessionId, { number: CARD_OK });
+      await h.settle();
+      const paid = (await read(checkout.buyer.bearer)).body.orders as { status: string; actions: { kind: string }[] }[];
+      expect(paid[0].status).to.equal("paid");
+      expect(paid[0].actions.map((action) => action.kind)).to.deep.equal(["openDispute"]);
+      const asFarm = (await (await h.call(`/api/orders/${order.id}`, farm.ownerBearer)).json()) as {
+        actions: { kind: string }[];
+      };
+      expect(asFarm.actions.map((action) => action.kind)).to.deep.equal(["ship", "openDispute"]);
+      const shipped = (await (await h.call(`/api/orders/${order.id}/ship`, farm.ownerBearer, "POST")).json()) as {
+        status: string;
+        actions: { kind: string }[];
+      };
+      expect(shipped.status).to.equal("shipped");
+      expect(shipped.actions.map((action) => action.kind)).to.deep.equal(["openDispute"]);
+    });
+
     it("leaves the order awaiting payment when the card is declined, and records the failed attempt", async function () {
       const farm = await h.farm({ priceMinor: 500, stock: 5 });
       const { sessionId, body } = await h.checkout([{ productId: farm.productId, quantity: 1 }]);

@@ -5,8 +5,6 @@ import { Order } from "../entities/Order.js";
 import { NotFoundError } from "../errors.js";
 import type { NotificationService, Notify } from "../notifications/notification-service.js";
 import { OrderFollowsChainError, OrderStateError } from "../orders/order-errors.js";
-import { describeOrder } from "../orders/order-view.js";
-import type { OrderDetail } from "../orders/order-view.js";
 import { recordOrderEvent } from "../orders/record-order-event.js";
 import { ShipDeadlinePassedError } from "./card-payment-errors.js";
 import type { CardRefunds } from "./card-refunds.js";
@@ -15,9 +13,9 @@ import { lockRefundable } from "./record-card-refund.js";
 
 export interface CardDelivery {
   /** The farm's farmer marks a paid card order shipped, by its ship deadline; 404 for another farm's order. */
-  ship(farmerId: string, orderId: string): Promise<OrderDetail>;
+  ship(farmerId: string, orderId: string): Promise<void>;
   /** The buyer confirms a shipped card order delivered; the farm's share is then paid out (or accrued). */
-  confirm(buyerId: string, orderId: string): Promise<OrderDetail>;
+  confirm(buyerId: string, orderId: string): Promise<void>;
   /** Confirms, as the buyer would, a shipped card order whose confirm window has passed; false if it was not due. */
   autoConfirm(orderId: string): Promise<boolean>;
   /**
@@ -81,11 +79,6 @@ export function createCardDelivery(deps: {
       .catch(() => undefined);
   }
 
-  async function detail(orderId: string): Promise<OrderDetail> {
-    const em = deps.fork();
-    return describeOrder(em, await em.findOneOrFail(Order, { id: orderId }, { populate: ["farm"] }));
-  }
-
   return {
     async ship(farmerId, orderId) {
       await deps.notifications.transaction(deps.fork(), async (tx, notify) => {
@@ -108,7 +101,6 @@ export function createCardDelivery(deps: {
         });
         notify({ userId: order.buyer.id, kind: "shipped", orderId, data: {} });
       });
-      return detail(orderId);
     },
 
     async confirm(buyerId, orderId) {
@@ -120,7 +112,6 @@ export function createCardDelivery(deps: {
         await deliver(tx, notify, order, buyerId, false);
       });
       await payOut(orderId);
-      return detail(orderId);
     },
 
     async refundUnshipped(orderId) {

@@ -15,6 +15,7 @@ import {
 } from "./card-payment-errors.js";
 import type { FarmPayouts } from "./farm-payouts.js";
 import { isStripeRefusal } from "./is-stripe-refusal.js";
+import { STAFF_REFUNDABLE_STATUSES } from "./staff-refundable-statuses.js";
 import { lockRefundable, recordCardRefund, rejectRequestedRefund } from "./record-card-refund.js";
 import { stripeFailureOf } from "./stripe-failure-of.js";
 
@@ -72,9 +73,6 @@ export interface CardRefunds {
   issueOutstanding(olderThanMs: number): Promise<number>;
 }
 
-/** Order statuses in which a card order holds the buyer's money, so some of it can go back. */
-const REFUNDABLE_STATUSES = ["paid", "shipped", "delivered", "disputed", "resolved"];
-
 /**
  * Refunds part or all of a card order through Stripe: never more than is left (earlier refunds, lost chargebacks and
  * refunds still being requested count), the farm's share reversed in proportion, the order `refunded` once nothing is
@@ -107,9 +105,9 @@ export function createCardRefunds(deps: {
     if (order.paymentMethod !== "card") throw new OrderFollowsChainError(input.orderId, "a refund");
     // An order that expired or was cancelled holds money only when its checkout was paid after all (late).
     const refundable =
-      REFUNDABLE_STATUSES.includes(order.status) || order.status === "expired" || order.status === "cancelled";
+      STAFF_REFUNDABLE_STATUSES.includes(order.status) || order.status === "expired" || order.status === "cancelled";
     if (!refundable || order.paymentIntentId === null) {
-      throw new OrderStateError(input.orderId, order.status, REFUNDABLE_STATUSES);
+      throw new OrderStateError(input.orderId, order.status, STAFF_REFUNDABLE_STATUSES);
     }
     const remaining = order.totalMinor - order.refundedMinor;
     if (input.amountMinor > remaining) {

@@ -4,7 +4,7 @@ import type { Hex } from "viem";
 import type { Checkout } from "../entities/Checkout.js";
 import { Order } from "../entities/Order.js";
 import { Wallet } from "../entities/Wallet.js";
-import { escrowTermsOf, loadOrders, summarizeOrders } from "../orders/order-view.js";
+import { escrowTermsOf, loadOrders } from "../orders/order-view.js";
 import type { OrderSummary } from "../orders/order-view.js";
 import type { CheckoutServiceDeps } from "./checkout-service.js";
 import type { PaymentStart } from "./payment-starters.js";
@@ -21,7 +21,7 @@ export type CheckoutResult = {
 
 /** The answer to a checkout (or a repeat of its key): its orders as they are now, and how to start paying them. */
 export async function checkoutResultOf(
-  deps: Pick<CheckoutServiceDeps, "chainId" | "paymentStarters">,
+  deps: Pick<CheckoutServiceDeps, "views" | "paymentStarters">,
   em: EntityManager,
   checkout: Checkout,
 ): Promise<CheckoutResult> {
@@ -34,7 +34,8 @@ export async function checkoutResultOf(
     em,
     ids.map((order) => order.id),
   );
-  const summaries = await summarizeOrders(em, orders, deps.chainId);
+  // The buyer's own orders: their roles change nothing of what they may do with them.
+  const summaries = await deps.views.summarize(em, orders, { id: checkout.buyer.id, roles: [] });
   const method = orders[0].quotePrice == null ? checkout.paymentMethod : "eth";
   const wallets = await em.find(
     Wallet,

@@ -21,6 +21,7 @@ import {
   PaymentMethodUnavailableError,
   TooManyOpenCheckoutsError,
 } from "./checkout-errors.js";
+import type { OrderViews } from "../orders/order-views.js";
 import { checkoutResultOf } from "./checkout-result.js";
 import type { CheckoutResult } from "./checkout-result.js";
 import { computePlatformFee } from "../../../protocol/escrow/compute-platform-fee.js";
@@ -55,6 +56,8 @@ export interface CheckoutServiceDeps {
   /** The stablecoin escrow orders are paid in; undefined when the escrow is not configured for this chain. */
   escrowToken: { address: Hex; decimals: number } | undefined;
   paymentStarters: PaymentStarters;
+  /** How the answer shows the checkout's orders (with what the buyer may do with each). */
+  views: OrderViews;
   /** Why card checkout is refused (no Stripe key configured); undefined when card payments are on. */
   cardUnavailable?: string;
   /** The ETH price feed and how long a quote from it is honoured; undefined turns ETH checkout off. */

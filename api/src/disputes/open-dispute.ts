@@ -9,24 +9,16 @@ import { DisputeEvidence } from "../entities/DisputeEvidence.js";
 import { Order } from "../entities/Order.js";
 import { User } from "../entities/User.js";
 import { ForbiddenError, NotFoundError } from "../errors.js";
-import type { OrderStatus } from "../../../protocol/vocabulary/order-vocabulary.js";
 import { loadDisputeDetail } from "./dispute-detail.js";
 import type { DisputeDetail } from "./dispute-detail.js";
 import { DisputeAlreadyOpenError, OrderNotDisputableError } from "./dispute-errors.js";
+import { CARD_DISPUTABLE_STATUSES, whyNotDisputable } from "./dispute-eligibility.js";
 import { disputeSideOf, isDisputeStaff } from "./dispute-party.js";
 import type { DisputeActor } from "./dispute-party.js";
 import type { DisputeContext } from "./dispute-service.js";
 import { escrowCallView } from "./escrow-call-view.js";
 import { notifyDisputeAudience } from "./notify-dispute-audience.js";
 import { recordDisputeEvent } from "./record-dispute-event.js";
-
-/** Orders whose card payment may be disputed: any time before shipping, then within the window after it. */
-const CARD_DISPUTABLE: readonly OrderStatus[] = ["paid", "shipped", "delivered"];
-/**
- * Escrow states `openDispute` accepts (Funded, Shipped), as order statuses; cancelled and expired orders too, when
- * a payment that came after their stock was released is linked to them (still funded: the farm may ship it).
- */
-const ESCROW_DISPUTABLE: readonly OrderStatus[] = ["paid", "shipped", "cancelled", "expired"];
 
 /** Where an escrow dispute stands on-chain: its state and current deadline, when the indexer has the order. */
 async function escrowState(em: EntityManager, context: DisputeContext, order: Order) {
@@ -54,29 +46,17 @@ export async function openDispute(
   const openAlready = await em.findOne(Dispute, { order: order.id, status: "open" });
   if (openAlready !== null) throw new DisputeAlreadyOpenError(order.id, openAlready.id);
 
-  let from: Hex | null = null;
-  if (order.paymentMethod === "card") {
-    if (!CARD_DISPUTABLE.includes(order.status)) {
-      throw new OrderNotDisputableError(order.id, `it is ${order.status}`);
-    }
-    // Before shipping the buyer may always dispute; after it, within the window from shipment or delivery.
-    const windowFrom = order.deliveredAt ?? order.shippedAt;
-    if (order.status !== "paid" && windowFrom != null && now().getTime() - windowFrom.getTime() > context.windowMs) {
-      throw new OrderNotDisputableError(
-        order.id,
-        `the dispute window after ${order.deliveredAt == null ? "shipment" : "delivery"} has passed`,
-      );
-    }
-  } else {
-    if (!ESCROW_DISPUTABLE.includes(order.status) || order.escrowOrderId == null) {
-      throw new OrderNotDisputableError(order.id, `it is ${order.status}`);
-    }
-    const onChain = await escrowState(em, context, order);
-    if (onChain !== undefined && Number(onChain.deadline) * 1000 <= now().getTime()) {
-      throw new OrderNotDisputableError(order.id, "the escrow's window for disputes has passed");
-    }
-    from = ((side === "buyer" ? onChain?.buyer : order.escrowSeller) ?? null) as Hex | null;
-  }
+  const onChain = order.paymentMethod === "escrow" ? await escrowState(em, context, order) : undefined;
+  const refusal = whyNotDisputable(order, {
+    now: now(),
+    windowMs: context.windowMs,
+    onChain: onChain === undefined ? undefined : { deadline: new Date(Number(onChain.deadline) * 1000) },
+  });
+  if (refusal !== undefined) throw new OrderNotDisputableError(order.id, refusal);
+  const from =
+    order.paymentMethod === "escrow"
+      ? (((side === "buyer" ? onChain?.buyer : order.escrowSeller) ?? null) as Hex | null)
+      : null;
 
   const arbitrationTimeoutMs =
     order.paymentMethod === "card" ? (await context.cardTerms()).arbitrationTimeoutMs : undefined;
@@ -86,7 +66,7 @@ export async function openDispute(
       const locked = await tx.findOneOrFail(Order, { id: order.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const already = await tx.findOne(Dispute, { order: order.id, status: "open" });
       if (already !== null) throw new DisputeAlreadyOpenError(order.id, already.id);
-      if (order.paymentMethod === "card" && !CARD_DISPUTABLE.includes(locked.status)) {
+      if (order.paymentMethod === "card" && !CARD_DISPUTABLE_STATUSES.includes(locked.status)) {
         throw new OrderNotDisputableError(order.id, `it is ${locked.status}`);
       }
       const openedAt = now();

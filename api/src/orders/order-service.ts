@@ -2,42 +2,46 @@ import { LockMode } from "@mikro-orm/core";
 import type { EntityManager, FilterQuery } from "@mikro-orm/postgresql";
 import type { z } from "zod";
 
+import type { checkoutOrders } from "../../../protocol/api/checkout.js";
 import type { flagPage, orderPage } from "../../../protocol/api/orders.js";
 import type { PaymentInFlightGuard } from "../checkout/payment-in-flight-guard.js";
+import { Checkout } from "../entities/Checkout.js";
 import { Farm } from "../entities/Farm.js";
 import { Order } from "../entities/Order.js";
 import { OrderFlag } from "../entities/OrderFlag.js";
 import { NotFoundError } from "../errors.js";
 import type { NotificationService } from "../notifications/notification-service.js";
-import type { Role } from "../../../protocol/vocabulary/roles.js";
 import { decodeOrderCursor, encodeOrderCursor } from "./order-cursor.js";
 import { OrderNotCancellableError, PaymentPendingError } from "./order-errors.js";
-import { describeOrder, summarizeOrders } from "./order-view.js";
+import type { OrderViewer } from "./order-actions.js";
 import type { OrderDetail } from "./order-view.js";
+import type { OrderViews } from "./order-views.js";
 import { releaseOrderStock } from "./release-order-stock.js";
 
 export type OrderPage = z.input<typeof orderPage>;
 
+/** A checkout's orders as its buyer follows them while paying. */
+export type CheckoutOrders = z.input<typeof checkoutOrders>;
+
 /** A flag as an admin reviews it: which order (null for an unknown ref) and what was wrong. */
 export type FlagView = z.input<typeof flagPage>["flags"][number];
 
-export interface OrderViewer {
-  id: string;
-  roles: readonly Role[];
-}
+export type { OrderViewer };
 
 export interface OrderService {
   /** The buyer's own orders, newest first. */
-  listForBuyer(em: EntityManager, buyerId: string, page: { limit: number; cursor?: string }): Promise<OrderPage>;
+  listForBuyer(em: EntityManager, buyer: OrderViewer, page: { limit: number; cursor?: string }): Promise<OrderPage>;
   /** The orders placed with the farmer's farm, newest first; none when the farmer has no farm. */
-  listForFarmer(em: EntityManager, farmerId: string, page: { limit: number; cursor?: string }): Promise<OrderPage>;
+  listForFarmer(em: EntityManager, farmer: OrderViewer, page: { limit: number; cursor?: string }): Promise<OrderPage>;
+  /** The orders of one of the buyer's checkouts, as they stand now; 404 for anyone else's, as for none. */
+  forCheckout(em: EntityManager, buyer: OrderViewer, checkoutId: string): Promise<CheckoutOrders>;
   /** One order, for its buyer, its farm's farmer, an arbiter or an admin; 404 for anyone else, as for no order. */
   get(em: EntityManager, viewer: OrderViewer, orderId: string): Promise<OrderDetail>;
   /**
    * The buyer cancels an order that is still awaiting payment, and for which no payment is on its way (409
    * payment_pending otherwise); its stock returns.
    */
-  cancel(em: EntityManager, buyerId: string, orderId: string): Promise<OrderDetail>;
+  cancel(em: EntityManager, buyer: OrderViewer, orderId: string): Promise<OrderDetail>;
   /** Payment flags, newest first, for admins; `cursor` is the id of the last flag of the previous page. */
   listFlags(
     em: EntityManager,
@@ -47,8 +51,8 @@ export interface OrderService {
 
 /** Reading and cancelling orders. */
 export function createOrderService(deps: {
-  /** The chain whose escrow orders are shown with the orders they pay. */
-  chainId: number;
+  /** How orders are answered: with their escrow order and what the viewer may do. */
+  views: OrderViews;
   /** What stops a cancel: the same guard the reservation expiry job obeys. */
   paymentInFlight: PaymentInFlightGuard;
   onStockChanged: () => Promise<void>;
@@ -62,6 +66,7 @@ export function createOrderService(deps: {
 
   async function page(
     em: EntityManager,
+    viewer: OrderViewer,
     where: FilterQuery<Order>,
     { limit, cursor }: { limit: number; cursor?: string },
   ): Promise<OrderPage> {
@@ -86,7 +91,7 @@ export function createOrderService(deps: {
     const shown = orders.slice(0, limit);
     const last = shown.at(-1);
     return {
-      orders: await summarizeOrders(em, shown, deps.chainId),
+      orders: await deps.views.summarize(em, shown, viewer),
       nextCursor: more && last !== undefined ? encodeOrderCursor({ createdAt: last.createdAt, id: last.id }) : null,
     };
   }
@@ -101,16 +106,32 @@ export function createOrderService(deps: {
   }
 
   return {
-    listForBuyer: (em, buyerId, options) => page(em, { buyer: buyerId, deletedAt: null }, options),
+    listForBuyer: (em, buyer, options) => page(em, buyer, { buyer: buyer.id, deletedAt: null }, options),
 
-    async listForFarmer(em, farmerId, options) {
-      const farm = await em.findOne(Farm, { owner: farmerId }, { fields: ["id"] });
+    async listForFarmer(em, farmer, options) {
+      const farm = await em.findOne(Farm, { owner: farmer.id }, { fields: ["id"] });
       if (farm === null) return { orders: [], nextCursor: null };
-      return page(em, { farm: farm.id, deletedAt: null }, options);
+      return page(em, farmer, { farm: farm.id, deletedAt: null }, options);
+    },
+
+    async forCheckout(em, buyer, checkoutId) {
+      const checkout = await em.findOne(Checkout, { id: checkoutId, buyer: buyer.id });
+      if (checkout === null) throw new NotFoundError("No checkout has this id");
+      const orders = await em.find(
+        Order,
+        { checkout: checkoutId, deletedAt: null },
+        { populate: ["farm"], orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+      );
+      return {
+        checkoutId,
+        paymentMethod: checkout.paymentMethod,
+        expiresAt: checkout.expiresAt.toISOString(),
+        orders: await deps.views.summarize(em, orders, buyer),
+      };
     },
 
     async get(em, viewer, orderId) {
-      return describeOrder(em, await visibleOrder(em, viewer, orderId), deps.chainId);
+      return deps.views.describe(em, await visibleOrder(em, viewer, orderId), viewer);
     },
 
     async listFlags(em, { limit, cursor, unresolved }) {
@@ -133,7 +154,8 @@ export function createOrderService(deps: {
       };
     },
 
-    async cancel(em, buyerId, orderId) {
+    async cancel(em, buyer, orderId) {
+      const buyerId = buyer.id;
       const cancelled = await deps.notifications.transaction(em, async (tx, notify) => {
         const order = await tx.findOne(
           Order,
@@ -151,11 +173,8 @@ export function createOrderService(deps: {
       });
       await deps.onStockChanged();
       if (cancelled.paymentMethod === "card") await deps.onCardOrderCancelled?.(em.fork(), cancelled.checkout.id);
-      return describeOrder(
-        em.fork(),
-        await em.fork().findOneOrFail(Order, { id: orderId }, { populate: ["farm"] }),
-        deps.chainId,
-      );
+      const read = em.fork();
+      return deps.views.describe(read, await read.findOneOrFail(Order, { id: orderId }, { populate: ["farm"] }), buyer);
     },
   };
 }

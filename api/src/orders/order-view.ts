@@ -4,10 +4,13 @@ import type { z } from "zod";
 
 import type { EthQuote, orderDetail, orderSummary } from "../../../protocol/api/orders.js";
 import { escrowOrdersIndexed, listEscrowOrders } from "../chain-reads/escrow-orders.js";
+import { Dispute } from "../entities/Dispute.js";
 import { Order } from "../entities/Order.js";
 import { OrderEvent } from "../entities/OrderEvent.js";
 import { OrderFlag } from "../entities/OrderFlag.js";
 import { OrderItem } from "../entities/OrderItem.js";
+import { orderActionsFor } from "./order-actions.js";
+import type { OrderActionContext } from "./order-actions.js";
 
 /** An order as lists show it (its farm, status, money and items), as `GET /api/orders` answers it. */
 export type OrderSummary = z.input<typeof orderSummary>;
@@ -52,16 +55,36 @@ async function escrowOrdersOf(
   return found;
 }
 
+/** How summaries are made: for which chain's escrow, and, to list what someone may do with each order, for whom. */
+export interface OrderViewOptions {
+  /** The chain whose escrow orders are shown with the orders they pay. */
+  chainId?: number;
+  /** Without it, `actions` is empty. */
+  actions?: Omit<OrderActionContext, "disputeOpen">;
+}
+
+/** The orders among `orders` with a dispute open. */
+async function withOpenDispute(em: EntityManager, orders: readonly Order[]): Promise<Set<string>> {
+  if (orders.length === 0) return new Set();
+  const open = await em.find(
+    Dispute,
+    { order: { $in: orders.map((order) => order.id) }, status: "open" },
+    { fields: ["order"] },
+  );
+  return new Set(open.map((dispute) => dispute.order.id));
+}
+
 /**
  * Loads the summaries of `orders` (each with its farm populated), items by name, in the order given; with the chain
- * the API follows (`chainId`), each linked escrow order's state on-chain too.
+ * the API follows (`chainId`), each linked escrow order's state on-chain too; with `actions`, what its viewer may do.
  */
 export async function summarizeOrders(
   em: EntityManager,
   orders: readonly Order[],
-  chainId?: number,
+  options: OrderViewOptions = {},
 ): Promise<OrderSummary[]> {
-  const onChain = await escrowOrdersOf(em, orders, chainId);
+  const onChain = await escrowOrdersOf(em, orders, options.chainId);
+  const disputed = options.actions === undefined ? new Set<string>() : await withOpenDispute(em, orders);
   const items =
     orders.length === 0
       ? []
@@ -109,6 +132,13 @@ export async function summarizeOrders(
     shippedAt: order.shippedAt?.toISOString() ?? null,
     deliveredAt: order.deliveredAt?.toISOString() ?? null,
     createdAt: order.createdAt.toISOString(),
+    actions:
+      options.actions === undefined
+        ? []
+        : orderActionsFor(order, (order.escrowOrderId == null ? undefined : onChain.get(order.escrowOrderId)) ?? null, {
+            ...options.actions,
+            disputeOpen: disputed.has(order.id),
+          }),
     items: byOrder.get(order.id) ?? [],
   }));
 }
@@ -118,8 +148,12 @@ export async function summarizeOrders(
  * Block timestamps are whole seconds, so a chain event mined in the same second as the API's own `created` would
  * otherwise sort before it.
  */
-export async function describeOrder(em: EntityManager, order: Order, chainId?: number): Promise<OrderDetail> {
-  const [summary] = await summarizeOrders(em, [order], chainId);
+export async function describeOrder(
+  em: EntityManager,
+  order: Order,
+  options: OrderViewOptions = {},
+): Promise<OrderDetail> {
+  const [summary] = await summarizeOrders(em, [order], options);
   const flags = await em.find(OrderFlag, { order: order.id }, { orderBy: { id: "asc" } });
   const recorded = await em.find(OrderEvent, { order: order.id }, { orderBy: { id: "asc" } });
   const events = recorded.toSorted(

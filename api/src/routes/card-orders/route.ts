@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import type { CardPayments } from "../../card-payments/card-payments.js";
 import { ServiceUnavailableError } from "../../errors.js";
 import { defineRoute } from "../../http/define-route.js";
+import type { OrderService } from "../../orders/order-service.js";
 import { orderDetail, orderParams } from "../../../../protocol/api/orders.js";
 import { IDEMPOTENCY_KEY_HEADER, requireIdempotencyKey } from "../require-idempotency-key.js";
 import { paymentPage, refundBody, refundResult } from "../../../../protocol/api/card-orders.js";
@@ -10,7 +11,14 @@ import { paymentPage, refundBody, refundResult } from "../../../../protocol/api/
 const NO_STORE = { "Cache-Control": "no-store" };
 
 /** Card orders after payment: the farm ships, the buyer confirms, staff refund. Escrow orders follow the chain. */
-export function createCardOrderRoutes({ card }: { card: CardPayments | undefined }) {
+export function createCardOrderRoutes({
+  card,
+  orders,
+}: {
+  card: CardPayments | undefined;
+  /** How a shipped or confirmed order is answered: as GET /api/orders/:id answers its caller. */
+  orders: Pick<OrderService, "get">;
+}) {
   const enabled = (): CardPayments => {
     if (card === undefined) throw new ServiceUnavailableError("Card payments are not configured (STRIPE_SECRET_KEY)");
     return card;
@@ -44,11 +52,10 @@ export function createCardOrderRoutes({ card }: { card: CardPayments | undefined
       tags: ["orders"],
       request: { params: orderParams },
       responses: { 200: orderDetail },
-    }).handle(async ({ params, user }) => ({
-      status: 200,
-      body: await enabled().delivery.ship(user.id, params.id),
-      headers: NO_STORE,
-    })),
+    }).handle(async ({ params, user, em }) => {
+      await enabled().delivery.ship(user.id, params.id);
+      return { status: 200, body: await orders.get(em, user, params.id), headers: NO_STORE };
+    }),
 
     defineRoute({
       method: "post",
@@ -62,11 +69,10 @@ export function createCardOrderRoutes({ card }: { card: CardPayments | undefined
       tags: ["orders"],
       request: { params: orderParams },
       responses: { 200: orderDetail },
-    }).handle(async ({ params, user }) => ({
-      status: 200,
-      body: await enabled().delivery.confirm(user.id, params.id),
-      headers: NO_STORE,
-    })),
+    }).handle(async ({ params, user, em }) => {
+      await enabled().delivery.confirm(user.id, params.id);
+      return { status: 200, body: await orders.get(em, user, params.id), headers: NO_STORE };
+    }),
 
     defineRoute({
       method: "post",

@@ -2,6 +2,7 @@ import { ServiceUnavailableError } from "../../errors.js";
 import type { ReleasedPaymentRefund } from "../../escrow/released-payment-refund.js";
 import { defineRoute } from "../../http/define-route.js";
 import type { OrderService } from "../../orders/order-service.js";
+import { checkoutOrders, checkoutParams } from "../../../../protocol/api/checkout.js";
 import {
   declineOrderCall,
   flagListQuery,
@@ -38,7 +39,7 @@ export function createOrderRoutes({
       responses: { 200: orderPage },
     }).handle(async ({ query, user, em }) => ({
       status: 200,
-      body: await orders.listForBuyer(em, user.id, query),
+      body: await orders.listForBuyer(em, user, query),
       headers: NO_STORE,
     })),
 
@@ -53,7 +54,24 @@ export function createOrderRoutes({
       responses: { 200: orderPage },
     }).handle(async ({ query, user, em }) => ({
       status: 200,
-      body: await orders.listForFarmer(em, user.id, query),
+      body: await orders.listForFarmer(em, user, query),
+      headers: NO_STORE,
+    })),
+
+    defineRoute({
+      method: "get",
+      path: "/api/checkouts/:id",
+      auth: "user",
+      summary: "One of the caller's checkouts: its orders as they stand now, with what the buyer may do with each",
+      description:
+        "The checkout's buyer only (404 for anyone else, as for no checkout). What a checkout page follows while the " +
+        "payment is recorded: refetch it on the live stream's `notification` and `chain` events.",
+      tags: ["checkout", "orders"],
+      request: { params: checkoutParams },
+      responses: { 200: checkoutOrders },
+    }).handle(async ({ params, user, em }) => ({
+      status: 200,
+      body: await orders.forCheckout(em, user, params.id),
       headers: NO_STORE,
     })),
 
@@ -87,7 +105,7 @@ export function createOrderRoutes({
       responses: { 200: orderDetail },
     }).handle(async ({ params, user, em }) => ({
       status: 200,
-      body: await orders.cancel(em, user.id, params.id),
+      body: await orders.cancel(em, user, params.id),
       headers: NO_STORE,
     })),
 
