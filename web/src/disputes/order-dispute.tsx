@@ -4,14 +4,10 @@ import type { OrderDetail } from "../../../protocol/api/orders";
 import { useSession } from "../api/session-context";
 import { QueryState } from "../components/query-state";
 import { useMyFarm } from "../farmer/use-my-farm";
+import { actionOf } from "../orders/order-action";
 import { DisputeCase } from "./dispute-case";
 import { OpenDisputeForm } from "./open-dispute-form";
 import { useDispute, useOpenDispute, useOrderDisputes } from "./use-disputes";
-
-/** Card orders the API lets a party dispute (within the dispute window after payment, which it checks). */
-const CARD_DISPUTABLE = ["paid", "shipped", "delivered"];
-/** Escrow orders `openDispute` accepts (Funded, Shipped). */
-const ESCROW_DISPUTABLE = ["paid", "shipped"];
 
 /**
  * The order's dispute on its page: the latest one with its thread and evidence, or, for a card order that may be
@@ -30,9 +26,10 @@ export function OrderDispute({ order }: { order: OrderDetail }) {
   // party) sees the order as staff and only reads, as the API allows.
   const party = session.user?.id === order.buyerId || (farm.data != null && farm.data.id === order.farm.id);
   const canWrite = party || roles.includes("arbiter");
-  const open = latest?.status === "open";
-  const cardForm = party && order.paymentMethod === "card" && !open && CARD_DISPUTABLE.includes(order.status);
-  const escrowHint = party && order.paymentMethod === "escrow" && !open && ESCROW_DISPUTABLE.includes(order.status);
+  // The API offers openDispute to a party while the order may be disputed and no dispute is open.
+  const disputable = actionOf(order, "openDispute") !== undefined;
+  const cardForm = disputable && order.paymentMethod === "card";
+  const escrowHint = disputable && order.paymentMethod === "escrow";
   if (disputes.data === undefined) return disputes.error == null ? null : <QueryState error={disputes.error} />;
   if (latest === undefined && !cardForm && !escrowHint) return null;
   return (

@@ -9,6 +9,7 @@ import { QueryState } from "../components/query-state";
 import { useFormat } from "../i18n/use-format";
 import { CardOrderActions } from "../orders/card-order-actions";
 import { STATUS_KEYS } from "../orders/order-keys";
+import { walletActionsOf } from "../orders/order-action";
 import { paidAfterRelease } from "../orders/paid-after-release";
 import { useFarmerOrders } from "../orders/use-orders";
 import { FarmProducts } from "./farm-products";
@@ -36,11 +37,11 @@ export default function FarmerPage() {
   }
   if (orders.data === undefined || farm.data === undefined) return <QueryState error={orders.error ?? farm.error} />;
   const list = orders.data.orders;
-  // Orders with something to do on-chain: to ship, and payments that came after their order ended (refund or ship).
+  // Escrow orders under way, and any the API offers a wallet call on (a payment that came after its order ended).
   const onChain = list.filter(
     (order) =>
-      (order.escrow?.orderId != null && (order.status === "paid" || order.status === "shipped")) ||
-      paidAfterRelease(order),
+      order.escrow?.orderId != null &&
+      (order.status === "paid" || order.status === "shipped" || walletActionsOf(order).length > 0),
   );
   return (
     <>
@@ -84,8 +85,9 @@ export default function FarmerPage() {
           <EscrowWalletPanel
             orders={onChain.map((order) => ({
               escrowOrderId: order.escrow!.orderId!,
+              actions: walletActionsOf(order),
               label: order.items.map((item) => item.name).join(", "),
-              releasedOrderId: paidAfterRelease(order) ? order.id : undefined,
+              released: paidAfterRelease(order),
             }))}
             credits
           />

@@ -1,11 +1,10 @@
-import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { OrderSummary } from "../../../protocol/api/orders";
 import { ApiError } from "../api/api-error";
 import { useSession } from "../api/session-context";
-import { useMyFarm } from "../farmer/use-my-farm";
 import { useFormat } from "../i18n/use-format";
+import { actionOf } from "./order-action";
 import { useCardDelivery, useCardPaymentPage } from "./use-card-delivery";
 import type { CardDeliveryStep } from "./use-card-delivery";
 
@@ -54,45 +53,26 @@ function PayAgain({ order }: { order: OrderSummary }) {
   );
 }
 
-/** Its children only for the farmer of the order's farm. */
-function ForOrderFarmer({ order, children }: { order: OrderSummary; children: ReactNode }) {
-  const farm = useMyFarm();
-  return farm.data?.id === order.farm.id ? children : null;
-}
-
 /**
- * What the viewer may do now with a card order: its buyer pays it while unpaid, its farm's farmer marks it shipped
- * once paid, its buyer confirms delivery once shipped. Renders nothing for escrow orders (they move on-chain) or when the viewer has nothing to do;
- * a refused step stays explained after the order has moved on.
+ * What the viewer may do now with a card order, as the API offers it (`actions`): its buyer pays it while unpaid,
+ * its farm's farmer marks it shipped once paid, its buyer confirms delivery once shipped. Renders nothing for escrow
+ * orders (they move on-chain) or when the viewer has nothing to do; a refused step stays explained after the order
+ * has moved on.
  */
 export function CardOrderActions({ order }: { order: OrderSummary }) {
   const { t } = useTranslation();
   const format = useFormat();
   const session = useSession();
   const delivery = useCardDelivery();
-  const user = session.user;
-  if (order.paymentMethod !== "card" || user === undefined) return null;
-  const isBuyer = user.id === order.buyerId;
-  if (order.status === "awaiting_payment") return isBuyer ? <PayAgain order={order} /> : null;
+  if (order.paymentMethod !== "card" || session.user === undefined) return null;
+  if (actionOf(order, "pay") !== undefined) return <PayAgain order={order} />;
   const step: CardDeliveryStep | undefined =
-    order.status === "shipped" && isBuyer
+    actionOf(order, "confirmDelivery") !== undefined
       ? "confirm"
-      : order.status === "paid" && !isBuyer && user.roles.includes("farmer")
+      : actionOf(order, "ship") !== undefined
         ? "ship"
         : undefined;
-  const action = step && (
-    <div className="card-order-step">
-      <p className="hint">{t(STEP_LABELS[step].hint)}</p>
-      <button
-        type="button"
-        className="button"
-        disabled={delivery.isPending}
-        onClick={() => delivery.mutate({ orderId: order.id, step })}
-      >
-        {t(STEP_LABELS[step].action)}
-      </button>
-    </div>
-  );
+  const isBuyer = session.user.id === order.buyerId;
   return (
     <>
       {order.status === "paid" && order.shipBy !== null && (
@@ -102,7 +82,19 @@ export function CardOrderActions({ order }: { order: OrderSummary }) {
           })}
         </p>
       )}
-      {step === "ship" ? <ForOrderFarmer order={order}>{action}</ForOrderFarmer> : action}
+      {step !== undefined && (
+        <div className="card-order-step">
+          <p className="hint">{t(STEP_LABELS[step].hint)}</p>
+          <button
+            type="button"
+            className="button"
+            disabled={delivery.isPending}
+            onClick={() => delivery.mutate({ orderId: order.id, step })}
+          >
+            {t(STEP_LABELS[step].action)}
+          </button>
+        </div>
+      )}
       {delivery.isError && (
         <p className="error" role="alert">
           {t(failureKey(delivery.error))}

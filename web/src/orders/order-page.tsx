@@ -11,6 +11,7 @@ import { OrderDispute } from "../disputes/order-dispute";
 import { UNIT_KEYS } from "../i18n/category-keys";
 import { useFormat } from "../i18n/use-format";
 import { CardOrderActions } from "./card-order-actions";
+import { actionOf, walletActionsOf } from "./order-action";
 import { ESCROW_STATE_KEYS, FLAG_KEYS, STATUS_KEYS } from "./order-keys";
 import { OrderTimeline } from "./order-timeline";
 import { paidAfterRelease } from "./paid-after-release";
@@ -104,9 +105,9 @@ export default function OrderPage() {
           </ul>
         </section>
       )}
-      {o.status === "awaiting_payment" && (
+      {o.status === "awaiting_payment" && <p>{t("orders.awaitingUntil", { date: format.date(o.expiresAt) })}</p>}
+      {actionOf(o, "cancel") !== undefined && (
         <>
-          <p>{t("orders.awaitingUntil", { date: format.date(o.expiresAt) })}</p>
           <button
             type="button"
             className="button button-danger"
@@ -128,7 +129,7 @@ export default function OrderPage() {
           <h2 id="escrow-actions">{t("escrow.title")}</h2>
           <Suspense fallback={<QueryState error={undefined} />}>
             <EscrowWalletPanel
-              orders={[{ escrowOrderId: o.escrow.orderId }]}
+              orders={[{ escrowOrderId: o.escrow.orderId, actions: walletActionsOf(o) }]}
               credits
               dispute={{ orderId: o.id, status: o.status, currency: o.currency, totalMinor: o.totalMinor }}
             />

@@ -4,14 +4,11 @@ import { useTranslation } from "react-i18next";
 
 import type { OrderDetail } from "../../../protocol/api/orders";
 import { ApiError } from "../api/api-error";
-import { useSession } from "../api/session-context";
 import { formText } from "../components/form-text";
 import { minorPerMajor } from "../i18n/minor-units";
 import { useFormat } from "../i18n/use-format";
+import { actionOf } from "./order-action";
 import { useRefundOrder } from "./use-orders";
-
-/** Statuses in which the API refunds a card order (it still holds some of the buyer's money). */
-const REFUNDABLE = ["paid", "shipped", "delivered", "disputed", "resolved"];
 
 /** Bengali digits as ASCII ones: a Bengali phone keyboard types ২.৬০. */
 const asciiDigits = (text: string) => text.replace(/[০-৯]/g, (digit) => String(digit.charCodeAt(0) - 0x09e6));
@@ -33,22 +30,13 @@ function parseAmount(text: string, currency: string): number | undefined {
 export function StaffRefundForm({ order }: { order: OrderDetail }) {
   const { t } = useTranslation();
   const format = useFormat();
-  const session = useSession();
   const id = useId();
   const refund = useRefundOrder(order.id);
   const [problem, setProblem] = useState<string | undefined>();
   const [done, setDone] = useState<number | undefined>();
   // One key per refund the staff member means: a retry of the same amount and reason is the same refund.
   const attempt = useRef<{ amountMinor: number; reason: string; key: string } | undefined>(undefined);
-  const roles = session.user?.roles ?? [];
-  if (
-    order.paymentMethod !== "card" ||
-    order.paidAt === null ||
-    !REFUNDABLE.includes(order.status) ||
-    !(roles.includes("admin") || roles.includes("arbiter"))
-  ) {
-    return null;
-  }
+  if (actionOf(order, "refund") === undefined) return null;
   const money = (minor: number) => format.money(minor, order.currency);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {

@@ -1,83 +1,79 @@
 import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useAccount, useReadContract } from "wagmi";
+import { useAccount } from "wagmi";
 
+import type { OrderAction, OrderActionKind } from "../../../protocol/api/orders";
 import type { OrderStatus } from "../../../protocol/vocabulary/order-vocabulary";
-import { escrowCalls } from "../../../protocol/escrow/escrow-calls";
-import { ORDER_STATE } from "../../../protocol/escrow/order-state";
-import { marketplaceEscrowAbi } from "../../../protocol/generated/contracts";
 import { ChainGuard } from "./chain-guard";
 import { EscrowCredits } from "./escrow-credits";
 import { EscrowDispute } from "./escrow-dispute";
-import { ReleasedPaymentRefund } from "./released-payment-refund";
 import { TxStatus } from "./tx-status";
 import { useSendTransaction } from "./use-send-transaction";
 import { WalletProviders } from "./wallet-providers";
-import { chainDeployment, walletChain } from "./wallet-chain";
+import { chainDeployment } from "./wallet-chain";
 
-// openDispute is not among them: a dispute starts with its reason, which EscrowDispute sends to the API first.
-type EscrowAction = "markShipped" | "confirmDelivery" | "refundAfterTimeout" | "completeAfterTimeout";
-
-const ACTION_KEYS: Readonly<Record<EscrowAction, string>> = {
-  markShipped: "escrow.markShipped",
+/** How each wallet action the API offers reads on its button. */
+const ACTION_KEYS: Readonly<Partial<Record<OrderActionKind, string>>> = {
+  ship: "escrow.markShipped",
   confirmDelivery: "escrow.confirmDelivery",
   refundAfterTimeout: "escrow.refundAfterTimeout",
   completeAfterTimeout: "escrow.completeAfterTimeout",
+  declinePayment: "escrow.refundReleased",
 };
 
-/** What the contract lets `account` do with the order now: the same checks markShipped, confirmDelivery, … make. */
-function allowedActions(
-  order: { buyer: string; seller: string; state: number; deadline: bigint },
-  account: string,
-  now: bigint,
-): EscrowAction[] {
-  const me = account.toLowerCase();
-  const buyer = order.buyer.toLowerCase() === me;
-  const seller = order.seller.toLowerCase() === me;
-  const late = now > order.deadline;
-  const actions: EscrowAction[] = [];
-  if (order.state === ORDER_STATE.Funded) {
-    if (seller) actions.push("markShipped");
-    if (late) actions.push("refundAfterTimeout");
-  }
-  if (order.state === ORDER_STATE.Shipped) {
-    if (buyer) actions.push("confirmDelivery");
-    if (late) actions.push("completeAfterTimeout");
-  }
-  return actions;
-}
-
-function Actions({ escrow, orderId }: { escrow: `0x${string}`; orderId: bigint }) {
+/**
+ * The escrow calls the API offers the viewer on one escrow order (what the contract allows now, judged by the API from
+ * the indexed escrow order), each sent from the connected wallet exactly as given, when it is the wallet that must send
+ * it. A call sent is hidden until the order's actions change, so it is not sent twice while the chain is read again.
+ */
+function Actions({ actions }: { actions: OrderAction[] }) {
   const { t } = useTranslation();
   const { address } = useAccount();
   const queryClient = useQueryClient();
   const tx = useSendTransaction();
-  const onChain = useReadContract({
-    address: escrow,
-    abi: marketplaceEscrowAbi,
-    functionName: "getOrder",
-    args: [orderId],
-    chainId: walletChain.id,
+  const [sent, setSent] = useState<{ from: OrderAction[]; kinds: Set<OrderActionKind> }>({
+    from: actions,
+    kinds: new Set(),
   });
-  if (address === undefined || onChain.data === undefined) return null;
-  const actions = allowedActions(onChain.data, address, BigInt(Math.floor(Date.now() / 1000)));
-  const run = async (action: EscrowAction) => {
-    const hash = await tx.send(escrowCalls[action](escrow, orderId));
+  const sentKinds = sent.from === actions ? sent.kinds : new Set<OrderActionKind>();
+  const shown = actions.filter((action) => action.call !== null && !sentKinds.has(action.kind));
+  const run = async (action: OrderAction) => {
+    const call = action.call!;
+    const hash = await tx.send({ to: call.to, data: call.data, value: BigInt(call.value) });
     if (hash === undefined) return;
-    await Promise.all([onChain.refetch(), queryClient.invalidateQueries({ queryKey: ["orders"] })]);
+    setSent({ from: actions, kinds: new Set([...sentKinds, action.kind]) });
+    await queryClient.invalidateQueries({ queryKey: ["orders"] });
   };
   const busy = tx.state.step === "confirming" || tx.state.step === "pending";
   return (
     <>
-      {actions.length === 0 ? (
+      {shown.length === 0 ? (
         <p className="hint">{t("escrow.nothingToDo")}</p>
       ) : (
         <div className="action-row">
-          {actions.map((action) => (
-            <button key={action} type="button" className="button" disabled={busy} onClick={() => void run(action)}>
-              {t(ACTION_KEYS[action])}
-            </button>
-          ))}
+          {shown.map((action) => {
+            const from = action.call!.from;
+            const wrongWallet = from !== null && address?.toLowerCase() !== from;
+            return (
+              <span key={action.kind}>
+                <button
+                  type="button"
+                  className={action.kind === "declinePayment" ? "button button-danger" : "button"}
+                  disabled={busy || wrongWallet}
+                  onClick={() => void run(action)}
+                >
+                  {t(ACTION_KEYS[action.kind] ?? action.kind)}
+                </button>
+                {wrongWallet && (
+                  <span className="hint" role="note">
+                    {" "}
+                    {t("escrow.sendFromWallet", { address: from })}
+                  </span>
+                )}
+              </span>
+            );
+          })}
         </div>
       )}
       <TxStatus state={tx.state} />
@@ -88,13 +84,15 @@ function Actions({ escrow, orderId }: { escrow: `0x${string}`; orderId: bigint }
 export interface EscrowOrderRef {
   /** The escrow's order id. */
   escrowOrderId: string;
+  /** What the API lets the viewer do with it from a wallet (its `actions` with a call). */
+  actions: OrderAction[];
   /** What the row is called (the farm, or the order's buyer and items), when the panel lists several. */
   label?: string;
   /**
-   * The API order, when its payment came after it was cancelled or expired and the farm views it: the row says
-   * "paid but cancelled: refund or ship" and offers the refund beside shipping.
+   * Whether its payment came after the API order was cancelled or expired and the farm views it: the row says
+   * "paid but cancelled: refund or ship" (the refund is among the actions).
    */
-  releasedOrderId?: string;
+  released?: boolean;
 }
 
 /** The API order behind a single listed escrow order, whose dispute the panel then offers to open and settle. */
@@ -132,13 +130,12 @@ export function EscrowWalletPanel({
                 {order.label !== undefined && (
                   <h3>{t("escrow.orderLabel", { label: order.label, id: order.escrowOrderId })}</h3>
                 )}
-                {order.releasedOrderId !== undefined && (
+                {order.released === true && (
                   <p className="error" data-testid="paid-after-release">
                     {t("escrow.paidAfterRelease")}
                   </p>
                 )}
-                <Actions escrow={escrow} orderId={BigInt(order.escrowOrderId)} />
-                {order.releasedOrderId !== undefined && <ReleasedPaymentRefund orderId={order.releasedOrderId} />}
+                <Actions actions={order.actions} />
                 {dispute !== undefined && (
                   <EscrowDispute
                     escrow={escrow}
