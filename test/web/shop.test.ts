@@ -191,6 +191,33 @@ describe("Web shop in a real browser", function () {
     await page.getByRole("link", { name: "Account" }).waitFor();
   });
 
+  it("puts what a signed-in buyer adds while the sign-in is being restored into the account's cart", async function () {
+    await openContext();
+    await page.goto(`${stack.url}/sign-in`);
+    await page.getByRole("button", { name: "New here? Create an account" }).click();
+    const email = `restorer-${Date.now()}@example.com`;
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("a long and unusual passphrase");
+    await page.getByLabel("I accept the terms of service").check();
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL("**/account");
+
+    // A new page load restores the sign-in from the refresh cookie; a slow answer leaves time to click meanwhile.
+    await page.route("**/api/auth/refresh", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue();
+    });
+    await page.goto(`${stack.url}/products/${await productId("Khalisha honey")}`);
+    await page.getByRole("button", { name: "Add to cart" }).click();
+    await page.getByText("Added. Your cart has 1 of these.").waitFor();
+    const { rows } = await stack.api.database.pool.query<{ id: string }>("SELECT id FROM users WHERE email = $1", [
+      email,
+    ]);
+    const honey = (await cartRows()).filter((row) => row.name === "Khalisha honey" && row.user_id === rows[0].id);
+    expect(honey).to.deep.equal([{ user_id: rows[0].id, name: "Khalisha honey", quantity: 1 }]);
+    await page.unroute("**/api/auth/refresh");
+  });
+
   it("lets a signed-in buyer download their data and delete their account", async function () {
     await openContext();
     await page.goto(`${stack.url}/sign-in`);

@@ -76,6 +76,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const request = useCallback(
     async <T,>(path: string, options: Omit<RequestOptions, "token"> = {}): Promise<T> => {
+      // A request made while the sign-in is being restored waits for it: sent without its token it would act for an
+      // anonymous visitor (an add to cart landed in an anonymous cart, and the account's cart stayed empty).
+      if (refreshing.current !== undefined) await refreshing.current;
       const sent = token.current;
       try {
         return await requestJson<T>(path, { ...options, token: sent });
