@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 
+import { announceChannel, announcement } from "../../../protocol/announcement.js";
 import type { IndexerAnnouncements } from "../notifications/indexer-announcements.js";
 import type { PubSub, Unsubscribe } from "../stores/store.js";
 import type { EscrowOrderLinker } from "./escrow-order-linker.js";
@@ -59,14 +60,15 @@ export function startEscrowLinkJob(deps: {
   };
   const timer = setInterval(trigger, deps.intervalMs);
   timer.unref();
-  // The indexer publishes on `agridao:indexer:<chainId>`; the store prefixes channels with `agridao:` by default.
+  // The store adds its own prefix to channels: its default, `agridao:`, is the one the indexer's channel starts with.
+  const channel = announceChannel(deps.chainId).replace(/^agridao:/, "");
   const onAnnouncement = (message: string) => {
     if (isReorg(message)) reorged = true;
     trigger();
   };
   const subscribed: Promise<Unsubscribe | undefined> =
     deps.announcements === undefined
-      ? deps.pubSub.subscribe(`indexer:${deps.chainId}`, onAnnouncement).catch((error: unknown) => {
+      ? deps.pubSub.subscribe(channel, onAnnouncement).catch((error: unknown) => {
           deps.log.warn(
             { err: error },
             "escrow orders will be linked by the periodic sweep only: pub/sub is unavailable",
@@ -93,11 +95,14 @@ export function startEscrowLinkJob(deps: {
   };
 }
 
-/** Whether an indexer announcement (see indexer/src/announce.ts) reports a reorganization. */
+/** Whether an indexer announcement (protocol/announcement.ts) reports a reorganization. */
 function isReorg(message: string): boolean {
+  let json: unknown;
   try {
-    return (JSON.parse(message) as { type?: unknown }).type === "reorg";
+    json = JSON.parse(message);
   } catch {
     return false;
   }
+  const parsed = announcement.safeParse(json);
+  return parsed.success && parsed.data.type === "reorg";
 }
